@@ -1,0 +1,134 @@
+import { DEEP_LINKS } from './deeplinks';
+import type { Product, ProductId } from './types';
+
+export type { Product, ProductId } from './types';
+export { PRODUCT_IDS } from './types';
+
+const SIGN_IN_CALLBACK = '/signin-oidc';
+
+/**
+ * The catalogue, in the order admins see the products. Data only: adding a host, a cookie or a
+ * deep link is an edit here, not a new branch in the decision code.
+ */
+export const PRODUCTS: readonly Product[] = [
+  {
+    id: 'endpoint',
+    name: 'Microsoft Defender for Endpoint',
+    hosts: [
+      { pattern: 'securitycenter.windows.com', kind: 'browser' },
+      { pattern: 'securitycenter.microsoft.com', kind: 'browser' },
+      // Legacy SIEM API hosts: never redirected, see the SIEM link rewriting.
+      { pattern: 'wdatp-alertexporter-us.windows.com', kind: 'api' },
+      { pattern: 'wdatp-alertexporter-eu.windows.com', kind: 'api' },
+      { pattern: 'wdatp-alertexporter-uk.windows.com', kind: 'api' },
+    ],
+    defaultEnabled: false,
+    locked: null,
+    sessionCookies: ['sccauth', 'sccauthC1'],
+    sessionCookiesSource:
+      'The Microsoft security portals keep their signed-in session in the `sccauth` cookie, split into ' +
+      '`sccauthC1`..`sccauthCN` when large (seen in public portal-automation tooling that replays these ' +
+      'cookies). Override with SESSION_COOKIES if an origin uses other names.',
+    callbackPath: SIGN_IN_CALLBACK,
+    stickiness: 'session',
+    outOfScope: [],
+    hashRouted: false,
+    deepLinks: DEEP_LINKS.endpoint,
+    banner: true,
+  },
+  {
+    id: 'office',
+    name: 'Microsoft Defender for Office 365',
+    hosts: [{ pattern: 'protection.office.com', kind: 'browser' }],
+    // Redirection has been on by default since October 2021; tenants may turn it off.
+    defaultEnabled: true,
+    locked: null,
+    sessionCookies: ['sccauth', 'sccauthC1'],
+    sessionCookiesSource:
+      'The Security & Compliance Center is the origin of the `sccauth` session cookie (SCC = Security & ' +
+      'Compliance); chunked as `sccauthC1`.. when large. Override with SESSION_COOKIES.',
+    callbackPath: SIGN_IN_CALLBACK,
+    stickiness: 'session',
+    // Compliance items and mail flow stay where they are (quick reference table of
+    // learn.microsoft.com/defender-xdr/microsoft-365-security-center-mdo).
+    outOfScope: [
+      '/classification',
+      '/sensitivity',
+      '/labels',
+      '/datalossprevention',
+      '/dlp',
+      '/recordsmanagement',
+      '/retention',
+      '/informationgovernance',
+      '/insightsv2',
+      '/dataprivacy',
+      '/gdpr',
+      '/serviceassurance',
+      '/supervision',
+      '/ediscovery',
+      '/ediscoveryv2',
+      '/advancedediscovery',
+      '/contentsearch',
+      '/contentsearchv2',
+      '/mailflow',
+      '/messagetrace',
+      '/connectors',
+    ],
+    hashRouted: true,
+    deepLinks: DEEP_LINKS.office,
+    banner: true,
+  },
+  {
+    id: 'identity',
+    name: 'Microsoft Defender for Identity',
+    hosts: [
+      { pattern: 'portal.atp.azure.com', kind: 'browser' },
+      { pattern: '*.atp.azure.com', kind: 'browser', tenantSpecific: true },
+    ],
+    defaultEnabled: false,
+    locked: null,
+    sessionCookies: ['.AspNetCore.Cookies', '.AspNetCore.CookiesC1'],
+    sessionCookiesSource:
+      'Assumption: the classic Defender for Identity portal is an ASP.NET Core app using the cookie ' +
+      'authentication handler\'s default cookie `.AspNetCore.Cookies` (chunked as `...C1` when large, per ' +
+      'ASP.NET Core\'s ChunkingCookieManager). No public page names it; override with SESSION_COOKIES.',
+    callbackPath: SIGN_IN_CALLBACK,
+    stickiness: 'session',
+    outOfScope: [],
+    hashRouted: false,
+    deepLinks: DEEP_LINKS.identity,
+    banner: true,
+  },
+  {
+    id: 'cloudapps',
+    name: 'Microsoft Defender for Cloud Apps',
+    hosts: [
+      { pattern: 'portal.cloudappsecurity.com', kind: 'browser' },
+      { pattern: '*.portal.cloudappsecurity.com', kind: 'browser', tenantSpecific: true },
+      { pattern: '*.*.portal.cloudappsecurity.com', kind: 'browser', tenantSpecific: true },
+    ],
+    defaultEnabled: false,
+    locked: null,
+    sessionCookies: ['sessionid'],
+    sessionCookiesSource:
+      'Assumption: the Cloud App Security portal is a Django application (its API takes ' +
+      '`Authorization: Token ...` as Django REST framework does), whose session cookie is `sessionid` by ' +
+      'default. Override with SESSION_COOKIES.',
+    callbackPath: SIGN_IN_CALLBACK,
+    // A new tab (Sec-Fetch-Site none/cross-site) moves the user even with a session.
+    stickiness: 'session-or-new-tab',
+    outOfScope: ['/api'],
+    hashRouted: true,
+    deepLinks: DEEP_LINKS.cloudapps,
+    banner: true,
+  },
+];
+
+/** Look a product up by id; `undefined` for anything not in the catalogue. */
+export function productById(id: string, products: readonly Product[] = PRODUCTS): Product | undefined {
+  return products.find((p) => p.id === id);
+}
+
+export function isProductId(id: string): id is ProductId {
+  return PRODUCTS.some((p) => p.id === id);
+}

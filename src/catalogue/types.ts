@@ -1,0 +1,59 @@
+/** Catalogue shapes: the data every decision reads. No logic lives here. */
+
+export const PRODUCT_IDS = ['endpoint', 'office', 'identity', 'cloudapps'] as const;
+export type ProductId = (typeof PRODUCT_IDS)[number];
+
+/**
+ * A legacy host. `*` stands for exactly one DNS label, so `*.*.portal.cloudappsecurity.com`
+ * matches `contoso.eu2.portal.cloudappsecurity.com` and nothing deeper or shallower.
+ * `browser` hosts are redirected; `api` hosts are never redirected (their responses may be
+ * rewritten, see the SIEM issue).
+ */
+export interface HostPattern {
+  pattern: string;
+  kind: 'browser' | 'api';
+  /** The host name itself names one tenant (its tenant comes from a `host:` KV record). */
+  tenantSpecific?: boolean;
+}
+
+/**
+ * One deep-link row. `from` and `to` are path patterns: literal segments (matched without regard
+ * to case), `:name` for one segment, and a final `*` for the rest of the path. `query: 'keep'`
+ * carries the legacy query string over unchanged; `'drop'` (the default) leaves it behind.
+ */
+export interface DeepLinkRow {
+  from: string;
+  to: string;
+  query?: 'keep' | 'drop';
+}
+
+export interface DeepLinkTable {
+  /** Where the rows come from: a public page a reader can check. */
+  source: string;
+  rows: readonly DeepLinkRow[];
+}
+
+export interface Product {
+  id: ProductId;
+  /** The name admins know. */
+  name: string;
+  hosts: readonly HostPattern[];
+  /** Redirection state for a tenant that never chose. */
+  defaultEnabled: boolean;
+  /** Redirection forced on, with no opt-out, from this instant (ISO-8601). */
+  locked: { effectiveFrom: string } | null;
+  /** A request carrying any of these cookies belongs to an active legacy session. */
+  sessionCookies: readonly string[];
+  /** Why these cookie names: the public evidence, or the assumption to override. */
+  sessionCookiesSource: string;
+  /** OpenID Connect form_post callback: a POST here with an id_token starts a new session. */
+  callbackPath: string;
+  stickiness: 'session' | 'session-or-new-tab';
+  /** Path prefixes that stay on the legacy portal (matched segment-wise, without regard to case). */
+  outOfScope: readonly string[];
+  /** Legacy links are `/#/...`: the server never sees the route, a small page maps it. */
+  hashRouted: boolean;
+  deepLinks: DeepLinkTable;
+  /** Show the "this portal is moving" banner on pages that pass through (settings page issue). */
+  banner: boolean;
+}

@@ -1,0 +1,109 @@
+import type { DeepLinkRow, DeepLinkTable } from '../catalogue/types';
+
+/** Where a legacy path lands on the unified portal. */
+export interface MappedPath {
+  path: string;
+  keepQuery: boolean;
+  /** False when no row matched and the unified home was chosen. */
+  matched: boolean;
+}
+
+interface CompiledRow {
+  from: string[];
+  to: string[];
+  tail: boolean;
+  keepQuery: boolean;
+}
+
+const HOME: MappedPath = { path: '/', keepQuery: false, matched: false };
+const SEGMENT_CHARS = /^[A-Za-z0-9._~!$&'()*+,;=:@%-]+$/;
+const UNSAFE_DECODED = /[/\\\u0000-\u001f\u007f]/;
+
+/** Split a raw path into its non-empty segments; backslashes count as separators. */
+export function pathSegments(path: string): string[] {
+  return path.split(/[/\\]/).filter((s) => s.length > 0);
+}
+
+/**
+ * A segment that may be copied into a unified URL: only URL-safe characters, well-formed
+ * percent-escapes, and nothing that decodes to a dot segment or a separator.
+ */
+export function isSafeSegment(segment: string): boolean {
+  if (!SEGMENT_CHARS.test(segment)) return false;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    return false;
+  }
+  return decoded !== '.' && decoded !== '..' && !UNSAFE_DECODED.test(decoded);
+}
+
+function compile(row: DeepLinkRow): CompiledRow {
+  const from = pathSegments(row.from);
+  const tail = from[from.length - 1] === '*';
+  return {
+    from: (tail ? from.slice(0, -1) : from).map((s) => (s.startsWith(':') ? s : s.toLowerCase())),
+    to: pathSegments(row.to),
+    tail,
+    keepQuery: row.query === 'keep',
+  };
+}
+
+/**
+ * A compiled deep-link table. Rows are bucketed by their first literal segment, so a lookup
+ * touches only the rows that can match, whatever the table's size.
+ */
+export class DeepLinkMap {
+  private readonly byFirst = new Map<string, CompiledRow[]>();
+  private readonly generic: CompiledRow[] = [];
+
+  constructor(table: DeepLinkTable) {
+    for (const row of table.rows.map(compile)) {
+      const first = row.from[0];
+      if (first === undefined || !first.startsWith(':')) {
+        const key = first ?? '';
+        const bucket = this.byFirst.get(key) ?? [];
+        bucket.push(row);
+        this.byFirst.set(key, bucket);
+      } else {
+        this.generic.push(row);
+      }
+    }
+  }
+
+  /** Map a raw legacy path; anything no row matches goes to the unified home page. */
+  map(path: string): MappedPath {
+    const segments = pathSegments(path);
+    if (!segments.every(isSafeSegment)) return HOME;
+    const candidates = [...(this.byFirst.get(segments[0]?.toLowerCase() ?? '') ?? []), ...this.generic];
+    for (const row of candidates) {
+      const mapped = apply(row, segments);
+      if (mapped !== null) return { path: mapped, keepQuery: row.keepQuery, matched: true };
+    }
+    return HOME;
+  }
+}
+
+function apply(row: CompiledRow, segments: string[]): string | null {
+  if (row.tail ? segments.length <= row.from.length : segments.length !== row.from.length) return null;
+  const params = new Map<string, string>();
+  for (let i = 0; i < row.from.length; i++) {
+    const want = row.from[i] as string;
+    const got = segments[i] as string;
+    if (want.startsWith(':')) params.set(want, got);
+    else if (want !== got.toLowerCase()) return null;
+  }
+  const rest = segments.slice(row.from.length).join('/');
+  const out = row.to.map((s) => (s === '*' ? rest : s.startsWith(':') ? (params.get(s) ?? '') : s));
+  return '/' + out.filter((s) => s.length > 0).join('/');
+}
+
+/** True when the path starts with one of the prefixes, segment by segment, ignoring case. */
+export function isUnderAny(path: string, prefixes: readonly string[]): boolean {
+  const segments = pathSegments(path).map((s) => s.toLowerCase());
+  return prefixes.some((prefix) => {
+    const want = pathSegments(prefix.toLowerCase());
+    return want.length > 0 && want.every((s, i) => segments[i] === s);
+  });
+}

@@ -1,0 +1,22 @@
+/**
+ * Reason codes sent in `X-Redirect-Reason`. A contract: operators and tests rely on these exact
+ * strings. Documented in README.md ("The decision").
+ */
+export const REASONS = [
+  'unknown-host',
+  'signed-in',
+  'not-navigation',
+  'out-of-scope',
+  'session-sticky',
+  'unknown-tenant',
+  'toggle-on',
+  'default-on',
+  'toggle-off',
+  'default-off',
+  'locked',
+  'store-unavailable',
+  'loop-guard',
+  'api-host',
+] as const;
+
+export type Reason = (typeof REASONS)[number];

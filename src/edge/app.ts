@@ -1,0 +1,45 @@
+import { Hono } from 'hono';
+import type { Config, Env } from '../config';
+import { configFor } from '../config';
+import type { Decision, Lookups, RequestFacts } from '../core/decide';
+import { decide } from '../core/decide';
+import { ToggleStore } from '../store/toggles';
+import { gatherFacts } from './facts';
+import { passThrough } from './passthrough';
+import { hashPageResponse, redirectResponse } from './respond';
+
+/**
+ * Run the decision loop: the pure core says which store read it still needs (at most a host
+ * mapping and one toggle), this adapter reads it and asks again.
+ */
+export async function decideWithStore(config: Config, store: ToggleStore, facts: RequestFacts): Promise<Decision> {
+  const lookups: Lookups = {};
+  for (;;) {
+    const step = decide(config.core, facts, lookups);
+    if (step.kind === 'decision') return step.decision;
+    if (step.kind === 'need-host-tenant') lookups.hostTenant = await store.hostTenant(step.hostname);
+    else lookups.toggle = await store.enabledFor(step.tenant, step.product);
+  }
+}
+
+export function storeFor(env: Env, config: Config): ToggleStore {
+  return new ToggleStore(env.TOGGLES, {
+    kvCacheTtlSeconds: config.kvCacheTtlSeconds,
+    toggleCacheTtlMs: config.toggleCacheTtlMs,
+    kvReadTimeoutMs: config.kvReadTimeoutMs,
+  });
+}
+
+/** Legacy-host traffic: every method, every path. */
+export const edgeApp = new Hono<{ Bindings: Env }>();
+
+edgeApp.all('*', async (c) => {
+  const config = configFor(c.env);
+  const request = c.req.raw;
+  const { facts, body } = await gatherFacts(request, config.core.hosts, Date.now());
+  const decision = await decideWithStore(config, storeFor(c.env, config), facts);
+  if (decision.action === 'redirect') {
+    return decision.hashPage ? hashPageResponse(decision, facts.method) : redirectResponse(decision, facts.method);
+  }
+  return passThrough(request, body, decision, { origin: config.passthroughOrigin, timeoutMs: config.originTimeoutMs });
+});

@@ -1,0 +1,57 @@
+import { parse as parseCookies } from 'hono/utils/cookie';
+import type { HostIndex } from '../core/hosts';
+import type { RequestFacts } from '../core/decide';
+import { unverifiedTenantOf } from '../core/tenant';
+
+/** Largest sign-in form we read to find the id_token; a larger body streams through untouched. */
+export const MAX_SIGN_IN_BODY_BYTES = 64 * 1024;
+
+export interface GatheredRequest {
+  facts: RequestFacts;
+  /** The body to forward on pass-through: the bytes read for a sign-in, else the stream. */
+  body: BodyInit | null;
+}
+
+/** Turn a Request into decision facts, reading the body only for a sign-in callback POST. */
+export async function gatherFacts(request: Request, hosts: HostIndex, now: number): Promise<GatheredRequest> {
+  const url = new URL(request.url);
+  const headers = request.headers;
+  const facts: RequestFacts = {
+    method: request.method.toUpperCase(),
+    host: url.host,
+    path: url.pathname,
+    query: url.search.slice(1),
+    secFetchMode: headers.get('sec-fetch-mode'),
+    secFetchSite: headers.get('sec-fetch-site'),
+    hasSecFetch: ['sec-fetch-mode', 'sec-fetch-site', 'sec-fetch-dest', 'sec-fetch-user'].some((h) => headers.has(h)),
+    accept: headers.get('accept'),
+    cookies: readCookies(headers.get('cookie')),
+    signIn: null,
+    now,
+  };
+  let body: BodyInit | null = request.body;
+  const product = hosts.match(url.host)?.product;
+  if (product && facts.method === 'POST' && url.pathname.toLowerCase() === product.callbackPath && isSmallForm(headers)) {
+    const bytes = await request.arrayBuffer();
+    body = bytes;
+    const idToken = new URLSearchParams(new TextDecoder().decode(bytes)).get('id_token');
+    if (idToken) facts.signIn = { tenant: unverifiedTenantOf(idToken) };
+  }
+  return { facts, body };
+}
+
+function isSmallForm(headers: Headers): boolean {
+  const type = (headers.get('content-type') ?? '').toLowerCase();
+  const length = Number(headers.get('content-length') ?? 'NaN');
+  return type.startsWith('application/x-www-form-urlencoded') && Number.isFinite(length) && length <= MAX_SIGN_IN_BODY_BYTES;
+}
+
+/** Cookies by name; a malformed header yields what can be read, never an exception. */
+function readCookies(header: string | null): Record<string, string> {
+  if (!header) return {};
+  try {
+    return parseCookies(header);
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,82 @@
+import { env, exports } from 'cloudflare:workers';
+import type { ProductId } from '../src/catalogue/types';
+import { PRODUCTS } from '../src/catalogue/products';
+import type { Env } from '../src/config';
+import { ToggleStore } from '../src/store/toggles';
+
+export const testEnv = env as unknown as Env;
+
+/** A fresh tenant per test: the isolate cache is shared, so tests never share a tenant. */
+export function newTenant(): string {
+  return crypto.randomUUID();
+}
+
+export function store(kv: KVNamespace = testEnv.TOGGLES): ToggleStore {
+  return new ToggleStore(kv, { kvCacheTtlSeconds: 30, toggleCacheTtlMs: 20_000, kvReadTimeoutMs: 1000 });
+}
+
+export const testActor = { oid: '00000000-0000-0000-0000-0000000000aa', name: 'Test Admin', upn: 'admin@contoso.test', idp: 'test' };
+
+/** Seed a tenant's toggle through the same store code the settings API uses. */
+export async function seedToggle(tenant: string, product: ProductId, enabled: boolean): Promise<void> {
+  const defaultEnabled = PRODUCTS.find((p) => p.id === product)!.defaultEnabled;
+  // Force a stored choice even when it equals the default: flip away first if needed.
+  if (enabled === defaultEnabled) {
+    await store().change({ tenant, product, enabled: !enabled, defaultEnabled, actor: testActor, feedback: null });
+  }
+  await store().change({ tenant, product, enabled, defaultEnabled, actor: testActor, feedback: null });
+}
+
+export async function seedHost(hostname: string, tenant: string): Promise<void> {
+  await store().mapHost(hostname, tenant);
+}
+
+export interface NavOptions {
+  method?: string;
+  cookies?: string;
+  headers?: Record<string, string>;
+  /** Fetch-metadata for a click inside the same site (default: a typed/bookmarked navigation). */
+  site?: 'none' | 'same-origin' | 'same-site' | 'cross-site';
+}
+
+/** A top-level browser navigation, as Chromium sends it. */
+export function navigation(url: string, options: NavOptions = {}): Request {
+  const headers: Record<string, string> = {
+    Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+    'Sec-Fetch-Mode': 'navigate',
+    'Sec-Fetch-Dest': 'document',
+    'Sec-Fetch-Site': options.site ?? 'none',
+    ...(options.cookies ? { Cookie: options.cookies } : {}),
+    ...options.headers,
+  };
+  return new Request(url, { method: options.method ?? 'GET', headers, redirect: 'manual' });
+}
+
+/** Send a request through the Worker as deployed (its default export, inside workerd). */
+export function send(request: Request): Promise<Response> {
+  return exports.default.fetch(request);
+}
+
+export async function navigate(url: string, options: NavOptions = {}): Promise<Response> {
+  return send(navigation(url, options));
+}
+
+export function decisionOf(response: Response): { decision: string | null; reason: string | null } {
+  return { decision: response.headers.get('x-redirect-decision'), reason: response.headers.get('x-redirect-reason') };
+}
+
+/** A JWT-shaped string with the given claims, unsigned (the edge never verifies id_tokens). */
+export function unsignedJwt(claims: Record<string, unknown>): string {
+  const b64 = (v: unknown) => base64url(new TextEncoder().encode(JSON.stringify(v)));
+  return `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64(claims)}.c2lnbmF0dXJl`;
+}
+
+/** Assert-friendly view of a Location: parsed, or null. */
+export function locationOf(response: Response): URL | null {
+  const location = response.headers.get('location');
+  return location === null ? null : new URL(location);
+}
+
+export function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+}
