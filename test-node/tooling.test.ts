@@ -1,0 +1,111 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main as toggles } from '../scripts/toggles.ts';
+
+const run = promisify(execFile);
+const DEMO_TENANT = '0d3a8f5e-5c7a-4b4e-9d6f-2a1b3c4d5e6f';
+
+describe('wrangler deploy --dry-run', () => {
+  it.each(['staging', 'production'])('bundles the %s environment', async (env) => {
+    const outdir = mkdtempSync(join(tmpdir(), `bundle-${env}-`));
+    const { stdout } = await run('npx', ['wrangler', 'deploy', '--dry-run', '--env', env, '--outdir', outdir], {
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    });
+    expect(stdout).toContain('--dry-run: exiting now.');
+    expect(stdout).toContain('env.TOGGLES');
+    expect(readdirSync(outdir)).toContain('index.js');
+  });
+});
+
+describe('npm run toggles', () => {
+  const persistTo = mkdtempSync(join(tmpdir(), 'toggles-'));
+  const tenant = '5b1f8a3c-0000-4000-8000-00000000c0de';
+
+  it('sets, reads and audits a toggle in local KV through the store code', async () => {
+    const set = JSON.parse(await toggles(['set', tenant, 'identity', 'on', '--persist-to', persistTo]));
+    expect(set).toMatchObject({ changed: true, product: 'identity', enabled: true, source: 'tenant', version: 1 });
+    const again = JSON.parse(await toggles(['set', tenant, 'identity', 'on', '--persist-to', persistTo]));
+    expect(again).toMatchObject({ changed: false, version: 1 });
+    await toggles(['set', tenant, 'identity', 'off', '--feedback', 'not yet', '--persist-to', persistTo]);
+    const state = JSON.parse(await toggles(['get', tenant.toUpperCase(), '--persist-to', persistTo]));
+    expect(state.products.map((p: { product: string; enabled: boolean }) => [p.product, p.enabled])).toEqual([
+      ['endpoint', false],
+      ['office', true],
+      ['identity', false],
+      ['cloudapps', false],
+    ]);
+    const audit = JSON.parse(await toggles(['audit', tenant, '--persist-to', persistTo]));
+    expect(audit.entries.map((e: { enabled: boolean; feedback: string | null }) => [e.enabled, e.feedback])).toEqual([
+      [false, 'not yet'],
+      [true, null],
+    ]);
+  });
+
+  it('refuses bad arguments with a usage message', async () => {
+    await expect(toggles(['set', 'contoso', 'identity', 'on', '--persist-to', persistTo])).rejects.toThrow(/not a tenant id/);
+    await expect(toggles(['set', tenant, 'defender', 'on', '--persist-to', persistTo])).rejects.toThrow(/unknown product/);
+    await expect(toggles(['set', tenant, 'identity', 'maybe', '--persist-to', persistTo])).rejects.toThrow(/on or off/);
+  });
+});
+
+/** A request with a chosen Host header (fetch may not set Host). */
+function get(port: number, host: string, path: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { Host: host, Accept: 'text/html', ...headers } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('npm start', () => {
+  const port = 18787;
+  let child: ChildProcess;
+
+  beforeAll(async () => {
+    const persist = mkdtempSync(join(tmpdir(), 'start-'));
+    child = spawn('npx', ['tsx', 'scripts/start.ts'], {
+      env: { ...process.env, PORT: String(port), ORIGIN_PORT: '18788', PERSIST_TO: persist },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('npm start did not become ready in 90 s')), 90_000);
+      const onData = (chunk: Buffer) => {
+        if (chunk.toString().includes('Ready on')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+    });
+  }, 100_000);
+
+  afterAll(() => {
+    if (child.pid) process.kill(-child.pid, 'SIGTERM');
+  });
+
+  it('made a dev signing key outside git', () => {
+    expect(existsSync('.dev-keys/signing-key.json')).toBe(true);
+  });
+
+  it('answers the README curl lines: a redirect, a sticky session and a pass', async () => {
+    const redirect = await get(port, 'securitycenter.windows.com', `/alert/da637472900382838869_1364969609?tid=${DEMO_TENANT}`);
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.location).toBe(`https://security.microsoft.com/alert/da637472900382838869_1364969609?tid=${DEMO_TENANT}`);
+    const sticky = await get(port, 'securitycenter.windows.com', `/alerts?tid=${DEMO_TENANT}`, { Cookie: 'sccauth=abc' });
+    expect([sticky.status, sticky.headers['x-redirect-reason']]).toEqual([200, 'session-sticky']);
+    const pass = await get(port, 'protection.office.com', `/datalossprevention?tid=${DEMO_TENANT}`);
+    expect([pass.status, pass.headers['x-redirect-reason'], pass.headers['x-demo-origin']]).toEqual([200, 'out-of-scope', '1']);
+    const mapped = await get(port, 'contoso.atp.azure.com', '/timeline');
+    expect(mapped.headers['x-redirect-reason']).toBe('default-off');
+  });
+});

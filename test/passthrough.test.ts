@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import worker from '../src/index';
+import type { Env } from '../src/config';
+import { decisionOf, navigation, newTenant, send, testEnv } from './helpers';
+
+interface Echo {
+  method: string;
+  path: string;
+  host: string;
+  headers: Record<string, string>;
+  bodyLength: number;
+}
+
+describe('pass-through', () => {
+  it('sends method, path, query, headers and body on unchanged, with the original host', async () => {
+    const body = new Uint8Array(200_000).map((_, i) => (i * 7) % 256);
+    const res = await send(
+      new Request('https://portal.cloudappsecurity.com/api/v1/alerts/?skip=0&limit=10', {
+        method: 'PUT',
+        headers: { Authorization: 'Token abc', 'X-Custom': 'kept', 'Content-Type': 'application/octet-stream' },
+        body,
+      }),
+    );
+    expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'not-navigation' });
+    const echo = (await res.json()) as Echo;
+    expect(echo.method).toBe('PUT');
+    expect(echo.path).toBe('/api/v1/alerts/?skip=0&limit=10');
+    expect(echo.host).toBe('portal.cloudappsecurity.com');
+    expect(echo.headers['authorization']).toBe('Token abc');
+    expect(echo.headers['x-custom']).toBe('kept');
+    expect(echo.bodyLength).toBe(200_000);
+  });
+
+  it('returns the origin page with the decision headers and the tenant cookie added', async () => {
+    const tenant = newTenant();
+    const res = await send(navigation(`https://securitycenter.windows.com/alerts?tid=${tenant}`));
+    expect(res.status).toBe(200);
+    expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'default-off' });
+    expect(res.headers.get('x-demo-origin')).toBe('1');
+    expect(res.headers.get('set-cookie')).toContain(`portal_redirect_tid=${tenant}`);
+    expect(await res.text()).toContain('<code>/alerts?tid=');
+  });
+
+  it('answers a clean 502 JSON error when the origin is down', async () => {
+    const env = { ...testEnv, PASSTHROUGH_ORIGIN: 'http://127.0.0.1:9' } as Env;
+    const res = await worker.fetch(navigation('https://securitycenter.windows.com/alerts'), env);
+    expect(res.status).toBe(502);
+    expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'unknown-tenant' });
+    expect(await res.json()).toEqual({ error: 'origin_unreachable', message: expect.any(String) });
+  });
+
+  it('answers a clean 504 JSON error when the origin is too slow', async () => {
+    const env = { ...testEnv, ORIGIN_TIMEOUT_MS: '200' } as Env;
+    const started = Date.now();
+    const res = await worker.fetch(new Request('https://securitycenter.windows.com/__fault/slow?ms=3000'), env);
+    expect(res.status).toBe(504);
+    expect(((await res.json()) as { error: string }).error).toBe('origin_timeout');
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+});
