@@ -6,6 +6,17 @@ import { startDemoOrigin } from './scripts/demo-origin.ts';
 const origin = await startDemoOrigin();
 origin.server.unref();
 
+// A signing key made for this run only: the Worker trusts its public half (AUTH_JWKS), the
+// tests sign admin tokens with the private half. Never written to disk.
+const pair = (await crypto.subtle.generateKey(
+  { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+  true,
+  ['sign', 'verify'],
+)) as CryptoKeyPair;
+const publicJwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
+const privateJwk = await crypto.subtle.exportKey('jwk', pair.privateKey);
+const kid = 'test-key-1';
+
 export default defineConfig({
   test: {
     projects: [
@@ -16,6 +27,8 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 PASSTHROUGH_ORIGIN: origin.url,
+                AUTH_JWKS: JSON.stringify({ keys: [{ ...publicJwk, kid, alg: 'RS256', use: 'sig' }] }),
+                TEST_SIGNING_KEY: JSON.stringify({ kid, privateJwk, publicJwk }),
                 ORIGIN_TIMEOUT_MS: '2000',
               },
             },

@@ -11,6 +11,7 @@ export interface Env {
   ADMIN_HOSTS?: string;
   PASSTHROUGH_ORIGIN?: string;
   SESSION_COOKIES?: string;
+  LOCKED_PRODUCTS?: string;
   KV_CACHE_TTL_SECONDS?: string;
   TOGGLE_CACHE_TTL_SECONDS?: string;
   KV_READ_TIMEOUT_MS?: string;
@@ -54,7 +55,7 @@ export function configFor(env: Env): Config {
 
 export function parseConfig(env: Env): Config {
   const problems: string[] = [];
-  const products = withSessionCookies(PRODUCTS, env.SESSION_COOKIES, problems);
+  const products = withLocks(withSessionCookies(PRODUCTS, env.SESSION_COOKIES, problems), env.LOCKED_PRODUCTS, problems);
   const hosts = new HostIndex(products);
   const adminHosts = new Set(
     (env.ADMIN_HOSTS ?? DEFAULT_ADMIN_HOSTS)
@@ -109,21 +110,42 @@ function parseOrigin(raw: string | undefined, name: string, problems: string[]):
   }
 }
 
-/** Apply SESSION_COOKIES (JSON: product id -> cookie names) over the catalogue's defaults. */
-function withSessionCookies(products: readonly Product[], raw: string | undefined, problems: string[]): readonly Product[] {
-  if (raw === undefined || raw.trim() === '') return products;
+/** A var holding a JSON object keyed by product id, or `null` (with the problem noted). */
+function productMap(name: string, raw: string | undefined, problems: string[]): Record<string, unknown> | null {
+  if (raw === undefined || raw.trim() === '') return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    problems.push('SESSION_COOKIES is not JSON: ignored');
-    return products;
+    problems.push(`${name} is not JSON: ignored`);
+    return null;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    problems.push('SESSION_COOKIES must be an object of product id -> cookie names: ignored');
-    return products;
+    problems.push(`${name} must be a JSON object keyed by product id: ignored`);
+    return null;
   }
-  const overrides = parsed as Record<string, unknown>;
+  return parsed as Record<string, unknown>;
+}
+
+/** Apply LOCKED_PRODUCTS (JSON: product id -> ISO-8601 instant the lock takes effect). */
+function withLocks(products: readonly Product[], raw: string | undefined, problems: string[]): readonly Product[] {
+  const locks = productMap('LOCKED_PRODUCTS', raw, problems);
+  if (locks === null) return products;
+  return products.map((p) => {
+    const from = locks[p.id];
+    if (from === undefined) return p;
+    if (typeof from !== 'string' || Number.isNaN(Date.parse(from))) {
+      problems.push(`LOCKED_PRODUCTS.${p.id} must be an ISO-8601 date: ignored`);
+      return p;
+    }
+    return { ...p, locked: { effectiveFrom: from } };
+  });
+}
+
+/** Apply SESSION_COOKIES (JSON: product id -> cookie names) over the catalogue's defaults. */
+function withSessionCookies(products: readonly Product[], raw: string | undefined, problems: string[]): readonly Product[] {
+  const overrides = productMap('SESSION_COOKIES', raw, problems);
+  if (overrides === null) return products;
   return products.map((p) => {
     const names = overrides[p.id as ProductId];
     if (names === undefined) return p;

@@ -53,6 +53,16 @@ describe('npm run toggles', () => {
   });
 });
 
+/** A settings API call on the admin host of the running service. */
+async function settings(port: number, method: string, path: string, token: string, body?: unknown) {
+  const res = await fetch(`http://127.0.0.1:${port}/api${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
 /** A request with a chosen Host header (fetch may not set Host). */
 function get(port: number, host: string, path: string, headers: Record<string, string> = {}) {
   return new Promise<{ status: number; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
@@ -107,5 +117,20 @@ describe('npm start', () => {
     expect([pass.status, pass.headers['x-redirect-reason'], pass.headers['x-demo-origin']]).toEqual([200, 'out-of-scope', '1']);
     const mapped = await get(port, 'contoso.atp.azure.com', '/timeline');
     expect(mapped.headers['x-redirect-reason']).toBe('default-off');
+  });
+
+  it('answers the README settings API lines with a token from npm run token', async () => {
+    const token = async (role: string) =>
+      (await run('npx', ['tsx', 'scripts/token.ts', '--tenant', DEMO_TENANT, '--role', role, '--name', 'Ada'])).stdout.trim();
+    const admin = await token('security-admin');
+    expect(admin.split('.')).toHaveLength(3);
+    const put = await settings(port, 'PUT', `/tenants/${DEMO_TENANT}/redirection/identity`, admin, { enabled: true });
+    expect(put).toMatchObject({ status: 200, body: { product: 'identity', enabled: true, changedBy: { name: 'Ada' } } });
+    const mapped = await get(port, 'contoso.atp.azure.com', '/timeline');
+    expect(mapped.headers.location).toBe(`https://security.microsoft.com/incidents?tid=${DEMO_TENANT}`);
+    const reader = await token('security-reader');
+    expect((await settings(port, 'PUT', `/tenants/${DEMO_TENANT}/redirection/identity`, reader, { enabled: false })).status).toBe(403);
+    const audit = await settings(port, 'GET', `/tenants/${DEMO_TENANT}/redirection/audit?product=identity`, reader);
+    expect((audit.body.entries as unknown[]).length).toBeGreaterThan(0);
   });
 });

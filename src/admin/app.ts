@@ -1,8 +1,12 @@
 import { Hono } from 'hono';
 import type { Env } from '../config';
+import { errorResponse, onError } from './errors';
+import { settingsApp } from './settings';
 
 /** The settings side, served on ADMIN_HOSTS only. */
 export const adminApp = new Hono<{ Bindings: Env }>();
 
+adminApp.onError(onError);
 adminApp.get('/healthz', (c) => c.json({ status: 'ok' }));
-adminApp.notFound((c) => c.json({ error: 'not_found', message: 'No such route.' }, 404, { 'Cache-Control': 'no-store' }));
+adminApp.route('/api', settingsApp);
+adminApp.notFound(() => errorResponse('not_found', 'No such route.'));

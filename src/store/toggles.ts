@@ -19,6 +19,10 @@ const HOST_CACHE_TTL_MS = 10 * 60_000;
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
 }
+/** KV rejected a list cursor the client sent (cursors are KV's own, opaque). */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+}
 /** `If-Match` named another version. */
 export class VersionMismatchError extends Error {
   override readonly name = 'VersionMismatchError';
@@ -210,6 +214,8 @@ export class ToggleStore {
       const entries = values.map((v) => parseAuditEntry(v)).filter((e): e is AuditEntry => e !== null);
       return { entries, cursor: cursor ?? null };
     } catch (error) {
+      // KV answers a cursor it did not issue with an error; that is the caller's mistake.
+      if (options.cursor && names.length === 0) throw new InvalidCursorError(`KV refused cursor: ${String(error)}`);
       throw new StoreUnavailableError(`KV list failed: ${String(error)}`);
     }
   }

@@ -1,0 +1,45 @@
+/**
+ * Tokens shaped like Microsoft Entra ID access tokens, signed with a local key. Used by
+ * `npm run token` and by the tests (which also forge bad ones). Runs on Node and in workerd.
+ */
+import { SignJWT, importJWK } from 'jose';
+import { DIRECTORY_ROLES, type RoleName } from '../src/catalogue/roles';
+
+export interface TokenOptions {
+  tenant: string;
+  roles?: RoleName[];
+  name?: string;
+  audience: string;
+  oid?: string;
+  upn?: string;
+  /** Seconds from now. */
+  expiresIn?: number;
+  /** Extra or replaced claims. */
+  claims?: Record<string, unknown>;
+  issuerForm?: 'v2' | 'v1';
+}
+
+export function entraClaims(options: TokenOptions): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000);
+  const iss = options.issuerForm === 'v1' ? `https://sts.windows.net/${options.tenant}/` : `https://login.microsoftonline.com/${options.tenant}/v2.0`;
+  return {
+    aud: options.audience,
+    iss,
+    iat: now,
+    nbf: now,
+    exp: now + (options.expiresIn ?? 3600),
+    tid: options.tenant,
+    oid: options.oid ?? crypto.randomUUID(),
+    name: options.name ?? 'Dev Admin',
+    preferred_username: options.upn ?? 'admin@contoso.onmicrosoft.com',
+    idp: iss,
+    ver: options.issuerForm === 'v1' ? '1.0' : '2.0',
+    wids: (options.roles ?? []).map((r) => DIRECTORY_ROLES[r]),
+    ...options.claims,
+  };
+}
+
+export async function signToken(privateJwk: JsonWebKey, kid: string, claims: Record<string, unknown>): Promise<string> {
+  const key = await importJWK(privateJwk as Parameters<typeof importJWK>[0], 'RS256');
+  return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid }).sign(key);
+}

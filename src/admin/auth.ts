@@ -1,0 +1,99 @@
+import { createMiddleware } from 'hono/factory';
+import type { JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import type { RoleName } from '../catalogue/roles';
+import { rolesOf } from '../catalogue/roles';
+import type { Env } from '../config';
+import { asTenantId } from '../core/tenant';
+import { ApiError } from './errors';
+
+/** The signed-in caller, from a verified Microsoft Entra access token. */
+export interface Principal {
+  tenant: string;
+  oid: string;
+  name: string;
+  upn: string;
+  idp: string;
+  roles: Set<RoleName>;
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    principal: Principal;
+  }
+}
+
+export const DEFAULT_JWKS_URL = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
+// Entra ID tokens may be a little ahead of or behind our clock; never more than this.
+const CLOCK_SKEW_SECONDS = 300;
+// An unknown `kid` refetches the remote key set at most this often.
+const JWKS_REFETCH_COOLDOWN_MS = 30_000;
+const JWKS_CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+// Key sets cached per isolate, by their source.
+const keySets = new Map<string, JWTVerifyGetKey>();
+
+function keySetFor(env: Env): JWTVerifyGetKey {
+  const inline = env.AUTH_JWKS?.trim();
+  const source = inline ? `inline:${inline}` : `url:${env.AUTH_JWKS_URL ?? DEFAULT_JWKS_URL}`;
+  let keySet = keySets.get(source);
+  if (!keySet) {
+    keySet = inline
+      ? createLocalJWKSet(JSON.parse(inline) as { keys: [] })
+      : createRemoteJWKSet(new URL(env.AUTH_JWKS_URL ?? DEFAULT_JWKS_URL), {
+          cooldownDuration: JWKS_REFETCH_COOLDOWN_MS,
+          cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
+        });
+    keySets.set(source, keySet);
+  }
+  return keySet;
+}
+
+const unauthorized = (detail: string) =>
+  new ApiError('unauthorized', 'A valid access token is required.', { 'WWW-Authenticate': 'Bearer error="invalid_token"' }, detail);
+
+/**
+ * Verify an Entra ID access token: RS256 only, our audience, exp/nbf with bounded skew, a GUID
+ * `tid` and an `iss` that names that same tenant in one of Entra's two issuer forms.
+ */
+export async function verifyAccessToken(token: string, env: Env): Promise<Principal> {
+  let payload: Record<string, unknown>;
+  try {
+    const verified = await jwtVerify(token, keySetFor(env), {
+      algorithms: ['RS256'],
+      audience: env.AUTH_AUDIENCE ?? '',
+      clockTolerance: CLOCK_SKEW_SECONDS,
+      requiredClaims: ['exp', 'tid', 'iss'],
+    });
+    payload = verified.payload as Record<string, unknown>;
+  } catch (error) {
+    const detail = error instanceof joseErrors.JOSEError ? `${error.code}: ${error.message}` : String(error);
+    throw unauthorized(detail);
+  }
+  const rawTid = typeof payload.tid === 'string' ? payload.tid : '';
+  const tenant = asTenantId(rawTid);
+  if (tenant === null) throw unauthorized('tid is not a GUID');
+  const issuers = [`https://login.microsoftonline.com/${rawTid}/v2.0`, `https://sts.windows.net/${rawTid}/`];
+  if (typeof payload.iss !== 'string' || !issuers.includes(payload.iss)) {
+    throw unauthorized(`iss ${String(payload.iss)} does not name tenant ${tenant}`);
+  }
+  const wids = Array.isArray(payload.wids) ? payload.wids.filter((w): w is string => typeof w === 'string') : [];
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  return {
+    tenant,
+    oid: str(payload.oid),
+    name: str(payload.name),
+    upn: str(payload.preferred_username) || str(payload.upn) || str(payload.unique_name),
+    idp: str(payload.idp) || str(payload.iss),
+    roles: rolesOf(wids),
+  };
+}
+
+/** Bearer-token authentication for everything mounted behind it. */
+export const requireToken = createMiddleware<{ Bindings: Env }>(async (c, next) => {
+  const header = c.req.header('authorization') ?? '';
+  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
+  if (!match?.[1]) throw unauthorized('no bearer token');
+  c.set('principal', await verifyAccessToken(match[1], c.env));
+  await next();
+});

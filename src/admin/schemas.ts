@@ -1,0 +1,80 @@
+import * as v from 'valibot';
+import { PRODUCT_IDS } from '../catalogue/types';
+import { REASONS } from '../core/reasons';
+
+/**
+ * Request and response schemas of the settings API. The same objects validate requests (in
+ * routes.ts) and produce the OpenAPI document (openapi.ts): there is no hand-kept copy.
+ */
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const MAX_FEEDBACK_CHARS = 2000;
+export const MAX_EXPLAIN_URL_CHARS = 16_384;
+
+export const TenantId = v.pipe(v.string(), v.regex(GUID, 'tenantId must be a GUID'), v.toLowerCase());
+export const ProductIdSchema = v.picklist(PRODUCT_IDS, 'unknown product');
+
+export const TenantParams = v.object({ tenantId: TenantId });
+export const ProductParams = v.object({ tenantId: TenantId, product: ProductIdSchema });
+
+export const PutBody = v.strictObject(
+  {
+    enabled: v.boolean('enabled must be true or false'),
+    feedback: v.optional(
+      v.nullable(v.pipe(v.string('feedback must be a string'), v.maxLength(MAX_FEEDBACK_CHARS, `feedback is limited to ${MAX_FEEDBACK_CHARS} characters`))),
+    ),
+  },
+  'only "enabled" and "feedback" are accepted',
+);
+
+export const AuditQuery = v.object({
+  product: v.optional(ProductIdSchema),
+  limit: v.optional(
+    v.pipe(v.string(), v.regex(/^\d{1,3}$/, 'limit must be 1..100'), v.transform(Number), v.minValue(1, 'limit must be 1..100'), v.maxValue(100, 'limit must be 1..100')),
+  ),
+  cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(2048, 'cursor is not valid'))),
+});
+
+export const ExplainQuery = v.object({
+  url: v.pipe(
+    v.string('url is required'),
+    v.maxLength(MAX_EXPLAIN_URL_CHARS, 'url is too long'),
+    v.check((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'url must be an absolute http(s) URL'),
+  ),
+  session: v.optional(v.picklist(['true', 'false'], 'session must be true or false')),
+});
+
+const Actor = v.object({ oid: v.string(), name: v.string(), upn: v.string(), idp: v.string() });
+
+export const ProductStateSchema = v.object({
+  product: ProductIdSchema,
+  enabled: v.boolean(),
+  source: v.picklist(['tenant', 'default']),
+  locked: v.boolean(),
+  version: v.pipe(v.number(), v.integer()),
+  changedAt: v.nullable(v.string()),
+  changedBy: v.nullable(v.object({ oid: v.string(), name: v.string() })),
+});
+
+export const TenantStateSchema = v.object({ tenantId: v.string(), products: v.array(ProductStateSchema) });
+
+export const AuditEntrySchema = v.object({
+  id: v.string(),
+  at: v.string(),
+  product: ProductIdSchema,
+  enabled: v.boolean(),
+  previous: v.boolean(),
+  actor: Actor,
+  feedback: v.nullable(v.string()),
+});
+
+export const AuditPageSchema = v.object({ entries: v.array(AuditEntrySchema), cursor: v.nullable(v.string()) });
+
+export const ExplainSchema = v.object({
+  product: v.nullable(ProductIdSchema),
+  action: v.picklist(['redirect', 'pass']),
+  reason: v.picklist(REASONS),
+  location: v.nullable(v.string()),
+});
+
+export const ErrorSchema = v.object({ error: v.string(), message: v.string() });

@@ -1,0 +1,182 @@
+import { Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { PRODUCTS, productById } from '../catalogue/products';
+import { canRead, canWrite } from '../catalogue/roles';
+import type { ProductId } from '../catalogue/types';
+import type { Env } from '../config';
+import { configFor } from '../config';
+import type { RequestFacts } from '../core/decide';
+import { TENANT_COOKIE, isLocked } from '../core/decide';
+import { asTenantId } from '../core/tenant';
+import { decideWithStore, storeFor } from '../edge/app';
+import type { AuditEntry } from '../store/records';
+import { productState } from '../store/state';
+import { VersionMismatchError } from '../store/toggles';
+import { requireToken } from './auth';
+import { ApiError, onError } from './errors';
+import { openApiDocument } from './openapi';
+import type { AdminContext, RouteSpec } from './route-spec';
+import { defineRoute, register } from './route-spec';
+import * as s from './schemas';
+
+const ETAG_HEADER = ['ETag'];
+
+function storeOf(c: AdminContext) {
+  return storeFor(c.env, configFor(c.env));
+}
+
+function catalogueProduct(c: AdminContext, id: ProductId) {
+  return productById(id, configFor(c.env).products) as NonNullable<ReturnType<typeof productById>>;
+}
+
+/** `If-Match: "3"` (or W/"3") -> 3; `*` or absent -> no precondition; anything else matches nothing. */
+function parseIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '*') return undefined;
+  const m = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(header);
+  return m ? Number(m[1]) : -1;
+}
+
+const wireAudit = ({ version: _version, ...entry }: AuditEntry) => entry;
+
+export const ROUTES: readonly RouteSpec[] = [
+  defineRoute({
+    method: 'get',
+    path: '/tenants/{tenantId}/redirection',
+    summary: "The tenant's redirection state for every product, in catalogue order.",
+    params: s.TenantParams,
+    responses: { 200: { description: 'State per product', schema: s.TenantStateSchema } },
+    handler: async (c, { params }) => {
+      const store = storeOf(c);
+      const now = Date.now();
+      const catalogue = configFor(c.env).products;
+      const products = await Promise.all(catalogue.map(async (p) => productState(p, await store.record(params.tenantId, p.id), now)));
+      return c.json({ tenantId: params.tenantId, products });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tenants/{tenantId}/redirection/audit',
+    summary: 'Changes to the toggles, newest first.',
+    params: s.TenantParams,
+    query: s.AuditQuery,
+    responses: { 200: { description: 'A page of audit entries', schema: s.AuditPageSchema } },
+    handler: async (c, { params, query }) => {
+      const store = storeOf(c);
+      if (!query.cursor) await store.repairAudit(params.tenantId, PRODUCTS.map((p) => p.id));
+      const page = await store.audit(params.tenantId, {
+        limit: query.limit ?? 50,
+        ...(query.product ? { product: query.product } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+      return c.json({ entries: page.entries.map(wireAudit), cursor: page.cursor });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tenants/{tenantId}/redirection/explain',
+    summary: 'What the edge would do for a legacy URL for this tenant (a navigation, with or without a session).',
+    params: s.TenantParams,
+    query: s.ExplainQuery,
+    responses: { 200: { description: 'The decision', schema: s.ExplainSchema } },
+    handler: async (c, { params, query }) => {
+      const config = configFor(c.env);
+      const url = new URL(query.url);
+      // Only this tenant's state may answer: any tid in the URL is replaced by the path's tenant.
+      const search = new URLSearchParams(url.search);
+      search.delete('tid');
+      const match = config.core.hosts.match(url.host);
+      const cookies: Record<string, string> = { [TENANT_COOKIE]: params.tenantId };
+      const sessionCookie = match?.product.sessionCookies[0];
+      if (query.session === 'true' && sessionCookie) cookies[sessionCookie] = 'explain';
+      const facts: RequestFacts = {
+        method: 'GET',
+        host: url.host,
+        path: url.pathname,
+        query: search.toString(),
+        secFetchMode: 'navigate',
+        secFetchSite: 'none',
+        hasSecFetch: true,
+        accept: 'text/html',
+        cookies,
+        signIn: null,
+        now: Date.now(),
+      };
+      const decision = await decideWithStore(config, storeFor(c.env, config), facts);
+      return c.json({ product: decision.product, action: decision.action, reason: decision.reason, location: decision.location ?? null });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tenants/{tenantId}/redirection/{product}',
+    summary: "One product's redirection state.",
+    params: s.ProductParams,
+    responses: { 200: { description: 'The state', schema: s.ProductStateSchema, headers: ETAG_HEADER } },
+    handler: async (c, { params }) => {
+      const state = productState(catalogueProduct(c, params.product), await storeOf(c).record(params.tenantId, params.product), Date.now());
+      return c.json(state, 200, { ETag: `"${state.version}"` });
+    },
+  }),
+  defineRoute({
+    method: 'put',
+    path: '/tenants/{tenantId}/redirection/{product}',
+    summary: 'Turn automatic redirection on or off (feedback is kept with the audit entry when turning off).',
+    params: s.ProductParams,
+    body: s.PutBody,
+    headers: [{ name: 'If-Match', description: 'The ETag the change is based on; a stale one answers 412.' }],
+    responses: {
+      200: { description: 'The new state (unchanged, same version, when the value was already set)', schema: s.ProductStateSchema, headers: ETAG_HEADER },
+      409: { description: 'The product is locked', schema: s.ErrorSchema },
+      412: { description: 'If-Match names another version', schema: s.ErrorSchema },
+    },
+    handler: async (c, { params, body }) => {
+      const principal = c.get('principal');
+      if (!canWrite(principal.roles, params.product)) {
+        throw new ApiError('forbidden', 'Your roles do not allow changing this setting.', {}, `roles ${[...principal.roles].join(',') || 'none'}`);
+      }
+      const product = catalogueProduct(c, params.product);
+      if (isLocked(product, Date.now())) throw new ApiError('locked', 'Redirection is locked on for this product.');
+      const ifMatch = parseIfMatch(c.req.header('if-match'));
+      let result;
+      try {
+        result = await storeOf(c).change({
+          tenant: params.tenantId,
+          product: params.product,
+          enabled: body.enabled,
+          defaultEnabled: product.defaultEnabled,
+          actor: { oid: principal.oid, name: principal.name, upn: principal.upn, idp: principal.idp },
+          feedback: body.feedback ?? null,
+          ...(ifMatch !== undefined ? { ifMatch } : {}),
+        });
+      } catch (error) {
+        if (error instanceof VersionMismatchError) {
+          throw new ApiError('precondition_failed', 'The setting changed since you read it; read it again.', { ETag: `"${error.current}"` });
+        }
+        throw error;
+      }
+      const state = productState(product, result.record, Date.now());
+      return c.json(state, 200, { ETag: `"${state.version}"` });
+    },
+  }),
+];
+
+/** Every tenant route: a verified token, a GUID tenant equal to the token's, a read role. */
+const tenantGuard = createMiddleware<{ Bindings: Env }>(async (c, next) => {
+  const principal = c.get('principal');
+  const tenant = asTenantId(c.req.param('tenantId'));
+  if (tenant === null) throw new ApiError('invalid_request', 'Invalid path (tenantId): tenantId must be a GUID');
+  if (tenant !== principal.tenant) throw new ApiError('forbidden', 'You can only manage your own tenant.', {}, `token tenant ${principal.tenant}, path ${tenant}`);
+  if (!canRead(principal.roles)) throw new ApiError('forbidden', 'Your roles do not allow reading these settings.');
+  await next();
+});
+
+/** The settings API, mounted at /api on ADMIN_HOSTS. */
+export const settingsApp = new Hono<{ Bindings: Env }>();
+settingsApp.onError(onError);
+settingsApp.use('*', async (c, next) => {
+  await next();
+  c.header('Cache-Control', 'no-store');
+});
+settingsApp.get('/openapi.json', (c) => c.json(openApiDocument(ROUTES)));
+settingsApp.use('/tenants/:tenantId/*', requireToken, tenantGuard);
+settingsApp.use('/tenants/:tenantId', requireToken, tenantGuard);
+register(settingsApp, ROUTES);

@@ -1,0 +1,62 @@
+import type { RoleName } from '../src/catalogue/roles';
+import { entraClaims, signToken } from '../scripts/tokens';
+import { base64url, send, testEnv } from './helpers';
+
+export const AUDIENCE = 'api://portal-redirect';
+
+interface TestKey {
+  kid: string;
+  privateJwk: JsonWebKey;
+  publicJwk: JsonWebKey;
+}
+
+/** The per-run key the Worker trusts (made in vitest.config.ts). */
+export function trustedKey(): TestKey {
+  return JSON.parse((testEnv as unknown as { TEST_SIGNING_KEY: string }).TEST_SIGNING_KEY) as TestKey;
+}
+
+/** A real RS256 token signed with the trusted key, shaped like an Entra ID access token. */
+export async function adminToken(tenant: string, roles: RoleName[], claims: Record<string, unknown> = {}, issuerForm?: 'v1' | 'v2'): Promise<string> {
+  const key = trustedKey();
+  return signToken(key.privateJwk, key.kid, entraClaims({ tenant, roles, audience: AUDIENCE, claims, ...(issuerForm ? { issuerForm } : {}) }));
+}
+
+/** A token with any header and payload and a chosen signature (for forgeries). */
+export function rawToken(header: Record<string, unknown>, payload: Record<string, unknown>, signature = ''): string {
+  const enc = (v: unknown) => base64url(new TextEncoder().encode(JSON.stringify(v)));
+  return `${enc(header)}.${enc(payload)}.${signature}`;
+}
+
+export interface ApiCall {
+  token?: string;
+  body?: unknown;
+  rawBody?: BodyInit;
+  headers?: Record<string, string>;
+}
+
+export function apiRequest(method: string, path: string, call: ApiCall = {}): Request {
+  const headers: Record<string, string> = { ...call.headers };
+  if (call.token) headers.Authorization = `Bearer ${call.token}`;
+  let body: BodyInit | undefined = call.rawBody;
+  if (call.body !== undefined) {
+    body = JSON.stringify(call.body);
+    headers['Content-Type'] ??= 'application/json';
+  }
+  return new Request(`http://localhost/api${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+}
+
+/** Call the settings API on the admin host, through the Worker's default export. */
+export function api(method: string, path: string, call: ApiCall = {}): Promise<Response> {
+  return send(apiRequest(method, path, call));
+}
+
+export async function expectError(res: Response, status: number, code: string): Promise<void> {
+  const { expect } = await import('vitest');
+  expect(res.status, `${code}`).toBe(status);
+  expect(res.headers.get('content-type')).toContain('application/json');
+  expect(res.headers.get('cache-control')).toBe('no-store');
+  const body = (await res.json()) as { error: string; message: string };
+  expect(body.error).toBe(code);
+  expect(typeof body.message).toBe('string');
+  expect(body.message.length).toBeGreaterThan(0);
+}
