@@ -5,10 +5,21 @@
  * - navigations get a small HTML page naming the host and path;
  * - `/api/...` and requests with `X-Echo: json` get a JSON echo of what arrived (method, raw
  *   path, headers, body digest), so tests can check a pass-through is byte for byte;
- * - `/__fault/slow?ms=N` waits before answering; `/__fault/reset` drops the connection mid-body.
+ * - `/__fault/slow?ms=N` waits before answering; `/__fault/trickle?ms=N` answers at once and
+ *   sends its body over N ms; `/__fault/reset` drops the connection mid-body.
+ * - on `wdatp-alertexporter-*` hosts, `/api/alerts` is the legacy SIEM API: 401 without a bearer
+ *   token, else the fixture (or `?count=N` generated alerts, streamed), with `?encoding=gzip|br|zstd`,
+ *   `?status=N` and `?type=` to shape the answer.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { createBrotliCompress, createGzip } from 'node:zlib';
+
+/** Microsoft's published SIEM API example response, extended with the link fields. */
+export const SIEM_FIXTURE = readFileSync(fileURLToPath(new URL('./fixtures/siem-alerts.json', import.meta.url)));
 
 export interface DemoOrigin {
   url: string;
@@ -40,10 +51,28 @@ function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     setTimeout(() => res.end('slow'), ms);
     return;
   }
+  if (path.startsWith('/__fault/trickle')) {
+    // Headers at once, then the body a piece at a time over `ms`.
+    const ms = Number(new URL(path, 'http://x').searchParams.get('ms') ?? '1000');
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    let sent = 0;
+    const timer = setInterval(() => {
+      res.write(`piece ${sent}\n`);
+      if (++sent === 10) {
+        clearInterval(timer);
+        res.end('done\n');
+      }
+    }, ms / 10);
+    return;
+  }
   if (path.startsWith('/__fault/reset')) {
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '1000000' });
     res.write('partial');
     setTimeout(() => req.socket.destroy(), 20);
+    return;
+  }
+  if (host.startsWith('wdatp-alertexporter') && path.startsWith('/api/alerts')) {
+    siemAlerts(req, res, new URL(path, 'http://x').searchParams);
     return;
   }
   if (path.startsWith('/api/') || req.headers['x-echo'] === 'json') {
@@ -64,6 +93,49 @@ function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     `<body><h1>Legacy portal</h1><p>You are on <b>${escape(host)}</b>, page <code>${escape(path)}</code>.</p></body></html>\n`;
   res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'X-Demo-Origin': '1' });
   res.end(req.method === 'HEAD' ? undefined : page);
+}
+
+function siemAlerts(req: IncomingMessage, res: ServerResponse, q: URLSearchParams): void {
+  if (!/^Bearer\s+\S+/i.test(String(req.headers.authorization ?? ''))) {
+    res.writeHead(401, { 'Content-Type': 'application/json' });
+    res.end('{"error":{"code":"Unauthorized","message":"Bad request or invalid token."}}');
+    return;
+  }
+  const status = Number(q.get('status') ?? 200);
+  if (status !== 200) {
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: 'Failed', message: 'https://securitycenter.windows.com/alert/x', LinkToWDATP: 'https://securitycenter.windows.com/alert/x' } }));
+    return;
+  }
+  const count = q.get('count');
+  const body = count === null ? Readable.from([SIEM_FIXTURE]) : Readable.from(generateAlerts(Number(count)));
+  const encoding = q.get('encoding');
+  const headers: Record<string, string> = { 'Content-Type': q.get('type') ?? 'application/json; charset=utf-8' };
+  if (encoding) headers['Content-Encoding'] = encoding;
+  else if (count === null) headers['Content-Length'] = String(SIEM_FIXTURE.length);
+  res.writeHead(200, headers);
+  const compressor = encoding === 'gzip' ? createGzip() : encoding === 'br' ? createBrotliCompress() : null;
+  (compressor ? body.pipe(compressor) : body).pipe(res);
+}
+
+/** N alerts shaped like the fixture's first one, about 500 bytes each, generated lazily. */
+function* generateAlerts(count: number): Generator<Buffer> {
+  yield Buffer.from('[');
+  const batch: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = `da${String(637370718981685665n + BigInt(i))}_${i}`;
+    batch.push(
+      `${i ? ',' : ''}\n{"AlertTime":"2020-09-30T14:09:20.35743Z","AlertId":"${id}","Severity":"High","Title":"Suspicious File Activity ${i}",` +
+        `"LinkToWDATP":"https://securitycenter.windows.com/alert/${id}","Url":"https://securitycenter.windows.com/alert/${id}",` +
+        `"IncidentLinkToWDATP":"https://securitycenter.windows.com/incidents/byalert?alertId=${id}&source=SIEM",` +
+        `"LinkToMTP":"https://security.microsoft.com/alert/${id}","Sha1":"aabbccddee1122334455aabbccddee1122334455","Score":${i % 100}.5}`,
+    );
+    if (batch.length === 500) {
+      yield Buffer.from(batch.join(''));
+      batch.length = 0;
+    }
+  }
+  yield Buffer.from(batch.join('') + '\n]');
 }
 
 function escape(text: string): string {

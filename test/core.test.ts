@@ -7,7 +7,7 @@ import { DeepLinkMap } from '../src/core/deeplinks';
 import { HostIndex, normaliseHost } from '../src/core/hosts';
 import { buildLocation } from '../src/core/location';
 import { REASONS } from '../src/core/reasons';
-import { decisionOf, navigate } from './helpers';
+import { decisionOf, navigate, newTenant, seedToggle } from './helpers';
 
 function context(products: readonly Product[]): CoreContext {
   return {
@@ -123,8 +123,16 @@ describe('Location building', () => {
 });
 
 describe('API hosts', () => {
-  it('are never redirected', async () => {
-    const res = await navigate('https://wdatp-alertexporter-eu.windows.com/api/alerts?tid=6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b');
-    expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'api-host' });
+  it('are never redirected, even for a browser navigation of a tenant with redirection on', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    const res = await navigate(`https://wdatp-alertexporter-eu.windows.com/api/alerts?tid=${tenant}`);
+    expect(res.headers.get('location')).toBeNull();
+    expect(decisionOf(res).decision).toBe('pass');
+  });
+
+  it('say api-host in the pure decision (what explain reports)', () => {
+    const step = decide(context(PRODUCTS), facts('https://wdatp-alertexporter-us.windows.com/api/alerts'));
+    expect(step).toMatchObject({ decision: { action: 'pass', reason: 'api-host', product: 'endpoint' } });
   });
 });

@@ -49,6 +49,15 @@ describe('pass-through', () => {
     expect(await res.json()).toEqual({ error: 'origin_unreachable', message: expect.any(String) });
   });
 
+  it('the origin timeout covers the headers only: a slow body keeps streaming', async () => {
+    const env = { ...testEnv, ORIGIN_TIMEOUT_MS: '200' } as Env;
+    const res = await worker.fetch(new Request('https://securitycenter.windows.com/__fault/trickle?ms=800'), env);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('piece 9');
+    expect(text.endsWith('done\n')).toBe(true);
+  });
+
   it('answers a clean 504 JSON error when the origin is too slow', async () => {
     const env = { ...testEnv, ORIGIN_TIMEOUT_MS: '200' } as Env;
     const started = Date.now();

@@ -34,6 +34,9 @@ export const PRODUCTS: readonly Product[] = [
     outOfScope: [],
     hashRouted: false,
     deepLinks: DEEP_LINKS.endpoint,
+    // Alert and incident links of the SIEM API (learn.microsoft.com/defender-endpoint/pull-alerts-using-rest-api);
+    // LinkToMTP and IncidentLinkToMTP already point at the unified portal and are left alone.
+    apiLinkProperties: ['LinkToWDATP', 'IncidentLinkToWDATP'],
     banner: true,
   },
   {
@@ -76,6 +79,7 @@ export const PRODUCTS: readonly Product[] = [
     ],
     hashRouted: true,
     deepLinks: DEEP_LINKS.office,
+    apiLinkProperties: [],
     banner: true,
   },
   {
@@ -97,6 +101,7 @@ export const PRODUCTS: readonly Product[] = [
     outOfScope: [],
     hashRouted: false,
     deepLinks: DEEP_LINKS.identity,
+    apiLinkProperties: [],
     banner: true,
   },
   {
@@ -120,6 +125,7 @@ export const PRODUCTS: readonly Product[] = [
     outOfScope: ['/api'],
     hashRouted: true,
     deepLinks: DEEP_LINKS.cloudapps,
+    apiLinkProperties: [],
     banner: true,
   },
 ];

@@ -54,6 +54,11 @@ export interface Product {
   /** Legacy links are `/#/...`: the server never sees the route, a small page maps it. */
   hashRouted: boolean;
   deepLinks: DeepLinkTable;
+  /**
+   * JSON properties of the product's legacy API responses that link to legacy pages: rewritten to
+   * the unified portal when redirection is on (the SIEM API's `LinkToWDATP`, ...).
+   */
+  apiLinkProperties: readonly string[];
   /** Show the "this portal is moving" banner on pages that pass through (settings page issue). */
   banner: boolean;
 }

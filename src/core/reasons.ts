@@ -17,6 +17,11 @@ export const REASONS = [
   'store-unavailable',
   'loop-guard',
   'api-host',
+  // Legacy API hosts (SIEM): the request always passes; these say what happened to the links.
+  'links-rewritten',
+  'not-json',
+  'error-response',
+  'unsupported-encoding',
 ] as const;
 
 export type Reason = (typeof REASONS)[number];

@@ -4,6 +4,7 @@ import { configFor } from '../config';
 import type { Decision, Lookups, RequestFacts } from '../core/decide';
 import { decide } from '../core/decide';
 import { ToggleStore } from '../store/toggles';
+import { apiPassThrough } from './api-hosts';
 import { gatherFacts } from './facts';
 import { passThrough } from './passthrough';
 import { hashPageResponse, redirectResponse } from './respond';
@@ -36,8 +37,11 @@ export const edgeApp = new Hono<{ Bindings: Env }>();
 edgeApp.all('*', async (c) => {
   const config = configFor(c.env);
   const request = c.req.raw;
+  const store = storeFor(c.env, config);
+  const api = config.core.hosts.match(new URL(request.url).host);
+  if (api?.host.kind === 'api') return apiPassThrough(request, config, store, api.product);
   const { facts, body } = await gatherFacts(request, config.core.hosts, Date.now());
-  const decision = await decideWithStore(config, storeFor(c.env, config), facts);
+  const decision = await decideWithStore(config, store, facts);
   if (decision.action === 'redirect') {
     return decision.hashPage ? hashPageResponse(decision, facts.method) : redirectResponse(decision, facts.method);
   }

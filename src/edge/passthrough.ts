@@ -4,20 +4,14 @@ import { decisionHeaders, edgeError } from './respond';
 export interface PassThroughOptions {
   /** Send pass-through requests here instead of the request's own origin (local use, tests). */
   origin: URL | null;
-  /** How long to wait for the origin's response headers. */
+  /** How long to wait for the origin's response headers (not its body). */
   timeoutMs: number;
 }
 
-/**
- * Send the request on, untouched: same method, path, query, headers and body. The origin's body
- * streams back to the client; only the decision headers (and the tenant cookie) are added.
- */
-export async function passThrough(
-  request: Request,
-  body: BodyInit | null,
-  decision: Decision,
-  options: PassThroughOptions,
-): Promise<Response> {
+export type Forwarded = { ok: true; response: Response } | { ok: false; error: 'origin_timeout' | 'origin_unreachable' };
+
+/** Send the request on, untouched: same method, path, query, headers and body. */
+export async function forward(request: Request, body: BodyInit | null, options: PassThroughOptions): Promise<Forwarded> {
   const url = new URL(request.url);
   let target: string;
   const headers = new Headers(request.headers);
@@ -32,26 +26,49 @@ export async function passThrough(
     target = request.url;
   }
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-  let upstream: Response;
+  // The timeout covers the wait for the response headers only: a long body must keep streaming.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('origin timed out', 'TimeoutError')), options.timeoutMs);
   try {
-    upstream = await fetch(target, {
+    const response = await fetch(target, {
       method: request.method,
       headers,
       body: hasBody ? body : null,
       redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: controller.signal,
     });
+    return { ok: true, response };
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
     console.warn(`pass-through to ${new URL(target).host} failed: ${String(error)}`);
-    return timedOut
-      ? edgeError(decision, 504, 'origin_timeout', 'The legacy portal did not answer in time.')
-      : edgeError(decision, 502, 'origin_unreachable', 'The legacy portal could not be reached.');
+    return { ok: false, error: timedOut ? 'origin_timeout' : 'origin_unreachable' };
+  } finally {
+    clearTimeout(timer);
   }
-  const response = new Response(upstream.body, upstream);
+}
+
+/** The JSON error a client gets when the origin could not answer. */
+export function originError(decision: Decision, error: 'origin_timeout' | 'origin_unreachable'): Response {
+  return error === 'origin_timeout'
+    ? edgeError(decision, 504, 'origin_timeout', 'The legacy portal did not answer in time.')
+    : edgeError(decision, 502, 'origin_unreachable', 'The legacy portal could not be reached.');
+}
+
+/** The origin's response, streamed, with the decision headers (and tenant cookie) added. */
+export function withDecision(upstream: Response, decision: Decision, body: ReadableStream | null = upstream.body): Response {
+  const response = new Response(body, upstream);
   for (const [name, value] of decisionHeaders(decision)) {
     if (name.toLowerCase() === 'set-cookie') response.headers.append(name, value);
     else response.headers.set(name, value);
   }
   return response;
+}
+
+/**
+ * Pass the request through: the origin's body streams back to the client; only the decision
+ * headers (and the tenant cookie) are added.
+ */
+export async function passThrough(request: Request, body: BodyInit | null, decision: Decision, options: PassThroughOptions): Promise<Response> {
+  const forwarded = await forward(request, body, options);
+  return forwarded.ok ? withDecision(forwarded.response, decision) : originError(decision, forwarded.error);
 }

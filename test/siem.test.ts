@@ -1,0 +1,211 @@
+/**
+ * SIEM API payloads follow the tenant's toggle. The fixture is Microsoft's published example
+ * response of the Defender for Endpoint SIEM API
+ * (https://learn.microsoft.com/defender-endpoint/pull-alerts-using-rest-api, "Response"),
+ * extended with the link fields of the field mapping
+ * (https://learn.microsoft.com/defender-endpoint/api-portal-mapping) and with awkward JSON.
+ */
+import { describe, expect, it } from 'vitest';
+import { jsonLinkRewriter, newStats } from '../src/edge/json-links';
+import { newTenant, seedToggle, send, testEnv, unsignedJwt } from './helpers';
+
+const SIEM = 'https://wdatp-alertexporter-eu.windows.com';
+const origin = (testEnv as unknown as { PASSTHROUGH_ORIGIN: string }).PASSTHROUGH_ORIGIN;
+
+function siemRequest(path: string, tenant: string | null, claims: Record<string, unknown> = {}): Request {
+  const token = unsignedJwt({ aud: 'https://graph.windows.net', ...(tenant ? { tid: tenant } : {}), ...claims });
+  return new Request(`${SIEM}${path}`, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
+}
+
+/** The origin's own bytes for a path, fetched straight from the demo origin. */
+async function originBytes(path: string): Promise<string> {
+  const res = await fetch(`${origin}${path}`, { headers: { 'X-Forwarded-Host': 'wdatp-alertexporter-eu.windows.com', Authorization: 'Bearer x' } });
+  return res.text();
+}
+
+/** The fixture with exactly the link values replaced, everything else byte for byte. */
+function expectedRewrite(raw: string, tenant: string): string {
+  const q = `?tid=${tenant}`;
+  return raw
+    .replace('"LinkToWDATP": "https://securitycenter.windows.com/alert/da637370718981685665_16349121"', `"LinkToWDATP": "https://security.microsoft.com/alert/da637370718981685665_16349121${q}"`)
+    .replace(
+      '"IncidentLinkToWDATP": "https://securitycenter.windows.com/incidents/byalert?alertId=da637370718981685665_16349121&source=SIEM"',
+      `"IncidentLinkToWDATP": "https://security.microsoft.com/incidents/byalert?alertId=da637370718981685665_16349121&source=SIEM&tid=${tenant}"`,
+    )
+    .replace('"Link\\u0054oWDATP":"https:\\/\\/securitycenter.microsoft.com\\/alert\\/da637371"', `"Link\\u0054oWDATP":"https://security.microsoft.com/alert/da637371${q}"`)
+    .replace('"IncidentLinkToWDATP" :   "https://securitycenter.windows.com/incidents/42"', `"IncidentLinkToWDATP" :   "https://security.microsoft.com/incidents/42${q}"`)
+    .replace('"Notes":{"LinkToWDATP":"https://securitycenter.windows.com/alert/nested"', `"Notes":{"LinkToWDATP":"https://security.microsoft.com/alert/nested${q}"`);
+}
+
+describe('SIEM API: the routing table in both states', () => {
+  it('OFF: the payload passes byte for byte (LinkTo*WDATP stay on securitycenter, LinkTo*MTP unchanged)', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', false);
+    const res = await send(siemRequest('/api/alerts', tenant));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-redirect-decision')).toBe('pass');
+    expect(res.headers.get('x-redirect-reason')).toBe('toggle-off');
+    expect(await res.text()).toBe(await originBytes('/api/alerts'));
+    const fresh = await send(siemRequest('/api/alerts', newTenant()));
+    expect(fresh.headers.get('x-redirect-reason')).toBe('default-off');
+  });
+
+  it('ON: only LinkToWDATP and IncidentLinkToWDATP move, to exactly where a click would land', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    const res = await send(siemRequest('/api/alerts?limit=20', tenant));
+    expect(res.headers.get('x-redirect-reason')).toBe('links-rewritten');
+    expect(res.headers.get('content-length')).toBeNull();
+    const body = await res.text();
+    const raw = await originBytes('/api/alerts');
+    expect(body).toBe(expectedRewrite(raw, tenant));
+    const alerts = JSON.parse(body) as Record<string, unknown>[];
+    expect(alerts[0]!.LinkToMTP).toBe('https://security.microsoft.com/alert/da637370718981685665_16349121');
+    expect(alerts[0]!.Description).toContain('https://securitycenter.windows.com/alert/');
+    expect((alerts[1]!.Tags as string[])[1]).toBe('https://securitycenter.windows.com/alert/in-array');
+    // The rewritten link is where the edge redirects a click on the old one.
+    const click = await send(
+      new Request(`https://securitycenter.windows.com/alert/da637370718981685665_16349121?tid=${tenant}`, { headers: { 'Sec-Fetch-Mode': 'navigate' }, redirect: 'manual' }),
+    );
+    expect(click.headers.get('location')).toBe(alerts[0]!.LinkToWDATP);
+  });
+});
+
+describe('SIEM API: what passes untouched, and why', () => {
+  it('no token, or a token without tid: unknown-tenant, and the origin 401 is passed on', async () => {
+    const none = await send(new Request(`${SIEM}/api/alerts`));
+    expect(none.status).toBe(401);
+    expect(none.headers.get('x-redirect-reason')).toBe('unknown-tenant');
+    expect(await none.text()).toContain('Unauthorized');
+    const noTid = await send(siemRequest('/api/alerts', null));
+    expect(noTid.headers.get('x-redirect-reason')).toBe('unknown-tenant');
+    expect(await noTid.text()).toBe(await originBytes('/api/alerts'));
+  });
+
+  it('error responses, non-JSON and unknown encodings pass untouched with the reason', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    const cases: [string, number, string][] = [
+      ['/api/alerts?status=500', 500, 'error-response'],
+      ['/api/alerts?status=429', 429, 'error-response'],
+      ['/api/alerts?type=text/plain', 200, 'not-json'],
+      ['/api/alerts?type=text/html', 200, 'not-json'],
+      ['/api/alerts?encoding=zstd', 200, 'unsupported-encoding'],
+    ];
+    for (const [path, status, reason] of cases) {
+      const res = await send(siemRequest(path, tenant));
+      expect([res.status, res.headers.get('x-redirect-reason')], path).toEqual([status, reason]);
+      expect(await res.text(), path).toBe(await originBytes(path));
+    }
+  });
+
+  it('gzip and brotli from the origin are rewritten too', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    for (const encoding of ['gzip', 'br']) {
+      const res = await send(siemRequest(`/api/alerts?encoding=${encoding}`, tenant));
+      expect(res.headers.get('x-redirect-reason'), encoding).toBe('links-rewritten');
+      const alerts = JSON.parse(await res.text()) as { LinkToWDATP: string }[];
+      expect(alerts[0]!.LinkToWDATP, encoding).toBe(`https://security.microsoft.com/alert/da637370718981685665_16349121?tid=${tenant}`);
+    }
+  });
+});
+
+const properties = new Set(['LinkToWDATP', 'IncidentLinkToWDATP']);
+const rewrite = (v: string) => (v.startsWith('https://securitycenter.') ? v.replace(/^https:\/\/securitycenter\.(windows|microsoft)\.com/, 'https://security.microsoft.com') : null);
+
+describe('the streaming rewriter', () => {
+  async function run(chunks: Uint8Array[]): Promise<string> {
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const c of chunks) controller.enqueue(c);
+        controller.close();
+      },
+    }).pipeThrough(jsonLinkRewriter(properties, rewrite));
+    return new Response(stream).text();
+  }
+
+  it('gives the same bytes whatever the chunk boundaries: every split point, and every split of three', async () => {
+    const raw = new TextEncoder().encode(await originBytes('/api/alerts'));
+    const whole = await run([raw]);
+    expect(whole).not.toBe(new TextDecoder().decode(raw));
+    expect(whole).toContain('"Link\\u0054oWDATP":"https://security.microsoft.com/alert/da637371"');
+    for (let i = 0; i <= raw.length; i++) {
+      expect(await run([raw.subarray(0, i), raw.subarray(i)]), `split at ${i}`).toBe(whole);
+    }
+    // One-byte middle chunks: a property name, a value or an escape split three ways.
+    for (let i = 0; i < raw.length - 1; i++) {
+      expect(await run([raw.subarray(0, i), raw.subarray(i, i + 1), raw.subarray(i + 1)]), `split at ${i},${i + 1}`).toBe(whole);
+    }
+  });
+
+  it('byte-at-a-time input gives the same bytes', async () => {
+    const raw = new TextEncoder().encode(await originBytes('/api/alerts'));
+    const bytes = Array.from(raw, (_, i) => raw.subarray(i, i + 1));
+    expect(await run(bytes)).toBe(await run([raw]));
+  });
+
+  it('never throws on broken JSON and leaves it as it was', async () => {
+    for (const text of ['{"LinkToWDATP":"https://securitycenter.windows.com/a', '}}]]{"x":', '{"LinkToWDATP":123}', '"LinkToWDATP"', '{"LinkToWDATP":"bad \\x escape"}', '']) {
+      expect(await run([new TextEncoder().encode(text)])).toBe(text);
+    }
+    const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+    expect(await run([new TextEncoder().encode(deep)])).toBe(deep);
+  });
+
+  it('holds at most one value: an over-long value passes through unchanged', async () => {
+    const long = `{"LinkToWDATP":"https://securitycenter.windows.com/${'a'.repeat(100_000)}"}`;
+    const stats = newStats();
+    const out = await new Response(new Blob([long]).stream().pipeThrough(jsonLinkRewriter(properties, rewrite, stats))).text();
+    expect(out).toBe(long);
+    expect(stats.peakHeldBytes).toBeLessThan(200_000);
+  });
+});
+
+describe('huge payloads', () => {
+  it('streams 200,000 alerts (~100 MB) through the Worker with memory held flat', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    const res = await send(siemRequest('/api/alerts?count=200000', tenant));
+    expect(res.headers.get('x-redirect-reason')).toBe('links-rewritten');
+    // Read as a stream: count bytes and rewritten links without ever holding the body.
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let bytes = 0;
+    let chunks = 0;
+    let largestChunk = 0;
+    let rewritten = 0;
+    let carry = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.length;
+      chunks++;
+      largestChunk = Math.max(largestChunk, value.length);
+      const text = carry + decoder.decode(value, { stream: true });
+      rewritten += text.split('"LinkToWDATP":"https://security.microsoft.com/alert/').length - 1;
+      carry = text.slice(-80);
+      rewritten -= carry.split('"LinkToWDATP":"https://security.microsoft.com/alert/').length - 1;
+    }
+    rewritten += carry.split('"LinkToWDATP":"https://security.microsoft.com/alert/').length - 1;
+    expect(bytes).toBeGreaterThan(100_000_000);
+    expect(rewritten).toBe(200_000);
+    expect(chunks).toBeGreaterThan(100);
+    expect(largestChunk).toBeLessThan(4 * 1024 * 1024);
+    console.log(`SIEM stream: ${bytes} bytes in ${chunks} chunks, largest ${largestChunk} bytes, ${rewritten} LinkToWDATP rewritten`);
+  }, 120_000);
+
+  it('the rewriter itself never holds more than one value of the 100 MB stream', async () => {
+    const res = await fetch(`${origin}/api/alerts?count=200000`, { headers: { 'X-Forwarded-Host': 'wdatp-alertexporter-eu.windows.com', Authorization: 'Bearer x' } });
+    const stats = newStats();
+    const out = res.body!.pipeThrough(jsonLinkRewriter(properties, rewrite, stats));
+    const reader = out.getReader();
+    while (!(await reader.read()).done) {
+      /* drain */
+    }
+    expect(stats.bytesIn).toBeGreaterThan(100_000_000);
+    expect(stats.rewritten).toBe(400_000);
+    expect(stats.peakHeldBytes).toBeLessThan(1024);
+    console.log(`rewriter: ${stats.bytesIn} bytes in, ${stats.bytesOut} out, ${stats.rewritten} values rewritten, peak held ${stats.peakHeldBytes} bytes`);
+  }, 120_000);
+});
