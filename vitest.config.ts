@@ -42,6 +42,8 @@ export default defineConfig({
           include: ['test-node/**/*.test.ts'],
           environment: 'node',
           testTimeout: 120_000,
+          // These start wrangler dev and share the dev signing key: one file at a time.
+          fileParallelism: false,
         },
       },
     ],

@@ -6,7 +6,8 @@
  * - `/api/...` and requests with `X-Echo: json` get a JSON echo of what arrived (method, raw
  *   path, headers, body digest), so tests can check a pass-through is byte for byte;
  * - `/__fault/slow?ms=N` waits before answering; `/__fault/trickle?ms=N` answers at once and
- *   sends its body over N ms; `/__fault/reset` drops the connection mid-body.
+ *   sends its body over N ms; `/__fault/reset` drops the connection mid-body, `/__fault/reset-early`
+ *   before any answer.
  * - on `wdatp-alertexporter-*` hosts, `/api/alerts` is the legacy SIEM API: 401 without a bearer
  *   token, else the fixture (or `?count=N` generated alerts, streamed), with `?encoding=gzip|br|zstd`,
  *   `?status=N` and `?type=` to shape the answer.
@@ -63,6 +64,10 @@ function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
         res.end('done\n');
       }
     }, ms / 10);
+    return;
+  }
+  if (path.startsWith('/__fault/reset-early')) {
+    req.socket.destroy();
     return;
   }
   if (path.startsWith('/__fault/reset')) {

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     AUTH_JWKS: jwksOf(key),
     DEV_AUTH: 'true',
   };
-  const args = ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistTo, '--show-interactive-dev-session=false'];
+  const args = ['wrangler', 'dev', '--port', String(port), '--inspector-port', String(port + 1000), '--ip', '127.0.0.1', '--persist-to', persistTo, '--show-interactive-dev-session=false'];
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
   const child = spawn('npx', args, {
     stdio: 'inherit',

@@ -30,6 +30,7 @@ export function pathSegments(path: string): string[] {
  */
 export function isSafeSegment(segment: string): boolean {
   if (!SEGMENT_CHARS.test(segment)) return false;
+  if (!segment.includes('%')) return segment !== '.' && segment !== '..';
   let decoded: string;
   try {
     decoded = decodeURIComponent(segment);
@@ -76,10 +77,12 @@ export class DeepLinkMap {
   map(path: string): MappedPath {
     const segments = pathSegments(path);
     if (!segments.every(isSafeSegment)) return HOME;
-    const candidates = [...(this.byFirst.get(segments[0]?.toLowerCase() ?? '') ?? []), ...this.generic];
-    for (const row of candidates) {
-      const mapped = apply(row, segments);
-      if (mapped !== null) return { path: mapped, keepQuery: row.keepQuery, matched: true };
+    for (const rows of [this.byFirst.get(segments[0]?.toLowerCase() ?? ''), this.generic]) {
+      if (!rows) continue;
+      for (const row of rows) {
+        const mapped = apply(row, segments);
+        if (mapped !== null) return { path: mapped, keepQuery: row.keepQuery, matched: true };
+      }
     }
     return HOME;
   }
@@ -87,16 +90,16 @@ export class DeepLinkMap {
 
 function apply(row: CompiledRow, segments: string[]): string | null {
   if (row.tail ? segments.length <= row.from.length : segments.length !== row.from.length) return null;
-  const params = new Map<string, string>();
   for (let i = 0; i < row.from.length; i++) {
     const want = row.from[i] as string;
-    const got = segments[i] as string;
-    if (want.startsWith(':')) params.set(want, got);
-    else if (want !== got.toLowerCase()) return null;
+    if (want.charCodeAt(0) !== 58 /* : */ && want !== (segments[i] as string).toLowerCase()) return null;
   }
-  const rest = segments.slice(row.from.length).join('/');
-  const out = row.to.map((s) => (s === '*' ? rest : s.startsWith(':') ? (params.get(s) ?? '') : s));
-  return '/' + out.filter((s) => s.length > 0).join('/');
+  let out = '';
+  for (const s of row.to) {
+    const part = s === '*' ? segments.slice(row.from.length).join('/') : s.charCodeAt(0) === 58 ? (segments[row.from.indexOf(s)] ?? '') : s;
+    if (part.length > 0) out += '/' + part;
+  }
+  return out === '' ? '/' : out;
 }
 
 /** True when the path starts with one of the prefixes, segment by segment, ignoring case. */

@@ -52,6 +52,9 @@ export class HostIndex {
 
   /** The product and host pattern for a raw host, or `null` when it is not a legacy host. */
   match(rawHost: string): HostMatch | null {
+    // Most hosts arrive already normal (URL lower-cases them): one map lookup answers.
+    const direct = this.exact.get(rawHost);
+    if (direct) return direct;
     const hostname = normaliseHost(rawHost);
     if (hostname === null) return null;
     const exact = this.exact.get(hostname);

@@ -37,7 +37,9 @@ function build(origin: URL, path: string, legacyQuery: string | null, tenant: st
 }
 
 function paramName(pair: string): string {
-  const raw = pair.split('=', 1)[0] ?? '';
+  const eq = pair.indexOf('=');
+  const raw = eq === -1 ? pair : pair.slice(0, eq);
+  if (!/[%+]/.test(raw)) return raw.toLowerCase();
   try {
     return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
   } catch {

@@ -48,6 +48,16 @@ export function jsonLinkRewriter(
 ): TransformStream<Uint8Array, Uint8Array> {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
+  // The property names as they most often appear on the wire: quoted, no escapes. A key with
+  // these exact bytes is compared in place; any other key is decoded only if it might match.
+  const targets = [...properties].map((name) => encoder.encode(JSON.stringify(name)));
+  const maxTarget = Math.max(0, ...targets.map((t) => t.length));
+  const sameBytes = (chunk: Uint8Array, from: number, to: number) =>
+    targets.some((t) => {
+      if (t.length !== to - from) return false;
+      for (let k = 0; k < t.length; k++) if (chunk[from + k] !== t[k]) return false;
+      return true;
+    });
   const stack: boolean[] = []; // true: object, false: array
   let expectKey = false;
   let lastKey: string | null = null;
@@ -55,10 +65,12 @@ export function jsonLinkRewriter(
   let escaped = false;
   let isKey = false;
   let capturing = false; // holding a property value
+  let valueEscaped = false; // the held value has an escape sequence (needs a JSON decode)
   let held: Uint8Array[] = [];
   let heldBytes = 0;
   let keyParts: Uint8Array[] = [];
   let keyBytes = 0;
+  let keyEscaped = false;
   let gaveUp = false;
 
   const concat = (parts: Uint8Array[], total: number) => {
@@ -98,7 +110,8 @@ export function jsonLinkRewriter(
     const raw = concat(held, heldBytes);
     let replacement: Uint8Array | null = null;
     try {
-      const value = JSON.parse(decoder.decode(raw)) as unknown;
+      // Without escapes the value is its bytes between the quotes; otherwise let JSON decode it.
+      const value = (valueEscaped ? JSON.parse(decoder.decode(raw)) : decoder.decode(raw.subarray(1, raw.length - 1))) as unknown;
       if (typeof value === 'string') {
         const next = rewrite(value);
         if (next !== null && next !== value) {
@@ -113,7 +126,8 @@ export function jsonLinkRewriter(
   };
 
   const finishKey = () => {
-    if (keyBytes <= MAX_KEY_BYTES) {
+    // An escaped key can be at most 6x its decoded length; longer ones cannot be ours.
+    if (keyBytes <= Math.min(MAX_KEY_BYTES, maxTarget * 6)) {
       try {
         const key = JSON.parse(decoder.decode(concat(keyParts, keyBytes))) as unknown;
         lastKey = typeof key === 'string' ? key : null;
@@ -138,26 +152,41 @@ export function jsonLinkRewriter(
       // Where the current key's bytes begin in this chunk (0 when a key continues from the last one).
       let keyStart = inString && isKey ? 0 : -1;
       const n = chunk.length;
+      let nextBackslash = -2; // not looked for yet in this chunk
       for (let i = 0; i < n; i++) {
-        const b = chunk[i] as number;
         if (inString) {
           if (escaped) {
             escaped = false;
             continue;
           }
-          if (b === BACKSLASH) {
+          // Jump to the next quote; a backslash before it escapes the character after it.
+          const quote = chunk.indexOf(QUOTE, i);
+          if (nextBackslash !== -1 && nextBackslash < i) nextBackslash = chunk.indexOf(BACKSLASH, i);
+          if (nextBackslash !== -1 && (quote === -1 || nextBackslash < quote)) {
+            if (isKey) keyEscaped = true;
+            else if (capturing) valueEscaped = true;
+            i = nextBackslash;
             escaped = true;
             continue;
           }
-          if (b !== QUOTE) continue;
+          if (quote === -1) {
+            i = n;
+            break;
+          }
+          i = quote;
           inString = false;
           if (isKey) {
-            if (keyStart >= 0 && keyBytes <= MAX_KEY_BYTES) {
-              keyParts.push(chunk.subarray(keyStart, i + 1));
-              keyBytes += i + 1 - keyStart;
+            if (keyStart >= 0 && keyParts.length === 0 && !keyEscaped) {
+              // The whole key is in this chunk, unescaped: compare its bytes in place.
+              lastKey = sameBytes(chunk, keyStart, i + 1) ? decoder.decode(chunk.subarray(keyStart + 1, i)) : null;
+            } else {
+              if (keyStart >= 0 && keyBytes <= MAX_KEY_BYTES) {
+                keyParts.push(chunk.subarray(keyStart, i + 1));
+                keyBytes += i + 1 - keyStart;
+              }
+              finishKey();
             }
             keyStart = -1;
-            finishKey();
           } else if (capturing) {
             hold(chunk.subarray(start, i + 1));
             start = i + 1;
@@ -165,6 +194,7 @@ export function jsonLinkRewriter(
           }
           continue;
         }
+        const b = chunk[i] as number;
         switch (b) {
           case QUOTE: {
             inString = true;
@@ -174,10 +204,12 @@ export function jsonLinkRewriter(
               keyStart = i;
               keyParts = [];
               keyBytes = 0;
+              keyEscaped = false;
             } else if (top === true && lastKey !== null && properties.has(lastKey)) {
               emit(controller, chunk.subarray(start, i));
               start = i;
               capturing = true;
+              valueEscaped = false;
             }
             break;
           }

@@ -1,0 +1,315 @@
+/**
+ * `npm run bench`: portal-redirect against bare baseline Workers, all built and served the same
+ * way (workerd through miniflare, by `wrangler dev`, on loopback), driven by the same load generator (autocannon),
+ * A/B alternated, medians of RUNS runs. Prints one table with ratios. Not part of the test run.
+ *
+ * Options (env): BENCH_RUNS (5), BENCH_SECONDS (5), BENCH_CONNECTIONS (16).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import autocannon from 'autocannon';
+import { openToggles } from '../scripts/kv.ts';
+import { PRODUCTS } from '../src/catalogue/products.ts';
+import type { DeepLinkRow, Product } from '../src/catalogue/types.ts';
+import type { CoreContext, RequestFacts } from '../src/core/decide.ts';
+import { decide } from '../src/core/decide.ts';
+import { DeepLinkMap } from '../src/core/deeplinks.ts';
+import { HostIndex } from '../src/core/hosts.ts';
+import { IsolateCache } from '../src/store/cache.ts';
+import { keys } from '../src/store/records.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const ORIGIN_PORT = 18_890;
+const TENANTS = 10_000;
+
+interface Measure {
+  rps: number;
+  p50: number;
+  p99: number;
+  bytesPerSec: number;
+  errors: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const medianOf = (ms: Measure[]): Measure => ({
+  rps: median(ms.map((m) => m.rps)),
+  p50: median(ms.map((m) => m.p50)),
+  p99: median(ms.map((m) => m.p99)),
+  bytesPerSec: median(ms.map((m) => m.bytesPerSec)),
+  errors: ms.reduce((a, m) => a + m.errors, 0),
+});
+
+async function load(url: string, requests: autocannon.Request[], seconds: number, connections = CONNECTIONS, amount?: number): Promise<Measure> {
+  // Each connection starts at its own offset in the request list, so together they spread over
+  // all of it (autocannon otherwise walks every connection from the first request).
+  let next = 0;
+  const setupClient = (client: { setRequests: (r: autocannon.Request[]) => void }) => {
+    const offset = Math.floor((next++ * requests.length) / connections) % requests.length;
+    client.setRequests([...requests.slice(offset), ...requests.slice(0, offset)]);
+  };
+  const result = await autocannon({ url, connections, duration: seconds, requests, pipelining: 1, setupClient, ...(amount ? { amount } : {}) } as autocannon.Options);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    bytesPerSec: result.throughput.average,
+    errors: result.errors + result.timeouts + result['5xx'],
+  };
+}
+
+/** Alternate A and B, a warm-up of each first, and return the medians. */
+async function ab(a: () => Promise<Measure>, b: () => Promise<Measure>, warm: () => Promise<void>): Promise<[Measure, Measure]> {
+  await warm();
+  const as: Measure[] = [];
+  const bs: Measure[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    as.push(await a());
+    bs.push(await b());
+  }
+  return [medianOf(as), medianOf(bs)];
+}
+
+const children: ChildProcess[] = [];
+
+/** GET with a chosen Host header (fetch cannot set one). */
+function get(base: string, path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; bytes: number }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, headers }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => (bytes += c.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Serve a Worker with `wrangler dev` (workerd through miniflare) and wait until it answers. */
+async function serve(args: string[], port: number): Promise<string> {
+  const child = spawn('npx', ['wrangler', 'dev', ...args, '--port', String(port), '--inspector-port', String(port + 1000), '--ip', '127.0.0.1', '--log-level', 'error', '--show-interactive-dev-session=false'], {
+    stdio: process.env.BENCH_VERBOSE ? 'inherit' : 'ignore',
+    detached: true,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+  });
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 1200; i++) {
+    try {
+      await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
+      return url;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`wrangler dev ${args.join(' ')} did not start`);
+}
+
+async function main(): Promise<void> {
+  console.log(`portal-redirect bench: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ${RUNS} A/B runs of ${SECONDS}s, ${CONNECTIONS} connections`);
+
+  // 1. Build as it deploys.
+  execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', 'dist/bench'], { stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
+  const bundle = readFileSync('dist/bench/index.js');
+  const gzipKiB = gzipSync(bundle).length / 1024;
+
+  // 2. The legacy origin, in its own process.
+  const origin = spawn('npx', ['tsx', 'scripts/demo-origin.ts', String(ORIGIN_PORT)], { stdio: 'ignore', detached: true });
+  children.push(origin);
+  const originUrl = `http://127.0.0.1:${ORIGIN_PORT}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(originUrl);
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  // 3. Seed 10,000 tenants with Endpoint redirection on, into the local KV the Worker will use.
+  const state = mkdtempSync(join(tmpdir(), 'bench-state-'));
+  const handle = await openToggles({ persistTo: join(state, 'v3') });
+  const tenants = Array.from({ length: TENANTS }, () => crypto.randomUUID());
+  const record = JSON.stringify({ enabled: true, version: 1, changedAt: new Date().toISOString(), changedBy: null, lastChange: null });
+  for (let i = 0; i < tenants.length; i += 500) {
+    await Promise.all(tenants.slice(i, i + 500).map((t) => handle.kv.put(keys.toggle(t, 'endpoint'), record)));
+  }
+  await handle.dispose();
+
+  // 4. The Worker as built, and the two baselines, each in workerd through wrangler dev.
+  // One at a time: three wrangler starts at once can starve each other on two cores.
+  // Warm state for all 10,000 tenants must outlive the runs: a 10-minute isolate cache here.
+  const appUrl = await serve(['dist/bench/index.js', '--no-bundle', '-c', 'wrangler.jsonc', '--persist-to', state, '--var', `PASSTHROUGH_ORIGIN:${originUrl}`, '--var', 'TOGGLE_CACHE_TTL_SECONDS:600'], 18_891);
+  const r302Url = await serve(['-c', 'bench/baselines/constant-302.jsonc'], 18_892);
+  const proxyUrl = await serve(['-c', 'bench/baselines/proxy.jsonc', '--var', `ORIGIN:${originUrl}`], 18_893);
+
+  const nav = { Host: 'securitycenter.windows.com', Accept: 'text/html', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'none' };
+  const redirectRequests = tenants.map((t) => ({ method: 'GET' as const, path: `/alert/da6373707189816_${t.slice(0, 8)}?tid=${t}`, headers: nav }));
+  const stickyRequests = [{ method: 'GET' as const, path: `/alerts?tid=${tenants[0]}`, headers: { ...nav, Cookie: 'sccauth=live-session' } }];
+  const siemToken = `e30.${Buffer.from(JSON.stringify({ tid: tenants[1] })).toString('base64url')}.c2ln`;
+  const siemRequests = [{ method: 'GET' as const, path: '/api/alerts?count=20000', headers: { Host: 'wdatp-alertexporter-eu.windows.com', Authorization: `Bearer ${siemToken}` } }];
+
+  // Sanity: each scenario does what it claims.
+  const check = await get(appUrl, redirectRequests[0]!.path, nav);
+  if (check.status !== 302) throw new Error(`redirect scenario answered ${check.status}`);
+  const sticky = await get(appUrl, stickyRequests[0]!.path, stickyRequests[0]!.headers);
+  if (sticky.headers['x-redirect-reason'] !== 'session-sticky') throw new Error('sticky scenario is not sticky');
+  const siem = await get(appUrl, siemRequests[0]!.path, siemRequests[0]!.headers);
+  const siemBytes = siem.bytes;
+  if (siem.headers['x-redirect-reason'] !== 'links-rewritten') throw new Error('SIEM scenario did not rewrite');
+
+  const rows: string[][] = [];
+  const row = (name: string, a: Measure, b: Measure, metric: 'rps' | 'bytesPerSec', target: number) => {
+    const ratio = a[metric] / b[metric];
+    const fmt = (m: Measure) => (metric === 'rps' ? `${m.rps.toFixed(0)} req/s` : `${(m.bytesPerSec / 1e6).toFixed(1)} MB/s`);
+    rows.push([name, fmt(a), `${a.p50} / ${a.p99}`, fmt(b), `${b.p50} / ${b.p99}`, ratio.toFixed(2), `>= ${target}`, ratio >= target ? 'met' : 'MISSED', String(a.errors + b.errors)]);
+  };
+
+  // 1. Redirect decisions, warm state, 10,000 tenants, vs a constant 302.
+  {
+    // Warm-up: every tenant once (the connections split the list between them), then the baseline.
+    const warm = async () => {
+      await load(appUrl, redirectRequests, 0, CONNECTIONS, TENANTS);
+      await load(r302Url, redirectRequests, 1);
+    };
+    const [a, b] = await ab(() => load(appUrl, redirectRequests, SECONDS), () => load(r302Url, redirectRequests, SECONDS), warm);
+    row('1. redirect, warm, 10k tenants vs constant 302', a, b, 'rps', 0.9);
+  }
+  // 2. Session-sticky pass-through vs a bare proxy to the same origin.
+  {
+    const warm = async () => {
+      await load(appUrl, stickyRequests, 1);
+      await load(proxyUrl, stickyRequests, 1);
+    };
+    const [a, b] = await ab(() => load(appUrl, stickyRequests, SECONDS), () => load(proxyUrl, stickyRequests, SECONDS), warm);
+    row('2. session-sticky pass-through vs bare proxy', a, b, 'rps', 0.9);
+  }
+  // 3. SIEM link rewrite of a ~10 MB payload vs the bare proxy of the same payload.
+  {
+    const warm = async () => {
+      await load(appUrl, siemRequests, 1, 2);
+      await load(proxyUrl, siemRequests, 1, 2);
+    };
+    const [a, b] = await ab(() => load(appUrl, siemRequests, SECONDS, 2), () => load(proxyUrl, siemRequests, SECONDS, 2), warm);
+    row(`3. SIEM rewrite of ${(siemBytes / 1e6).toFixed(1)} MB vs bare proxy (bytes/s)`, a, b, 'bytesPerSec', 0.8);
+  }
+
+  // 4. The pure decision: 10 vs 10,000 deep-link rows; 10 vs 1,000,000 tenants.
+  const micro = decisionMicrobench();
+
+  // 5. Module-scope work of the built bundle: import it with fetch trapped.
+  const startup = await moduleScope();
+
+  for (const child of children) if (child.pid) process.kill(-child.pid, 'SIGTERM');
+
+  const header = ['scenario', 'portal-redirect', 'p50 / p99 ms', 'baseline', 'p50 / p99 ms', 'ratio', 'target', '', 'errors'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
+  console.log('');
+  console.log(line(header));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const r of rows) console.log(line(r));
+  console.log('');
+  console.log(`4. pure decision, deep-link map of 10 rows: ${micro.rows10.toFixed(0)} ns; 10,000 rows: ${micro.rows10k.toFixed(0)} ns; ratio ${(micro.rows10k / micro.rows10).toFixed(2)} (target <= 1.5) ${micro.rows10k / micro.rows10 <= 1.5 ? 'met' : 'MISSED'}`);
+  console.log(`   decision + isolate tenant cache, 10 tenants: ${micro.tenants10.toFixed(0)} ns; 1,000,000 tenants: ${micro.tenants1m.toFixed(0)} ns; ratio ${(micro.tenants1m / micro.tenants10).toFixed(2)}`);
+  console.log(`5. bundle: ${(bundle.length / 1024).toFixed(1)} KiB, gzipped ${gzipKiB.toFixed(1)} KiB (target <= 100) ${gzipKiB <= 100 ? 'met' : 'MISSED'}; module scope: ${startup.importMs.toFixed(1)} ms to import, ${startup.fetches} fetches, ${startup.timers} timers`);
+}
+
+/** ns per decision, median of RUNS alternated runs. */
+function decisionMicrobench(): { rows10: number; rows10k: number; tenants10: number; tenants1m: number } {
+  const withRows = (n: number): Product[] =>
+    PRODUCTS.map((p) => {
+      if (p.id !== 'endpoint') return p;
+      const rows: DeepLinkRow[] = Array.from({ length: n }, (_, i) => ({ from: `/area${i}/:id`, to: `/moved${i}/:id`, query: 'keep' as const }));
+      return { ...p, deepLinks: { source: 'bench', rows } };
+    });
+  const ctx = (products: Product[]): CoreContext => ({
+    hosts: new HostIndex(products),
+    deepLinks: new Map(products.map((p) => [p.id, new DeepLinkMap(p.deepLinks)] as const)),
+    unified: new URL('https://security.microsoft.com'),
+  });
+  const small = ctx(withRows(10));
+  const large = ctx(withRows(10_000));
+  const tenantIds = (n: number) => Array.from({ length: Math.min(n, 100_000) }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  const facts = (path: string, tid: string): RequestFacts => ({
+    method: 'GET',
+    host: 'securitycenter.windows.com',
+    path,
+    query: `tid=${tid}`,
+    secFetchMode: 'navigate',
+    secFetchSite: 'none',
+    hasSecFetch: true,
+    accept: 'text/html',
+    cookies: {},
+    signIn: null,
+    now: Date.now(),
+  });
+  const N = 100_000;
+  const time = (fn: (i: number) => void) => {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) fn(i);
+    return Number(process.hrtime.bigint() - start) / N;
+  };
+  const t0 = tenantIds(1)[0] as string;
+  // Paths spread over the table: row i of the large table, a matching row of the small one.
+  const rowRun = (c: CoreContext, rows: number) => time((i) => decide(c, facts(`/area${i % rows}/x${i}`, t0), { toggle: { ok: true, value: true } }));
+  // Tenants: the decision plus the isolate cache the edge keeps per tenant (bounded at 50,000).
+  const tenantRun = (count: number) => {
+    const cache = new IsolateCache<boolean | null>(50_000);
+    const ids = tenantIds(count);
+    return time((i) => {
+      // 1,000,000 distinct tenants: ids cycle through 100,000 pre-made strings with a suffix.
+      const tid = count > ids.length ? `${(ids[i % ids.length] as string).slice(0, 30)}${String(i % count).padStart(6, '0').slice(-6)}` : (ids[i % ids.length] as string);
+      const key = `toggle:v1:${tid}:endpoint`;
+      let value = cache.fresh(key, 0);
+      if (value === undefined) {
+        value = true;
+        cache.set(key, value, Number.MAX_SAFE_INTEGER);
+      }
+      decide(small, facts('/alerts', tid), { toggle: { ok: true, value } });
+    });
+  };
+  const r10: number[] = [];
+  const r10k: number[] = [];
+  const t10: number[] = [];
+  const t1m: number[] = [];
+  rowRun(small, 10);
+  rowRun(large, 10_000);
+  for (let i = 0; i < RUNS; i++) {
+    r10.push(rowRun(small, 10));
+    r10k.push(rowRun(large, 10_000));
+    t10.push(tenantRun(10));
+    t1m.push(tenantRun(1_000_000));
+  }
+  return { rows10: median(r10), rows10k: median(r10k), tenants10: median(t10), tenants1m: median(t1m) };
+}
+
+async function moduleScope(): Promise<{ importMs: number; fetches: number; timers: number }> {
+  const realFetch = globalThis.fetch;
+  const realTimeout = globalThis.setTimeout;
+  let fetches = 0;
+  let timers = 0;
+  globalThis.fetch = (() => {
+    fetches++;
+    return Promise.reject(new Error('no I/O at module scope'));
+  }) as typeof fetch;
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    timers++;
+    return realTimeout(...args);
+  }) as typeof setTimeout;
+  const start = performance.now();
+  await import(`${process.cwd()}/dist/bench/index.js?${Date.now()}`);
+  const importMs = performance.now() - start;
+  globalThis.fetch = realFetch;
+  globalThis.setTimeout = realTimeout;
+  return { importMs, fetches, timers };
+}
+
+await main();
+process.exit(0);
