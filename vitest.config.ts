@@ -29,6 +29,8 @@ export default defineConfig({
                 PASSTHROUGH_ORIGIN: origin.url,
                 AUTH_JWKS: JSON.stringify({ keys: [{ ...publicJwk, kid, alg: 'RS256', use: 'sig' }] }),
                 TEST_SIGNING_KEY: JSON.stringify({ kid, privateJwk, publicJwk }),
+                DEV_AUTH: 'true',
+                DEV_SIGNING_KEY: JSON.stringify({ kid, privateJwk }),
                 ORIGIN_TIMEOUT_MS: '2000',
               },
             },

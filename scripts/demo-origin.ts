@@ -93,6 +93,31 @@ function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     res.end(req.method === 'HEAD' ? undefined : JSON.stringify(echo));
     return;
   }
+  if (path.startsWith('/__page/')) {
+    // Test pages: a page without <body>, a gzip-encoded page, a page split into tiny chunks.
+    const kind = path.split('?')[0]!.slice('/__page/'.length);
+    const headers = { 'Content-Type': 'text/html; charset=utf-8' } as Record<string, string>;
+    if (kind === 'no-body') return void res.writeHead(200, headers).end('<!doctype html><title>x</title><p>No body element here');
+    const html = '<!doctype html><html><head><title>Legacy</title></head><body class="legacy"><h1>Legacy page</h1></body></html>';
+    if (kind === 'gzip') {
+      res.writeHead(200, { ...headers, 'Content-Encoding': 'gzip' });
+      return void Readable.from([Buffer.from(html)]).pipe(createGzip()).pipe(res);
+    }
+    if (kind === 'chunked') {
+      res.writeHead(200, headers);
+      const bytes = Buffer.from(html);
+      let i = 0;
+      const timer = setInterval(() => {
+        res.write(bytes.subarray(i, i + 3));
+        i += 3;
+        if (i >= bytes.length) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 1);
+      return;
+    }
+  }
   const page =
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Legacy portal ${escape(host)}</title></head>` +
     `<body><h1>Legacy portal</h1><p>You are on <b>${escape(host)}</b>, page <code>${escape(path)}</code>.</p></body></html>\n`;

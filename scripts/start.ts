@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     PASSTHROUGH_ORIGIN: origin.url,
     AUTH_JWKS: jwksOf(key),
     DEV_AUTH: 'true',
+    DEV_SIGNING_KEY: JSON.stringify({ kid: key.kid, privateJwk: key.privateJwk }),
+    SETTINGS_URL: `http://127.0.0.1:${port}/settings`,
   };
   const args = ['wrangler', 'dev', '--port', String(port), '--inspector-port', String(port + 1000), '--ip', '127.0.0.1', '--persist-to', persistTo, '--show-interactive-dev-session=false'];
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);

@@ -20,6 +20,13 @@ export interface Env {
   AUTH_JWKS?: string;
   AUTH_JWKS_URL?: string;
   DEV_AUTH?: string;
+  /** Private dev signing key (JSON `{kid, privateJwk}`), set by `npm start` only, for DEV_AUTH. */
+  DEV_SIGNING_KEY?: string;
+  AUTH_CLIENT_ID?: string;
+  AUTH_AUTHORITY?: string;
+  AUTH_CLIENT_SECRET?: string;
+  /** Where admins change the toggles: the banner's "configure" link. */
+  SETTINGS_URL?: string;
 }
 
 export interface Config {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devKey } from '../scripts/devkeys.ts';
-import { entraClaims, signToken } from '../scripts/tokens.ts';
+import { entraClaims, signToken } from '../src/admin/dev-tokens.ts';
 
 const PORT = 18_795;
 const ADMINS = 50;

@@ -61,8 +61,10 @@ export function onError(error: Error, c: Context): Response {
     return errorResponse('unavailable', 'The settings store is busy; try again shortly.', { 'Retry-After': '1' });
   }
   if (error instanceof HTTPException) {
+    // Thrown by hono's own middleware (body limit, CSRF origin check, validators).
     if (error.status === 413) return errorResponse('payload_too_large', 'The request body is larger than 16 KiB.');
     if (error.status === 400) return errorResponse('invalid_request', error.message || 'The request is not valid.');
+    if (error.status === 403) return errorResponse('forbidden', 'This request is not allowed from this origin.');
   }
   console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}:`, error);
   return errorResponse('internal_error', 'Something went wrong.');

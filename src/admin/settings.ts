@@ -10,8 +10,10 @@ import { TENANT_COOKIE, isLocked } from '../core/decide';
 import { asTenantId } from '../core/tenant';
 import { decideWithStore, storeFor } from '../edge/app';
 import type { AuditEntry } from '../store/records';
+import type { ProductState } from '../store/state';
 import { productState } from '../store/state';
 import { VersionMismatchError } from '../store/toggles';
+import type { Principal } from './auth';
 import { requireToken } from './auth';
 import { ApiError, onError } from './errors';
 import { openApiDocument } from './openapi';
@@ -20,6 +22,7 @@ import { defineRoute, register } from './route-spec';
 import * as s from './schemas';
 
 const ETAG_HEADER = ['ETag'];
+
 
 function storeOf(c: AdminContext) {
   return storeFor(c.env, configFor(c.env));
@@ -30,13 +33,57 @@ function catalogueProduct(c: AdminContext, id: ProductId) {
 }
 
 /** `If-Match: "3"` (or W/"3") -> 3; `*` or absent -> no precondition; anything else matches nothing. */
-function parseIfMatch(header: string | undefined): number | undefined {
+export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
   const m = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(header);
   return m ? Number(m[1]) : -1;
 }
 
 const wireAudit = ({ version: _version, ...entry }: AuditEntry) => entry;
+
+/**
+ * Change one product's redirection for the signed-in admin: role, lock and If-Match checks, then
+ * the store's change-and-audit. Shared by the API and the settings page.
+ */
+export async function applyChange(
+  c: AdminContext,
+  principal: Principal,
+  tenant: string,
+  productId: ProductId,
+  enabled: boolean,
+  feedback: string | null,
+  ifMatch: number | undefined,
+): Promise<ProductState> {
+  if (!canWrite(principal.roles, productId)) {
+    throw new ApiError('forbidden', 'Your roles do not allow changing this setting.', {}, `roles ${[...principal.roles].join(',') || 'none'}`);
+  }
+  const product = catalogueProduct(c, productId);
+  if (isLocked(product, Date.now())) throw new ApiError('locked', 'Redirection is locked on for this product.');
+  try {
+    const result = await storeOf(c).change({
+      tenant,
+      product: productId,
+      enabled,
+      defaultEnabled: product.defaultEnabled,
+      actor: { oid: principal.oid, name: principal.name, upn: principal.upn, idp: principal.idp },
+      feedback,
+      ...(ifMatch !== undefined ? { ifMatch } : {}),
+    });
+    return productState(product, result.record, Date.now());
+  } catch (error) {
+    if (error instanceof VersionMismatchError) {
+      throw new ApiError('precondition_failed', 'The setting changed since you read it; read it again.', { ETag: `"${error.current}"` });
+    }
+    throw error;
+  }
+}
+
+/** Every product's state for a tenant, in catalogue order. */
+export async function tenantStates(c: AdminContext, tenant: string): Promise<ProductState[]> {
+  const store = storeOf(c);
+  const now = Date.now();
+  return Promise.all(configFor(c.env).products.map(async (p) => productState(p, await store.record(tenant, p.id), now)));
+}
 
 export const ROUTES: readonly RouteSpec[] = [
   defineRoute({
@@ -45,13 +92,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: "The tenant's redirection state for every product, in catalogue order.",
     params: s.TenantParams,
     responses: { 200: { description: 'State per product', schema: s.TenantStateSchema } },
-    handler: async (c, { params }) => {
-      const store = storeOf(c);
-      const now = Date.now();
-      const catalogue = configFor(c.env).products;
-      const products = await Promise.all(catalogue.map(async (p) => productState(p, await store.record(params.tenantId, p.id), now)));
-      return c.json({ tenantId: params.tenantId, products });
-    },
+    handler: async (c, { params }) => c.json({ tenantId: params.tenantId, products: await tenantStates(c, params.tenantId) }),
   }),
   defineRoute({
     method: 'get',
@@ -129,31 +170,7 @@ export const ROUTES: readonly RouteSpec[] = [
       412: { description: 'If-Match names another version', schema: s.ErrorSchema },
     },
     handler: async (c, { params, body }) => {
-      const principal = c.get('principal');
-      if (!canWrite(principal.roles, params.product)) {
-        throw new ApiError('forbidden', 'Your roles do not allow changing this setting.', {}, `roles ${[...principal.roles].join(',') || 'none'}`);
-      }
-      const product = catalogueProduct(c, params.product);
-      if (isLocked(product, Date.now())) throw new ApiError('locked', 'Redirection is locked on for this product.');
-      const ifMatch = parseIfMatch(c.req.header('if-match'));
-      let result;
-      try {
-        result = await storeOf(c).change({
-          tenant: params.tenantId,
-          product: params.product,
-          enabled: body.enabled,
-          defaultEnabled: product.defaultEnabled,
-          actor: { oid: principal.oid, name: principal.name, upn: principal.upn, idp: principal.idp },
-          feedback: body.feedback ?? null,
-          ...(ifMatch !== undefined ? { ifMatch } : {}),
-        });
-      } catch (error) {
-        if (error instanceof VersionMismatchError) {
-          throw new ApiError('precondition_failed', 'The setting changed since you read it; read it again.', { ETag: `"${error.current}"` });
-        }
-        throw error;
-      }
-      const state = productState(product, result.record, Date.now());
+      const state = await applyChange(c, c.get('principal'), params.tenantId, params.product, body.enabled, body.feedback ?? null, parseIfMatch(c.req.header('if-match')));
       return c.json(state, 200, { ETag: `"${state.version}"` });
     },
   }),

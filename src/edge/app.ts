@@ -5,6 +5,7 @@ import type { Decision, Lookups, RequestFacts } from '../core/decide';
 import { decide } from '../core/decide';
 import { ToggleStore } from '../store/toggles';
 import { apiPassThrough } from './api-hosts';
+import { DISMISS_PATH, dismissBanner, wantsBanner, withBanner } from './banner';
 import { gatherFacts } from './facts';
 import { passThrough } from './passthrough';
 import { hashPageResponse, redirectResponse } from './respond';
@@ -31,6 +32,9 @@ export function storeFor(env: Env, config: Config): ToggleStore {
   });
 }
 
+/** The settings page the banner's "configure" link opens when SETTINGS_URL is unset. */
+const DEFAULT_SETTINGS_URL = 'http://127.0.0.1:8787/settings';
+
 /** Legacy-host traffic: every method, every path. */
 export const edgeApp = new Hono<{ Bindings: Env }>();
 
@@ -38,12 +42,17 @@ edgeApp.all('*', async (c) => {
   const config = configFor(c.env);
   const request = c.req.raw;
   const store = storeFor(c.env, config);
-  const api = config.core.hosts.match(new URL(request.url).host);
-  if (api?.host.kind === 'api') return apiPassThrough(request, config, store, api.product);
+  // `legacy` is the legacy host's catalogue entry (browser or API host), or null for unknown hosts.
+  const legacy = config.core.hosts.match(new URL(request.url).host);
+  if (legacy?.host.kind === 'api') return apiPassThrough(request, config, store, legacy.product);
+  if (legacy && new URL(request.url).pathname === DISMISS_PATH) return dismissBanner(request);
   const { facts, body } = await gatherFacts(request, config.core.hosts, Date.now());
   const decision = await decideWithStore(config, store, facts);
   if (decision.action === 'redirect') {
     return decision.hashPage ? hashPageResponse(decision, facts.method) : redirectResponse(decision, facts.method);
   }
-  return passThrough(request, body, decision, { origin: config.passthroughOrigin, timeoutMs: config.originTimeoutMs });
+  const response = await passThrough(request, body, decision, { origin: config.passthroughOrigin, timeoutMs: config.originTimeoutMs });
+  return legacy && wantsBanner(legacy.product, decision, facts, response)
+    ? withBanner(response, request, facts, legacy.product, decision, config, c.env.SETTINGS_URL ?? DEFAULT_SETTINGS_URL)
+    : response;
 });

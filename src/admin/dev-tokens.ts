@@ -1,9 +1,10 @@
 /**
- * Tokens shaped like Microsoft Entra ID access tokens, signed with a local key. Used by
+ * Tokens shaped like Microsoft Entra ID access tokens, signed with a local key. Used by the dev
+ * sign-in (DEV_AUTH=true only),
  * `npm run token` and by the tests (which also forge bad ones). Runs on Node and in workerd.
  */
 import { SignJWT, importJWK } from 'jose';
-import { DIRECTORY_ROLES, type RoleName } from '../src/catalogue/roles';
+import { DIRECTORY_ROLES, type RoleName } from '../catalogue/roles';
 
 export interface TokenOptions {
   tenant: string;

@@ -1,0 +1,87 @@
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Env } from '../config';
+import { verifyAccessToken } from './auth';
+import { ApiError } from './errors';
+import { randomToken, startSession } from './session';
+
+/**
+ * Production sign-in for the settings page: OpenID Connect authorization code flow with PKCE
+ * (RFC 7636, S256) against Microsoft Entra ID, configured by AUTH_CLIENT_ID and AUTH_AUTHORITY
+ * (e.g. https://login.microsoftonline.com/organizations/v2.0). The access token it returns is
+ * verified exactly as the API verifies bearer tokens and kept in the HttpOnly session cookie.
+ */
+type Ctx = Context<{ Bindings: Env }>;
+const FLOW_COOKIE = 'pr_oidc';
+const FLOW_MAX_AGE_SECONDS = 600;
+
+export function oidcConfigured(env: Env): boolean {
+  return Boolean(env.AUTH_CLIENT_ID && env.AUTH_AUTHORITY);
+}
+
+function endpoints(env: Env): { authorize: URL; token: URL } {
+  const base = (env.AUTH_AUTHORITY as string).replace(/\/v2\.0\/?$/, '').replace(/\/$/, '');
+  return { authorize: new URL(`${base}/oauth2/v2.0/authorize`), token: new URL(`${base}/oauth2/v2.0/token`) };
+}
+
+const redirectUri = (c: Ctx) => new URL('/auth/callback', c.req.url).href;
+
+async function challengeOf(verifier: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  return btoa(String.fromCharCode(...digest)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+export async function oidcLogin(c: Ctx): Promise<Response> {
+  if (!oidcConfigured(c.env)) throw new ApiError('not_found', 'Sign-in with Microsoft is not configured here.');
+  const state = randomToken();
+  const verifier = randomToken(48);
+  const nonce = randomToken();
+  setCookie(c, FLOW_COOKIE, `${state}.${verifier}.${nonce}`, {
+    httpOnly: true,
+    secure: new URL(c.req.url).protocol === 'https:',
+    sameSite: 'Lax',
+    path: '/auth',
+    maxAge: FLOW_MAX_AGE_SECONDS,
+  });
+  const url = endpoints(c.env).authorize;
+  url.searchParams.set('client_id', c.env.AUTH_CLIENT_ID as string);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('redirect_uri', redirectUri(c));
+  url.searchParams.set('response_mode', 'query');
+  url.searchParams.set('scope', `openid profile ${c.env.AUTH_AUDIENCE ?? ''}/.default`);
+  url.searchParams.set('state', state);
+  url.searchParams.set('nonce', nonce);
+  url.searchParams.set('code_challenge', await challengeOf(verifier));
+  url.searchParams.set('code_challenge_method', 'S256');
+  return c.redirect(url.href, 302);
+}
+
+export async function oidcCallback(c: Ctx): Promise<Response> {
+  if (!oidcConfigured(c.env)) throw new ApiError('not_found', 'Sign-in with Microsoft is not configured here.');
+  const [state, verifier] = (getCookie(c, FLOW_COOKIE) ?? '').split('.');
+  deleteCookie(c, FLOW_COOKIE, { path: '/auth' });
+  const code = c.req.query('code');
+  if (!state || !verifier || c.req.query('state') !== state || !code) {
+    throw new ApiError('invalid_request', 'The sign-in could not be completed; start again.', {}, 'state mismatch or no code');
+  }
+  const form = new URLSearchParams({
+    client_id: c.env.AUTH_CLIENT_ID as string,
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: redirectUri(c),
+    code_verifier: verifier,
+    scope: `openid profile ${c.env.AUTH_AUDIENCE ?? ''}/.default`,
+  });
+  if (c.env.AUTH_CLIENT_SECRET) form.set('client_secret', c.env.AUTH_CLIENT_SECRET);
+  let token: string | undefined;
+  try {
+    const res = await fetch(endpoints(c.env).token.href, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form, signal: AbortSignal.timeout(10_000) });
+    token = ((await res.json()) as { access_token?: string }).access_token;
+  } catch (error) {
+    throw new ApiError('unavailable', 'The sign-in service did not answer; try again.', { 'Retry-After': '5' }, String(error));
+  }
+  if (!token) throw new ApiError('unauthorized', 'A valid access token is required.', {}, 'no access_token from the token endpoint');
+  await verifyAccessToken(token, c.env);
+  startSession(c, token);
+  return c.redirect('/settings', 303);
+}

@@ -1,0 +1,226 @@
+/** @jsxImportSource hono/jsx */
+import type { Child, FC } from 'hono/jsx';
+import { DIRECTORY_ROLES } from '../catalogue/roles';
+import type { ProductId } from '../catalogue/types';
+import type { AuditEntry } from '../store/records';
+import type { ProductState } from '../store/state';
+import type { Strings } from './i18n';
+import { formatDateTime } from './i18n';
+
+const CSS = `
+:root{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#1b1b1b;background:#f5f5f5;line-height:1.5}
+body{margin:0}header{background:#1b3a5c;color:#fff;padding:1rem 2rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:center;justify-content:space-between}
+header h1{font-size:1.25rem;margin:0}header a,header button{color:#fff}main{max-width:60rem;margin:0 auto;padding:1.5rem 2rem}
+section.product{background:#fff;border:1px solid #c8c8c8;border-radius:6px;padding:1rem 1.25rem;margin:1rem 0}
+section.product h2{font-size:1.05rem;margin:0 0 .5rem}.state{font-weight:600}.state.on{color:#0b6a0b}.state.off{color:#8a1c1c}
+.meta{color:#4a4a4a;font-size:.9rem;margin:.25rem 0}button,.button{font:inherit;padding:.4rem 1rem;border-radius:4px;border:1px solid #1b3a5c;background:#1b3a5c;color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
+button.secondary,.button.secondary{background:#fff;color:#1b3a5c}header button{background:transparent;border-color:#fff}
+.flash{padding:.6rem 1rem;border-radius:4px;background:#e6f2e6;border:1px solid #0b6a0b}.flash.error{background:#fbeaea;border-color:#8a1c1c}
+.note{background:#fff8e1;border:1px solid #b58900;padding:.6rem 1rem;border-radius:4px}
+dialog{max-width:32rem;border:1px solid #888;border-radius:6px}dialog::backdrop{background:rgba(0,0,0,.4)}
+label{display:block;margin:.5rem 0 .25rem;font-weight:600}textarea,input,select{font:inherit;width:100%;box-sizing:border-box;padding:.4rem}
+table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #c8c8c8;padding:.4rem .6rem;text-align:left;vertical-align:top}
+.actions{display:flex;gap:.5rem;margin-top:1rem}.inline{display:inline}
+`;
+
+// Progressive enhancement: with script, the confirmation opens in a dialog on the same page;
+// without it, the same button goes to the confirmation page.
+export const SCRIPT = `document.querySelectorAll('form[data-confirm]').forEach(function(f){f.addEventListener('submit',function(e){var d=document.getElementById(f.getAttribute('data-confirm'));if(d&&d.showModal){e.preventDefault();d.showModal();}});});document.querySelectorAll('[data-close]').forEach(function(b){b.addEventListener('click',function(){b.closest('dialog').close();});});`;
+
+export interface Viewer {
+  name: string;
+  tenant: string;
+}
+
+export const Layout: FC<{ s: Strings; nonce: string; title: string; viewer?: Viewer | null; csrf?: string; script?: boolean; children?: Child }> = ({ s, nonce, title, viewer, csrf, script, children }) => (
+  <html lang={s.lang}>
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <title>{title}</title>
+      {/* Constant text of our own: not escaped (escaping would break the CSS and the script). */}
+      <style nonce={nonce} dangerouslySetInnerHTML={{ __html: CSS }} />
+    </head>
+    <body>
+      <header>
+        <h1>{s.title}</h1>
+        <nav aria-label="account">
+          <a href={`?lang=${s.lang === 'nl' ? 'en' : 'nl'}`} hreflang={s.lang === 'nl' ? 'en' : 'nl'} lang={s.lang === 'nl' ? 'en' : 'nl'}>
+            {s.switchLanguage}
+          </a>
+          {viewer ? (
+            <>
+              {' · '}
+              {s.signedInAs} {viewer.name} ({s.tenant} {viewer.tenant}){' '}
+              <form method="post" action="/auth/logout" class="inline">
+                <input type="hidden" name="csrf" value={csrf ?? ''} />
+                <button type="submit">{s.signOut}</button>
+              </form>
+            </>
+          ) : null}
+        </nav>
+      </header>
+      <main>{children}</main>
+      {script ? <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SCRIPT }} /> : null}
+    </body>
+  </html>
+);
+
+const ConfirmForm: FC<{ s: Strings; product: ProductId; enabled: boolean; csrf: string; inDialog: boolean }> = ({ s, product, enabled, csrf, inDialog }) => (
+  <form method="post" action={`/settings/${product}`}>
+    <h2 id={`confirm-${product}-title`}>{enabled ? s.confirmEnableTitle : s.confirmDisableTitle}</h2>
+    <p>{enabled ? (product === 'cloudapps' ? s.confirmEnableTextCloudApps : s.confirmEnableText) : s.confirmDisableText}</p>
+    <input type="hidden" name="csrf" value={csrf} />
+    <input type="hidden" name="enabled" value={String(enabled)} />
+    {enabled ? null : (
+      <>
+        <label for={`feedback-${product}${inDialog ? '-d' : ''}`}>{s.feedbackLabel}</label>
+        <textarea id={`feedback-${product}${inDialog ? '-d' : ''}`} name="feedback" rows={4} maxlength={2000}></textarea>
+      </>
+    )}
+    <div class="actions">
+      <button type="submit">{enabled ? s.enable : s.disableAndFeedback}</button>
+      {inDialog ? (
+        <button type="button" class="secondary" data-close="">
+          {s.cancel}
+        </button>
+      ) : (
+        <a class="button secondary" href="/settings">
+          {s.cancel}
+        </a>
+      )}
+    </div>
+  </form>
+);
+
+export const SettingsPage: FC<{
+  s: Strings;
+  states: ProductState[];
+  writable: ReadonlySet<ProductId>;
+  csrf: string;
+  flash: { kind: 'ok' | 'error'; text: string } | null;
+}> = ({ s, states, writable, csrf, flash }) => (
+  <>
+    <p>{s.intro}</p>
+    {flash ? (
+      <p class={flash.kind === 'ok' ? 'flash' : 'flash error'} role="status">
+        {flash.text}
+      </p>
+    ) : null}
+    {states.map((state) => {
+      const canChange = writable.has(state.product) && !state.locked;
+      const next = !state.enabled;
+      return (
+        <section class="product" aria-labelledby={`h-${state.product}`} data-product={state.product}>
+          <h2 id={`h-${state.product}`}>{s.sections[state.product]}</h2>
+          <p>
+            <span class={state.enabled ? 'state on' : 'state off'} data-state={state.enabled ? 'on' : 'off'}>
+              {state.enabled ? s.on : s.off}
+            </span>{' '}
+            · {state.source === 'default' ? s.sourceDefault : s.sourceTenant}
+          </p>
+          {state.locked ? <p class="meta">{s.locked}</p> : null}
+          <p class="meta">{state.changedAt && state.changedBy ? s.changedBy(state.changedBy.name || state.changedBy.oid || '?', formatDateTime(s, state.changedAt)) : s.neverChanged}</p>
+          {canChange ? (
+            <>
+              <form method="get" action={`/settings/confirm/${state.product}`} data-confirm={`dialog-${state.product}`}>
+                <input type="hidden" name="enabled" value={String(next)} />
+                <button type="submit" class={next ? '' : 'secondary'}>
+                  {next ? s.enable : s.disable}
+                </button>
+              </form>
+              <dialog id={`dialog-${state.product}`} aria-labelledby={`confirm-${state.product}-title`}>
+                <ConfirmForm s={s} product={state.product} enabled={next} csrf={csrf} inDialog={true} />
+              </dialog>
+            </>
+          ) : state.locked ? null : (
+            <p class="note">{s.readOnly(state.product === 'cloudapps' ? s.writeRoles.cloudapps : s.writeRoles.admins)}</p>
+          )}
+        </section>
+      );
+    })}
+    <p>
+      <a href="/settings/audit">{s.audit}</a>
+    </p>
+  </>
+);
+
+export const ConfirmPage: FC<{ s: Strings; product: ProductId; enabled: boolean; csrf: string }> = (props) => (
+  <section class="product">
+    <ConfirmForm {...props} inDialog={false} />
+  </section>
+);
+
+export const AuditPage: FC<{ s: Strings; entries: Omit<AuditEntry, 'version'>[]; cursor: string | null }> = ({ s, entries, cursor }) => (
+  <>
+    <h2>{s.audit}</h2>
+    <p>{s.auditIntro}</p>
+    {entries.length === 0 ? (
+      <p>{s.noEntries}</p>
+    ) : (
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{s.auditWhen}</th>
+            <th scope="col">{s.auditWho}</th>
+            <th scope="col">{s.auditProduct}</th>
+            <th scope="col">{s.auditChange}</th>
+            <th scope="col">{s.auditFeedback}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((e) => (
+            <tr data-entry={e.id}>
+              <td>
+                <time datetime={e.at}>{formatDateTime(s, e.at)}</time>
+              </td>
+              <td>{e.actor.name || e.actor.upn || e.actor.oid}</td>
+              <td>{s.products[e.product] ?? e.product}</td>
+              <td>{e.enabled ? s.turnedOn : s.turnedOff}</td>
+              <td>{e.feedback ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    )}
+    <p class="actions">
+      <a href="/settings">{s.back}</a>
+      {cursor ? <a href={`/settings/audit?cursor=${encodeURIComponent(cursor)}`}>{s.older}</a> : null}
+    </p>
+  </>
+);
+
+export const SignInPage: FC<{ s: Strings; dev: boolean; production: boolean; csrf: string; tenant: string }> = ({ s, dev, production, csrf, tenant }) => (
+  <>
+    <p>{s.intro}</p>
+    {production ? (
+      <p>
+        <a class="button" href="/auth/login">
+          {s.signIn}
+        </a>
+      </p>
+    ) : null}
+    {dev ? (
+      <section class="product">
+        <h2>{s.devSignIn}</h2>
+        <p class="meta">{s.devSignInHelp}</p>
+        <form method="post" action="/auth/dev">
+          <input type="hidden" name="csrf" value={csrf} />
+          <label for="dev-tenant">{s.tenant}</label>
+          <input id="dev-tenant" name="tenant" value={tenant} required pattern="[0-9a-fA-F-]{36}" />
+          <label for="dev-role">{s.role}</label>
+          <select id="dev-role" name="role">
+            {Object.keys(DIRECTORY_ROLES).map((r) => (
+              <option value={r}>{r}</option>
+            ))}
+          </select>
+          <label for="dev-name">{s.name}</label>
+          <input id="dev-name" name="name" value="Dev Admin" />
+          <div class="actions">
+            <button type="submit">{s.continue}</button>
+          </div>
+        </form>
+      </section>
+    ) : null}
+  </>
+);

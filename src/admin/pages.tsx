@@ -1,0 +1,176 @@
+/** @jsxImportSource hono/jsx */
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
+import { NONCE, secureHeaders } from 'hono/secure-headers';
+import { isProductId } from '../catalogue/products';
+import type { RoleName } from '../catalogue/roles';
+import { DIRECTORY_ROLES, canWrite } from '../catalogue/roles';
+import type { ProductId } from '../catalogue/types';
+import type { Env } from '../config';
+import { asTenantId } from '../core/tenant';
+import { StoreUnavailableError } from '../store/toggles';
+import { storeFor } from '../edge/app';
+import { configFor } from '../config';
+import { entraClaims, signToken } from './dev-tokens';
+import { ApiError } from './errors';
+import type { Strings } from './i18n';
+import { LANGUAGES, pickLanguage } from './i18n';
+import { oidcCallback, oidcConfigured, oidcLogin } from './oidc';
+import { AuditPage, ConfirmPage, Layout, SettingsPage, SignInPage } from './page';
+import { csrfMatches, csrfToken, endSession, LANG_COOKIE, randomToken, sessionPrincipal, setLanguage, startSession } from './session';
+import { applyChange, tenantStates } from './settings';
+import { CSRF_COOKIE } from './session';
+import { setCookie } from 'hono/cookie';
+
+type Ctx = Context<{ Bindings: Env }>;
+
+/** The settings page, its sign-in, and the audit view: server-rendered, on ADMIN_HOSTS. */
+export const pagesApp = new Hono<{ Bindings: Env }>();
+
+pagesApp.use(
+  '*',
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      scriptSrc: [NONCE],
+      styleSrc: [NONCE],
+      imgSrc: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+    },
+    referrerPolicy: 'same-origin',
+  }),
+);
+// Unsafe methods must come from our own origin (Origin header), on top of the form's CSRF token.
+pagesApp.use('*', csrf());
+pagesApp.use('*', async (c, next) => {
+  await next();
+  c.header('Cache-Control', 'no-store');
+});
+
+/** The language for this request; `?lang=` is remembered in a cookie. */
+function strings(c: Ctx): Strings {
+  const asked = c.req.query('lang');
+  if (asked && LANGUAGES[asked]) setLanguage(c, asked);
+  return pickLanguage(asked ?? getCookie(c, LANG_COOKIE), c.req.header('accept-language'));
+}
+
+const nonceOf = (c: Ctx) => (c.get('secureHeadersNonce') as string | undefined) ?? '';
+const devAuth = (c: Ctx) => c.env.DEV_AUTH === 'true' && Boolean(c.env.DEV_SIGNING_KEY);
+
+/** Make sure a CSRF cookie exists before the sign-in form is shown. */
+function ensureCsrf(c: Ctx): string {
+  let token = csrfToken(c);
+  if (!token) {
+    token = randomToken();
+    setCookie(c, CSRF_COOKIE, token, { httpOnly: true, secure: new URL(c.req.url).protocol === 'https:', sameSite: 'Strict', path: '/', maxAge: 3600 });
+  }
+  return token;
+}
+
+async function signInPage(c: Ctx, s: Strings): Promise<Response> {
+  const body = <SignInPage s={s} dev={devAuth(c)} production={oidcConfigured(c.env)} csrf={ensureCsrf(c)} tenant={crypto.randomUUID()} />;
+  return c.html(
+    <Layout s={s} nonce={nonceOf(c)} title={s.title}>
+      {body}
+    </Layout>,
+  );
+}
+
+function requireCsrf(c: Ctx, form: Record<string, unknown>): void {
+  if (!csrfMatches(c, form.csrf)) throw new ApiError('forbidden', 'The form has expired; reload the page and try again.', {}, 'CSRF token mismatch');
+}
+
+pagesApp.get('/', (c) => c.redirect('/settings', 302));
+
+pagesApp.get('/settings', async (c) => {
+  const s = strings(c);
+  const principal = await sessionPrincipal(c);
+  if (!principal) return signInPage(c, s);
+  const states = await tenantStates(c, principal.tenant);
+  const writable = new Set(states.map((st) => st.product).filter((p) => canWrite(principal.roles, p)));
+  const saved = c.req.query('saved');
+  const error = c.req.query('error');
+  const flash = saved ? { kind: 'ok' as const, text: s.saved } : error === 'unavailable' ? { kind: 'error' as const, text: s.unavailable } : error === 'conflict' ? { kind: 'error' as const, text: s.conflict } : null;
+  return c.html(
+    <Layout s={s} nonce={nonceOf(c)} title={s.title} viewer={{ name: principal.name || principal.upn, tenant: principal.tenant }} csrf={csrfToken(c)} script={true}>
+      <SettingsPage s={s} states={states} writable={writable} csrf={csrfToken(c)} flash={flash} />
+    </Layout>,
+  );
+});
+
+pagesApp.get('/settings/confirm/:product', async (c) => {
+  const s = strings(c);
+  const principal = await sessionPrincipal(c);
+  const product = c.req.param('product');
+  if (!principal) return c.redirect('/settings', 303);
+  if (!isProductId(product)) throw new ApiError('not_found', 'No such product.');
+  return c.html(
+    <Layout s={s} nonce={nonceOf(c)} title={s.title} viewer={{ name: principal.name || principal.upn, tenant: principal.tenant }} csrf={csrfToken(c)}>
+      <ConfirmPage s={s} product={product} enabled={c.req.query('enabled') === 'true'} csrf={csrfToken(c)} />
+    </Layout>,
+  );
+});
+
+pagesApp.post('/settings/:product', async (c) => {
+  const principal = await sessionPrincipal(c);
+  if (!principal) return c.redirect('/settings', 303);
+  const form = await c.req.parseBody();
+  requireCsrf(c, form);
+  const product = c.req.param('product');
+  if (!isProductId(product)) throw new ApiError('not_found', 'No such product.');
+  const feedback = typeof form.feedback === 'string' && form.feedback.trim() !== '' ? form.feedback.trim() : null;
+  if (feedback !== null && feedback.length > 2000) throw new ApiError('invalid_request', 'Feedback is limited to 2000 characters.');
+  try {
+    await applyChange(c, principal, principal.tenant, product as ProductId, form.enabled === 'true', feedback, undefined);
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) return c.redirect('/settings?error=unavailable', 303);
+    if (error instanceof ApiError && error.code === 'precondition_failed') return c.redirect('/settings?error=conflict', 303);
+    throw error;
+  }
+  return c.redirect(`/settings?saved=${product}`, 303);
+});
+
+pagesApp.get('/settings/audit', async (c) => {
+  const s = strings(c);
+  const principal = await sessionPrincipal(c);
+  if (!principal) return c.redirect('/settings', 303);
+  const cursor = c.req.query('cursor');
+  const store = storeFor(c.env, configFor(c.env));
+  if (!cursor) await store.repairAudit(principal.tenant, configFor(c.env).products.map((p) => p.id));
+  const page = await store.audit(principal.tenant, { limit: 20, ...(cursor && cursor.length <= 2048 ? { cursor } : {}) });
+  const entries = page.entries.map(({ version: _v, ...e }) => e);
+  return c.html(
+    <Layout s={s} nonce={nonceOf(c)} title={`${s.audit} · ${s.title}`} viewer={{ name: principal.name || principal.upn, tenant: principal.tenant }} csrf={csrfToken(c)}>
+      <AuditPage s={s} entries={entries} cursor={page.cursor} />
+    </Layout>,
+  );
+});
+
+/** Local development sign-in: a token for any tenant and role, signed with the dev key. */
+pagesApp.post('/auth/dev', async (c) => {
+  if (!devAuth(c)) throw new ApiError('not_found', 'No such route.');
+  const form = await c.req.parseBody();
+  requireCsrf(c, form);
+  const tenant = asTenantId(typeof form.tenant === 'string' ? form.tenant.trim() : null);
+  const role = typeof form.role === 'string' && form.role in DIRECTORY_ROLES ? (form.role as RoleName) : null;
+  if (tenant === null || role === null) throw new ApiError('invalid_request', 'Pick a tenant GUID and a role.');
+  const key = JSON.parse(c.env.DEV_SIGNING_KEY as string) as { kid: string; privateJwk: JsonWebKey };
+  const name = typeof form.name === 'string' && form.name.trim() ? form.name.trim().slice(0, 100) : 'Dev Admin';
+  const token = await signToken(key.privateJwk, key.kid, entraClaims({ tenant, roles: [role], name, audience: c.env.AUTH_AUDIENCE ?? '', expiresIn: 3600 }));
+  startSession(c, token);
+  return c.redirect('/settings', 303);
+});
+
+pagesApp.get('/auth/login', (c) => oidcLogin(c));
+pagesApp.get('/auth/callback', (c) => oidcCallback(c));
+
+pagesApp.post('/auth/logout', async (c) => {
+  const form = await c.req.parseBody();
+  requireCsrf(c, form);
+  endSession(c);
+  return c.redirect('/settings', 303);
+});

@@ -1,0 +1,78 @@
+import type { Product } from '../catalogue/types';
+import type { Config } from '../config';
+import type { Decision, RequestFacts } from '../core/decide';
+import { mapLegacyLink } from '../core/links';
+import type { Strings } from '../admin/i18n';
+import { pickLanguage } from '../admin/i18n';
+import { escapeHtml } from './respond';
+
+/** Reserved path on every legacy host: dismiss the banner, then go back. */
+export const DISMISS_PATH = '/__portal-redirect/dismiss-banner';
+export const BANNER_COOKIE = 'portal_redirect_banner';
+const BANNER_COOKIE_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
+
+/**
+ * Whether a passed-through page gets the "this portal is moving" banner: redirection is off for
+ * the tenant (not a sticky session, not out of scope), the product shows banners, the browser
+ * has not dismissed it, and the answer is an HTML page.
+ */
+export function wantsBanner(product: Product | undefined, decision: Decision, facts: RequestFacts, response: Response): boolean {
+  return (
+    product?.banner === true &&
+    (decision.reason === 'toggle-off' || decision.reason === 'default-off') &&
+    facts.method === 'GET' &&
+    facts.cookies[BANNER_COOKIE] !== 'dismissed' &&
+    response.status === 200 &&
+    (response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/html')
+  );
+}
+
+/** Insert the banner at the top of `<body>` as the page streams; a page without `<body>` is left alone. */
+export function withBanner(response: Response, request: Request, facts: RequestFacts, product: Product, decision: Decision, config: Config, settingsUrl: string): Response {
+  const s = pickLanguage(null, request.headers.get('accept-language'));
+  const unified = mapLegacyLink(config.core, request.url, product.id, decision.tenant);
+  const back = `${facts.path}${facts.query ? `?${facts.query}` : ''}`;
+  const html = bannerHtml(s, unified, settingsUrl, `${DISMISS_PATH}?return=${encodeURIComponent(back)}`);
+  let inserted = false;
+  return new HTMLRewriter()
+    .on('body', {
+      element(body) {
+        if (inserted) return;
+        inserted = true;
+        body.prepend(html, { html: true });
+      },
+    })
+    .transform(response);
+}
+
+function bannerHtml(s: Strings, unified: string | null, settingsUrl: string, dismiss: string): string {
+  const link = (href: string, text: string) => `<a href="${escapeHtml(href)}" style="color:#fff;text-decoration:underline;margin-left:1em">${escapeHtml(text)}</a>`;
+  return (
+    `<div id="portal-redirect-banner" role="region" aria-label="${escapeHtml(s.bannerText)}" lang="${s.lang}" ` +
+    `style="background:#1b3a5c;color:#fff;padding:.6em 1em;font:14px/1.5 system-ui,sans-serif">` +
+    `<strong>${escapeHtml(s.bannerText)}</strong>` +
+    (unified ? link(unified, s.bannerOpen) : '') +
+    link(settingsUrl, s.bannerConfigure) +
+    link(dismiss, s.bannerDismiss) +
+    `</div>`
+  );
+}
+
+/**
+ * The dismiss link: remember the choice for 30 days on this host and go back to the page. Only
+ * a same-origin path is accepted as the way back (never another host).
+ */
+export function dismissBanner(request: Request): Response {
+  const url = new URL(request.url);
+  const back = url.searchParams.get('return') ?? '/';
+  const safe = /^\/(?![/\\])[^\r\n\t]*$/.test(back) ? back : '/';
+  const secure = url.protocol === 'https:' ? '; Secure' : '';
+  return new Response(null, {
+    status: 303,
+    headers: {
+      Location: safe,
+      'Cache-Control': 'private, no-store',
+      'Set-Cookie': `${BANNER_COOKIE}=dismissed; Max-Age=${BANNER_COOKIE_MAX_AGE_SECONDS}; Path=/; HttpOnly; SameSite=Lax${secure}`,
+    },
+  });
+}
