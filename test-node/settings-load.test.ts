@@ -75,7 +75,13 @@ describe('settings API under load', () => {
           body: JSON.stringify(enabled ? { enabled } : { enabled, feedback: `admin ${n}` }),
         });
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        const body = (await res.json()) as { version?: number; enabled?: boolean };
+        const text = await res.text();
+        let body: { version?: number; enabled?: boolean };
+        try {
+          body = JSON.parse(text) as typeof body;
+        } catch {
+          throw new Error(`non-JSON answer ${res.status}: ${text.slice(0, 300)}`);
+        }
         if (res.status === 200) {
           const list = applied.get(`${tenant}/${product}`) ?? [];
           list.push({ version: body.version as number, enabled: body.enabled as boolean });

@@ -29,8 +29,10 @@ type Ctx = Context<{ Bindings: Env }>;
 /** The settings page, its sign-in, and the audit view: server-rendered, on ADMIN_HOSTS. */
 export const pagesApp = new Hono<{ Bindings: Env }>();
 
-pagesApp.use(
-  '*',
+// Page paths only: the API under /api has its own error and security handling.
+const PAGE_PATHS = ['/', '/settings', '/settings/*', '/auth/*'];
+for (const path of PAGE_PATHS) pagesApp.use(
+  path,
   secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'none'"],
@@ -44,12 +46,14 @@ pagesApp.use(
     referrerPolicy: 'same-origin',
   }),
 );
-// Unsafe methods must come from our own origin (Origin header), on top of the form's CSRF token.
-pagesApp.use('*', csrf());
-pagesApp.use('*', async (c, next) => {
-  await next();
-  c.header('Cache-Control', 'no-store');
-});
+for (const path of PAGE_PATHS) {
+  // Unsafe methods must come from our own origin (Origin header), on top of the form's CSRF token.
+  pagesApp.use(path, csrf());
+  pagesApp.use(path, async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
+}
 
 /** The language for this request; `?lang=` is remembered in a cookie. */
 function strings(c: Ctx): Strings {

@@ -84,10 +84,21 @@ export function jsonLinkRewriter(
     return out;
   };
 
-  const emit = (controller: TransformStreamDefaultController<Uint8Array>, bytes: Uint8Array) => {
+  // Output of the current input chunk, sent as one piece at its end: each enqueue crosses into
+  // the runtime's stream machinery, which costs far more than copying a few kilobytes.
+  let out: Uint8Array[] = [];
+  let outBytes = 0;
+  const emit = (_controller: TransformStreamDefaultController<Uint8Array>, bytes: Uint8Array) => {
     if (bytes.length === 0) return;
-    stats.bytesOut += bytes.length;
-    controller.enqueue(bytes);
+    out.push(bytes);
+    outBytes += bytes.length;
+  };
+  const flushOut = (controller: TransformStreamDefaultController<Uint8Array>) => {
+    if (outBytes === 0) return;
+    stats.bytesOut += outBytes;
+    controller.enqueue(concat(out, outBytes));
+    out = [];
+    outBytes = 0;
   };
 
   const hold = (bytes: Uint8Array) => {
@@ -146,6 +157,7 @@ export function jsonLinkRewriter(
       stats.bytesIn += chunk.length;
       if (gaveUp) {
         emit(controller, chunk);
+        flushOut(controller);
         return;
       }
       let start = 0; // first byte of this chunk not yet sent or held
@@ -220,6 +232,7 @@ export function jsonLinkRewriter(
             if (stack.length > MAX_DEPTH) {
               gaveUp = stats.gaveUp = true;
               emit(controller, chunk.subarray(start));
+              flushOut(controller);
               return;
             }
             break;
@@ -250,10 +263,12 @@ export function jsonLinkRewriter(
       } else {
         emit(controller, chunk.subarray(start, n));
       }
+      flushOut(controller);
     },
     flush(controller) {
       // An unterminated value (truncated body): send what was held, unchanged.
       if (heldBytes > 0) releaseHeld(controller, null);
+      flushOut(controller);
       stats.gaveUp = gaveUp;
     },
   });

@@ -35,7 +35,9 @@ export class VersionMismatchError extends Error {
 // can never answer for another.
 const toggleCache = new IsolateCache<boolean | null>(TOGGLE_CACHE_MAX_ENTRIES);
 const hostCache = new IsolateCache<string | null>(TOGGLE_CACHE_MAX_ENTRIES);
-const writeQueues = new Map<string, Promise<unknown>>();
+const writeLocks = new Map<string, { token: object; since: number }>();
+const WRITE_LOCK_POLL_MS = 2;
+const WRITE_LOCK_STALE_MS = 5_000;
 
 /** Forget everything cached in this isolate (tests, and the toggles CLI between commands). */
 export function clearIsolateCaches(): void {
@@ -116,14 +118,22 @@ export class ToggleStore {
    */
   async change(request: ChangeRequest): Promise<ChangeResult> {
     const key = keys.toggle(request.tenant, request.product);
-    const previous = writeQueues.get(key) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.changeNow(key, request));
-    const tail = run.catch(() => undefined);
-    writeQueues.set(key, tail);
-    void tail.then(() => {
-      if (writeQueues.get(key) === tail) writeQueues.delete(key);
-    });
-    return run;
+    // One writer per key in this isolate. Waiters poll on their own timers: workerd cancels a
+    // request that awaits a promise only another request can settle (it looks hung), and ties
+    // I/O to the request that starts it. A lock older than WRITE_LOCK_STALE_MS (its holder was
+    // cancelled mid-write) is taken over.
+    const token = {};
+    for (;;) {
+      const held = writeLocks.get(key);
+      if (held === undefined || this.now() - held.since > WRITE_LOCK_STALE_MS) break;
+      await new Promise((resolve) => setTimeout(resolve, WRITE_LOCK_POLL_MS));
+    }
+    writeLocks.set(key, { token, since: this.now() });
+    try {
+      return await this.changeNow(key, request);
+    } finally {
+      if (writeLocks.get(key)?.token === token) writeLocks.delete(key);
+    }
   }
 
   private async changeNow(key: string, request: ChangeRequest): Promise<ChangeResult> {
