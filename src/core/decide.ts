@@ -79,7 +79,7 @@ export function decide(ctx: CoreContext, facts: RequestFacts, lookups: Lookups =
   if (match === null) return decided(pass('unknown-host', null, null));
   const { product } = match;
   if (match.host.kind === 'api') return decided(pass('api-host', product.id, null));
-  const queryTenant = asTenantId(new URLSearchParams(facts.query).get('tid'));
+  const queryTenant = asTenantId(queryParam(facts.query, 'tid'));
   const cookieTenant = asTenantId(facts.cookies[TENANT_COOKIE]);
   const remember = (tenant: string | null) =>
     tenant !== null && tenant !== cookieTenant ? { setTenantCookie: tenant } : {};
@@ -134,6 +134,12 @@ export function decide(ctx: CoreContext, facts: RequestFacts, lookups: Lookups =
   return decided({ ...redirect, ...remember(tenant) });
 }
 
+/** The first value of a query parameter, decoded as URLSearchParams would; cheap when absent. */
+function queryParam(query: string, name: string): string | null {
+  if (!query.includes(name)) return null;
+  return new URLSearchParams(query).get(name);
+}
+
 function pass(reason: Reason, product: ProductId | null, tenant: string | null): Decision {
   return { action: 'pass', reason, product, tenant };
 }
@@ -184,7 +190,7 @@ interface Route {
  */
 function routeOf(product: Product, facts: RequestFacts): Route {
   if (product.hashRouted) {
-    const hash = new URLSearchParams(facts.query).get('hash');
+    const hash = queryParam(facts.query, 'hash');
     if (hash !== null) {
       const value = hash.replace(/^#/, '');
       const q = value.indexOf('?');

@@ -1,4 +1,3 @@
-import { Hono } from 'hono';
 import type { Config, Env } from '../config';
 import { configFor } from '../config';
 import type { Decision, Lookups, RequestFacts } from '../core/decide';
@@ -36,23 +35,21 @@ export function storeFor(env: Env, config: Config): ToggleStore {
 const DEFAULT_SETTINGS_URL = 'http://127.0.0.1:8787/settings';
 
 /** Legacy-host traffic: every method, every path. */
-export const edgeApp = new Hono<{ Bindings: Env }>();
-
-edgeApp.all('*', async (c) => {
-  const config = configFor(c.env);
-  const request = c.req.raw;
-  const store = storeFor(c.env, config);
+export async function handleEdge(request: Request, env: Env): Promise<Response> {
+  const config = configFor(env);
+  const store = storeFor(env, config);
   // `legacy` is the legacy host's catalogue entry (browser or API host), or null for unknown hosts.
-  const legacy = config.core.hosts.match(new URL(request.url).host);
+  const url = new URL(request.url);
+  const legacy = config.core.hosts.match(url.host);
   if (legacy?.host.kind === 'api') return apiPassThrough(request, config, store, legacy.product);
-  if (legacy && new URL(request.url).pathname === DISMISS_PATH) return dismissBanner(request);
-  const { facts, body } = await gatherFacts(request, config.core.hosts, Date.now());
+  if (legacy && url.pathname === DISMISS_PATH) return dismissBanner(request);
+  const { facts, body } = await gatherFacts(request, url, legacy?.product, Date.now());
   const decision = await decideWithStore(config, store, facts);
   if (decision.action === 'redirect') {
     return decision.hashPage ? hashPageResponse(decision, facts.method) : redirectResponse(decision, facts.method);
   }
   const response = await passThrough(request, body, decision, { origin: config.passthroughOrigin, timeoutMs: config.originTimeoutMs });
   return legacy && wantsBanner(legacy.product, decision, facts, response)
-    ? withBanner(response, request, facts, legacy.product, decision, config, c.env.SETTINGS_URL ?? DEFAULT_SETTINGS_URL)
+    ? withBanner(response, request, facts, legacy.product, decision, config, env.SETTINGS_URL ?? DEFAULT_SETTINGS_URL)
     : response;
-});
+}

@@ -1,5 +1,5 @@
 import { parse as parseCookies } from 'hono/utils/cookie';
-import type { HostIndex } from '../core/hosts';
+import type { Product } from '../catalogue/types';
 import type { RequestFacts } from '../core/decide';
 import { unverifiedTenantOf } from '../core/tenant';
 
@@ -12,9 +12,11 @@ export interface GatheredRequest {
   body: BodyInit | null;
 }
 
-/** Turn a Request into decision facts, reading the body only for a sign-in callback POST. */
-export async function gatherFacts(request: Request, hosts: HostIndex, now: number): Promise<GatheredRequest> {
-  const url = new URL(request.url);
+/**
+ * Turn a Request into decision facts, reading the body only for a sign-in callback POST of the
+ * legacy host's product (`product`: the catalogue entry the host matched, if any).
+ */
+export async function gatherFacts(request: Request, url: URL, product: Product | undefined, now: number): Promise<GatheredRequest> {
   const headers = request.headers;
   const facts: RequestFacts = {
     method: request.method.toUpperCase(),
@@ -30,7 +32,6 @@ export async function gatherFacts(request: Request, hosts: HostIndex, now: numbe
     now,
   };
   let body: BodyInit | null = request.body;
-  const product = hosts.match(url.host)?.product;
   if (product && facts.method === 'POST' && url.pathname.toLowerCase() === product.callbackPath && isSmallForm(headers)) {
     const bytes = await request.arrayBuffer();
     body = bytes;
