@@ -2,10 +2,6 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { startDemoOrigin } from './scripts/demo-origin.ts';
 
-// The demo legacy origin: a real HTTP server on loopback that pass-through requests reach.
-const origin = await startDemoOrigin();
-origin.server.unref();
-
 // A signing key made for this run only: the Worker trusts its public half (AUTH_JWKS), the
 // tests sign admin tokens with the private half. Never written to disk.
 const pair = (await crypto.subtle.generateKey(
@@ -16,6 +12,11 @@ const pair = (await crypto.subtle.generateKey(
 const publicJwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
 const privateJwk = await crypto.subtle.exportKey('jwk', pair.privateKey);
 const kid = 'test-key-1';
+
+// The demo legacy origin: a real HTTP server on loopback that pass-through requests reach. It
+// also plays Entra ID's authorize and token endpoints for the settings page's sign-in test.
+const origin = await startDemoOrigin(0, '127.0.0.1', { kid, privateJwk, audience: 'api://portal-redirect' });
+origin.server.unref();
 
 export default defineConfig({
   test: {

@@ -28,11 +28,21 @@ export interface DemoOrigin {
   close(): Promise<void>;
 }
 
-export async function startDemoOrigin(port = 0, host = '127.0.0.1'): Promise<DemoOrigin> {
+/** A signing key for the stand-in OpenID provider (tests only). */
+export interface OidcSigner {
+  kid: string;
+  privateJwk: JsonWebKey;
+  audience: string;
+}
+
+export async function startDemoOrigin(port = 0, host = '127.0.0.1', oidc?: OidcSigner): Promise<DemoOrigin> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks)));
+    req.on('end', () => {
+      if (oidc && /^\/[0-9a-f-]{36}\/oauth2\/v2\.0\//.test(req.url ?? '')) void oidcProvider(req, res, Buffer.concat(chunks), oidc);
+      else handle(req, res, Buffer.concat(chunks));
+    });
   });
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const address = server.address();
@@ -166,6 +176,40 @@ function* generateAlerts(count: number): Generator<Buffer> {
     }
   }
   yield Buffer.from(batch.join('') + '\n]');
+}
+
+/**
+ * A stand-in for Entra ID's authorize and token endpoints at /{tenant}/oauth2/v2.0/: authorize
+ * answers with a code bound to the PKCE challenge and redirect URI; the token endpoint checks the
+ * verifier and returns an RS256 access token for a Security Administrator of that tenant.
+ */
+const codes = new Map<string, { challenge: string; redirectUri: string; tenant: string }>();
+async function oidcProvider(req: IncomingMessage, res: ServerResponse, body: Buffer, signer: OidcSigner): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const tenant = url.pathname.split('/')[1] as string;
+  if (url.pathname.endsWith('/authorize')) {
+    const q = url.searchParams;
+    if (q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge') || !q.get('redirect_uri')) {
+      return void res.writeHead(400).end('bad authorize request');
+    }
+    const code = createHash('sha256').update(String(Math.random())).digest('hex');
+    codes.set(code, { challenge: q.get('code_challenge') as string, redirectUri: q.get('redirect_uri') as string, tenant });
+    const back = new URL(q.get('redirect_uri') as string);
+    back.searchParams.set('code', code);
+    back.searchParams.set('state', q.get('state') ?? '');
+    return void res.writeHead(302, { Location: back.href }).end();
+  }
+  const form = new URLSearchParams(body.toString());
+  const grant = codes.get(form.get('code') ?? '');
+  codes.delete(form.get('code') ?? '');
+  const verifier = form.get('code_verifier') ?? '';
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  if (!grant || form.get('grant_type') !== 'authorization_code' || grant.challenge !== challenge || grant.redirectUri !== form.get('redirect_uri')) {
+    return void res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"error":"invalid_grant"}');
+  }
+  const { entraClaims, signToken } = await import('../src/admin/dev-tokens.ts');
+  const token = await signToken(signer.privateJwk, signer.kid, entraClaims({ tenant: grant.tenant, roles: ['security-admin'], name: 'OIDC Admin', audience: signer.audience }));
+  res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token_type: 'Bearer', access_token: token, expires_in: 3600 }));
 }
 
 function escape(text: string): string {

@@ -207,3 +207,28 @@ describe('settings page: languages', () => {
     expect(await (await b.go('/settings')).text()).toContain('Endpoints &gt; General');
   });
 });
+
+describe('settings page: OpenID Connect sign-in (code + PKCE) against a local provider', () => {
+  it('signs in through authorize, callback and token exchange, and lands on the settings', async () => {
+    const tenant = newTenant();
+    const origin = (testEnv as unknown as { PASSTHROUGH_ORIGIN: string }).PASSTHROUGH_ORIGIN;
+    const env = { ...testEnv, DEV_AUTH: 'false', AUTH_CLIENT_ID: 'client-1', AUTH_AUTHORITY: `${origin}/${tenant}/v2.0` } as Env;
+    const login = await worker.fetch(new Request(`${ADMIN}/auth/login`), env);
+    const flowCookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    // The "browser" follows the redirect to the provider, which sends it back with a code.
+    const authorize = await fetch(login.headers.get('location')!, { redirect: 'manual' });
+    const callback = new URL(authorize.headers.get('location')!);
+    expect(callback.origin + callback.pathname).toBe(`${ADMIN}/auth/callback`);
+    const done = await worker.fetch(new Request(callback.href, { headers: { Cookie: flowCookie } }), env);
+    expect(done.status).toBe(303);
+    const session = done.headers.getSetCookie().find((c) => c.startsWith('pr_session='))!;
+    expect(session).toContain('HttpOnly');
+    const page = await worker.fetch(new Request(`${ADMIN}/settings`, { headers: { Cookie: session.split(';')[0]! } }), env);
+    const html = await page.text();
+    expect(html).toContain('Signed in as OIDC Admin');
+    expect(html).toContain(`Tenant ${tenant}`);
+    // The code is single-use: replaying the callback fails.
+    const replay = await worker.fetch(new Request(callback.href, { headers: { Cookie: flowCookie } }), env);
+    expect(replay.status).toBeGreaterThanOrEqual(400);
+  });
+});
