@@ -61,9 +61,9 @@ describe('pass-through', () => {
   it('answers a clean 504 JSON error when the origin is too slow', async () => {
     const env = { ...testEnv, ORIGIN_TIMEOUT_MS: '200' } as Env;
     const started = Date.now();
-    const res = await worker.fetch(new Request('https://securitycenter.windows.com/__fault/slow?ms=3000'), env);
+    const res = await worker.fetch(new Request('https://securitycenter.windows.com/__fault/slow?ms=10000'), env);
     expect(res.status).toBe(504);
     expect(((await res.json()) as { error: string }).error).toBe('origin_timeout');
-    expect(Date.now() - started).toBeLessThan(2500);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

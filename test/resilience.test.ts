@@ -74,7 +74,7 @@ describe('KV faults', () => {
     const started = Date.now();
     const res = await fetchWith({ TOGGLES: faulty.kv, KV_READ_TIMEOUT_MS: '100' }, apiRequest('GET', `/tenants/${tenant}/redirection/endpoint`, { token }));
     await expectError(res, 503, 'unavailable');
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(5000);
     figures.faultsInjected += faulty.injected;
   });
 });
@@ -86,7 +86,7 @@ describe('origin faults on pass-through', () => {
     const cases: [Partial<Env>, string, number, string][] = [
       [{ PASSTHROUGH_ORIGIN: 'http://127.0.0.1:9' }, '/alerts', 502, 'origin_unreachable'],
       [{}, '/__fault/reset-early', 502, 'origin_unreachable'],
-      [{ ORIGIN_TIMEOUT_MS: '150' }, '/__fault/slow?ms=2000', 504, 'origin_timeout'],
+      [{ ORIGIN_TIMEOUT_MS: '150' }, '/__fault/slow?ms=10000', 504, 'origin_timeout'],
     ];
     for (const [env, path, status, error] of cases) {
       const started = Date.now();
@@ -96,7 +96,7 @@ describe('origin faults on pass-through', () => {
       expect(decisionOf(res), path).toEqual({ decision: 'pass', reason: 'toggle-off' });
       expect(res.headers.get('location')).toBeNull();
       expect(((await res.json()) as { error: string }).error).toBe(error);
-      expect(Date.now() - started, path).toBeLessThan(3000);
+      expect(Date.now() - started, path).toBeLessThan(5000);
     }
   });
 
@@ -106,7 +106,7 @@ describe('origin faults on pass-through', () => {
     expect(res.status).toBe(200);
     const started = Date.now();
     await expect(res.text()).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
 

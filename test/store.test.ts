@@ -73,7 +73,7 @@ describe('KV faults on the edge: never a 5xx, store-unavailable', () => {
     const started = Date.now();
     const res = await fetchWith({ TOGGLES: faulty.kv, KV_READ_TIMEOUT_MS: '100' }, navigation(`${MDE}/alerts?tid=${newTenant()}`));
     expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'store-unavailable' });
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('passes a tenant-specific host whose mapping cannot be read', async () => {
