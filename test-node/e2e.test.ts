@@ -2,13 +2,12 @@
  * End to end in a real browser: Debian's Chromium driven by playwright-core against the server
  * `npm start` runs. Saves a screenshot of each step under test-results/screenshots/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Service, startService } from './service.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PORT = 18_897;
@@ -20,7 +19,7 @@ const TENANT = 'e2e0e2e0-0000-4000-8000-00000000e2e0';
 const run = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-let server: ChildProcess;
+let service: Service;
 let browser: Browser;
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -48,22 +47,7 @@ async function signIn(page: Page, role: string, name: string): Promise<void> {
 run('the settings page and the banner in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    server = spawn('npx', ['tsx', 'scripts/start.ts'], {
-      env: { ...process.env, PORT: String(PORT), ORIGIN_PORT: String(PORT + 1), PERSIST_TO: mkdtempSync(join(tmpdir(), 'e2e-')) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('npm start did not become ready')), 90_000);
-      const onData = (c: Buffer) => {
-        if (c.toString().includes('Ready on')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      server.stdout?.on('data', onData);
-      server.stderr?.on('data', onData);
-    });
+    service = await startService(PORT, 'e2e');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -83,7 +67,7 @@ run('the settings page and the banner in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (server?.pid) process.kill(-server.pid, 'SIGTERM');
+    service?.stop();
   });
 
   it('a security admin enables Endpoints, disables it with feedback, and sees both in the audit view', async () => {

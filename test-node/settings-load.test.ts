@@ -4,13 +4,10 @@
  * audit log holds exactly one entry per applied change; the final state is the last applied
  * change, per product. Prints the figures.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devKey } from '../scripts/devkeys.ts';
 import { entraClaims, signToken } from '../src/admin/dev-tokens.ts';
+import { type Service, startService } from './service.ts';
 
 const PORT = 18_795;
 const ADMINS = 50;
@@ -18,30 +15,13 @@ const SECONDS = Number(process.env.LOAD_SECONDS ?? 30);
 const TENANTS = ['a1b2c3d4-0000-4000-8000-000000000001', 'a1b2c3d4-0000-4000-8000-000000000002', 'a1b2c3d4-0000-4000-8000-000000000003'];
 const PRODUCTS = ['endpoint', 'office', 'identity', 'cloudapps'];
 
-let child: ChildProcess;
+let service: Service;
 
 beforeAll(async () => {
-  child = spawn('npx', ['tsx', 'scripts/start.ts'], {
-    env: { ...process.env, PORT: String(PORT), ORIGIN_PORT: String(PORT + 1), PERSIST_TO: mkdtempSync(join(tmpdir(), 'load-')) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('wrangler dev did not start in 90 s')), 90_000);
-    const onData = (c: Buffer) => {
-      if (c.toString().includes('Ready on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-  });
+  service = await startService(PORT, 'load');
 }, 100_000);
 
-afterAll(() => {
-  if (child?.pid) process.kill(-child.pid, 'SIGTERM');
-});
+afterAll(() => service?.stop());
 
 interface Applied {
   version: number;

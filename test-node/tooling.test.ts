@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as toggles } from '../scripts/toggles.ts';
+import { type Service, startService } from './service.ts';
 
 const run = promisify(execFile);
 const DEMO_TENANT = '0d3a8f5e-5c7a-4b4e-9d6f-2a1b3c4d5e6f';
@@ -77,31 +78,13 @@ function get(port: number, host: string, path: string, headers: Record<string, s
 
 describe('npm start', () => {
   const port = 18787;
-  let child: ChildProcess;
+  let service: Service;
 
   beforeAll(async () => {
-    const persist = mkdtempSync(join(tmpdir(), 'start-'));
-    child = spawn('npx', ['tsx', 'scripts/start.ts'], {
-      env: { ...process.env, PORT: String(port), ORIGIN_PORT: '18788', PERSIST_TO: persist },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('npm start did not become ready in 90 s')), 90_000);
-      const onData = (chunk: Buffer) => {
-        if (chunk.toString().includes('Ready on')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-    });
+    service = await startService(port, 'start');
   }, 100_000);
 
-  afterAll(() => {
-    if (child.pid) process.kill(-child.pid, 'SIGTERM');
-  });
+  afterAll(() => service?.stop());
 
   it('made a dev signing key outside git', () => {
     expect(existsSync('.dev-keys/signing-key.json')).toBe(true);
