@@ -3,7 +3,7 @@
  * way (workerd through miniflare, by `wrangler dev`, on loopback), driven by the same load generator (autocannon),
  * A/B alternated, medians of RUNS runs. Prints one table with ratios. Not part of the test run.
  *
- * Options (env): BENCH_RUNS (5), BENCH_SECONDS (5), BENCH_CONNECTIONS (16).
+ * Options (env): BENCH_RUNS (5), BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_ONLY (e.g. "1,3").
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -27,6 +27,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const ORIGIN_PORT = 18_890;
 const TENANTS = 10_000;
+const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5').split(','));
 
 interface Measure {
   rps: number;
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
   };
 
   // 1. Redirect decisions, warm state, 10,000 tenants, vs a constant 302.
-  {
+  if (ONLY.has('1')) {
     // Warm-up: every tenant once (the connections split the list between them), then the baseline.
     const warm = async () => {
       await load(appUrl, redirectRequests, 0, CONNECTIONS, TENANTS);
@@ -182,7 +183,7 @@ async function main(): Promise<void> {
     row('1. redirect, warm, 10k tenants vs constant 302', a, b, 'rps', 0.9);
   }
   // 2. Session-sticky pass-through vs a bare proxy to the same origin.
-  {
+  if (ONLY.has('2')) {
     const warm = async () => {
       await load(appUrl, stickyRequests, 1);
       await load(proxyUrl, stickyRequests, 1);
@@ -191,7 +192,7 @@ async function main(): Promise<void> {
     row('2. session-sticky pass-through vs bare proxy', a, b, 'rps', 0.9);
   }
   // 3. SIEM link rewrite of a ~10 MB payload vs the bare proxy of the same payload.
-  {
+  if (ONLY.has('3')) {
     const warm = async () => {
       await load(appUrl, siemRequests, 1, 2);
       await load(proxyUrl, siemRequests, 1, 2);

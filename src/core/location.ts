@@ -26,7 +26,6 @@ function build(origin: URL, path: string, legacyQuery: string | null, tenant: st
   const pairs = (legacyQuery ?? '').split('&').filter((pair) => pair.length > 0 && !OWN_PARAMS.has(paramName(pair)));
   if (tenant !== null) pairs.push(`tid=${tenant}`);
   url.search = pairs.length > 0 ? `?${pairs.join('&')}` : '';
-  url.hash = '';
   const href = url.href;
   const safe =
     url.origin === origin.origin &&
