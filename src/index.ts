@@ -12,8 +12,9 @@ import { handleEdge } from './edge/app';
 export default {
   fetch(request: Request, env: Env, ctx?: ExecutionContext): Response | Promise<Response> {
     const config = configFor(env);
-    const host = normaliseHost(new URL(request.url).host);
+    const url = new URL(request.url);
+    const host = normaliseHost(url.host);
     if (host !== null && config.adminHosts.has(host)) return adminApp.fetch(request, env, ctx);
-    return handleEdge(request, env);
+    return handleEdge(request, env, config, url);
   },
 } satisfies ExportedHandler<Env>;

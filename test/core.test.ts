@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PRODUCTS } from '../src/catalogue/products';
 import type { Product } from '../src/catalogue/types';
 import type { CoreContext, RequestFacts } from '../src/core/decide';
-import { decide } from '../src/core/decide';
+import { decide, navigationFacts } from '../src/core/decide';
 import { DeepLinkMap } from '../src/core/deeplinks';
 import { HostIndex, normaliseHost } from '../src/core/hosts';
 import { buildLocation } from '../src/core/location';
@@ -18,21 +18,7 @@ function context(products: readonly Product[]): CoreContext {
 }
 
 function facts(url: string, extra: Partial<RequestFacts> = {}): RequestFacts {
-  const u = new URL(url);
-  return {
-    method: 'GET',
-    host: u.host,
-    path: u.pathname,
-    query: u.search.slice(1),
-    secFetchMode: 'navigate',
-    secFetchSite: 'none',
-    hasSecFetch: true,
-    accept: 'text/html',
-    cookies: {},
-    signIn: null,
-    now: Date.parse('2026-11-22T00:00:00Z'),
-    ...extra,
-  };
+  return { ...navigationFacts(new URL(url), {}, Date.parse('2026-11-22T00:00:00Z')), ...extra };
 }
 
 describe('host matching', () => {

@@ -3,7 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Env } from '../config';
 import { verifyAccessToken } from './auth';
 import { ApiError } from './errors';
-import { randomToken, startSession } from './session';
+import { base64url, randomToken, startSession } from './session';
 
 /**
  * Production sign-in for the settings page: OpenID Connect authorization code flow with PKCE
@@ -27,8 +27,7 @@ function endpoints(env: Env): { authorize: URL; token: URL } {
 const redirectUri = (c: Ctx) => new URL('/auth/callback', c.req.url).href;
 
 async function challengeOf(verifier: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  return btoa(String.fromCharCode(...digest)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
 }
 
 export async function oidcLogin(c: Ctx): Promise<Response> {

@@ -11,18 +11,14 @@ import type { ProductId } from '../catalogue/types';
 import type { Env } from '../config';
 import { asTenantId } from '../core/tenant';
 import { StoreUnavailableError } from '../store/toggles';
-import { storeFor } from '../edge/app';
-import { configFor } from '../config';
 import { entraClaims, signToken } from './dev-tokens';
 import { ApiError } from './errors';
 import type { Strings } from './i18n';
 import { LANGUAGES, pickLanguage } from './i18n';
 import { oidcCallback, oidcConfigured, oidcLogin } from './oidc';
 import { AuditPage, ConfirmPage, Layout, SettingsPage, SignInPage } from './page';
-import { csrfMatches, csrfToken, endSession, LANG_COOKIE, randomToken, sessionPrincipal, setLanguage, startSession } from './session';
-import { applyChange, tenantStates } from './settings';
-import { CSRF_COOKIE } from './session';
-import { setCookie } from 'hono/cookie';
+import { csrfMatches, csrfToken, endSession, ensureCsrf, LANG_COOKIE, sessionPrincipal, setLanguage, startSession } from './session';
+import { applyChange, readAudit, tenantStates } from './settings';
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -64,16 +60,6 @@ function strings(c: Ctx): Strings {
 
 const nonceOf = (c: Ctx) => (c.get('secureHeadersNonce') as string | undefined) ?? '';
 const devAuth = (c: Ctx) => c.env.DEV_AUTH === 'true' && Boolean(c.env.DEV_SIGNING_KEY);
-
-/** Make sure a CSRF cookie exists before the sign-in form is shown. */
-function ensureCsrf(c: Ctx): string {
-  let token = csrfToken(c);
-  if (!token) {
-    token = randomToken();
-    setCookie(c, CSRF_COOKIE, token, { httpOnly: true, secure: new URL(c.req.url).protocol === 'https:', sameSite: 'Strict', path: '/', maxAge: 3600 });
-  }
-  return token;
-}
 
 async function signInPage(c: Ctx, s: Strings): Promise<Response> {
   const body = <SignInPage s={s} dev={devAuth(c)} production={oidcConfigured(c.env)} csrf={ensureCsrf(c)} tenant={crypto.randomUUID()} />;
@@ -143,13 +129,10 @@ pagesApp.get('/settings/audit', async (c) => {
   const principal = await sessionPrincipal(c);
   if (!principal) return c.redirect('/settings', 303);
   const cursor = c.req.query('cursor');
-  const store = storeFor(c.env, configFor(c.env));
-  if (!cursor) await store.repairAudit(principal.tenant, configFor(c.env).products.map((p) => p.id));
-  const page = await store.audit(principal.tenant, { limit: 20, ...(cursor && cursor.length <= 2048 ? { cursor } : {}) });
-  const entries = page.entries.map(({ version: _v, ...e }) => e);
+  const page = await readAudit(c, principal.tenant, 20, undefined, cursor && cursor.length <= 2048 ? cursor : undefined);
   return c.html(
     <Layout s={s} nonce={nonceOf(c)} title={`${s.audit} · ${s.title}`} viewer={{ name: principal.name || principal.upn, tenant: principal.tenant }} csrf={csrfToken(c)}>
-      <AuditPage s={s} entries={entries} cursor={page.cursor} />
+      <AuditPage s={s} entries={page.entries} cursor={page.cursor} />
     </Layout>,
   );
 });

@@ -19,9 +19,19 @@ type Ctx = Context<{ Bindings: Env }>;
 /** Secure cookies over https (always, in production); plain http only for local development. */
 const secure = (c: Ctx) => new URL(c.req.url).protocol === 'https:';
 
+function setCsrfCookie(c: Ctx, token: string): string {
+  setCookie(c, CSRF_COOKIE, token, { httpOnly: true, secure: secure(c), sameSite: 'Strict', path: '/', maxAge: SESSION_MAX_AGE_SECONDS });
+  return token;
+}
+
 export function startSession(c: Ctx, accessToken: string): void {
   setCookie(c, SESSION_COOKIE, accessToken, { httpOnly: true, secure: secure(c), sameSite: 'Lax', path: '/', maxAge: SESSION_MAX_AGE_SECONDS });
-  setCookie(c, CSRF_COOKIE, randomToken(), { httpOnly: true, secure: secure(c), sameSite: 'Strict', path: '/', maxAge: SESSION_MAX_AGE_SECONDS });
+  setCsrfCookie(c, randomToken());
+}
+
+/** The CSRF token, made (with its cookie) if this browser has none yet: forms before sign-in need one. */
+export function ensureCsrf(c: Ctx): string {
+  return csrfToken(c) || setCsrfCookie(c, randomToken());
 }
 
 export function endSession(c: Ctx): void {
@@ -58,6 +68,10 @@ export function setLanguage(c: Ctx, lang: string): void {
 }
 
 export function randomToken(bytes = 32): string {
-  const raw = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...raw)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+/** Unpadded base64url (RFC 4648 section 5), as JWTs, PKCE and cookies want it. */
+export function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 }

@@ -1,12 +1,11 @@
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { PRODUCTS, productById } from '../catalogue/products';
+import { productById } from '../catalogue/products';
 import { canRead, canWrite } from '../catalogue/roles';
 import type { ProductId } from '../catalogue/types';
 import type { Env } from '../config';
 import { configFor } from '../config';
-import type { RequestFacts } from '../core/decide';
-import { TENANT_COOKIE, isLocked } from '../core/decide';
+import { TENANT_COOKIE, isLocked, navigationFacts } from '../core/decide';
 import { asTenantId } from '../core/tenant';
 import { decideWithStore, storeFor } from '../edge/app';
 import type { AuditEntry } from '../store/records';
@@ -39,7 +38,16 @@ export function parseIfMatch(header: string | undefined): number | undefined {
   return m ? Number(m[1]) : -1;
 }
 
-const wireAudit = ({ version: _version, ...entry }: AuditEntry) => entry;
+/**
+ * A page of the tenant's audit log as clients see it (no internal version), newest first. The
+ * first page first repairs any change whose audit write was deferred. API and audit view share it.
+ */
+export async function readAudit(c: AdminContext, tenant: string, limit: number, product?: ProductId, cursor?: string) {
+  const store = storeOf(c);
+  if (!cursor) await store.repairAudit(tenant, configFor(c.env).products.map((p) => p.id));
+  const page = await store.audit(tenant, { limit, ...(product ? { product } : {}), ...(cursor ? { cursor } : {}) });
+  return { entries: page.entries.map(({ version: _version, ...entry }: AuditEntry) => entry), cursor: page.cursor };
+}
 
 /**
  * Change one product's redirection for the signed-in admin: role, lock and If-Match checks, then
@@ -101,16 +109,7 @@ export const ROUTES: readonly RouteSpec[] = [
     params: s.TenantParams,
     query: s.AuditQuery,
     responses: { 200: { description: 'A page of audit entries', schema: s.AuditPageSchema } },
-    handler: async (c, { params, query }) => {
-      const store = storeOf(c);
-      if (!query.cursor) await store.repairAudit(params.tenantId, PRODUCTS.map((p) => p.id));
-      const page = await store.audit(params.tenantId, {
-        limit: query.limit ?? 50,
-        ...(query.product ? { product: query.product } : {}),
-        ...(query.cursor ? { cursor: query.cursor } : {}),
-      });
-      return c.json({ entries: page.entries.map(wireAudit), cursor: page.cursor });
-    },
+    handler: async (c, { params, query }) => c.json(await readAudit(c, params.tenantId, query.limit ?? 50, query.product, query.cursor)),
   }),
   defineRoute({
     method: 'get',
@@ -123,26 +122,11 @@ export const ROUTES: readonly RouteSpec[] = [
       const config = configFor(c.env);
       const url = new URL(query.url);
       // Only this tenant's state may answer: any tid in the URL is replaced by the path's tenant.
-      const search = new URLSearchParams(url.search);
-      search.delete('tid');
-      const match = config.core.hosts.match(url.host);
+      url.searchParams.delete('tid');
       const cookies: Record<string, string> = { [TENANT_COOKIE]: params.tenantId };
-      const sessionCookie = match?.product.sessionCookies[0];
+      const sessionCookie = config.core.hosts.match(url.host)?.product.sessionCookies[0];
       if (query.session === 'true' && sessionCookie) cookies[sessionCookie] = 'explain';
-      const facts: RequestFacts = {
-        method: 'GET',
-        host: url.host,
-        path: url.pathname,
-        query: search.toString(),
-        secFetchMode: 'navigate',
-        secFetchSite: 'none',
-        hasSecFetch: true,
-        accept: 'text/html',
-        cookies,
-        signIn: null,
-        now: Date.now(),
-      };
-      const decision = await decideWithStore(config, storeFor(c.env, config), facts);
+      const decision = await decideWithStore(config, storeFor(c.env, config), navigationFacts(url, cookies));
       return c.json({ product: decision.product, action: decision.action, reason: decision.reason, location: decision.location ?? null });
     },
   }),

@@ -29,6 +29,27 @@ export interface RequestFacts {
   now: number;
 }
 
+/**
+ * Facts for a top-level GET navigation of `url` typed or opened from a bookmark (no session
+ * unless a cookie says so): what the settings API's explain answers for, and what tests and the
+ * bench decide on.
+ */
+export function navigationFacts(url: URL, cookies: Record<string, string> = {}, now = Date.now()): RequestFacts {
+  return {
+    method: 'GET',
+    host: url.host,
+    path: url.pathname,
+    query: url.search.slice(1),
+    secFetchMode: 'navigate',
+    secFetchSite: 'none',
+    hasSecFetch: true,
+    accept: 'text/html',
+    cookies,
+    signIn: null,
+    now,
+  };
+}
+
 /** A read from the store: its value, or the failure with the last value this isolate saw. */
 export type Lookup<T> = { ok: true; value: T } | { ok: false; lastSeen: T | undefined };
 

@@ -35,11 +35,9 @@ export function storeFor(env: Env, config: Config): ToggleStore {
 const DEFAULT_SETTINGS_URL = 'http://127.0.0.1:8787/settings';
 
 /** Legacy-host traffic: every method, every path. */
-export async function handleEdge(request: Request, env: Env): Promise<Response> {
-  const config = configFor(env);
+export async function handleEdge(request: Request, env: Env, config: Config = configFor(env), url: URL = new URL(request.url)): Promise<Response> {
   const store = storeFor(env, config);
   // `legacy` is the legacy host's catalogue entry (browser or API host), or null for unknown hosts.
-  const url = new URL(request.url);
   const legacy = config.core.hosts.match(url.host);
   if (legacy?.host.kind === 'api') return apiPassThrough(request, config, store, legacy.product);
   if (legacy && url.pathname === DISMISS_PATH) return dismissBanner(request);

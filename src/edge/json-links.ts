@@ -88,7 +88,7 @@ export function jsonLinkRewriter(
   // the runtime's stream machinery, which costs far more than copying a few kilobytes.
   let out: Uint8Array[] = [];
   let outBytes = 0;
-  const emit = (_controller: TransformStreamDefaultController<Uint8Array>, bytes: Uint8Array) => {
+  const emit = (bytes: Uint8Array) => {
     if (bytes.length === 0) return;
     out.push(bytes);
     outBytes += bytes.length;
@@ -108,16 +108,16 @@ export function jsonLinkRewriter(
     if (heldBytes > stats.peakHeldBytes) stats.peakHeldBytes = heldBytes;
   };
 
-  const releaseHeld = (controller: TransformStreamDefaultController<Uint8Array>, replacement: Uint8Array | null) => {
-    if (replacement !== null) emit(controller, replacement);
-    else for (const part of held) emit(controller, part);
+  const releaseHeld = (replacement: Uint8Array | null) => {
+    if (replacement !== null) emit(replacement);
+    else for (const part of held) emit(part);
     held = [];
     heldBytes = 0;
     capturing = false;
   };
 
   /** The closing quote of a held value has arrived: rewrite it or send the original bytes. */
-  const finishValue = (controller: TransformStreamDefaultController<Uint8Array>) => {
+  const finishValue = () => {
     const raw = concat(held, heldBytes);
     let replacement: Uint8Array | null = null;
     try {
@@ -133,7 +133,7 @@ export function jsonLinkRewriter(
     } catch {
       // Not a valid JSON string token: leave it exactly as it was.
     }
-    releaseHeld(controller, replacement);
+    releaseHeld(replacement);
   };
 
   const finishKey = () => {
@@ -156,7 +156,7 @@ export function jsonLinkRewriter(
     transform(chunk, controller) {
       stats.bytesIn += chunk.length;
       if (gaveUp) {
-        emit(controller, chunk);
+        emit(chunk);
         flushOut(controller);
         return;
       }
@@ -202,7 +202,7 @@ export function jsonLinkRewriter(
           } else if (capturing) {
             hold(chunk.subarray(start, i + 1));
             start = i + 1;
-            finishValue(controller);
+            finishValue();
           }
           continue;
         }
@@ -218,7 +218,7 @@ export function jsonLinkRewriter(
               keyBytes = 0;
               keyEscaped = false;
             } else if (top === true && lastKey !== null && properties.has(lastKey)) {
-              emit(controller, chunk.subarray(start, i));
+              emit(chunk.subarray(start, i));
               start = i;
               capturing = true;
               valueEscaped = false;
@@ -231,7 +231,7 @@ export function jsonLinkRewriter(
             expectKey = b === LBRACE;
             if (stack.length > MAX_DEPTH) {
               gaveUp = stats.gaveUp = true;
-              emit(controller, chunk.subarray(start));
+              emit(chunk.subarray(start));
               flushOut(controller);
               return;
             }
@@ -259,15 +259,15 @@ export function jsonLinkRewriter(
       }
       if (capturing) {
         hold(chunk.subarray(start, n));
-        if (heldBytes > MAX_VALUE_BYTES) releaseHeld(controller, null);
+        if (heldBytes > MAX_VALUE_BYTES) releaseHeld(null);
       } else {
-        emit(controller, chunk.subarray(start, n));
+        emit(chunk.subarray(start, n));
       }
       flushOut(controller);
     },
     flush(controller) {
       // An unterminated value (truncated body): send what was held, unchanged.
-      if (heldBytes > 0) releaseHeld(controller, null);
+      if (heldBytes > 0) releaseHeld(null);
       flushOut(controller);
       stats.gaveUp = gaveUp;
     },
