@@ -6,7 +6,9 @@
  * (https://learn.microsoft.com/defender-endpoint/api-portal-mapping) and with awkward JSON.
  */
 import { describe, expect, it } from 'vitest';
+import type { Env } from '../src/config';
 import { jsonLinkRewriter, newStats } from '../src/edge/json-links';
+import worker from '../src/index';
 import { newTenant, seedToggle, send, testEnv, unsignedJwt } from './helpers';
 
 const SIEM = 'https://wdatp-alertexporter-eu.windows.com';
@@ -97,6 +99,16 @@ describe('SIEM API: what passes untouched, and why', () => {
       expect([res.status, res.headers.get('x-redirect-reason')], path).toEqual([status, reason]);
       expect(await res.text(), path).toBe(await originBytes(path));
     }
+  });
+
+  it('an unreachable origin answers 502 with the tenant\'s real reason', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    const env = { ...testEnv, PASSTHROUGH_ORIGIN: 'http://127.0.0.1:9' } as Env;
+    const res = await worker.fetch(siemRequest('/api/alerts', tenant), env);
+    expect([res.status, res.headers.get('x-redirect-reason')]).toEqual([502, 'toggle-on']);
+    const anonymous = await worker.fetch(siemRequest('/api/alerts', null), env);
+    expect([anonymous.status, anonymous.headers.get('x-redirect-reason')]).toEqual([502, 'unknown-tenant']);
   });
 
   it('gzip and brotli from the origin are rewritten too', async () => {

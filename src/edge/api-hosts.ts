@@ -24,11 +24,11 @@ export async function apiPassThrough(request: Request, config: Config, store: To
   const toggle = tenant ? store.enabledFor(tenant, product.id) : null;
   const forwarded = await forward(request, request.body, { origin: config.passthroughOrigin, timeoutMs: config.originTimeoutMs });
   const decision = (reason: Reason): Decision => ({ action: 'pass', reason, product: product.id, tenant });
-  if (!forwarded.ok) return originError(decision(tenant ? 'toggle-off' : 'unknown-tenant'), forwarded.error);
+  const state = toggle === null ? null : toggleState(product, await toggle, Date.now());
+  if (!forwarded.ok) return originError(decision(state?.reason ?? 'unknown-tenant'), forwarded.error);
   const upstream = forwarded.response;
-  if (tenant === null || toggle === null) return withDecision(upstream, decision('unknown-tenant'));
+  if (state === null) return withDecision(upstream, decision('unknown-tenant'));
 
-  const state = toggleState(product, await toggle, Date.now());
   if (!state.on || product.apiLinkProperties.length === 0) return withDecision(upstream, decision(state.reason));
   if (upstream.status < 200 || upstream.status > 299) return withDecision(upstream, decision('error-response'));
   const type = (upstream.headers.get('content-type') ?? '').toLowerCase();
