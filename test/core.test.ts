@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PRODUCTS } from '../src/catalogue/products';
 import type { Product } from '../src/catalogue/types';
@@ -5,7 +6,9 @@ import type { CoreContext, RequestFacts } from '../src/core/decide';
 import { decide, navigationFacts } from '../src/core/decide';
 import { DeepLinkMap } from '../src/core/deeplinks';
 import { HostIndex, normaliseHost } from '../src/core/hosts';
-import { buildLocation } from '../src/core/location';
+import { mapLegacyLink } from '../src/core/links';
+import { buildLocation, viaSetters } from '../src/core/location';
+import { isPlainPath, isPlainSearch, splitPlainUrl } from '../src/core/plain';
 import { REASONS } from '../src/core/reasons';
 import { decisionOf, navigate, newTenant, seedToggle } from './helpers';
 
@@ -105,6 +108,77 @@ describe('Location building', () => {
   });
   it('drops tid and hash from the legacy query and appends tid once', () => {
     expect(buildLocation(origin, '/a', 'x=1&tid=zzz&hash=/b&Tid=q', 'abc')).toBe('https://security.microsoft.com/a?x=1&tid=abc');
+  });
+});
+
+describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL the Worker uses)', () => {
+  const origin = new URL('https://security.microsoft.com');
+  // Characters that matter to URL parsing and serialising, and some that do not.
+  const unit = fc.constantFrom(...'aZ09-._~!$&\'()*+,;=:@/?#%\\ "<>`{}|^[]\t\n\u0000\u007féе\u{1F600}'.split(''), '%2e', '%2E', '%41', '%zz', '.', '..', '/', '/');
+  const text = fc.string({ unit, maxLength: 24 });
+  const hostText = fc.string({ unit: fc.constantFrom(...'abcxn-.0129:@A_[]%'.split(''), 'securitycenter.windows.com', 'xn--', '.com'), maxLength: 8 });
+
+  it('joining a plain path and search gives exactly what the URL setters give', () => {
+    fc.assert(
+      fc.property(text, text, (p, q) => {
+        const path = `/${p}`;
+        const search = q === '' ? '' : `?${q}`;
+        if (!isPlainPath(path) || !isPlainSearch(search)) return true;
+        expect(origin.origin + path + search).toBe(viaSetters(origin, path, search));
+        return true;
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('a Location built from any legacy query equals the reference: URL setters, our parameters dropped', () => {
+    const name = (pair: string) => {
+      const raw = pair.split('=')[0] as string;
+      try {
+        return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
+      } catch {
+        return raw.toLowerCase();
+      }
+    };
+    const reference = (path: string, query: string, tenant: string | null) => {
+      const pairs = query.split('&').filter((pair) => pair.length > 0 && name(pair) !== 'tid' && name(pair) !== 'hash');
+      if (tenant !== null) pairs.push(`tid=${tenant}`);
+      return viaSetters(origin, path, pairs.length > 0 ? `?${pairs.join('&')}` : '');
+    };
+    const query = fc.string({ unit: fc.constantFrom('a', 'Z', '=', '&', '%', '+', '?', '/', "'", ' ', 'é', 'tid', 'TID', 'hash', '%74id', 't%69d', '1'), maxLength: 16 });
+    fc.assert(
+      fc.property(fc.constantFrom('/', '/alerts', '/alert/da1_2', '/a b/c'), query, fc.option(fc.uuid(), { nil: null }), (path, q, tenant) => {
+        expect(buildLocation(origin, path, q, tenant)).toBe(reference(path, q, tenant));
+        return true;
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('a plain URL splits exactly as new URL parses it', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('https://', 'http://', 'HTTPS://', 'ftp://', 'https:/', ''), hostText, text, (scheme, host, rest) => {
+        const value = scheme + host + rest;
+        const plain = splitPlainUrl(value);
+        if (plain === null) return true;
+        expect(URL.canParse(value), value).toBe(true);
+        const url = new URL(value);
+        expect(plain, value).toEqual({ protocol: url.protocol, host: url.host, pathname: url.pathname, search: url.search });
+        return true;
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('takes the fast path for the links SIEM payloads carry', () => {
+    expect(splitPlainUrl('https://securitycenter.windows.com/incidents/byalert?alertId=da6373707_1&source=SIEM')).not.toBeNull();
+    expect(isPlainPath('/alerts/da637370718981685665_16349121')).toBe(true);
+    const ctx = context(PRODUCTS);
+    expect(mapLegacyLink(ctx, 'https://securitycenter.windows.com/alert/da1_2', 'endpoint', null)).toBe('https://security.microsoft.com/alert/da1_2');
+    // Not plain (upper-case host, a port, a dot segment): the URL API answers, with the same rules.
+    expect(mapLegacyLink(ctx, 'https://SecurityCenter.Windows.com/alert/da1_2', 'endpoint', null)).toBe('https://security.microsoft.com/alert/da1_2');
+    expect(mapLegacyLink(ctx, 'https://securitycenter.windows.com:443/alert/./da1_2', 'endpoint', null)).toBe('https://security.microsoft.com/alert/da1_2');
+    expect(mapLegacyLink(ctx, 'https://evil.com/securitycenter.windows.com/alert/1', 'endpoint', null)).toBeNull();
   });
 });
 

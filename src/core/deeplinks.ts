@@ -21,7 +21,10 @@ const UNSAFE_DECODED = /[/\\\u0000-\u001f\u007f]/;
 
 /** Split a raw path into its non-empty segments; backslashes count as separators. */
 export function pathSegments(path: string): string[] {
-  return path.split(/[/\\]/).filter((s) => s.length > 0);
+  const parts = path.includes('\\') ? path.split(/[/\\]/) : path.split('/');
+  const segments: string[] = [];
+  for (const part of parts) if (part.length > 0) segments.push(part);
+  return segments;
 }
 
 /**
@@ -76,16 +79,18 @@ export class DeepLinkMap {
   /** Map a raw legacy path; anything no row matches goes to the unified home page. */
   map(path: string): MappedPath {
     const segments = pathSegments(path);
-    if (!segments.every(isSafeSegment)) return HOME;
-    for (const rows of [this.byFirst.get(segments[0]?.toLowerCase() ?? ''), this.generic]) {
-      if (!rows) continue;
-      for (const row of rows) {
-        const mapped = apply(row, segments);
-        if (mapped !== null) return { path: mapped, keepQuery: row.keepQuery, matched: true };
-      }
-    }
-    return HOME;
+    for (const segment of segments) if (!isSafeSegment(segment)) return HOME;
+    return firstMatch(this.byFirst.get(segments[0]?.toLowerCase() ?? ''), segments) ?? firstMatch(this.generic, segments) ?? HOME;
   }
+}
+
+function firstMatch(rows: CompiledRow[] | undefined, segments: string[]): MappedPath | null {
+  if (rows === undefined) return null;
+  for (const row of rows) {
+    const mapped = apply(row, segments);
+    if (mapped !== null) return { path: mapped, keepQuery: row.keepQuery, matched: true };
+  }
+  return null;
 }
 
 function apply(row: CompiledRow, segments: string[]): string | null {

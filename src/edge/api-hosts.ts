@@ -6,7 +6,7 @@ import { mapLegacyLink } from '../core/links';
 import type { Reason } from '../core/reasons';
 import { unverifiedTenantOf } from '../core/tenant';
 import type { ToggleStore } from '../store/toggles';
-import { jsonLinkRewriter } from './json-links';
+import { rewriteJsonLinks } from './json-links';
 import { forward, originError, withDecision } from './passthrough';
 
 /** Encodings whose bodies the runtime hands us decoded (and re-encodes on the way out). */
@@ -36,8 +36,8 @@ export async function apiPassThrough(request: Request, config: Config, store: To
   const encoding = (upstream.headers.get('content-encoding') ?? '').trim().toLowerCase();
   if (!HANDLED_ENCODINGS.has(encoding)) return withDecision(upstream, decision('unsupported-encoding'));
 
-  const rewriter = jsonLinkRewriter(new Set(product.apiLinkProperties), (value) => mapLegacyLink(config.core, value, product.id, tenant));
-  const response = withDecision(upstream, decision('links-rewritten'), upstream.body.pipeThrough(rewriter));
+  const body = rewriteJsonLinks(upstream.body, new Set(product.apiLinkProperties), (value) => mapLegacyLink(config.core, value, product.id, tenant));
+  const response = withDecision(upstream, decision('links-rewritten'), body);
   response.headers.delete('content-length');
   return response;
 }

@@ -3,273 +3,386 @@
  * exactly as it came in (whitespace, key order, number formatting, other fields that contain
  * the same text), and memory stays flat: at most one property value is held at a time.
  *
- * It tokenizes bytes, not characters: JSON's structural characters are ASCII and never occur
- * inside a multi-byte UTF-8 sequence, so chunk boundaries may fall anywhere.
+ * It does not tokenize the whole document. It looks for the property names' exact bytes
+ * (`"LinkToWDATP"`) with native `indexOf` on the name's last character, and accepts a hit when,
+ * in valid JSON, it can only be an object key:
+ * - the opening quote is structural: an even number of backslashes before it (inside a string,
+ *   every quote is escaped, so `\"LinkToWDATP\"` in a description is not a key);
+ * - a colon follows (whitespace allowed), so an array element or a value spelled the same is not;
+ * - a string follows the colon; that value is held until its closing quote, decoded (escapes such
+ *   as `\/` included), rewritten or not, and sent.
+ * Nesting depth does not matter (no stack is kept). A key spelled with escapes for plain letters
+ * (`"Link\u0054oWDATP"`) is not recognised: no JSON encoder writes ASCII letters that way, and
+ * matching the literal bytes is what lets a 10 MB payload go through at close to proxy speed.
+ * Broken JSON never throws; at worst a value after a matching key is rewritten, into valid JSON.
  */
 
 /** A value longer than this is passed through unchanged rather than held. */
 export const MAX_VALUE_BYTES = 64 * 1024;
-/** Keys longer than this cannot be one of ours: not held. */
-const MAX_KEY_BYTES = 256;
-/** Deeper nesting than this stops rewriting (the rest passes through untouched). */
-const MAX_DEPTH = 10_000;
+/** The upstream body is read in batches of at least this many bytes: each read and each chunk
+ * sent crosses into the runtime's stream machinery, which costs far more than the scan. */
+export const READ_BYTES = 64 * 1024;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
 const COLON = 0x3a;
-const COMMA = 0x2c;
+const EMPTY = new Uint8Array(0);
+
+/** Printable ASCII but `"` and `\\`: one byte a character, and valid inside JSON quotes as it is. */
+const JSON_SAFE_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 export interface RewriteStats {
   rewritten: number;
   bytesIn: number;
   bytesOut: number;
-  /** The most bytes held back at any moment (a property value being read). */
+  /** The most bytes held back at any moment (a property value being read, a possible key's start). */
   peakHeldBytes: number;
-  /** Nesting too deep: the rest of the body passed through untouched. */
-  gaveUp: boolean;
 }
 
 export function newStats(): RewriteStats {
-  return { rewritten: 0, bytesIn: 0, bytesOut: 0, peakHeldBytes: 0, gaveUp: false };
+  return { rewritten: 0, bytesIn: 0, bytesOut: 0, peakHeldBytes: 0 };
 }
 
-/**
- * @param properties property names whose string values may be rewritten
- * @param rewrite returns the new value, or `null` to keep the original bytes
- */
-export function jsonLinkRewriter(
-  properties: ReadonlySet<string>,
-  rewrite: (value: string) => string | null,
-  stats: RewriteStats = newStats(),
-): TransformStream<Uint8Array, Uint8Array> {
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-  // The property names as they most often appear on the wire: quoted, no escapes. A key with
-  // these exact bytes is compared in place; any other key is decoded only if it might match.
-  const targets = [...properties].map((name) => encoder.encode(JSON.stringify(name)));
-  const maxTarget = Math.max(0, ...targets.map((t) => t.length));
-  const sameBytes = (chunk: Uint8Array, from: number, to: number) =>
-    targets.some((t) => {
-      if (t.length !== to - from) return false;
-      for (let k = 0; k < t.length; k++) if (chunk[from + k] !== t[k]) return false;
-      return true;
-    });
-  const stack: boolean[] = []; // true: object, false: array
-  let expectKey = false;
-  let lastKey: string | null = null;
-  let inString = false;
-  let escaped = false;
-  let isKey = false;
-  let capturing = false; // holding a property value
-  let valueEscaped = false; // the held value has an escape sequence (needs a JSON decode)
-  let held: Uint8Array[] = [];
-  let heldBytes = 0;
-  let keyParts: Uint8Array[] = [];
-  let keyBytes = 0;
-  let keyEscaped = false;
-  let gaveUp = false;
+const enum State {
+  /** Looking for a key. */
+  Scan,
+  /** After a matching key: whitespace, then a colon. */
+  AfterKey,
+  /** After its colon: whitespace, then the value's opening quote. */
+  AfterColon,
+  /** Inside the value: held until the closing quote. */
+  Value,
+}
 
-  const concat = (parts: Uint8Array[], total: number) => {
-    if (parts.length === 1) return parts[0] as Uint8Array;
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
+/** Names grouped by their last byte, the one `indexOf` looks for. */
+interface AnchorGroup {
+  anchor: number;
+  /** `"name"` as bytes. */
+  keys: Uint8Array[];
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** The rewriter's state machine: bytes in, bytes out, no streams (so it is easy to test and time). */
+export class JsonLinkScanner {
+  private readonly groups: AnchorGroup[];
+  /** Bytes kept back at the end of a window: a key's start may be there. */
+  private readonly keep: number;
+  private readonly encoder = new TextEncoder();
+  private readonly decoder = new TextDecoder();
+  private state = State.Scan;
+  private carry = EMPTY;
+  /** Backslashes right before the current window (for a quote at its very start). */
+  private backslashesBefore = 0;
+  private held: Uint8Array[] = [];
+  private heldBytes = 0;
+  private valueEscaped = false;
+  private escapeNext = false;
+  /** Position of the next backslash in the current window: -1 none, -2 not looked for. */
+  private backslashAt = -2;
+  /** Output since the last flush: input bytes, and replacement values as JSON-safe ASCII text. */
+  private out: (Uint8Array | string)[] = [];
+  private outBytes = 0;
+
+  constructor(
+    properties: ReadonlySet<string>,
+    private readonly rewrite: (value: string) => string | null,
+    private readonly stats: RewriteStats = newStats(),
+  ) {
+    const byAnchor = new Map<number, Uint8Array[]>();
+    for (const name of properties) {
+      const key = this.encoder.encode(JSON.stringify(name));
+      if (key.length < 3) continue;
+      const anchor = key[key.length - 2] as number;
+      byAnchor.set(anchor, [...(byAnchor.get(anchor) ?? []), key]);
     }
-    return out;
-  };
+    this.groups = [...byAnchor].map(([anchor, keys]) => ({ anchor, keys }));
+    this.keep = Math.max(0, ...this.groups.flatMap((g) => g.keys.map((k) => k.length - 1)));
+  }
 
-  // Output of the current input chunk, sent as one piece at its end: each enqueue crosses into
-  // the runtime's stream machinery, which costs far more than copying a few kilobytes.
-  let out: Uint8Array[] = [];
-  let outBytes = 0;
-  const emit = (bytes: Uint8Array) => {
-    if (bytes.length === 0) return;
-    out.push(bytes);
-    outBytes += bytes.length;
-  };
-  const flushOut = (controller: TransformStreamDefaultController<Uint8Array>) => {
-    if (outBytes === 0) return;
-    stats.bytesOut += outBytes;
-    controller.enqueue(concat(out, outBytes));
-    out = [];
-    outBytes = 0;
-  };
+  /** Feed the next bytes; returns what can be sent now (possibly nothing). */
+  push(chunk: Uint8Array): Uint8Array {
+    this.stats.bytesIn += chunk.length;
+    const w = this.carry.length > 0 ? concat([this.carry, chunk], this.carry.length + chunk.length) : chunk;
+    this.carry = EMPTY;
+    this.backslashAt = -2;
+    const n = w.length;
+    const next = this.groups.map(() => -2); // per group: next verified key end, -1 none, -2 not looked for
+    let from = 0; // first byte not yet sent or held
+    let i = 0;
+    while (i < n) {
+      if (this.state === State.Scan) {
+        let end = -1;
+        for (let g = 0; g < this.groups.length; g++) {
+          let at = next[g] as number;
+          if (at === -2 || (at !== -1 && at - this.keep - 1 < i)) next[g] = at = this.findKey(w, i, this.groups[g] as AnchorGroup);
+          if (at !== -1 && (end === -1 || at < end)) end = at;
+        }
+        if (end === -1) {
+          // No key starts in what is left but its last `keep` bytes: keep those for the next window.
+          const cut = Math.max(i, n - this.keep);
+          this.emit(w.subarray(from, cut));
+          this.carry = w.slice(cut);
+          this.trackBackslashes(w, cut);
+          this.peak(this.carry.length);
+          return this.flush();
+        }
+        i = end;
+        this.state = State.AfterKey;
+      } else if (this.state === State.AfterKey || this.state === State.AfterColon) {
+        while (i < n && isSpace(w[i] as number)) i++;
+        if (i === n) break;
+        const b = w[i] as number;
+        if (this.state === State.AfterKey) {
+          this.state = b === COLON ? State.AfterColon : State.Scan;
+          if (b === COLON) i++;
+        } else if (b === QUOTE) {
+          this.emit(w.subarray(from, i));
+          from = i;
+          this.state = State.Value;
+          this.valueEscaped = false;
+          this.escapeNext = false;
+          i++;
+        } else {
+          this.state = State.Scan; // not a string value
+        }
+      } else {
+        const close = this.closingQuote(w, i);
+        if (close === -1) {
+          this.hold(w.subarray(from, n));
+          from = i = n;
+          if (this.heldBytes > MAX_VALUE_BYTES) {
+            // Too long to be a link: send it unchanged. The scan may resume inside the string,
+            // where every quote is escaped, so no key can be found there.
+            this.releaseHeld(null);
+            this.state = State.Scan;
+          }
+          break;
+        }
+        this.hold(w.subarray(from, close + 1));
+        from = i = close + 1;
+        if (this.heldBytes > MAX_VALUE_BYTES + 2) this.releaseHeld(null);
+        else this.finishValue();
+        this.state = State.Scan;
+      }
+    }
+    if (this.state === State.Value) {
+      this.hold(w.subarray(from, n));
+    } else {
+      this.emit(w.subarray(from, n));
+    }
+    this.trackBackslashes(w, n);
+    return this.flush();
+  }
 
-  const hold = (bytes: Uint8Array) => {
-    if (bytes.length === 0) return;
-    held.push(bytes);
-    heldBytes += bytes.length;
-    if (heldBytes > stats.peakHeldBytes) stats.peakHeldBytes = heldBytes;
-  };
+  /** The input has ended: everything still held goes out unchanged. */
+  end(): Uint8Array {
+    this.emit(this.carry);
+    this.carry = EMPTY;
+    if (this.heldBytes > 0) this.releaseHeld(null);
+    return this.flush();
+  }
 
-  const releaseHeld = (replacement: Uint8Array | null) => {
-    if (replacement !== null) emit(replacement);
-    else for (const part of held) emit(part);
-    held = [];
-    heldBytes = 0;
-    capturing = false;
-  };
+  /** The end (after its closing quote) of the first structural key of `group` at or after `i`, or -1. */
+  private findKey(w: Uint8Array, i: number, group: AnchorGroup): number {
+    const n = w.length;
+    for (let j = w.indexOf(group.anchor, i); j !== -1 && j + 1 < n; j = w.indexOf(group.anchor, j + 1)) {
+      if (w[j + 1] !== QUOTE) continue;
+      for (const key of group.keys) {
+        const start = j + 2 - key.length;
+        if (start < i || !this.sameBytes(w, start, key) || !this.structural(w, start)) continue;
+        return j + 2;
+      }
+    }
+    return -1;
+  }
+
+  private sameBytes(w: Uint8Array, start: number, key: Uint8Array): boolean {
+    for (let k = 0; k < key.length; k++) if (w[start + k] !== key[k]) return false;
+    return true;
+  }
+
+  /** A quote at `at` is structural when an even number of backslashes precede it. */
+  private structural(w: Uint8Array, at: number): boolean {
+    let k = at - 1;
+    while (k >= 0 && w[k] === BACKSLASH) k--;
+    const run = at - 1 - k + (k < 0 ? this.backslashesBefore : 0);
+    return run % 2 === 0;
+  }
+
+  /** After the window: how many backslashes end the bytes before `cut`. */
+  private trackBackslashes(w: Uint8Array, cut: number): void {
+    let k = cut - 1;
+    while (k >= 0 && w[k] === BACKSLASH) k--;
+    this.backslashesBefore = cut - 1 - k + (k < 0 ? this.backslashesBefore : 0);
+  }
+
+  /** The value's closing quote at or after `i`, or -1; escapes are followed across windows. */
+  private closingQuote(w: Uint8Array, i: number): number {
+    if (!this.escapeNext) {
+      const quote = w.indexOf(QUOTE, i);
+      // The next backslash of the window, looked up again only once passed (not once per value).
+      if (this.backslashAt !== -1 && this.backslashAt < i) this.backslashAt = w.indexOf(BACKSLASH, i);
+      if (this.backslashAt === -1 || (quote !== -1 && quote < this.backslashAt)) return quote;
+    }
+    // An escape on the way: walk the bytes (rare in links, and bounded by MAX_VALUE_BYTES).
+    for (let k = i; k < w.length; k++) {
+      if (this.escapeNext) {
+        this.escapeNext = false;
+        continue;
+      }
+      const b = w[k] as number;
+      if (b === BACKSLASH) {
+        this.escapeNext = true;
+        this.valueEscaped = true;
+      } else if (b === QUOTE) {
+        return k;
+      }
+    }
+    return -1;
+  }
 
   /** The closing quote of a held value has arrived: rewrite it or send the original bytes. */
-  const finishValue = () => {
-    const raw = concat(held, heldBytes);
-    let replacement: Uint8Array | null = null;
+  private finishValue(): void {
+    const raw = concat(this.held, this.heldBytes);
+    let replacement: Uint8Array | string | null = null;
     try {
       // Without escapes the value is its bytes between the quotes; otherwise let JSON decode it.
-      const value = (valueEscaped ? JSON.parse(decoder.decode(raw)) : decoder.decode(raw.subarray(1, raw.length - 1))) as unknown;
+      const value = (this.valueEscaped ? JSON.parse(this.decoder.decode(raw)) : this.decoder.decode(raw.subarray(1, raw.length - 1))) as unknown;
       if (typeof value === 'string') {
-        const next = rewrite(value);
+        const next = this.rewrite(value);
         if (next !== null && next !== value) {
-          replacement = encoder.encode(JSON.stringify(next));
-          stats.rewritten++;
+          // A link is printable ASCII without quote or backslash: its JSON is itself in quotes,
+          // written straight into the output. Anything else goes through JSON and UTF-8.
+          replacement = JSON_SAFE_ASCII.test(next) ? `"${next}"` : this.encoder.encode(JSON.stringify(next));
+          this.stats.rewritten++;
         }
       }
     } catch {
       // Not a valid JSON string token: leave it exactly as it was.
     }
-    releaseHeld(replacement);
-  };
+    this.releaseHeld(replacement);
+  }
 
-  const finishKey = () => {
-    // An escaped key can be at most 6x its decoded length; longer ones cannot be ours.
-    if (keyBytes <= Math.min(MAX_KEY_BYTES, maxTarget * 6)) {
-      try {
-        const key = JSON.parse(decoder.decode(concat(keyParts, keyBytes))) as unknown;
-        lastKey = typeof key === 'string' ? key : null;
-      } catch {
-        lastKey = null;
+  private hold(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.held.push(bytes);
+    this.heldBytes += bytes.length;
+    this.peak(this.heldBytes);
+  }
+
+  private releaseHeld(replacement: Uint8Array | string | null): void {
+    if (replacement !== null) this.emit(replacement);
+    else for (const part of this.held) this.emit(part);
+    this.held = [];
+    this.heldBytes = 0;
+  }
+
+  private peak(bytes: number): void {
+    if (bytes > this.stats.peakHeldBytes) this.stats.peakHeldBytes = bytes;
+  }
+
+  private emit(bytes: Uint8Array | string): void {
+    if (bytes.length === 0) return;
+    this.out.push(bytes);
+    this.outBytes += bytes.length;
+  }
+
+  /** Everything emitted since the last flush, as one piece. */
+  private flush(): Uint8Array {
+    let bytes: Uint8Array = EMPTY;
+    if (this.out.length === 1 && typeof this.out[0] !== 'string') {
+      bytes = this.out[0] as Uint8Array;
+    } else if (this.outBytes > 0) {
+      bytes = new Uint8Array(this.outBytes);
+      let at = 0;
+      for (const piece of this.out) {
+        if (typeof piece === 'string') {
+          at += this.encoder.encodeInto(piece, bytes.subarray(at)).written;
+        } else {
+          bytes.set(piece, at);
+          at += piece.length;
+        }
       }
-    } else {
-      lastKey = null;
     }
-    keyParts = [];
-    keyBytes = 0;
-  };
+    this.stats.bytesOut += bytes.length;
+    this.out = [];
+    this.outBytes = 0;
+    return bytes;
+  }
+}
 
-  return new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      stats.bytesIn += chunk.length;
-      if (gaveUp) {
-        emit(chunk);
-        flushOut(controller);
-        return;
-      }
-      let start = 0; // first byte of this chunk not yet sent or held
-      // Where the current key's bytes begin in this chunk (0 when a key continues from the last one).
-      let keyStart = inString && isKey ? 0 : -1;
-      const n = chunk.length;
-      let nextBackslash = -2; // not looked for yet in this chunk
-      for (let i = 0; i < n; i++) {
-        if (inString) {
-          if (escaped) {
-            escaped = false;
-            continue;
-          }
-          // Jump to the next quote; a backslash before it escapes the character after it.
-          const quote = chunk.indexOf(QUOTE, i);
-          if (nextBackslash !== -1 && nextBackslash < i) nextBackslash = chunk.indexOf(BACKSLASH, i);
-          if (nextBackslash !== -1 && (quote === -1 || nextBackslash < quote)) {
-            if (isKey) keyEscaped = true;
-            else if (capturing) valueEscaped = true;
-            i = nextBackslash;
-            escaped = true;
-            continue;
-          }
-          if (quote === -1) {
-            i = n;
-            break;
-          }
-          i = quote;
-          inString = false;
-          if (isKey) {
-            if (keyStart >= 0 && keyParts.length === 0 && !keyEscaped) {
-              // The whole key is in this chunk, unescaped: compare its bytes in place.
-              lastKey = sameBytes(chunk, keyStart, i + 1) ? decoder.decode(chunk.subarray(keyStart + 1, i)) : null;
-            } else {
-              if (keyStart >= 0 && keyBytes <= MAX_KEY_BYTES) {
-                keyParts.push(chunk.subarray(keyStart, i + 1));
-                keyBytes += i + 1 - keyStart;
-              }
-              finishKey();
-            }
-            keyStart = -1;
-          } else if (capturing) {
-            hold(chunk.subarray(start, i + 1));
-            start = i + 1;
-            finishValue();
-          }
-          continue;
+/** Read a body in batches of at least `size` bytes where the runtime can (a BYOB reader). */
+function batchedReader(body: ReadableStream<Uint8Array>, size: number): { next(): Promise<Uint8Array | null>; cancel(reason: unknown): Promise<void> } {
+  let byob: (ReadableStreamBYOBReader & { readAtLeast?: (min: number, view: Uint8Array) => Promise<ReadableStreamReadResult<Uint8Array>> }) | null = null;
+  try {
+    byob = body.getReader({ mode: 'byob' });
+  } catch {
+    byob = null; // a stream made in JS without `type: 'bytes'`
+  }
+  if (byob !== null) {
+    const reader = byob;
+    return {
+      async next() {
+        const view = new Uint8Array(size * 2);
+        const { done, value } = reader.readAtLeast ? await reader.readAtLeast(size, view) : await reader.read(view);
+        if (value !== undefined && value.length > 0) return value;
+        return done ? null : this.next();
+      },
+      cancel: (reason) => reader.cancel(reason),
+    };
+  }
+  const reader = body.getReader();
+  return {
+    async next() {
+      const { done, value } = await reader.read();
+      return done ? null : value;
+    },
+    cancel: (reason) => reader.cancel(reason),
+  };
+}
+
+/**
+ * `body` with the string values of `properties` passed through `rewrite` (`null` keeps the
+ * original bytes). Pull-based: nothing is read ahead of the client, and cancelling the result
+ * cancels the upstream read; an upstream error errors the result.
+ */
+export function rewriteJsonLinks(
+  body: ReadableStream<Uint8Array>,
+  properties: ReadonlySet<string>,
+  rewrite: (value: string) => string | null,
+  stats: RewriteStats = newStats(),
+): ReadableStream<Uint8Array> {
+  const scanner = new JsonLinkScanner(properties, rewrite, stats);
+  const input = batchedReader(body, READ_BYTES);
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        const chunk = await input.next();
+        if (chunk === null) {
+          const tail = scanner.end();
+          if (tail.length > 0) controller.enqueue(tail);
+          controller.close();
+          return;
         }
-        const b = chunk[i] as number;
-        switch (b) {
-          case QUOTE: {
-            inString = true;
-            const top = stack[stack.length - 1];
-            isKey = top === true && expectKey;
-            if (isKey) {
-              keyStart = i;
-              keyParts = [];
-              keyBytes = 0;
-              keyEscaped = false;
-            } else if (top === true && lastKey !== null && properties.has(lastKey)) {
-              emit(chunk.subarray(start, i));
-              start = i;
-              capturing = true;
-              valueEscaped = false;
-            }
-            break;
-          }
-          case LBRACE:
-          case LBRACKET:
-            stack.push(b === LBRACE);
-            expectKey = b === LBRACE;
-            if (stack.length > MAX_DEPTH) {
-              gaveUp = stats.gaveUp = true;
-              emit(chunk.subarray(start));
-              flushOut(controller);
-              return;
-            }
-            break;
-          case RBRACE:
-          case RBRACKET:
-            stack.pop();
-            expectKey = false;
-            break;
-          case COLON:
-            expectKey = false;
-            break;
-          case COMMA:
-            if (stack[stack.length - 1] === true) expectKey = true;
-            lastKey = null;
-            break;
-          default:
-            break;
+        const out = scanner.push(chunk);
+        if (out.length > 0) {
+          controller.enqueue(out);
+          return;
         }
       }
-      // End of chunk: a key in progress keeps its bytes; a held value keeps the rest of the chunk.
-      if (inString && isKey && keyStart >= 0) {
-        if (keyBytes <= MAX_KEY_BYTES) keyParts.push(chunk.subarray(keyStart, n));
-        keyBytes += n - keyStart;
-      }
-      if (capturing) {
-        hold(chunk.subarray(start, n));
-        if (heldBytes > MAX_VALUE_BYTES) releaseHeld(null);
-      } else {
-        emit(chunk.subarray(start, n));
-      }
-      flushOut(controller);
     },
-    flush(controller) {
-      // An unterminated value (truncated body): send what was held, unchanged.
-      if (heldBytes > 0) releaseHeld(null);
-      flushOut(controller);
-      stats.gaveUp = gaveUp;
-    },
+    cancel: (reason) => input.cancel(reason),
   });
 }
