@@ -1,6 +1,5 @@
 import type { Env } from './config';
 import { configFor } from './config';
-import { normaliseHost } from './core/hosts';
 import { adminApp } from './admin/app';
 import { handleEdge } from './edge/app';
 
@@ -13,8 +12,10 @@ export default {
   fetch(request: Request, env: Env, ctx?: ExecutionContext): Response | Promise<Response> {
     const config = configFor(env);
     const url = new URL(request.url);
-    const host = normaliseHost(url.host);
-    if (host !== null && config.adminHosts.has(host)) return adminApp.fetch(request, env, ctx);
+    // The URL parser has lower-cased the name; admin hosts are normalised names, so membership
+    // after dropping a trailing dot is the same test as normaliseHost's, without its label checks.
+    const hostname = url.hostname.endsWith('.') ? url.hostname.slice(0, -1) : url.hostname;
+    if (config.adminHosts.has(hostname)) return adminApp.fetch(request, env, ctx);
     return handleEdge(request, env, config, url);
   },
 } satisfies ExportedHandler<Env>;

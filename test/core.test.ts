@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PRODUCTS } from '../src/catalogue/products';
 import type { Product } from '../src/catalogue/types';
 import type { CoreContext, RequestFacts } from '../src/core/decide';
-import { decide, navigationFacts } from '../src/core/decide';
+import { decide, navigationFacts, queryParam } from '../src/core/decide';
 import { DeepLinkMap } from '../src/core/deeplinks';
 import { HostIndex, normaliseHost } from '../src/core/hosts';
 import { mapLegacyLink } from '../src/core/links';
@@ -152,6 +152,17 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
         return true;
       }),
       { numRuns: 10_000 },
+    );
+  });
+
+  it('a query parameter reads as URLSearchParams reads it', () => {
+    const query = fc.string({ unit: fc.constantFrom('tid', 'hash', '=', '&', 'a', 'T', '%', '%41', '+', ' ', '/', 'é'), maxLength: 14 });
+    fc.assert(
+      fc.property(query, fc.constantFrom('tid', 'hash'), (q, name) => {
+        expect(queryParam(q, name)).toBe(new URLSearchParams(q).get(name));
+        return true;
+      }),
+      { numRuns: 20_000 },
     );
   });
 

@@ -109,9 +109,18 @@ function apply(row: CompiledRow, segments: string[]): string | null {
 
 /** True when the path starts with one of the prefixes, segment by segment, ignoring case. */
 export function isUnderAny(path: string, prefixes: readonly string[]): boolean {
-  const segments = pathSegments(path).map((s) => s.toLowerCase());
-  return prefixes.some((prefix) => {
-    const want = pathSegments(prefix.toLowerCase());
-    return want.length > 0 && want.every((s, i) => segments[i] === s);
-  });
+  if (prefixes.length === 0) return false;
+  const segments = pathSegments(path.toLowerCase());
+  return compiledPrefixes(prefixes).some((want) => want.length > 0 && want.every((s, i) => segments[i] === s));
+}
+
+/** Each prefix list (catalogue data) split once per isolate, not once per request. */
+const prefixCache = new WeakMap<readonly string[], string[][]>();
+function compiledPrefixes(prefixes: readonly string[]): string[][] {
+  let compiled = prefixCache.get(prefixes);
+  if (compiled === undefined) {
+    compiled = prefixes.map((prefix) => pathSegments(prefix.toLowerCase()));
+    prefixCache.set(prefixes, compiled);
+  }
+  return compiled;
 }

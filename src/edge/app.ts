@@ -44,7 +44,7 @@ export async function handleEdge(request: Request, env: Env, config: Config = co
   const { facts, body } = await gatherFacts(request, url, legacy?.product, Date.now());
   const decision = await decideWithStore(config, store, facts);
   if (decision.action === 'redirect') {
-    return decision.hashPage ? hashPageResponse(decision, facts.method) : redirectResponse(decision, facts.method);
+    return decision.hashPage ? hashPageResponse(decision, facts.method) : redirectResponse(decision);
   }
   const response = await passThrough(request, body, decision, { origin: config.passthroughOrigin, timeoutMs: config.originTimeoutMs });
   return legacy && wantsBanner(legacy.product, decision, facts, response)

@@ -25,7 +25,7 @@ export async function gatherFacts(request: Request, url: URL, product: Product |
     query: url.search.slice(1),
     secFetchMode: headers.get('sec-fetch-mode'),
     secFetchSite: headers.get('sec-fetch-site'),
-    hasSecFetch: ['sec-fetch-mode', 'sec-fetch-site', 'sec-fetch-dest', 'sec-fetch-user'].some((h) => headers.has(h)),
+    hasSecFetch: headers.has('sec-fetch-mode') || headers.has('sec-fetch-site') || headers.has('sec-fetch-dest') || headers.has('sec-fetch-user'),
     accept: headers.get('accept'),
     cookies: readCookies(headers.get('cookie')),
     signIn: null,
