@@ -80,6 +80,18 @@ export class DeepLinkMap {
   map(path: string): MappedPath {
     const segments = pathSegments(path);
     for (const segment of segments) if (!isSafeSegment(segment)) return HOME;
+    return this.mapSegments(segments);
+  }
+
+  /**
+   * Map segments the caller has already proven safe (plain characters, no escapes, none a dot
+   * segment): `map` without its per-segment checks.
+   */
+  mapSafeSegments(segments: string[]): MappedPath {
+    return this.mapSegments(segments);
+  }
+
+  private mapSegments(segments: string[]): MappedPath {
     return firstMatch(this.byFirst.get(segments[0]?.toLowerCase() ?? ''), segments) ?? firstMatch(this.generic, segments) ?? HOME;
   }
 }

@@ -50,6 +50,11 @@ export class HostIndex {
     }
   }
 
+  /** The match for a host name written exactly as in the catalogue (lower case), else `null`. */
+  exactly(hostname: string): HostMatch | null {
+    return this.exact.get(hostname) ?? null;
+  }
+
   /** The product and host pattern for a raw host, or `null` when it is not a legacy host. */
   match(rawHost: string): HostMatch | null {
     // Most hosts arrive already normal (URL lower-cases them): one map lookup answers.

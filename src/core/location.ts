@@ -24,15 +24,28 @@ export function buildLocation(
   return build(origin, path, null, tenant) ?? (build(origin, '/', null, tenant) as string);
 }
 
-/** Text a query needs for one of our own parameters (also encoded) or an empty pair. */
-const MAYBE_DROPPED = /tid|hash|[%+]|&&/i;
-/** True when filtering the query's pairs would keep every one: it can be used as it is. */
-const nothingToDrop = (query: string) => query.charCodeAt(0) !== 0x26 && query.charCodeAt(query.length - 1) !== 0x26 && !MAYBE_DROPPED.test(query);
+/**
+ * True when dropping our own parameters and empty pairs would keep every pair of `query`, so it
+ * can be used as it is. Names with `%` or `+` need decoding first: not decided here (false).
+ */
+export function keptAsItIs(query: string): boolean {
+  if (query.includes('%') || query.includes('+')) return false;
+  for (let start = 0; ; ) {
+    let end = query.indexOf('&', start);
+    if (end === -1) end = query.length;
+    if (end === start) return false; // an empty pair
+    const eq = query.indexOf('=', start);
+    const nameEnd = eq === -1 || eq > end ? end : eq;
+    if (nameEnd - start <= 4 && OWN_PARAMS.has(query.slice(start, nameEnd).toLowerCase())) return false;
+    if (end === query.length) return true;
+    start = end + 1;
+  }
+}
 
 let lastOrigin: URL | null = null;
 let lastOriginText = '';
 /** `origin.origin`, read once per origin object (a URL getter is not free). */
-function originText(origin: URL): string {
+export function originText(origin: URL): string {
   if (origin !== lastOrigin) {
     lastOrigin = origin;
     lastOriginText = origin.origin;
@@ -49,7 +62,7 @@ function build(origin: URL, path: string, legacyQuery: string | null, tenant: st
 /** The search string of a Location: the legacy query minus our own parameters, then `tid`. */
 function searchOf(legacyQuery: string | null, tenant: string | null): string {
   const tid = tenant === null ? '' : `tid=${tenant}`;
-  if (legacyQuery !== null && legacyQuery !== '' && nothingToDrop(legacyQuery)) return `?${legacyQuery}${tid === '' ? '' : '&'}${tid}`;
+  if (legacyQuery !== null && legacyQuery !== '' && keptAsItIs(legacyQuery)) return `?${legacyQuery}${tid === '' ? '' : '&'}${tid}`;
   const pairs = (legacyQuery ?? '').split('&').filter((pair) => pair.length > 0 && !OWN_PARAMS.has(paramName(pair)));
   if (tid !== '') pairs.push(tid);
   return pairs.length > 0 ? `?${pairs.join('&')}` : '';

@@ -285,7 +285,7 @@ export class JsonLinkScanner {
   private releaseHeld(replacement: Uint8Array | string | null): void {
     if (replacement !== null) this.emit(replacement);
     else for (const part of this.held) this.emit(part);
-    this.held = [];
+    this.held.length = 0;
     this.heldBytes = 0;
   }
 
@@ -309,6 +309,7 @@ export class JsonLinkScanner {
       let at = 0;
       for (const piece of this.out) {
         if (typeof piece === 'string') {
+          // JSON-safe ASCII (checked when it was made): one byte a character.
           at += this.encoder.encodeInto(piece, bytes.subarray(at)).written;
         } else {
           bytes.set(piece, at);
@@ -317,7 +318,7 @@ export class JsonLinkScanner {
       }
     }
     this.stats.bytesOut += bytes.length;
-    this.out = [];
+    this.out.length = 0;
     this.outBytes = 0;
     return bytes;
   }
