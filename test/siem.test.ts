@@ -5,9 +5,10 @@
  * extended with the link fields of the field mapping
  * (https://learn.microsoft.com/defender-endpoint/api-portal-mapping) and with awkward JSON.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../src/config';
-import { JsonLinkScanner, newStats, rewriteJsonLinks } from '../src/edge/json-links';
+import { newStats, rewriteJsonLinks } from '../src/edge/json-links';
 import worker from '../src/index';
 import { newTenant, seedToggle, send, testEnv, unsignedJwt } from './helpers';
 
@@ -151,6 +152,35 @@ describe('the streaming rewriter', () => {
     for (let i = 0; i < raw.length - 1; i++) {
       expect(await run([raw.subarray(0, i), raw.subarray(i, i + 1), raw.subarray(i + 1)]), `split at ${i},${i + 1}`).toBe(whole);
     }
+  });
+
+  it('rewrites exactly the link properties of any JSON document, whatever its layout and chunking', async () => {
+    const link = fc.constantFrom('https://securitycenter.windows.com/alert/1', 'https://securitycenter.microsoft.com/incidents/2', 'https://elsewhere.example/x');
+    const text = fc.oneof(link, fc.string({ unit: fc.constantFrom('"', '\\', 'LinkToWDATP', '":"', ':', ',', '{', '[', 'a', 'é', '\n', '\u0000'), maxLength: 8 }));
+    const key = fc.constantFrom('LinkToWDATP', 'IncidentLinkToWDATP', 'XLinkToWDATP', 'LinkToWDATPx', 'Title', '"LinkToWDATP"', 'x"LinkToWDATP', 'a\\');
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, text, fc.integer(), fc.constant(null), tie('object'), tie('array')),
+      object: fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+      array: fc.array(tie('value'), { maxLength: 3 }),
+    }));
+    const expected = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(expected);
+      if (v === null || typeof v !== 'object') return v;
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [k, properties.has(k) && typeof x === 'string' ? (rewrite(x) ?? x) : expected(x)]),
+      );
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(key, value, { maxKeys: 5 }), fc.constantFrom(0, 1, 2, '\t'), fc.array(fc.nat(), { maxLength: 4 }), async (doc, indent, cuts) => {
+        const raw = new TextEncoder().encode(JSON.stringify(doc, null, indent));
+        const points = [...new Set(cuts.map((c) => c % (raw.length + 1)))].sort((a, b) => a - b);
+        const chunks = [0, ...points].map((at, i) => raw.subarray(at, [...points, raw.length][i]));
+        const out = await run(chunks);
+        expect(JSON.parse(out)).toEqual(expected(doc));
+        return true;
+      }),
+      { numRuns: 1500 },
+    );
   });
 
   it('byte-at-a-time input gives the same bytes', async () => {
