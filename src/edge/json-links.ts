@@ -3,9 +3,12 @@
  * exactly as it came in (whitespace, key order, number formatting, other fields that contain
  * the same text), and memory stays flat: at most one property value is held at a time.
  *
- * It does not tokenize the whole document. It looks for the property names' exact bytes
- * (`"LinkToWDATP"`) with native `indexOf` on the name's last character, and accepts a hit when,
- * in valid JSON, it can only be an object key:
+ * Each batch of bytes is decoded to text once (JSON is UTF-8: RFC 8259 section 8.1), searched
+ * with the engine's native string search, and encoded once; valid UTF-8 comes back out byte for
+ * byte. From the first byte that is not valid UTF-8 on, the body is not JSON and passes unchanged.
+ *
+ * It does not tokenize the whole document. It looks for the property names as they are written
+ * (`"LinkToWDATP"`), and accepts a hit when, in valid JSON, it can only be an object key:
  * - the opening quote is structural: an even number of backslashes before it (inside a string,
  *   every quote is escaped, so `\"LinkToWDATP\"` in a description is not a key);
  * - a colon follows (whitespace allowed), so an array element or a value spelled the same is not;
@@ -13,12 +16,12 @@
  *   as `\/` included), rewritten or not, and sent.
  * Nesting depth does not matter (no stack is kept). A key spelled with escapes for plain letters
  * (`"Link\u0054oWDATP"`) is not recognised: no JSON encoder writes ASCII letters that way, and
- * matching the literal bytes is what lets a 10 MB payload go through at close to proxy speed.
+ * matching the names as written is what lets a 10 MB payload through at a useful speed.
  * Broken JSON never throws; at worst a value after a matching key is rewritten, into valid JSON.
  */
 
-/** A value longer than this is passed through unchanged rather than held. */
-export const MAX_VALUE_BYTES = 64 * 1024;
+/** A value longer than this (in characters) is passed through unchanged rather than held. */
+export const MAX_VALUE_CHARS = 64 * 1024;
 /** The upstream body is read in batches of at least this many bytes: each read and each chunk
  * sent crosses into the runtime's stream machinery, which costs far more than the scan. */
 export const READ_BYTES = 64 * 1024;
@@ -28,21 +31,20 @@ const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 const EMPTY = new Uint8Array(0);
 
-/** Printable ASCII but `"` and `\\`: one byte a character, and valid inside JSON quotes as it is. */
-const JSON_SAFE_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 export interface RewriteStats {
   rewritten: number;
   bytesIn: number;
   bytesOut: number;
-  /** The most bytes held back at any moment (a property value being read, a possible key's start). */
-  peakHeldBytes: number;
+  /** The most characters held back at any moment (a property value being read, a possible key's start). */
+  peakHeld: number;
+  /** The body was not valid UTF-8: from there on it passed unchanged. */
+  notUtf8: boolean;
 }
 
 export function newStats(): RewriteStats {
-  return { rewritten: 0, bytesIn: 0, bytesOut: 0, peakHeldBytes: 0 };
+  return { rewritten: 0, bytesIn: 0, bytesOut: 0, peakHeld: 0, notUtf8: false };
 }
 
 const enum State {
@@ -56,55 +58,56 @@ const enum State {
   Value,
 }
 
-/** Names grouped by their last byte, the one `indexOf` looks for. */
+/** Names grouped by their last character, the one `indexOf` looks for. */
 interface AnchorGroup {
-  anchor: number;
-  /** `"name"` as bytes. */
-  keys: Uint8Array[];
+  anchor: string;
+  /** `"name"` as JSON text. */
+  keys: string[];
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
+/** Where the bytes end before an unfinished UTF-8 sequence (kept for the next batch). */
+function completeUtf8(bytes: Uint8Array): number {
+  const n = bytes.length;
+  for (let k = n - 1; k >= 0 && k >= n - 3; k--) {
+    const b = bytes[k] as number;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return n - k < length ? k : n;
   }
-  return out;
+  return n;
 }
 
 /** The rewriter's state machine: bytes in, bytes out, no streams (so it is easy to test and time). */
 export class JsonLinkScanner {
   private readonly groups: AnchorGroup[];
-  /** Bytes kept back at the end of a window: a key's start may be there. */
+  /** Characters kept back at the end of a window: a key's start may be there. */
   private readonly keep: number;
   private readonly encoder = new TextEncoder();
-  private readonly decoder = new TextDecoder();
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   private state = State.Scan;
-  private carry = EMPTY;
+  /** Bytes of an unfinished UTF-8 sequence at the end of the last chunk. */
+  private pending = EMPTY;
+  private carry = '';
   /** Backslashes right before the current window (for a quote at its very start). */
   private backslashesBefore = 0;
-  private held: Uint8Array[] = [];
-  private heldBytes = 0;
+  private held = '';
   private valueEscaped = false;
   private escapeNext = false;
   /** Position of the next backslash in the current window: -1 none, -2 not looked for. */
   private backslashAt = -2;
-  /** Output since the last flush: input bytes, and replacement values as JSON-safe ASCII text. */
-  private out: (Uint8Array | string)[] = [];
-  private outBytes = 0;
+  private notUtf8 = false;
+  private out: string[] = [];
 
   constructor(
     properties: ReadonlySet<string>,
     private readonly rewrite: (value: string) => string | null,
     private readonly stats: RewriteStats = newStats(),
   ) {
-    const byAnchor = new Map<number, Uint8Array[]>();
+    const byAnchor = new Map<string, string[]>();
     for (const name of properties) {
-      const key = this.encoder.encode(JSON.stringify(name));
+      const key = JSON.stringify(name);
       if (key.length < 3) continue;
-      const anchor = key[key.length - 2] as number;
+      const anchor = key.charAt(key.length - 2);
       byAnchor.set(anchor, [...(byAnchor.get(anchor) ?? []), key]);
     }
     this.groups = [...byAnchor].map(([anchor, keys]) => ({ anchor, keys }));
@@ -114,12 +117,47 @@ export class JsonLinkScanner {
   /** Feed the next bytes; returns what can be sent now (possibly nothing). */
   push(chunk: Uint8Array): Uint8Array {
     this.stats.bytesIn += chunk.length;
-    const w = this.carry.length > 0 ? concat([this.carry, chunk], this.carry.length + chunk.length) : chunk;
-    this.carry = EMPTY;
+    if (this.notUtf8) return this.sent(chunk);
+    const bytes = this.pending.length > 0 ? concat(this.pending, chunk) : chunk;
+    const cut = completeUtf8(bytes);
+    let text: string;
+    try {
+      text = this.decoder.decode(bytes.subarray(0, cut));
+    } catch {
+      // Not UTF-8, so not JSON: what is held goes back as it came (it was valid text), the rest raw.
+      this.notUtf8 = this.stats.notUtf8 = true;
+      const before = this.encoder.encode(this.carry + this.held);
+      this.carry = this.held = '';
+      this.pending = EMPTY;
+      return this.sent(concat(before, bytes));
+    }
+    this.pending = cut === bytes.length ? EMPTY : bytes.slice(cut);
+    return this.sent(this.encoder.encode(this.scan(text)));
+  }
+
+  /** The input has ended: everything still held goes out unchanged. */
+  end(): Uint8Array {
+    const rest = this.encoder.encode(this.carry + this.held);
+    this.carry = this.held = '';
+    // An unfinished UTF-8 sequence at the very end: not text, sent as it came.
+    const tail = this.pending;
+    this.pending = EMPTY;
+    return this.sent(tail.length > 0 ? concat(rest, tail) : rest);
+  }
+
+  private sent(bytes: Uint8Array): Uint8Array {
+    this.stats.bytesOut += bytes.length;
+    return bytes;
+  }
+
+  /** Scan one window of text; returns the text that can go out now. */
+  private scan(text: string): string {
+    const w = this.carry.length > 0 ? this.carry + text : text;
+    this.carry = '';
     this.backslashAt = -2;
     const n = w.length;
     const next = this.groups.map(() => -2); // per group: next verified key end, -1 none, -2 not looked for
-    let from = 0; // first byte not yet sent or held
+    let from = 0; // first character not yet sent or held
     let i = 0;
     while (i < n) {
       if (this.state === State.Scan) {
@@ -130,9 +168,9 @@ export class JsonLinkScanner {
           if (at !== -1 && (end === -1 || at < end)) end = at;
         }
         if (end === -1) {
-          // No key starts in what is left but its last `keep` bytes: keep those for the next window.
+          // No key starts in what is left but its last `keep` characters: keep those for the next window.
           const cut = Math.max(i, n - this.keep);
-          this.emit(w.subarray(from, cut));
+          this.out.push(w.slice(from, cut));
           this.carry = w.slice(cut);
           this.trackBackslashes(w, cut);
           this.peak(this.carry.length);
@@ -141,14 +179,14 @@ export class JsonLinkScanner {
         i = end;
         this.state = State.AfterKey;
       } else if (this.state === State.AfterKey || this.state === State.AfterColon) {
-        while (i < n && isSpace(w[i] as number)) i++;
+        while (i < n && isSpace(w.charCodeAt(i))) i++;
         if (i === n) break;
-        const b = w[i] as number;
+        const c = w.charCodeAt(i);
         if (this.state === State.AfterKey) {
-          this.state = b === COLON ? State.AfterColon : State.Scan;
-          if (b === COLON) i++;
-        } else if (b === QUOTE) {
-          this.emit(w.subarray(from, i));
+          this.state = c === COLON ? State.AfterColon : State.Scan;
+          if (c === COLON) i++;
+        } else if (c === QUOTE) {
+          this.out.push(w.slice(from, i));
           from = i;
           this.state = State.Value;
           this.valueEscaped = false;
@@ -160,168 +198,122 @@ export class JsonLinkScanner {
       } else {
         const close = this.closingQuote(w, i);
         if (close === -1) {
-          this.hold(w.subarray(from, n));
+          this.hold(w.slice(from, n));
           from = i = n;
-          if (this.heldBytes > MAX_VALUE_BYTES) {
+          if (this.held.length > MAX_VALUE_CHARS) {
             // Too long to be a link: send it unchanged. The scan may resume inside the string,
             // where every quote is escaped, so no key can be found there.
-            this.releaseHeld(null);
+            this.out.push(this.held);
+            this.held = '';
             this.state = State.Scan;
           }
           break;
         }
-        this.hold(w.subarray(from, close + 1));
+        this.hold(w.slice(from, close + 1));
         from = i = close + 1;
-        if (this.heldBytes > MAX_VALUE_BYTES + 2) this.releaseHeld(null);
-        else this.finishValue();
+        this.out.push(this.held.length > MAX_VALUE_CHARS + 2 ? this.held : this.finishValue(this.held));
+        this.held = '';
         this.state = State.Scan;
       }
     }
-    if (this.state === State.Value) {
-      this.hold(w.subarray(from, n));
-    } else {
-      this.emit(w.subarray(from, n));
-    }
+    if (this.state === State.Value) this.hold(w.slice(from, n));
+    else this.out.push(w.slice(from, n));
     this.trackBackslashes(w, n);
     return this.flush();
   }
 
-  /** The input has ended: everything still held goes out unchanged. */
-  end(): Uint8Array {
-    this.emit(this.carry);
-    this.carry = EMPTY;
-    if (this.heldBytes > 0) this.releaseHeld(null);
-    return this.flush();
-  }
-
   /** The end (after its closing quote) of the first structural key of `group` at or after `i`, or -1. */
-  private findKey(w: Uint8Array, i: number, group: AnchorGroup): number {
+  private findKey(w: string, i: number, group: AnchorGroup): number {
     const n = w.length;
     for (let j = w.indexOf(group.anchor, i); j !== -1 && j + 1 < n; j = w.indexOf(group.anchor, j + 1)) {
-      if (w[j + 1] !== QUOTE) continue;
+      if (w.charCodeAt(j + 1) !== QUOTE) continue;
       for (const key of group.keys) {
         const start = j + 2 - key.length;
-        if (start < i || !this.sameBytes(w, start, key) || !this.structural(w, start)) continue;
+        if (start < i || !w.startsWith(key, start) || !this.structural(w, start)) continue;
         return j + 2;
       }
     }
     return -1;
   }
 
-  private sameBytes(w: Uint8Array, start: number, key: Uint8Array): boolean {
-    for (let k = 0; k < key.length; k++) if (w[start + k] !== key[k]) return false;
-    return true;
-  }
-
   /** A quote at `at` is structural when an even number of backslashes precede it. */
-  private structural(w: Uint8Array, at: number): boolean {
+  private structural(w: string, at: number): boolean {
     let k = at - 1;
-    while (k >= 0 && w[k] === BACKSLASH) k--;
+    while (k >= 0 && w.charCodeAt(k) === BACKSLASH) k--;
     const run = at - 1 - k + (k < 0 ? this.backslashesBefore : 0);
     return run % 2 === 0;
   }
 
-  /** After the window: how many backslashes end the bytes before `cut`. */
-  private trackBackslashes(w: Uint8Array, cut: number): void {
+  /** After the window: how many backslashes end the text before `cut`. */
+  private trackBackslashes(w: string, cut: number): void {
     let k = cut - 1;
-    while (k >= 0 && w[k] === BACKSLASH) k--;
+    while (k >= 0 && w.charCodeAt(k) === BACKSLASH) k--;
     this.backslashesBefore = cut - 1 - k + (k < 0 ? this.backslashesBefore : 0);
   }
 
   /** The value's closing quote at or after `i`, or -1; escapes are followed across windows. */
-  private closingQuote(w: Uint8Array, i: number): number {
+  private closingQuote(w: string, i: number): number {
     if (!this.escapeNext) {
-      const quote = w.indexOf(QUOTE, i);
+      const quote = w.indexOf('"', i);
       // The next backslash of the window, looked up again only once passed (not once per value).
-      if (this.backslashAt !== -1 && this.backslashAt < i) this.backslashAt = w.indexOf(BACKSLASH, i);
+      if (this.backslashAt !== -1 && this.backslashAt < i) this.backslashAt = w.indexOf('\\', i);
       if (this.backslashAt === -1 || (quote !== -1 && quote < this.backslashAt)) return quote;
     }
-    // An escape on the way: walk the bytes (rare in links, and bounded by MAX_VALUE_BYTES).
+    // An escape on the way: walk the characters (rare in links, and bounded by MAX_VALUE_CHARS).
     for (let k = i; k < w.length; k++) {
       if (this.escapeNext) {
         this.escapeNext = false;
         continue;
       }
-      const b = w[k] as number;
-      if (b === BACKSLASH) {
+      const c = w.charCodeAt(k);
+      if (c === BACKSLASH) {
         this.escapeNext = true;
         this.valueEscaped = true;
-      } else if (b === QUOTE) {
+      } else if (c === QUOTE) {
         return k;
       }
     }
     return -1;
   }
 
-  /** The closing quote of a held value has arrived: rewrite it or send the original bytes. */
-  private finishValue(): void {
-    const raw = concat(this.held, this.heldBytes);
-    let replacement: Uint8Array | string | null = null;
+  /** A whole held value, quotes included: its replacement as JSON text, or itself. */
+  private finishValue(raw: string): string {
     try {
-      // Without escapes the value is its bytes between the quotes; otherwise let JSON decode it.
-      const value = (this.valueEscaped ? JSON.parse(this.decoder.decode(raw)) : this.decoder.decode(raw.subarray(1, raw.length - 1))) as unknown;
-      if (typeof value === 'string') {
-        const next = this.rewrite(value);
-        if (next !== null && next !== value) {
-          // A link is printable ASCII without quote or backslash: its JSON is itself in quotes,
-          // written straight into the output. Anything else goes through JSON and UTF-8.
-          replacement = JSON_SAFE_ASCII.test(next) ? `"${next}"` : this.encoder.encode(JSON.stringify(next));
-          this.stats.rewritten++;
-        }
-      }
+      // Without escapes the value is its text between the quotes; otherwise let JSON decode it.
+      const value = (this.valueEscaped ? JSON.parse(raw) : raw.slice(1, -1)) as unknown;
+      if (typeof value !== 'string') return raw;
+      const next = this.rewrite(value);
+      if (next === null || next === value) return raw;
+      this.stats.rewritten++;
+      return JSON.stringify(next);
     } catch {
-      // Not a valid JSON string token: leave it exactly as it was.
+      return raw; // not a valid JSON string token: leave it exactly as it was
     }
-    this.releaseHeld(replacement);
   }
 
-  private hold(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
-    this.held.push(bytes);
-    this.heldBytes += bytes.length;
-    this.peak(this.heldBytes);
+  private hold(text: string): void {
+    if (text.length === 0) return;
+    this.held += text;
+    this.peak(this.held.length);
   }
 
-  private releaseHeld(replacement: Uint8Array | string | null): void {
-    if (replacement !== null) this.emit(replacement);
-    else for (const part of this.held) this.emit(part);
-    this.held.length = 0;
-    this.heldBytes = 0;
+  private peak(chars: number): void {
+    if (chars > this.stats.peakHeld) this.stats.peakHeld = chars;
   }
 
-  private peak(bytes: number): void {
-    if (bytes > this.stats.peakHeldBytes) this.stats.peakHeldBytes = bytes;
-  }
-
-  private emit(bytes: Uint8Array | string): void {
-    if (bytes.length === 0) return;
-    this.out.push(bytes);
-    this.outBytes += bytes.length;
-  }
-
-  /** Everything emitted since the last flush, as one piece. */
-  private flush(): Uint8Array {
-    let bytes: Uint8Array = EMPTY;
-    if (this.out.length === 1 && typeof this.out[0] !== 'string') {
-      bytes = this.out[0] as Uint8Array;
-    } else if (this.outBytes > 0) {
-      bytes = new Uint8Array(this.outBytes);
-      let at = 0;
-      for (const piece of this.out) {
-        if (typeof piece === 'string') {
-          // JSON-safe ASCII (checked when it was made): one byte a character.
-          at += this.encoder.encodeInto(piece, bytes.subarray(at)).written;
-        } else {
-          bytes.set(piece, at);
-          at += piece.length;
-        }
-      }
-    }
-    this.stats.bytesOut += bytes.length;
+  /** Everything scanned since the last flush, as one string. */
+  private flush(): string {
+    const text = this.out.length === 1 ? (this.out[0] as string) : this.out.join('');
     this.out.length = 0;
-    this.outBytes = 0;
-    return bytes;
+    return text;
   }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }
 
 /** Read a body in batches of at least `size` bytes where the runtime can (a BYOB reader). */
