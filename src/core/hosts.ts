@@ -52,8 +52,14 @@ export class HostIndex {
 
   /** The match for a host name written exactly as in the catalogue (lower case), else `null`. */
   exactly(hostname: string): HostMatch | null {
-    return this.exact.get(hostname) ?? null;
+    // Links in one payload share their host: comparing with the last one beats hashing it again.
+    if (hostname === this.lastExact) return this.lastExactMatch;
+    this.lastExact = hostname;
+    this.lastExactMatch = this.exact.get(hostname) ?? null;
+    return this.lastExactMatch;
   }
+  private lastExact = '';
+  private lastExactMatch: HostMatch | null = null;
 
   /** The product and host pattern for a raw host, or `null` when it is not a legacy host. */
   match(rawHost: string): HostMatch | null {
