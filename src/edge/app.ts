@@ -46,7 +46,7 @@ export async function handleEdge(request: Request, env: Env, config: Config = co
   if (decision.action === 'redirect') {
     return decision.hashPage ? hashPageResponse(decision, facts.method) : redirectResponse(decision);
   }
-  const response = await passThrough(request, body, decision, { origin: config.passthroughOrigin, timeoutMs: config.originTimeoutMs });
+  const response = await passThrough(request, body, decision, { origin: config.passthroughOrigin, timeoutMs: config.originTimeoutMs }, url);
   return legacy && wantsBanner(legacy.product, decision, facts, response)
     ? withBanner(response, request, facts, legacy.product, decision, config, env.SETTINGS_URL ?? DEFAULT_SETTINGS_URL)
     : response;

@@ -10,16 +10,17 @@ export interface PassThroughOptions {
 
 export type Forwarded = { ok: true; response: Response } | { ok: false; error: 'origin_timeout' | 'origin_unreachable' };
 
-/** Send the request on, untouched: same method, path, query, headers and body. */
-export async function forward(request: Request, body: BodyInit | null, options: PassThroughOptions): Promise<Forwarded> {
-  const url = new URL(request.url);
+/**
+ * Send the request on, untouched: same method, path, query, headers and body. `url` is the
+ * request's URL, already parsed by the caller.
+ */
+export async function forward(request: Request, body: BodyInit | null, options: PassThroughOptions, url: URL = new URL(request.url)): Promise<Forwarded> {
   let target: string;
   const headers = new Headers(request.headers);
   if (options.origin) {
-    const to = new URL(options.origin.href);
-    to.pathname = url.pathname;
-    to.search = url.search;
-    target = to.href;
+    // The origin is a bare origin (config.ts) and pathname/search come serialised from the URL
+    // parser, so joining them is what the URL setters would give.
+    target = options.origin.origin + url.pathname + url.search;
     headers.set('X-Forwarded-Host', url.host);
     headers.delete('host');
   } else {
@@ -68,7 +69,7 @@ export function withDecision(upstream: Response, decision: Decision, body: Reada
  * Pass the request through: the origin's body streams back to the client; only the decision
  * headers (and the tenant cookie) are added.
  */
-export async function passThrough(request: Request, body: BodyInit | null, decision: Decision, options: PassThroughOptions): Promise<Response> {
-  const forwarded = await forward(request, body, options);
+export async function passThrough(request: Request, body: BodyInit | null, decision: Decision, options: PassThroughOptions, url?: URL): Promise<Response> {
+  const forwarded = await forward(request, body, options, url);
   return forwarded.ok ? withDecision(forwarded.response, decision) : originError(decision, forwarded.error);
 }
