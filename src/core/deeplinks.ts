@@ -80,7 +80,7 @@ export class DeepLinkMap {
   map(path: string): MappedPath {
     const segments = pathSegments(path);
     for (const segment of segments) if (!isSafeSegment(segment)) return HOME;
-    return this.mapSegments(segments);
+    return this.mapSafeSegments(segments);
   }
 
   /**
@@ -88,10 +88,6 @@ export class DeepLinkMap {
    * segment): `map` without its per-segment checks.
    */
   mapSafeSegments(segments: string[]): MappedPath {
-    return this.mapSegments(segments);
-  }
-
-  private mapSegments(segments: string[]): MappedPath {
     return firstMatch(this.byFirst.get(segments[0]?.toLowerCase() ?? ''), segments) ?? firstMatch(this.generic, segments) ?? HOME;
   }
 }

@@ -32,6 +32,9 @@ export class HostIndex {
   private readonly exact = new Map<string, HostMatch>();
   /** suffix -> wildcard label count -> match */
   private readonly wild = new Map<string, Map<number, Omit<HostMatch, 'hostname'>>>();
+  /** The last host `exactly` looked up, and its answer. */
+  private lastExact = '';
+  private lastExactMatch: HostMatch | null = null;
 
   constructor(products: readonly Product[]) {
     for (const product of products) {
@@ -58,9 +61,6 @@ export class HostIndex {
     this.lastExactMatch = this.exact.get(hostname) ?? null;
     return this.lastExactMatch;
   }
-  private lastExact = '';
-  private lastExactMatch: HostMatch | null = null;
-
   /** The product and host pattern for a raw host, or `null` when it is not a legacy host. */
   match(rawHost: string): HostMatch | null {
     // Most hosts arrive already normal (URL lower-cases them): one map lookup answers.

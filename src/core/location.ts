@@ -7,11 +7,11 @@ export const MAX_LOCATION_LENGTH = 8_192;
 const OWN_PARAMS = new Set(['tid', 'hash']);
 
 /**
- * Build a redirect target on the unified origin. Untrusted parts only ever go through URL setters
- * on a copy of the fixed origin (never concatenation, never `new URL(untrusted, base)`), so no input
- * can change the scheme, host or userinfo; the result is checked once more before it is returned.
- * Parts the setters would leave unchanged are joined directly (the same string, a tenth of the
- * cost: test/core.test.ts compares both ways over arbitrary input).
+ * Build a redirect target on the unified origin, never with `new URL(untrusted, base)`. Path and
+ * query made only of characters the URL setters keep (`plain.ts`: the path starts with `/`, so it
+ * cannot reach into the authority) are joined after the fixed origin; anything else goes through
+ * URL setters on a copy of the origin and the result is checked once more. test/core.test.ts
+ * proves the join equal to the setters' checked result over arbitrary input.
  */
 export function buildLocation(
   origin: URL,
