@@ -242,17 +242,19 @@ export class JsonLinkScanner {
 
   /** A quote at `at` is structural when an even number of backslashes precede it. */
   private structural(w: string, at: number): boolean {
-    let k = at - 1;
-    while (k >= 0 && w.charCodeAt(k) === BACKSLASH) k--;
-    const run = at - 1 - k + (k < 0 ? this.backslashesBefore : 0);
-    return run % 2 === 0;
+    return this.backslashesBeforeAt(w, at) % 2 === 0;
   }
 
   /** After the window: how many backslashes end the text before `cut`. */
   private trackBackslashes(w: string, cut: number): void {
-    let k = cut - 1;
+    this.backslashesBefore = this.backslashesBeforeAt(w, cut);
+  }
+
+  /** The run of backslashes right before `at`, continuing into the windows before this one. */
+  private backslashesBeforeAt(w: string, at: number): number {
+    let k = at - 1;
     while (k >= 0 && w.charCodeAt(k) === BACKSLASH) k--;
-    this.backslashesBefore = cut - 1 - k + (k < 0 ? this.backslashesBefore : 0);
+    return at - 1 - k + (k < 0 ? this.backslashesBefore : 0);
   }
 
   /** The value's closing quote at or after `i`, or -1; escapes are followed across windows. */

@@ -1,5 +1,5 @@
 import type { Decision } from '../core/decide';
-import { decisionHeaders, edgeError } from './respond';
+import { decisionPairs, edgeError } from './respond';
 
 export interface PassThroughOptions {
   /** Send pass-through requests here instead of the request's own origin (local use, tests). */
@@ -58,7 +58,7 @@ export function originError(decision: Decision, error: 'origin_timeout' | 'origi
 /** The origin's response, streamed, with the decision headers (and tenant cookie) added. */
 export function withDecision(upstream: Response, decision: Decision, body: ReadableStream | null = upstream.body): Response {
   const response = new Response(body, upstream);
-  for (const [name, value] of decisionHeaders(decision)) {
+  for (const [name, value] of decisionPairs(decision)) {
     if (name.toLowerCase() === 'set-cookie') response.headers.append(name, value);
     else response.headers.set(name, value);
   }

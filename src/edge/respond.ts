@@ -4,7 +4,7 @@ import { TENANT_COOKIE } from '../core/decide';
 const TENANT_COOKIE_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
 /** Header pairs every legacy-host response carries. */
-function decisionPairs(decision: Decision): [string, string][] {
+export function decisionPairs(decision: Decision): [string, string][] {
   const pairs: [string, string][] = [
     ['X-Redirect-Decision', decision.action],
     ['X-Redirect-Reason', decision.reason],
