@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: portal-redirect against bare baseline Workers, all built and served the same
- * way (workerd through miniflare, by `wrangler dev`, on loopback), driven by the same load generator (autocannon),
+ * way (workerd through miniflare, by bench/serve.ts, on loopback), driven by the same load generator (autocannon),
  * A/B alternated, medians of RUNS runs. Prints one table with ratios. Not part of the test run.
  *
  * Options (env): BENCH_RUNS (5), BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_ONLY (e.g. "1,3").
@@ -94,13 +94,13 @@ function get(base: string, path: string, headers: Record<string, string>): Promi
   });
 }
 
-/** Serve a Worker with `wrangler dev` (workerd through miniflare) and wait until it answers. */
-async function serve(args: string[], port: number): Promise<string> {
-  const child = spawn('npx', ['wrangler', 'dev', ...args, '--port', String(port), '--inspector-port', String(port + 1000), '--ip', '127.0.0.1', '--log-level', 'error', '--show-interactive-dev-session=false'], {
-    stdio: process.env.BENCH_VERBOSE ? 'inherit' : 'ignore',
-    detached: true,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-  });
+/** Serve a Worker with bench/serve.ts (workerd through miniflare) and wait until it answers. */
+async function serve(config: string, port: number, options: { script?: string; persistTo?: string; vars?: Record<string, string> } = {}): Promise<string> {
+  const args = [config, String(port)];
+  if (options.script) args.push('--script', options.script);
+  if (options.persistTo) args.push('--persist-to', options.persistTo);
+  for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`);
+  const child = spawn('node_modules/.bin/tsx', ['bench/serve.ts', ...args], { stdio: process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', detached: true });
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 1200; i++) {
@@ -111,19 +111,19 @@ async function serve(args: string[], port: number): Promise<string> {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  throw new Error(`wrangler dev ${args.join(' ')} did not start`);
+  throw new Error(`bench/serve.ts ${args.join(' ')} did not start`);
 }
 
 async function main(): Promise<void> {
   console.log(`portal-redirect bench: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ${RUNS} A/B runs of ${SECONDS}s, ${CONNECTIONS} connections`);
 
   // 1. Build as it deploys.
-  execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', 'dist/bench'], { stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
+  execFileSync('node_modules/.bin/wrangler', ['deploy', '--dry-run', '--outdir', 'dist/bench'], { stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
   const bundle = readFileSync('dist/bench/index.js');
   const gzipKiB = gzipSync(bundle).length / 1024;
 
   // 2. The legacy origin, in its own process.
-  const origin = spawn('npx', ['tsx', 'scripts/demo-origin.ts', String(ORIGIN_PORT)], { stdio: 'ignore', detached: true });
+  const origin = spawn('node_modules/.bin/tsx', ['scripts/demo-origin.ts', String(ORIGIN_PORT)], { stdio: 'ignore', detached: true });
   children.push(origin);
   const originUrl = `http://127.0.0.1:${ORIGIN_PORT}`;
   for (let i = 0; i < 100; i++) {
@@ -145,12 +145,12 @@ async function main(): Promise<void> {
   }
   await handle.dispose();
 
-  // 4. The Worker as built, and the two baselines, each in workerd through wrangler dev.
-  // One at a time: three wrangler starts at once can starve each other on two cores.
+  // 4. The Worker as built, and the two baselines, each in its own workerd through miniflare.
+  // One at a time: three starts at once can starve each other on two cores.
   // Warm state for all 10,000 tenants must outlive the runs: a 10-minute isolate cache here.
-  const appUrl = await serve(['dist/bench/index.js', '--no-bundle', '-c', 'wrangler.jsonc', '--persist-to', state, '--var', `PASSTHROUGH_ORIGIN:${originUrl}`, '--var', 'TOGGLE_CACHE_TTL_SECONDS:600'], 18_891);
-  const r302Url = await serve(['-c', 'bench/baselines/constant-302.jsonc'], 18_892);
-  const proxyUrl = await serve(['-c', 'bench/baselines/proxy.jsonc', '--var', `ORIGIN:${originUrl}`], 18_893);
+  const appUrl = await serve('wrangler.jsonc', 18_891, { script: 'dist/bench/index.js', persistTo: state, vars: { PASSTHROUGH_ORIGIN: originUrl, TOGGLE_CACHE_TTL_SECONDS: '600' } });
+  const r302Url = await serve('bench/baselines/constant-302.jsonc', 18_892);
+  const proxyUrl = await serve('bench/baselines/proxy.jsonc', 18_893, { vars: { ORIGIN: originUrl } });
 
   const nav = { Host: 'securitycenter.windows.com', Accept: 'text/html', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'none' };
   const redirectRequests = tenants.map((t) => ({ method: 'GET' as const, path: `/alert/da6373707189816_${t.slice(0, 8)}?tid=${t}`, headers: nav }));

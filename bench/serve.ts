@@ -1,0 +1,35 @@
+/**
+ * Serve one Worker for the bench: workerd through miniflare on loopback, nothing in between.
+ *
+ *   tsx bench/serve.ts <wrangler config> <port> [--script built.js] [--persist-to dir] [--var NAME:value]...
+ *
+ * The worker options come from wrangler's own reading of the config (compatibility date and
+ * flags, vars, KV bindings), so the Worker runs as `wrangler dev` would run it, but without what
+ * `wrangler dev` adds in front of it for development: a proxy Worker that every request and body
+ * passes through, and an inspector session whose network events (one per body chunk of every
+ * subrequest) wrangler's Node process writes to its debug log file. Both cost the baselines as
+ * much CPU as the Worker under test and blur the ratios (README, Performance).
+ */
+import { parseArgs } from 'node:util';
+import { Miniflare } from 'miniflare';
+import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { script: { type: 'string' }, 'persist-to': { type: 'string' }, var: { type: 'string', multiple: true } },
+});
+const [config, port] = positionals;
+if (config === undefined || port === undefined) throw new Error('usage: tsx bench/serve.ts <config> <port> [--script file] [--persist-to dir] [--var NAME:value]...');
+
+const { workerOptions, main } = unstable_getMiniflareWorkerOptions(config);
+const vars = Object.fromEntries((values.var ?? []).map((v) => [v.slice(0, v.indexOf(':')), v.slice(v.indexOf(':') + 1)]));
+const persist = values['persist-to'];
+const mf = new Miniflare({
+  host: '127.0.0.1',
+  port: Number(port),
+  // The same layout wrangler dev --persist-to uses, so state seeded through getPlatformProxy is found.
+  ...(persist ? { defaultPersistRoot: `${persist}/v3` } : {}),
+  workers: [{ ...workerOptions, scriptPath: values.script ?? main, modules: true, bindings: { ...workerOptions.bindings, ...vars } }],
+});
+await mf.ready;
+process.on('SIGTERM', () => void mf.dispose().then(() => process.exit(0)));
