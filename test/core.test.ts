@@ -180,6 +180,52 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
     );
   });
 
+  it('links mapped one after another through the remembered templates map as the reference maps each', () => {
+    const ctx = context(PRODUCTS);
+    const start = fc.constantFrom(
+      'https://securitycenter.windows.com/alert/',
+      'https://securitycenter.windows.com/alert/da1/',
+      'https://securitycenter.windows.com/incidents/',
+      'https://securitycenter.windows.com/incidents/byalert',
+      'https://securitycenter.windows.com/machines/m1/',
+      'https://securitycenter.windows.com/machine/',
+      'https://securitycenter.windows.com/',
+      'http://securitycenter.microsoft.com/alerts/',
+      'https://securitycenter.windows.com/advanced-hunting/',
+      'https://evil.com/alert/',
+    );
+    const rest = fc.string({ unit: fc.constantFrom('da1_2', 'A', 'x', '.', '..', '%2e', '%41', '?', '&', '=', 'tid=', 'alertId=', 'source=SIEM', '#', '\\', '/', ' ', 'é', "'", '+', 'alerts', 'dashboard'), maxLength: 6 });
+    const link = fc.tuple(start, rest).map(([s, r]) => s + r);
+    const tenant = fc.option(fc.constantFrom('12345678-1234-1234-1234-123456789012', '87654321-4321-4321-4321-210987654321'), { nil: null });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(link, tenant), { minLength: 1, maxLength: 20 }), (links) => {
+        for (const [value, tid] of links) expect(mapLegacyLink(ctx, value, 'endpoint', tid), value).toBe(mapViaUrl(ctx, value, 'endpoint', tid));
+        return true;
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('a remembered template is used only where no row tests the value it stands for', () => {
+    const rows = [
+      { from: '/alert/new', to: '/create', query: 'drop' as const },
+      { from: '/alert/:id', to: '/alerts/:id', query: 'keep' as const },
+      { from: '/files/*', to: '/file/*/overview', query: 'keep' as const },
+    ];
+    const map = new DeepLinkMap({ source: 'test', rows });
+    // `new` is a literal in the first row: the value of the last segment decides.
+    expect(map.aroundLast(['alert', 'x1'])).toBeNull();
+    expect(map.aroundLast(['files', 'a', 'b'])).toEqual({ pieces: ['/file/a/', '/overview'], keepQuery: true });
+    expect(map.aroundLast(['files'])).toBeNull();
+    const products = PRODUCTS.map((p) => (p.id === 'endpoint' ? { ...p, deepLinks: { source: 'test', rows } } : p));
+    const ctx = context(products);
+    const t = '12345678-1234-1234-1234-123456789012';
+    for (const value of ['https://securitycenter.windows.com/alert/x1', 'https://securitycenter.windows.com/alert/new', 'https://securitycenter.windows.com/alert/NEW', 'https://securitycenter.windows.com/files/a/b', 'https://securitycenter.windows.com/files/a/c', 'https://securitycenter.windows.com/files/a/..']) {
+      expect(mapLegacyLink(ctx, value, 'endpoint', t), value).toBe(mapViaUrl(ctx, value, 'endpoint', t));
+    }
+    expect(mapLegacyLink(ctx, 'https://securitycenter.windows.com/alert/new', 'endpoint', t)).toBe(`https://security.microsoft.com/create?tid=${t}`);
+  });
+
   it('every deep-link target in the catalogue is a plain path', () => {
     for (const product of PRODUCTS) {
       for (const row of product.deepLinks.rows) expect(isPlainPath(row.to.replace(/:\w+/g, 'x').replace(/\*/g, 'x')), row.to).toBe(true);

@@ -90,7 +90,26 @@ export class DeepLinkMap {
   mapSafeSegments(segments: string[]): MappedPath {
     return firstMatch(this.byFirst.get(segments[0]?.toLowerCase() ?? ''), segments) ?? firstMatch(this.generic, segments) ?? HOME;
   }
+
+  /**
+   * When no row that could match `segments` tests the value of the last one (it is a parameter or
+   * inside a `*` tail in all of them), the mapped path written around that value: `pieces` joined
+   * by any other safe segment is what `mapSafeSegments` gives with it in last place. `null` when
+   * the value decides (a row has a literal there) or the last segment is the first.
+   */
+  aroundLast(segments: string[]): { pieces: string[]; keepQuery: boolean } | null {
+    const last = segments.length - 1;
+    if (last < 1) return null;
+    for (const rows of [this.byFirst.get((segments[0] as string).toLowerCase()) ?? [], this.generic]) {
+      for (const row of rows) if (last < row.from.length && (row.from[last] as string).charCodeAt(0) !== 58 /* : */) return null;
+    }
+    const mapped = this.mapSafeSegments([...segments.slice(0, last), VALUE_MARK]);
+    return { pieces: mapped.path.split(VALUE_MARK), keepQuery: mapped.keepQuery };
+  }
 }
+
+/** Stands for the last segment in `aroundLast`: a character no safe segment contains. */
+const VALUE_MARK = '\u0000';
 
 function firstMatch(rows: CompiledRow[] | undefined, segments: string[]): MappedPath | null {
   if (rows === undefined) return null;

@@ -1,5 +1,6 @@
 import type { ProductId } from '../catalogue/types';
 import type { CoreContext } from './decide';
+import type { DeepLinkMap } from './deeplinks';
 import { buildLocation, keptAsItIs, MAX_LOCATION_LENGTH, originText } from './location';
 
 /**
@@ -8,7 +9,7 @@ import { buildLocation, keptAsItIs, MAX_LOCATION_LENGTH, originText } from './lo
  * `null` for anything that is not a link to one of the product's legacy browser hosts.
  */
 export function mapLegacyLink(ctx: CoreContext, value: string, product: ProductId, tenant: string | null): string | null {
-  return plainLink(ctx, value, product, tenant) ?? mapViaUrl(ctx, value, product, tenant);
+  return fromTemplate(ctx, value, product, tenant) ?? plainLink(ctx, value, product, tenant) ?? mapViaUrl(ctx, value, product, tenant);
 }
 
 /**
@@ -43,14 +44,88 @@ function plainLink(ctx: CoreContext, value: string, product: ProductId, tenant: 
   const map = ctx.deepLinks.get(product);
   if (!map) return null;
   const path = parts[2] as string;
-  const mapped = map.mapSafeSegments(path === '' ? [] : path.slice(1).split('/'));
+  const segments = path === '' ? [] : path.slice(1).split('/');
+  const mapped = map.mapSafeSegments(segments);
   const legacyQuery = mapped.keepQuery ? (parts[3] ?? '') : '';
   if (legacyQuery !== '' && !keptAsItIs(legacyQuery)) return null;
   if (tenant !== null && !isTenantId(tenant)) return null;
   const tid = tenant === null ? '' : `tid=${tenant}`;
   const search = legacyQuery === '' ? (tid === '' ? '' : `?${tid}`) : `?${legacyQuery}${tid === '' ? '' : '&'}${tid}`;
   const location = originText(ctx.unified) + mapped.path + search;
-  return location.length <= MAX_LOCATION_LENGTH ? location : null;
+  if (location.length > MAX_LOCATION_LENGTH) return null;
+  remember(ctx, value, product, tenant, parts[3] !== undefined, segments, mapped, map);
+  return location;
+}
+
+/**
+ * Links in one payload repeat their start: `https://securitycenter.windows.com/alert/` before
+ * each alert's id, `.../incidents/byalert?` before each query. After a plain link is mapped, its
+ * start is kept as a template, and a later link with the same start is mapped by copying its
+ * variable part into the template, checked with the same character rules `PLAIN_LINK` applies:
+ * - a link with a query: the path decides the target, so the same path is the same target, and
+ *   the query is copied as `plainLink` copies it;
+ * - a link without one: the same path up to its last segment, when no row could match it differently
+ *   for another last segment (`DeepLinkMap.aroundLast`).
+ * test/core.test.ts compares the result with `mapViaUrl` over runs of related links.
+ */
+interface Template {
+  ctx: CoreContext;
+  product: ProductId;
+  tenant: string | null;
+  /** The link's text before its query's `?`, or up to and including its path's last `/`. */
+  start: string;
+  /** With a query: the target before its search. Without: the target around the last segment. */
+  pieces: string[];
+  keepQuery: boolean;
+}
+const TEMPLATES = 8;
+const withQuery: Template[] = [];
+const bySegment: Template[] = [];
+const PLAIN_SEGMENT = /^[A-Za-z0-9\-_~!$&'()*+,;=:@][A-Za-z0-9\-._~!$&'()*+,;=:@]*$/;
+const PLAIN_QUERY = /^[A-Za-z0-9\-._~!$&()*+,;=:@/?]*$/;
+
+function remember(ctx: CoreContext, value: string, product: ProductId, tenant: string | null, hasQuery: boolean, segments: string[], mapped: { path: string; keepQuery: boolean }, map: DeepLinkMap): void {
+  const origin = originText(ctx.unified as URL);
+  if (hasQuery) {
+    keep(withQuery, { ctx, product, tenant, start: value.slice(0, value.indexOf('?')), pieces: [origin + mapped.path], keepQuery: mapped.keepQuery });
+    return;
+  }
+  if (value.endsWith('/')) return;
+  const around = map.aroundLast(segments);
+  if (around === null) return;
+  const pieces = [...around.pieces];
+  pieces[0] = origin + pieces[0];
+  pieces[pieces.length - 1] += tenant === null ? '' : `?tid=${tenant}`;
+  keep(bySegment, { ctx, product, tenant, start: value.slice(0, value.lastIndexOf('/') + 1), pieces, keepQuery: around.keepQuery });
+}
+
+function keep(list: Template[], template: Template): void {
+  if (list.length >= TEMPLATES) list.pop();
+  list.unshift(template);
+}
+
+function fromTemplate(ctx: CoreContext, value: string, product: ProductId, tenant: string | null): string | null {
+  const q = value.indexOf('?');
+  const cut = q === -1 ? value.lastIndexOf('/') + 1 : q;
+  const list = q === -1 ? bySegment : withQuery;
+  for (const t of list) {
+    // A slice compared with === is cheaper in workerd than startsWith.
+    if (t.start.length !== cut || t.ctx !== ctx || t.product !== product || t.tenant !== tenant || value.slice(0, cut) !== t.start) continue;
+    const rest = value.slice(cut + (q === -1 ? 0 : 1));
+    let location: string;
+    if (q === -1) {
+      if (!PLAIN_SEGMENT.test(rest)) return null;
+      location = t.pieces.length === 2 ? (t.pieces[0] as string) + rest + (t.pieces[1] as string) : t.pieces.join(rest);
+    } else {
+      if (!PLAIN_QUERY.test(rest)) return null;
+      const query = t.keepQuery ? rest : '';
+      if (query !== '' && !keptAsItIs(query)) return null;
+      const tid = tenant === null ? '' : `tid=${tenant}`;
+      location = (t.pieces[0] as string) + (query === '' ? (tid === '' ? '' : `?${tid}`) : `?${query}${tid === '' ? '' : '&'}${tid}`);
+    }
+    return location.length <= MAX_LOCATION_LENGTH ? location : null;
+  }
+  return null;
 }
 
 const TENANT_ID = /^[0-9a-f-]{36}$/;
