@@ -162,6 +162,7 @@ export class JsonLinkScanner {
     const n = w.length;
     const next = this.groups.map(() => -2); // per group: next verified key end, -1 none, -2 not looked for
     let from = 0; // first character not yet sent or held
+    let valueStart = -1; // the opening quote of a value begun in this window; -1: begun before, held
     let i = 0;
     while (i < n) {
       if (this.state === State.Scan) {
@@ -190,8 +191,8 @@ export class JsonLinkScanner {
           this.state = c === COLON ? State.AfterColon : State.Scan;
           if (c === COLON) i++;
         } else if (c === QUOTE) {
-          this.out.push(w.slice(from, i));
-          from = i;
+          // The value stays in the window; only a value that is rewritten or runs past it is cut out.
+          valueStart = i;
           this.state = State.Value;
           this.valueEscaped = false;
           this.escapeNext = false;
@@ -202,7 +203,8 @@ export class JsonLinkScanner {
       } else {
         const close = this.closingQuote(w, i);
         if (close === -1) {
-          this.hold(w.slice(from, n));
+          this.hold(w.slice(this.holdFrom(w, from, valueStart), n));
+          valueStart = -1;
           from = i = n;
           if (this.held.length > MAX_VALUE_CHARS) {
             // Too long to be a link: send it unchanged. The scan may resume inside the string,
@@ -213,14 +215,25 @@ export class JsonLinkScanner {
           }
           break;
         }
-        this.hold(w.slice(from, close + 1));
-        from = i = close + 1;
-        this.out.push(this.held.length > MAX_VALUE_CHARS + 2 ? this.held : this.finishValue(this.held));
-        this.held = '';
+        if (valueStart === -1) {
+          this.hold(w.slice(from, close + 1));
+          this.out.push(this.held.length > MAX_VALUE_CHARS + 2 ? this.held : (this.finishValue(this.held) ?? this.held));
+          this.held = '';
+          from = close + 1;
+        } else {
+          this.peak(close + 1 - valueStart);
+          const replacement = close + 1 - valueStart > MAX_VALUE_CHARS + 2 ? null : this.finishValue(w.slice(valueStart, close + 1));
+          if (replacement !== null) {
+            this.out.push(w.slice(from, valueStart), replacement);
+            from = close + 1;
+          }
+        }
+        valueStart = -1;
+        i = close + 1;
         this.state = State.Scan;
       }
     }
-    if (this.state === State.Value) this.hold(w.slice(from, n));
+    if (this.state === State.Value) this.hold(w.slice(this.holdFrom(w, from, valueStart), n));
     else this.out.push(w.slice(from, n));
     this.trackBackslashes(w, n);
     return this.flush();
@@ -233,7 +246,8 @@ export class JsonLinkScanner {
       if (w.charCodeAt(j + 1) !== QUOTE) continue;
       for (const key of group.keys) {
         const start = j + 2 - key.length;
-        if (start < i || !w.startsWith(key, start) || !this.structural(w, start)) continue;
+        // A slice compared with === costs less than startsWith here (about a third in workerd).
+        if (start < i || w.slice(start, j + 2) !== key || !this.structural(w, start)) continue;
         return j + 2;
       }
     }
@@ -282,19 +296,26 @@ export class JsonLinkScanner {
     return -1;
   }
 
-  /** A whole held value, quotes included: its replacement as JSON text, or itself. */
-  private finishValue(raw: string): string {
+  /** A whole value, quotes included: its replacement as JSON text, or `null` to keep it as it is. */
+  private finishValue(raw: string): string | null {
     try {
       // Without escapes the value is its text between the quotes; otherwise let JSON decode it.
       const value = (this.valueEscaped ? JSON.parse(raw) : raw.slice(1, -1)) as unknown;
-      if (typeof value !== 'string') return raw;
+      if (typeof value !== 'string') return null;
       const next = this.rewrite(value);
-      if (next === null || next === value) return raw;
+      if (next === null || next === value) return null;
       this.stats.rewritten++;
       return JSON.stringify(next);
     } catch {
-      return raw; // not a valid JSON string token: leave it exactly as it was
+      return null; // not a valid JSON string token: leave it exactly as it was
     }
+  }
+
+  /** A value runs past this window: send what precedes it, and hold from its opening quote on. */
+  private holdFrom(w: string, from: number, valueStart: number): number {
+    if (valueStart === -1) return from;
+    this.out.push(w.slice(from, valueStart));
+    return valueStart;
   }
 
   private hold(text: string): void {
