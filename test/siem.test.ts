@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../src/config';
-import { newStats, rewriteJsonLinks } from '../src/edge/json-links';
+import { JsonLinkScanner, newStats, rewriteJsonLinks } from '../src/edge/json-links';
 import worker from '../src/index';
 import { newTenant, seedToggle, send, testEnv, unsignedJwt } from './helpers';
 
@@ -180,6 +180,21 @@ describe('the streaming rewriter', () => {
         return true;
       }),
       { numRuns: 1500 },
+    );
+  });
+
+  it('writes any replacement as JSON.stringify writes it', () => {
+    const unit = fc.oneof(fc.constantFrom('"', '\\', '/', '\u0000', '\u001f', '\u007f', '\u2028', 'é', '\ud800', '\udc00', '😀'), fc.string({ unit: 'binary', maxLength: 1 }), fc.string({ maxLength: 3 }));
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 8 }), (parts) => {
+        const replacement = parts.join('');
+        const scanner = new JsonLinkScanner(new Set(['LinkToWDATP']), () => replacement);
+        const bytes = [scanner.push(new TextEncoder().encode('{"LinkToWDATP":"x"}')), scanner.end()];
+        const out = bytes.map((b) => new TextDecoder().decode(b)).join('');
+        expect(out).toBe(`{"LinkToWDATP":${JSON.stringify(replacement)}}`);
+        return true;
+      }),
+      { numRuns: 5_000 },
     );
   });
 

@@ -35,6 +35,9 @@ const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 const EMPTY = new Uint8Array(0);
 
+/** Printable ASCII except `"` and `\`: JSON.stringify only adds the quotes. */
+const JSON_AS_IS = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 export interface RewriteStats {
@@ -305,7 +308,8 @@ export class JsonLinkScanner {
       const next = this.rewrite(value);
       if (next === null || next === value) return null;
       this.stats.rewritten++;
-      return JSON.stringify(next);
+      // Printable ASCII without quote or backslash is its own JSON text (links nearly always are).
+      return JSON_AS_IS.test(next) ? `"${next}"` : JSON.stringify(next);
     } catch {
       return null; // not a valid JSON string token: leave it exactly as it was
     }
