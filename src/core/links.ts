@@ -74,7 +74,7 @@ interface Template {
   tenant: string | null;
   /** The link's text before its query's `?`, or up to and including its path's last `/`. */
   start: string;
-  /** With a query: the target before its search. Without: the target around the last segment. */
+  /** With a query: see `remember`. Without: the target around the last segment. */
   pieces: string[];
   keepQuery: boolean;
 }
@@ -87,7 +87,11 @@ const PLAIN_QUERY = /^[A-Za-z0-9\-._~!$&()*+,;=:@/?]*$/;
 function remember(ctx: CoreContext, value: string, product: ProductId, tenant: string | null, hasQuery: boolean, segments: string[], mapped: { path: string; keepQuery: boolean }, map: DeepLinkMap): void {
   const origin = originText(ctx.unified as URL);
   if (hasQuery) {
-    keep(withQuery, { ctx, product, tenant, start: value.slice(0, value.indexOf('?')), pieces: [origin + mapped.path], keepQuery: mapped.keepQuery });
+    // The target's text before the query, the whole target when the query is empty or dropped, the `tid` after a query.
+    const tid = tenant === null ? '' : `tid=${tenant}`;
+    const target = origin + mapped.path;
+    const pieces = [target, tid === '' ? target : `${target}?${tid}`, tid === '' ? '' : `&${tid}`];
+    keep(withQuery, { ctx, product, tenant, start: value.slice(0, value.indexOf('?')), pieces, keepQuery: mapped.keepQuery });
     return;
   }
   if (value.endsWith('/')) return;
@@ -120,8 +124,7 @@ function fromTemplate(ctx: CoreContext, value: string, product: ProductId, tenan
       if (!PLAIN_QUERY.test(rest)) return null;
       const query = t.keepQuery ? rest : '';
       if (query !== '' && !keptAsItIs(query)) return null;
-      const tid = tenant === null ? '' : `tid=${tenant}`;
-      location = (t.pieces[0] as string) + (query === '' ? (tid === '' ? '' : `?${tid}`) : `?${query}${tid === '' ? '' : '&'}${tid}`);
+      location = query === '' ? (t.pieces[1] as string) : `${t.pieces[0] as string}?${query}${t.pieces[2] as string}`;
     }
     return location.length <= MAX_LOCATION_LENGTH ? location : null;
   }
