@@ -2,6 +2,7 @@
  * Serve one Worker for the bench: workerd through miniflare on loopback, nothing in between.
  *
  *   tsx bench/serve.ts <wrangler config> <port> [--script built.js] [--persist-to dir] [--var NAME:value]...
+ *                      [--inspector-port N]   (for a CPU profile of the Worker under load; off in the bench)
  *
  * The worker options come from wrangler's own reading of the config (compatibility date and
  * flags, vars, KV bindings), so the Worker runs as `wrangler dev` would run it, but without what
@@ -16,7 +17,7 @@ import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { script: { type: 'string' }, 'persist-to': { type: 'string' }, var: { type: 'string', multiple: true } },
+  options: { script: { type: 'string' }, 'persist-to': { type: 'string' }, var: { type: 'string', multiple: true }, 'inspector-port': { type: 'string' } },
 });
 const [config, port] = positionals;
 if (config === undefined || port === undefined) throw new Error('usage: tsx bench/serve.ts <config> <port> [--script file] [--persist-to dir] [--var NAME:value]...');
@@ -27,6 +28,7 @@ const persist = values['persist-to'];
 const mf = new Miniflare({
   host: '127.0.0.1',
   port: Number(port),
+  ...(values['inspector-port'] ? { inspectorPort: Number(values['inspector-port']) } : {}),
   // The same layout wrangler dev --persist-to uses, so state seeded through getPlatformProxy is found.
   ...(persist ? { defaultPersistRoot: `${persist}/v3` } : {}),
   workers: [{ ...workerOptions, scriptPath: values.script ?? main, modules: true, bindings: { ...workerOptions.bindings, ...vars } }],
