@@ -6,7 +6,7 @@ import type { CoreContext, RequestFacts } from '../src/core/decide';
 import { decide, navigationFacts, queryParam } from '../src/core/decide';
 import { DeepLinkMap } from '../src/core/deeplinks';
 import { HostIndex, normaliseHost } from '../src/core/hosts';
-import { mapLegacyLink, mapViaUrl } from '../src/core/links';
+import { applyShape, type LinkShape, mapLegacyLink, mapLegacyLinkShaped, mapViaUrl } from '../src/core/links';
 import { buildLocation, viaSetters } from '../src/core/location';
 import { isPlainPath, isPlainSearch } from '../src/core/plain';
 import { REASONS } from '../src/core/reasons';
@@ -180,7 +180,7 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
     );
   });
 
-  it('links mapped one after another through the remembered templates map as the reference maps each', () => {
+  it('links mapped through the shape of an earlier link map as the reference maps each', () => {
     const ctx = context(PRODUCTS);
     const start = fc.constantFrom(
       'https://securitycenter.windows.com/alert/',
@@ -199,14 +199,25 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
     const tenant = fc.option(fc.constantFrom('12345678-1234-1234-1234-123456789012', '87654321-4321-4321-4321-210987654321'), { nil: null });
     fc.assert(
       fc.property(fc.array(fc.tuple(link, tenant), { minLength: 1, maxLength: 20 }), (links) => {
-        for (const [value, tid] of links) expect(mapLegacyLink(ctx, value, 'endpoint', tid), value).toBe(mapViaUrl(ctx, value, 'endpoint', tid));
+        // Shapes are learned per payload, and a payload is one tenant's.
+        const shapes = new Map<string | null, LinkShape[]>();
+        for (const [value, tid] of links) {
+          const reference = mapViaUrl(ctx, value, 'endpoint', tid);
+          for (const shape of shapes.get(tid) ?? []) {
+            const shaped = applyShape(shape, value);
+            if (shaped !== null) expect(shaped, `${value} through the shape of ${shape.start}`).toBe(reference);
+          }
+          const mapped = mapLegacyLinkShaped(ctx, value, 'endpoint', tid);
+          expect(mapped?.text ?? null, value).toBe(reference);
+          if (mapped?.shape) shapes.set(tid, [mapped.shape, ...(shapes.get(tid) ?? [])]);
+        }
         return true;
       }),
       { numRuns: 5_000 },
     );
   });
 
-  it('a remembered template is used only where no row tests the value it stands for', () => {
+  it('a shape stands for the last segment only where no row tests that segment', () => {
     const rows = [
       { from: '/alert/new', to: '/create', query: 'drop' as const },
       { from: '/alert/:id', to: '/alerts/:id', query: 'keep' as const },
@@ -220,6 +231,10 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
     const products = PRODUCTS.map((p) => (p.id === 'endpoint' ? { ...p, deepLinks: { source: 'test', rows } } : p));
     const ctx = context(products);
     const t = '12345678-1234-1234-1234-123456789012';
+    expect(mapLegacyLinkShaped(ctx, 'https://securitycenter.windows.com/alert/x1', 'endpoint', t)?.shape).toBeNull();
+    const files = mapLegacyLinkShaped(ctx, 'https://securitycenter.windows.com/files/a/b', 'endpoint', t)?.shape as LinkShape;
+    expect(applyShape(files, 'https://securitycenter.windows.com/files/a/c')).toBe(`https://security.microsoft.com/file/a/c/overview?tid=${t}`);
+    expect(applyShape(files, 'https://securitycenter.windows.com/files/a/..')).toBeNull();
     for (const value of ['https://securitycenter.windows.com/alert/x1', 'https://securitycenter.windows.com/alert/new', 'https://securitycenter.windows.com/alert/NEW', 'https://securitycenter.windows.com/files/a/b', 'https://securitycenter.windows.com/files/a/c', 'https://securitycenter.windows.com/files/a/..']) {
       expect(mapLegacyLink(ctx, value, 'endpoint', t), value).toBe(mapViaUrl(ctx, value, 'endpoint', t));
     }

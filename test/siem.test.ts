@@ -8,6 +8,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../src/config';
+import { configFor } from '../src/config';
+import { mapLegacyLinkShaped, mapViaUrl } from '../src/core/links';
 import { JsonLinkScanner, newStats, rewriteJsonLinks } from '../src/edge/json-links';
 import worker from '../src/index';
 import { newTenant, seedToggle, send, testEnv, unsignedJwt } from './helpers';
@@ -202,6 +204,75 @@ describe('the streaming rewriter', () => {
     const raw = new TextEncoder().encode(await originBytes('/api/alerts'));
     const bytes = Array.from(raw, (_, i) => raw.subarray(i, i + 1));
     expect(await run(bytes)).toBe(await run([raw]));
+  });
+
+  it('maps runs of similar links through their shapes exactly as each link maps alone', () => {
+    const core = configFor(testEnv as unknown as Env).core;
+    const start = fc.constantFrom(
+      'https://securitycenter.windows.com/alert/',
+      'https://securitycenter.windows.com/incidents/byalert?',
+      'https://securitycenter.windows.com/incidents/',
+      'https://securitycenter.windows.com/machines/m1/',
+      'https://securitycenter.microsoft.com/alerts/',
+      'https://securitycenter.windows.com/advanced-hunting?',
+      // Pages with no row go to the unified home: their query and last segment are left behind.
+      'https://securitycenter.windows.com/no-such-page?',
+      'https://securitycenter.windows.com/no-such-page/',
+      'https://evil.com/alert/',
+    );
+    const rest = fc.string({ unit: fc.constantFrom('da1_2', 'x', '.', '..', '%41', '?', '&', '=', 'tid=', 'alertId=', 'source=SIEM', '#', '\\', '/', '"', 'é', '+', 'new'), maxLength: 5 });
+    const tenant = fc.constantFrom('12345678-1234-1234-1234-123456789012', null);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(start, rest), { minLength: 1, maxLength: 30 }), tenant, fc.array(fc.nat(), { maxLength: 3 }), (links, tid, cuts) => {
+        const values = links.map(([s, r]) => s + r);
+        const raw = new TextEncoder().encode(JSON.stringify(values.map((v, n) => ({ n, LinkToWDATP: v }))));
+        const points = [...new Set(cuts.map((c) => c % (raw.length + 1)))].sort((a, b) => a - b);
+        const scanner = new JsonLinkScanner(properties, (v) => mapLegacyLinkShaped(core, v, 'endpoint', tid));
+        const bytes = [...[0, ...points].map((at, i) => scanner.push(raw.subarray(at, [...points, raw.length][i]))), scanner.end()];
+        const out = JSON.parse(new TextDecoder().decode(new Uint8Array(bytes.flatMap((b) => [...b])))) as { LinkToWDATP: string }[];
+        out.forEach((o, n) => expect(o.LinkToWDATP, values[n]).toBe(mapViaUrl(core, values[n] as string, 'endpoint', tid) ?? values[n]));
+        return true;
+      }),
+      { numRuns: 2_000 },
+    );
+    // A payload's links share a few shapes: the rewriter is asked once per shape, not per link.
+    let calls = 0;
+    const scanner = new JsonLinkScanner(properties, (v) => (calls++, mapLegacyLinkShaped(core, v, 'endpoint', null)));
+    const alerts = Array.from({ length: 1000 }, (_, n) => ({ LinkToWDATP: `https://securitycenter.windows.com/alert/da${n}`, IncidentLinkToWDATP: `https://securitycenter.windows.com/incidents/byalert?alertId=da${n}` }));
+    const out = new TextDecoder().decode(new Uint8Array([...scanner.push(new TextEncoder().encode(JSON.stringify(alerts))), ...scanner.end()]));
+    expect(out).toContain('"LinkToWDATP":"https://security.microsoft.com/alert/da999"');
+    expect(calls).toBe(2);
+  });
+
+  it('whole windows and byte-at-a-time agree on any text, JSON or not (native pass vs state machine)', () => {
+    // One chunk is rewritten mostly by the window's native regex pass; one byte at a time never
+    // holds a whole pair, so the state machine does it all. Escaped quotes, over-long values,
+    // keys without a colon or a string value: both must give the same bytes.
+    const through = (raw: Uint8Array, size: number) => {
+      const scanner = new JsonLinkScanner(properties, rewrite);
+      const out: string[] = [];
+      const decoder = new TextDecoder();
+      for (let i = 0; i < raw.length; i += size) out.push(decoder.decode(scanner.push(raw.subarray(i, i + size)), { stream: true }));
+      out.push(decoder.decode(scanner.end()));
+      return out.join('');
+    };
+    const agree = (text: string) => {
+      const raw = new TextEncoder().encode(text);
+      expect(through(raw, 1), text.slice(0, 200)).toBe(through(raw, raw.length + 1));
+    };
+    const unit = fc.constantFrom('"', '\\', '\\"', 'LinkToWDATP', 'IncidentLinkToWDATP', '"LinkToWDATP"', '":"', ':', ' ', '\n', ',', '{', '}', 'a', 'é', 'https://securitycenter.windows.com/alert/1');
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 30 }), (units) => {
+        agree(units.join(''));
+        return true;
+      }),
+      { numRuns: 2_000 },
+    );
+    // A value too long to hold passes unchanged; the scan resumes inside it, where every quote is escaped.
+    const link = (n: number) => `https://securitycenter.windows.com/alert/${n}`;
+    agree(JSON.stringify({ LinkToWDATP: `${'x'.repeat(70_000)}"LinkToWDATP":"${link(1)}"`, IncidentLinkToWDATP: link(2), 'x"LinkToWDATP': link(3) }));
+    // A key whose opening quote is escaped is part of a longer key, not a link property.
+    agree(JSON.stringify({ LinkToWDATP: link(1), 'x"LinkToWDATP': link(2), IncidentLinkToWDATP: link(3) }));
   });
 
   it('never throws on broken JSON and leaves it as it was', async () => {

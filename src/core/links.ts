@@ -9,7 +9,19 @@ import { buildLocation, keptAsItIs, MAX_LOCATION_LENGTH, originText } from './lo
  * `null` for anything that is not a link to one of the product's legacy browser hosts.
  */
 export function mapLegacyLink(ctx: CoreContext, value: string, product: ProductId, tenant: string | null): string | null {
-  return fromTemplate(ctx, value, product, tenant) ?? plainLink(ctx, value, product, tenant) ?? mapViaUrl(ctx, value, product, tenant);
+  return mapLegacyLinkShaped(ctx, value, product, tenant)?.text ?? null;
+}
+
+/**
+ * `mapLegacyLink`, and for a plain link also its shape: how every link that differs from it only
+ * in its variable part maps (see `LinkShape`), so a payload of tens of thousands of similar links
+ * maps each of them without parsing it.
+ */
+export function mapLegacyLinkShaped(ctx: CoreContext, value: string, product: ProductId, tenant: string | null): { text: string; shape: LinkShape | null } | null {
+  const plain = plainLink(ctx, value, product, tenant);
+  if (plain !== null) return plain;
+  const text = mapViaUrl(ctx, value, product, tenant);
+  return text === null ? null : { text, shape: null };
 }
 
 /**
@@ -35,7 +47,7 @@ export function mapViaUrl(ctx: CoreContext, value: string, product: ProductId, t
  */
 const PLAIN_LINK = /^https?:\/\/([a-z0-9.-]+)((?:\/[A-Za-z0-9\-_~!$&'()*+,;=:@][A-Za-z0-9\-._~!$&'()*+,;=:@]*)*)\/?(?:\?([A-Za-z0-9\-._~!$&()*+,;=:@/?]*))?$/;
 /** Catalogue targets are plain paths (a test checks every row), so the Location is a plain join. */
-function plainLink(ctx: CoreContext, value: string, product: ProductId, tenant: string | null): string | null {
+function plainLink(ctx: CoreContext, value: string, product: ProductId, tenant: string | null): { text: string; shape: LinkShape | null } | null {
   if (ctx.unified === null) return null;
   const parts = PLAIN_LINK.exec(value);
   if (parts === null) return null;
@@ -48,90 +60,77 @@ function plainLink(ctx: CoreContext, value: string, product: ProductId, tenant: 
   const mapped = map.mapSafeSegments(segments);
   const legacyQuery = mapped.keepQuery ? (parts[3] ?? '') : '';
   if (legacyQuery !== '' && !keptAsItIs(legacyQuery)) return null;
-  if (tenant !== null && !isTenantId(tenant)) return null;
+  if (tenant !== null && !TENANT_ID.test(tenant)) return null;
   const tid = tenant === null ? '' : `tid=${tenant}`;
   const search = legacyQuery === '' ? (tid === '' ? '' : `?${tid}`) : `?${legacyQuery}${tid === '' ? '' : '&'}${tid}`;
-  const location = originText(ctx.unified) + mapped.path + search;
-  if (location.length > MAX_LOCATION_LENGTH) return null;
-  remember(ctx, value, product, tenant, parts[3] !== undefined, segments, mapped, map);
-  return location;
+  const target = originText(ctx.unified) + mapped.path;
+  const text = target + search;
+  if (text.length > MAX_LOCATION_LENGTH) return null;
+  const shape = parts[3] !== undefined ? queryShape(value, target, tid, mapped.keepQuery) : value.endsWith('/') ? null : segmentShape(value, segments, map, originText(ctx.unified), tid);
+  return { text, shape };
 }
 
 /**
- * Links in one payload repeat their start: `https://securitycenter.windows.com/alert/` before
- * each alert's id, `.../incidents/byalert?` before each query. After a plain link is mapped, its
- * start is kept as a template, and a later link with the same start is mapped by copying its
- * variable part into the template, checked with the same character rules `PLAIN_LINK` applies:
- * - a link with a query: the path decides the target, so the same path is the same target, and
- *   the query is copied as `plainLink` copies it;
- * - a link without one: the same path up to its last segment, when no row could match it differently
- *   for another last segment (`DeepLinkMap.aroundLast`).
- * test/core.test.ts compares the result with `mapViaUrl` over runs of related links.
+ * How every link that starts like a mapped one maps, without parsing it: a link that is
+ * `start` followed by a variable part matching `rest` (sticky, and it must reach the link's end)
+ * and passing `check` maps to `before`, the variable part (when `keepRest`), then `after`.
+ * Two kinds, both decided by `plainLink`'s own rules, and test/core.test.ts compares them with
+ * `mapViaUrl` over runs of related links:
+ * - a link with a query: the path decides the target, so the same text before `?` is the same
+ *   target, and the query is kept as `plainLink` keeps it (or dropped, as the row says);
+ * - a link without one: the same path up to its last segment, when no row could map it
+ *   differently for another last segment (`DeepLinkMap.aroundLast`).
  */
-interface Template {
-  ctx: CoreContext;
-  product: ProductId;
-  tenant: string | null;
-  /** The link's text before its query's `?`, or up to and including its path's last `/`. */
+export interface LinkShape {
   start: string;
-  /** With a query: see `remember`. Without: the target around the last segment. */
-  pieces: string[];
-  keepQuery: boolean;
+  rest: RegExp;
+  check: ((rest: string) => boolean) | null;
+  before: string;
+  after: string;
+  keepRest: boolean;
+  /** The longest variable part whose Location stays within MAX_LOCATION_LENGTH. */
+  maxRest: number;
 }
-const TEMPLATES = 8;
-const withQuery: Template[] = [];
-const bySegment: Template[] = [];
-const PLAIN_SEGMENT = /^[A-Za-z0-9\-_~!$&'()*+,;=:@][A-Za-z0-9\-._~!$&'()*+,;=:@]*$/;
-const PLAIN_QUERY = /^[A-Za-z0-9\-._~!$&()*+,;=:@/?]*$/;
 
-function remember(ctx: CoreContext, value: string, product: ProductId, tenant: string | null, hasQuery: boolean, segments: string[], mapped: { path: string; keepQuery: boolean }, map: DeepLinkMap): void {
-  const origin = originText(ctx.unified as URL);
-  if (hasQuery) {
-    // The target's text before the query, the whole target when the query is empty or dropped, the `tid` after a query.
-    const tid = tenant === null ? '' : `tid=${tenant}`;
-    const target = origin + mapped.path;
-    const pieces = [target, tid === '' ? target : `${target}?${tid}`, tid === '' ? '' : `&${tid}`];
-    keep(withQuery, { ctx, product, tenant, start: value.slice(0, value.indexOf('?')), pieces, keepQuery: mapped.keepQuery });
-    return;
+const PLAIN_SEGMENT = /[A-Za-z0-9\-_~!$&'()*+,;=:@][A-Za-z0-9\-._~!$&'()*+,;=:@]*/y;
+const PLAIN_QUERY = /[A-Za-z0-9\-._~!$&()*+,;=:@/?]*/y;
+
+function queryShape(value: string, target: string, tid: string, keepQuery: boolean): LinkShape {
+  const start = value.slice(0, value.indexOf('?') + 1);
+  if (!keepQuery) {
+    // Whatever the query, the Location is the target and the tenant.
+    const text = tid === '' ? target : `${target}?${tid}`;
+    return { start, rest: PLAIN_QUERY, check: null, before: text, after: '', keepRest: false, maxRest: Number.MAX_SAFE_INTEGER };
   }
-  if (value.endsWith('/')) return;
+  // `keptAsItIs` also turns down an empty query, which maps to the target alone.
+  const after = tid === '' ? '' : `&${tid}`;
+  return { start, rest: PLAIN_QUERY, check: keptAsItIs, before: `${target}?`, after, keepRest: true, maxRest: MAX_LOCATION_LENGTH - target.length - 1 - after.length };
+}
+
+function segmentShape(value: string, segments: string[], map: DeepLinkMap, origin: string, tid: string): LinkShape | null {
   const around = map.aroundLast(segments);
-  if (around === null) return;
-  const pieces = [...around.pieces];
-  pieces[0] = origin + pieces[0];
-  pieces[pieces.length - 1] += tenant === null ? '' : `?tid=${tenant}`;
-  keep(bySegment, { ctx, product, tenant, start: value.slice(0, value.lastIndexOf('/') + 1), pieces, keepQuery: around.keepQuery });
+  // The last segment used once in the target, or not at all; more is rare and not worth a shape.
+  if (around === null || around.pieces.length > 2) return null;
+  const before = origin + (around.pieces[0] as string);
+  const after = (around.pieces.length === 2 ? (around.pieces[1] as string) : '') + (tid === '' ? '' : `?${tid}`);
+  const keepRest = around.pieces.length === 2;
+  return { start: value.slice(0, value.lastIndexOf('/') + 1), rest: PLAIN_SEGMENT, check: null, before, after, keepRest, maxRest: MAX_LOCATION_LENGTH - before.length - after.length };
 }
 
-function keep(list: Template[], template: Template): void {
-  if (list.length >= TEMPLATES) list.pop();
-  list.unshift(template);
+/** Whether `text` from `start` to `end` is a link of this shape. */
+export function fitsShape(shape: LinkShape, text: string, start: number, end: number): boolean {
+  const restAt = start + shape.start.length;
+  // A slice compared with === costs less than startsWith in workerd.
+  if (restAt > end || text.slice(start, restAt) !== shape.start || end - restAt > shape.maxRest) return false;
+  shape.rest.lastIndex = restAt;
+  if (!shape.rest.test(text) || shape.rest.lastIndex !== end) return false;
+  return shape.check === null || shape.check(text.slice(restAt, end));
 }
 
-function fromTemplate(ctx: CoreContext, value: string, product: ProductId, tenant: string | null): string | null {
-  const q = value.indexOf('?');
-  const cut = q === -1 ? value.lastIndexOf('/') + 1 : q;
-  const list = q === -1 ? bySegment : withQuery;
-  for (const t of list) {
-    // A slice compared with === is cheaper in workerd than startsWith.
-    if (t.start.length !== cut || t.ctx !== ctx || t.product !== product || t.tenant !== tenant || value.slice(0, cut) !== t.start) continue;
-    const rest = value.slice(cut + (q === -1 ? 0 : 1));
-    let location: string;
-    if (q === -1) {
-      if (!PLAIN_SEGMENT.test(rest)) return null;
-      location = t.pieces.length === 2 ? (t.pieces[0] as string) + rest + (t.pieces[1] as string) : t.pieces.join(rest);
-    } else {
-      if (!PLAIN_QUERY.test(rest)) return null;
-      const query = t.keepQuery ? rest : '';
-      if (query !== '' && !keptAsItIs(query)) return null;
-      location = query === '' ? (t.pieces[1] as string) : `${t.pieces[0] as string}?${query}${t.pieces[2] as string}`;
-    }
-    return location.length <= MAX_LOCATION_LENGTH ? location : null;
-  }
-  return null;
+/** A link mapped through a shape, or null when it does not have that shape. */
+export function applyShape(shape: LinkShape, value: string): string | null {
+  if (!fitsShape(shape, value, 0, value.length)) return null;
+  return shape.before + (shape.keepRest ? value.slice(shape.start.length) : '') + shape.after;
 }
 
 const TENANT_ID = /^[0-9a-f-]{36}$/;
-let lastTenant = '';
-/** The tenant is the same for every link of a payload: test it once. */
-const isTenantId = (tenant: string) => tenant === lastTenant || (TENANT_ID.test(tenant) && ((lastTenant = tenant), true));

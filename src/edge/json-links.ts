@@ -20,6 +20,17 @@
  * Broken JSON never throws; at worst a value after a matching key is rewritten, into valid JSON.
  */
 
+import { fitsShape, type LinkShape } from '../core/links';
+
+/**
+ * A value's replacement, or `null` to keep it. With a shape, every later value of that shape is
+ * rewritten by the scanner itself, without a call (a SIEM payload's links share a few shapes).
+ */
+export type Rewrite = (value: string) => string | { text: string; shape: LinkShape | null } | null;
+
+/** Shapes kept per body, the most recent first. */
+const SHAPES = 8;
+
 /** A value longer than this (in characters) is passed through unchanged rather than held. */
 export const MAX_VALUE_CHARS = 64 * 1024;
 /**
@@ -104,10 +115,11 @@ export class JsonLinkScanner {
   private backslashAt = -2;
   private notUtf8 = false;
   private out: string[] = [];
+  private readonly shapes: LinkShape[] = [];
 
   constructor(
     properties: ReadonlySet<string>,
-    private readonly rewrite: (value: string) => string | null,
+    private readonly rewrite: Rewrite,
     private readonly stats: RewriteStats = newStats(),
   ) {
     const byAnchor = new Map<string, string[]>();
@@ -225,10 +237,14 @@ export class JsonLinkScanner {
           from = close + 1;
         } else {
           this.peak(close + 1 - valueStart);
-          const replacement = close + 1 - valueStart > MAX_VALUE_CHARS + 2 ? null : this.finishValue(w, valueStart, close + 1);
-          if (replacement !== null) {
-            this.out.push(w.slice(from, valueStart), replacement);
-            from = close + 1;
+          if (!this.valueEscaped && this.shaped(w, from, valueStart + 1, close)) {
+            from = close; // the closing quote goes out with what follows
+          } else {
+            const replacement = close + 1 - valueStart > MAX_VALUE_CHARS + 2 ? null : this.finishValue(w, valueStart, close + 1);
+            if (replacement !== null) {
+              this.out.push(w.slice(from, valueStart), replacement);
+              from = close + 1;
+            }
           }
         }
         valueStart = -1;
@@ -305,14 +321,41 @@ export class JsonLinkScanner {
       // Without escapes the value is its text between the quotes; otherwise let JSON decode it.
       const value = (this.valueEscaped ? JSON.parse(text.slice(start, end)) : text.slice(start + 1, end - 1)) as unknown;
       if (typeof value !== 'string') return null;
-      const next = this.rewrite(value);
-      if (next === null || next === value) return null;
+      const result = this.rewrite(value);
+      if (result === null) return null;
+      const next = typeof result === 'string' ? result : this.learn(result.text, result.shape);
+      if (next === value) return null;
       this.stats.rewritten++;
       // Printable ASCII without quote or backslash is its own JSON text (links nearly always are).
       return JSON_AS_IS.test(next) ? `"${next}"` : JSON.stringify(next);
     } catch {
       return null; // not a valid JSON string token: leave it exactly as it was
     }
+  }
+
+  /**
+   * A value of a known shape, the text from `start` to `end` (between its quotes): what precedes
+   * it and its replacement go out, in pieces; true when it had one.
+   */
+  private shaped(w: string, from: number, start: number, end: number): boolean {
+    for (const shape of this.shapes) {
+      if (!fitsShape(shape, w, start, end)) continue;
+      this.out.push(w.slice(from, start), shape.before);
+      if (shape.keepRest) this.out.push(w.slice(start + shape.start.length, end));
+      if (shape.after !== '') this.out.push(shape.after);
+      this.stats.rewritten++;
+      return true;
+    }
+    return false;
+  }
+
+  /** Keep a replacement's shape when its fixed parts are their own JSON text (as links are). */
+  private learn(text: string, shape: LinkShape | null): string {
+    if (shape !== null && JSON_AS_IS.test(shape.before) && JSON_AS_IS.test(shape.after) && !this.shapes.some((s) => s.start === shape.start)) {
+      if (this.shapes.length >= SHAPES) this.shapes.pop();
+      this.shapes.unshift(shape);
+    }
+    return text;
   }
 
   /** A value runs past this window: send what precedes it, and hold from its opening quote on. */
@@ -385,7 +428,7 @@ function batchedReader(body: ReadableStream<Uint8Array>, size: number): { next()
 export function rewriteJsonLinks(
   body: ReadableStream<Uint8Array>,
   properties: ReadonlySet<string>,
-  rewrite: (value: string) => string | null,
+  rewrite: Rewrite,
   stats: RewriteStats = newStats(),
 ): ReadableStream<Uint8Array> {
   const scanner = new JsonLinkScanner(properties, rewrite, stats);
