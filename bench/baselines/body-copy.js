@@ -1,0 +1,23 @@
+// Reference, not a target: a proxy whose Worker reads the body into JavaScript and writes it
+// back, in the same 256 KiB BYOB batches as portal-redirect's SIEM rewriter, with no decoding
+// and no rewrite. Its ratio to the bare proxy is the floor for any Worker that touches the bytes.
+const BATCH = 256 * 1024;
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const headers = new Headers(request.headers);
+    headers.set('X-Forwarded-Host', url.host);
+    const upstream = await fetch(env.ORIGIN + url.pathname + url.search, { method: request.method, headers, redirect: 'manual' });
+    if (upstream.body === null) return upstream;
+    const reader = upstream.body.getReader({ mode: 'byob' });
+    const body = new ReadableStream({
+      async pull(controller) {
+        const { done, value } = await reader.readAtLeast(BATCH, new Uint8Array(BATCH + 64 * 1024));
+        if (value !== undefined && value.length > 0) controller.enqueue(value);
+        if (done) controller.close();
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+    return new Response(body, upstream);
+  },
+};
