@@ -63,10 +63,11 @@ function plainLink(ctx: CoreContext, value: string, product: ProductId, tenant: 
   if (tenant !== null && !TENANT_ID.test(tenant)) return null;
   const tid = tenant === null ? '' : `tid=${tenant}`;
   const search = legacyQuery === '' ? (tid === '' ? '' : `?${tid}`) : `?${legacyQuery}${tid === '' ? '' : '&'}${tid}`;
-  const target = originText(ctx.unified) + mapped.path;
+  const origin = originText(ctx.unified);
+  const target = origin + mapped.path;
   const text = target + search;
   if (text.length > MAX_LOCATION_LENGTH) return null;
-  const shape = parts[3] !== undefined ? queryShape(value, target, tid, mapped.keepQuery) : value.endsWith('/') ? null : segmentShape(value, segments, map, originText(ctx.unified), tid);
+  const shape = parts[3] !== undefined ? queryShape(value, target, tid, mapped.keepQuery) : value.endsWith('/') ? null : segmentShape(value, segments, map, origin, tid);
   return { text, shape };
 }
 
