@@ -140,6 +140,16 @@ describe('the streaming rewriter', () => {
     return new Response(rewriteJsonLinks(input, properties, rewrite)).text();
   }
 
+  /** The scanner itself, fed `chunks` in turn: the text it sends. */
+  function scanChunks(chunks: Uint8Array[], rw: Rewrite): string {
+    const scanner = new JsonLinkScanner(properties, rw);
+    const decoder = new TextDecoder();
+    const out = chunks.map((chunk) => decoder.decode(scanner.push(chunk), { stream: true }));
+    out.push(decoder.decode(scanner.end()));
+    return out.join('');
+  }
+  const core = configFor(testEnv as unknown as Env).core;
+
   it('gives the same bytes whatever the chunk boundaries: every split point, and every split of three', async () => {
     const raw = new TextEncoder().encode(await originBytes('/api/alerts'));
     const whole = await run([raw]);
@@ -207,7 +217,6 @@ describe('the streaming rewriter', () => {
   });
 
   it('maps runs of similar links through their shapes exactly as each link maps alone', () => {
-    const core = configFor(testEnv as unknown as Env).core;
     const start = fc.constantFrom(
       'https://securitycenter.windows.com/alert/',
       'https://securitycenter.windows.com/incidents/byalert?',
@@ -227,9 +236,8 @@ describe('the streaming rewriter', () => {
         const values = links.map(([s, r]) => s + r);
         const raw = new TextEncoder().encode(JSON.stringify(values.map((v, n) => ({ n, LinkToWDATP: v }))));
         const points = [...new Set(cuts.map((c) => c % (raw.length + 1)))].sort((a, b) => a - b);
-        const scanner = new JsonLinkScanner(properties, (v) => mapLegacyLinkShaped(core, v, 'endpoint', tid));
-        const bytes = [...[0, ...points].map((at, i) => scanner.push(raw.subarray(at, [...points, raw.length][i]))), scanner.end()];
-        const out = JSON.parse(new TextDecoder().decode(new Uint8Array(bytes.flatMap((b) => [...b])))) as { LinkToWDATP: string }[];
+        const chunks = [0, ...points].map((at, i) => raw.subarray(at, [...points, raw.length][i]));
+        const out = JSON.parse(scanChunks(chunks, (v) => mapLegacyLinkShaped(core, v, 'endpoint', tid))) as { LinkToWDATP: string }[];
         out.forEach((o, n) => expect(o.LinkToWDATP, values[n]).toBe(mapViaUrl(core, values[n] as string, 'endpoint', tid) ?? values[n]));
         return true;
       }),
@@ -237,9 +245,8 @@ describe('the streaming rewriter', () => {
     );
     // A payload's links share a few shapes: the rewriter is asked once per shape, not per link.
     let calls = 0;
-    const scanner = new JsonLinkScanner(properties, (v) => (calls++, mapLegacyLinkShaped(core, v, 'endpoint', null)));
     const alerts = Array.from({ length: 1000 }, (_, n) => ({ LinkToWDATP: `https://securitycenter.windows.com/alert/da${n}`, IncidentLinkToWDATP: `https://securitycenter.windows.com/incidents/byalert?alertId=da${n}` }));
-    const out = new TextDecoder().decode(new Uint8Array([...scanner.push(new TextEncoder().encode(JSON.stringify(alerts))), ...scanner.end()]));
+    const out = scanChunks([new TextEncoder().encode(JSON.stringify(alerts))], (v) => (calls++, mapLegacyLinkShaped(core, v, 'endpoint', null)));
     expect(out).toContain('"LinkToWDATP":"https://security.microsoft.com/alert/da999"');
     expect(calls).toBe(2);
   });
@@ -249,19 +256,11 @@ describe('the streaming rewriter', () => {
     // one byte at a time, every value is held across windows and rewritten by a call. Escaped
     // quotes, over-long values, keys without a colon or a string value: both must agree, with
     // the real link mapping (shapes) and with a plain function.
-    const core = configFor(testEnv as unknown as Env).core;
     const rewriters: Rewrite[] = [rewrite, (v) => mapLegacyLinkShaped(core, v, 'endpoint', '12345678-1234-1234-1234-123456789012')];
-    const through = (raw: Uint8Array, size: number, rw: Rewrite) => {
-      const scanner = new JsonLinkScanner(properties, rw);
-      const out: string[] = [];
-      const decoder = new TextDecoder();
-      for (let i = 0; i < raw.length; i += size) out.push(decoder.decode(scanner.push(raw.subarray(i, i + size)), { stream: true }));
-      out.push(decoder.decode(scanner.end()));
-      return out.join('');
-    };
     const agree = (text: string) => {
       const raw = new TextEncoder().encode(text);
-      for (const rw of rewriters) expect(through(raw, 1, rw), text.slice(0, 200)).toBe(through(raw, raw.length + 1, rw));
+      const bytes = Array.from(raw, (_, i) => raw.subarray(i, i + 1));
+      for (const rw of rewriters) expect(scanChunks(bytes, rw), text.slice(0, 200)).toBe(scanChunks([raw], rw));
     };
     const unit = fc.constantFrom('"', '\\', '\\"', 'LinkToWDATP', 'IncidentLinkToWDATP', '"LinkToWDATP"', '":"', ':', ' ', '\n', ',', '{', '}', 'a', 'é', 'https://securitycenter.windows.com/alert/1', 'https://securitycenter.windows.com/alert/2', 'https://securitycenter.windows.com/incidents/byalert?alertId=3');
     fc.assert(
