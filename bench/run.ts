@@ -7,6 +7,7 @@
  * BENCH_INSPECT=1 (portal-redirect's inspector on 19891, for a CPU profile; skews its figures).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
@@ -86,13 +87,17 @@ async function ab(a: () => Promise<Measure>, b: () => Promise<Measure>, warm: ()
 const children: ChildProcess[] = [];
 
 /** GET with a chosen Host header (fetch cannot set one). */
-function get(base: string, path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; bytes: number }> {
+function get(base: string, path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; bytes: number; sha256: string }> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, path, headers }, (res) => {
       let bytes = 0;
-      res.on('data', (c: Buffer) => (bytes += c.length));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes }));
+      const hash = createHash('sha256');
+      res.on('data', (c: Buffer) => {
+        bytes += c.length;
+        hash.update(c);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, sha256: hash.digest('hex') }));
     });
     req.on('error', reject);
     req.end();
@@ -152,13 +157,16 @@ async function main(): Promise<void> {
   }
   await handle.dispose();
 
-  // 4. The Worker as built, and the two baselines, each in its own workerd through miniflare.
+  // 4. The Worker as built, and the baselines, each in its own workerd through miniflare.
   // One at a time: three starts at once can starve each other on two cores.
   // Warm state for all 10,000 tenants must outlive the runs: a 10-minute isolate cache here.
   const appUrl = await serve('wrangler.jsonc', 18_891, { script: 'dist/bench/index.js', persistTo: state, vars: { PASSTHROUGH_ORIGIN: originUrl, TOGGLE_CACHE_TTL_SECONDS: '600' }, inspect: process.env.BENCH_INSPECT === '1' });
   const r302Url = await serve('bench/baselines/constant-302.jsonc', 18_892);
   const proxyUrl = await serve('bench/baselines/proxy.jsonc', 18_893, { vars: { ORIGIN: originUrl } });
   const copyUrl = ONLY.has('3') ? await serve('bench/baselines/body-copy.jsonc', 18_894, { vars: { ORIGIN: originUrl } }) : '';
+  // The WebAssembly reference for scenario 3, compiled from AssemblyScript with SIMD on.
+  if (ONLY.has('3')) execFileSync('node_modules/.bin/asc', ['bench/baselines/wasm-scan/scan.ts', '-O3', '--runtime', 'stub', '--enable', 'simd', '--initialMemory', '64', '-o', 'dist/bench/wasm-scan.wasm'], { stdio: 'inherit' });
+  const wasmUrl = ONLY.has('3') ? await serve('bench/baselines/wasm-scan.jsonc', 18_895, { vars: { ORIGIN: originUrl } }) : '';
 
   const nav = { Host: 'securitycenter.windows.com', Accept: 'text/html', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'none' };
   const redirectRequests = tenants.map((t) => ({ method: 'GET' as const, path: `/alert/da6373707189816_${t.slice(0, 8)}?tid=${t}`, headers: nav }));
@@ -174,6 +182,8 @@ async function main(): Promise<void> {
   const siem = await get(appUrl, siemRequests[0]!.path, siemRequests[0]!.headers);
   const siemBytes = siem.bytes;
   if (siem.headers['x-redirect-reason'] !== 'links-rewritten') throw new Error('SIEM scenario did not rewrite');
+  // The WebAssembly reference must do the same work: the same bytes out.
+  if (wasmUrl !== '' && (await get(wasmUrl, siemRequests[0]!.path, siemRequests[0]!.headers)).sha256 !== siem.sha256) throw new Error('the WebAssembly reference does not write what portal-redirect writes');
 
   const rows: string[][] = [];
   const row = (name: string, a: Measure, b: Measure, metric: 'rps' | 'bytesPerSec', target: number | null) => {
@@ -214,6 +224,9 @@ async function main(): Promise<void> {
     // The floor under scenario 3: the same body only read into JavaScript and written back.
     const [c, d] = await ab(() => load(copyUrl, siemRequests, SECONDS, 200, 2), () => load(proxyUrl, siemRequests, SECONDS, 200, 2), async () => void (await load(copyUrl, siemRequests, 1, 200, 2)));
     row('   reference: a Worker copying the body through JS, no rewrite', c, d, 'bytesPerSec', null);
+    // How far the rewrite could go out of JavaScript: the same links rewritten by WebAssembly.
+    const [e, f] = await ab(() => load(wasmUrl, siemRequests, SECONDS, 200, 2), () => load(proxyUrl, siemRequests, SECONDS, 200, 2), async () => void (await load(wasmUrl, siemRequests, 1, 200, 2)));
+    row('   reference: the same rewrite in WebAssembly (happy path only)', e, f, 'bytesPerSec', null);
   }
 
   // 4. The pure decision: 10 vs 10,000 deep-link rows; 10 vs 1,000,000 tenants.
