@@ -1,13 +1,11 @@
 // Reference, not a target: a proxy whose Worker reads the body into JavaScript and writes it
 // back, in the same 256 KiB BYOB batches as portal-redirect's SIEM rewriter, with no decoding
 // and no rewrite. Its ratio to the bare proxy is the floor for any Worker that touches the bytes.
+import { toOrigin } from './origin.mjs';
 const BATCH = 256 * 1024;
 export default {
   async fetch(request, env) {
-    const url = new URL(request.url);
-    const headers = new Headers(request.headers);
-    headers.set('X-Forwarded-Host', url.host);
-    const upstream = await fetch(env.ORIGIN + url.pathname + url.search, { method: request.method, headers, redirect: 'manual' });
+    const upstream = await toOrigin(request, env);
     if (upstream.body === null) return upstream;
     const reader = upstream.body.getReader({ mode: 'byob' });
     const body = new ReadableStream({

@@ -4,6 +4,7 @@
 // portal-redirect maps them; the bench checks that it writes the same bytes as portal-redirect.
 // Its ratio to the bare proxy is about the most a rewrite in the Worker could reach here.
 import scanModule from '../../dist/bench/wasm-scan.wasm';
+import { toOrigin } from './origin.mjs';
 
 const BATCH = 256 * 1024;
 const UNIFIED = 'https://security.microsoft.com';
@@ -71,10 +72,7 @@ function tenantOf(request) {
 
 export default {
   async fetch(request, env) {
-    const url = new URL(request.url);
-    const headers = new Headers(request.headers);
-    headers.set('X-Forwarded-Host', url.host);
-    const upstream = await fetch(env.ORIGIN + url.pathname + url.search, { method: request.method, headers, redirect: 'manual' });
+    const upstream = await toOrigin(request, env);
     if (upstream.body === null) return upstream;
     const own = settings(tenantOf(request));
     const reader = upstream.body.getReader({ mode: 'byob' });
