@@ -92,7 +92,6 @@ export default {
         memory.set(own.bytes, SETTINGS);
         memory.set(carry, INPUT);
         memory.set(value, INPUT + carry.length);
-        wasm.reset();
         const length = carry.length + value.length;
         const consumed = wasm.scan(INPUT, length, OUTPUT, own.keysAt, ANCHOR, own.shapesAt, done);
         // Like portal-redirect, only a body of valid UTF-8 is JSON (a check the payload never fails).

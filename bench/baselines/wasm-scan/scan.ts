@@ -17,6 +17,8 @@ const BACKSLASH: u8 = 0x5c;
 /** Bytes kept for the next batch at the end of one: more than the longest key. */
 const KEEP: usize = 64;
 const HIGH: v128 = i8x16.splat(-128);
+const QUOTES: v128 = i8x16.splat(QUOTE);
+const BACKSLASHES: v128 = i8x16.splat(BACKSLASH);
 
 let outLength: usize = 0;
 let nonAscii: bool = false;
@@ -26,7 +28,7 @@ export function written(): usize {
   return outLength;
 }
 
-/** Whether any byte seen so far had its high bit set (the Worker then checks UTF-8 itself). */
+/** Whether a byte the last `scan` read had its high bit set (the Worker then checks UTF-8 itself). */
 export function sawNonAscii(): bool {
   return nonAscii;
 }
@@ -51,13 +53,11 @@ function keyAt(q: usize, lo: usize, keys: usize): usize {
 
 /** The first quote or backslash at or after `at`, or `end`: 16 bytes at a time. */
 function valueEnd(at: usize, end: usize): usize {
-  const quotes = i8x16.splat(QUOTE);
-  const backslashes = i8x16.splat(BACKSLASH);
   let e = at;
   for (; e + 16 <= end; e += 16) {
     const a = v128.load(e);
     if (v128.any_true(v128.and(a, HIGH))) nonAscii = true;
-    const mask = i8x16.bitmask(v128.or(i8x16.eq(a, quotes), i8x16.eq(a, backslashes)));
+    const mask = i8x16.bitmask(v128.or(i8x16.eq(a, QUOTES), i8x16.eq(a, BACKSLASHES)));
     if (mask != 0) return e + <usize>ctz(mask);
   }
   for (; e < end; e++) {
@@ -76,7 +76,7 @@ function valueEnd(at: usize, end: usize): usize {
 export function scan(inp: usize, len: usize, out: usize, keys: usize, anchor: u8, shapes: usize, last: bool): usize {
   const end = inp + len;
   const anchors = i8x16.splat(anchor);
-  const quotes = i8x16.splat(QUOTE);
+  nonAscii = false;
   let o = out;
   let from = inp; // first byte not yet written
   let stop = end; // what is consumed
@@ -86,7 +86,7 @@ export function scan(inp: usize, len: usize, out: usize, keys: usize, anchor: u8
   while (!pending && i + 17 <= end) {
     const a = v128.load(i);
     if (v128.any_true(v128.and(a, HIGH))) nonAscii = true;
-    let mask = i8x16.bitmask(v128.and(i8x16.eq(a, anchors), i8x16.eq(v128.load(i + 1), quotes)));
+    let mask = i8x16.bitmask(v128.and(i8x16.eq(a, anchors), i8x16.eq(v128.load(i + 1), QUOTES)));
     let next = i + 16;
     while (mask != 0) {
       const q = i + 1 + <usize>ctz(mask);
@@ -149,9 +149,4 @@ export function scan(inp: usize, len: usize, out: usize, keys: usize, anchor: u8
   o += stop - from;
   outLength = o - out;
   return stop - inp;
-}
-
-/** A new body starts. */
-export function reset(): void {
-  nonAscii = false;
 }
