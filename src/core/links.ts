@@ -73,8 +73,8 @@ function plainLink(ctx: CoreContext, value: string, product: ProductId, tenant: 
 
 /**
  * How every link that starts like a mapped one maps, without parsing it: a link that is
- * `start` followed by a variable part matching `rest` (sticky, and it must reach the link's end)
- * and passing `check` maps to `before`, the variable part (when `keepRest`), then `after`.
+ * `start` followed by a variable part of `rest`'s characters (reaching the link's end) and
+ * passing `check` maps to `before`, the variable part (when `keepRest`), then `after`.
  * Two kinds, both decided by `plainLink`'s own rules, and test/core.test.ts compares them with
  * `mapViaUrl` over runs of related links:
  * - a link with a query: the path decides the target, so the same text before `?` is the same
@@ -84,7 +84,7 @@ function plainLink(ctx: CoreContext, value: string, product: ProductId, tenant: 
  */
 export interface LinkShape {
   start: string;
-  rest: RegExp;
+  rest: CharClass;
   check: ((rest: string) => boolean) | null;
   before: string;
   after: string;
@@ -93,8 +93,28 @@ export interface LinkShape {
   maxRest: number;
 }
 
-const PLAIN_SEGMENT = /[A-Za-z0-9\-_~!$&'()*+,;=:@][A-Za-z0-9\-._~!$&'()*+,;=:@]*/y;
-const PLAIN_QUERY = /[A-Za-z0-9\-._~!$&()*+,;=:@/?]*/y;
+/**
+ * The characters a shape's variable part may hold: `first` for its first one, `then` for the
+ * others, at least `min` of them. Data, so the WebAssembly rewriter can hold them as byte tables.
+ */
+export interface CharClass {
+  first: string;
+  then: string;
+  min: 0 | 1;
+  /** Sticky: matches the variable part from `lastIndex`. */
+  pattern: RegExp;
+}
+
+function charClass(first: string, then: string, min: 0 | 1): CharClass {
+  const set = (chars: string) => `[${chars.replace(/[\\\]^-]/g, '\\$&')}]`;
+  return { first, then, min, pattern: new RegExp(min === 0 ? `${set(then)}*` : `${set(first)}${set(then)}*`, 'y') };
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** A last path segment that is plain (`.` not first: no dot segments). */
+export const PLAIN_SEGMENT = charClass(`${ALNUM}-_~!$&'()*+,;=:@`, `${ALNUM}-._~!$&'()*+,;=:@`, 1);
+/** A query that is plain: what `plainLink` keeps as it is. */
+export const PLAIN_QUERY = charClass(`${ALNUM}-._~!$&()*+,;=:@/?`, `${ALNUM}-._~!$&()*+,;=:@/?`, 0);
 
 function queryShape(value: string, target: string, tid: string, keepQuery: boolean): LinkShape {
   const start = value.slice(0, value.indexOf('?') + 1);
@@ -123,8 +143,9 @@ export function fitsShape(shape: LinkShape, text: string, start: number, end: nu
   const restAt = start + shape.start.length;
   // A slice compared with === costs less than startsWith in workerd.
   if (restAt > end || text.slice(start, restAt) !== shape.start || end - restAt > shape.maxRest) return false;
-  shape.rest.lastIndex = restAt;
-  if (!shape.rest.test(text) || shape.rest.lastIndex !== end) return false;
+  const pattern = shape.rest.pattern;
+  pattern.lastIndex = restAt;
+  if (!pattern.test(text) || pattern.lastIndex !== end) return false;
   return shape.check === null || shape.check(text.slice(restAt, end));
 }
 
