@@ -322,6 +322,60 @@ describe('the streaming rewriter', () => {
   });
 });
 
+describe('the WebAssembly scan', () => {
+  const core = configFor(testEnv as unknown as Env).core;
+  const enc = (text: string) => new TextEncoder().encode(text);
+  /** `raw` cut into `n` chunks of about the same length. */
+  const cut = (raw: Uint8Array, n: number) => Array.from({ length: n }, (_, k) => raw.subarray(Math.floor((k * raw.length) / n), Math.floor(((k + 1) * raw.length) / n)));
+  const text = (parts: Uint8Array[]) => new TextDecoder().decode(new Uint8Array(parts.flatMap((p) => [...p])));
+
+  it('bodies that take turns on the one instance keep their own tenant and link shapes', () => {
+    // Two SIEM responses streamed at once (one WebAssembly instance per isolate): each must come
+    // out exactly as it does alone, with its own tenant in every link.
+    const alerts = JSON.stringify(Array.from({ length: 3000 }, (_, n) => ({ LinkToWDATP: `https://securitycenter.windows.com/alert/da${n}`, IncidentLinkToWDATP: `https://securitycenter.windows.com/incidents/byalert?alertId=da${n}&source=SIEM` })));
+    const tenants = ['11111111-1111-1111-1111-111111111111', '22222222-2222-2222-2222-222222222222'];
+    const scanners = tenants.map((tid) => new JsonLinkScanner(properties, (v) => mapLegacyLinkShaped(core, v, 'endpoint', tid)));
+    const chunks = cut(enc(alerts), 9);
+    const outs: Uint8Array[][] = [[], []];
+    for (const chunk of chunks) for (const k of [0, 1]) outs[k]?.push((scanners[k] as JsonLinkScanner).push(chunk));
+    for (const k of [0, 1]) outs[k]?.push((scanners[k] as JsonLinkScanner).end());
+    tenants.forEach((tid, k) => {
+      const alone = new JsonLinkScanner(properties, (v) => mapLegacyLinkShaped(core, v, 'endpoint', tid));
+      const solo = text([alone.push(enc(alerts)), alone.end()]);
+      const out = text(outs[k] as Uint8Array[]);
+      expect(out).toBe(solo);
+      expect(out.split(`tid=${tid}`).length - 1).toBe(6000);
+      expect(out).not.toContain(tenants[1 - k]);
+    });
+  });
+
+  it('a replacement longer than the value: the output area fills up, is sent, and the scan goes on', () => {
+    const values = Array.from({ length: 2000 }, (_, n) => ({ LinkToWDATP: `v${n}` }));
+    const long = (v: string) => `${v}:${'é'.repeat(3000)}`; // 6 KB for a value of 5 bytes: 12 MB out of 40 KB in
+    const scanner = new JsonLinkScanner(properties, long);
+    const out = text([scanner.push(enc(JSON.stringify(values))), scanner.end()]);
+    expect(out).toBe(JSON.stringify(values.map((v) => ({ LinkToWDATP: long(v.LinkToWDATP) }))));
+    // One too long for an output area at all keeps its value.
+    const huge = new JsonLinkScanner(properties, () => 'x'.repeat(3 * 1024 * 1024));
+    expect(text([huge.push(enc('{"LinkToWDATP":"a","LinkToWDATP":"b"}')), huge.end()])).toBe('{"LinkToWDATP":"a","LinkToWDATP":"b"}');
+  });
+
+  it('more than four property names, and whitespace around the colon up to 256 bytes', () => {
+    const names = ['LinkA', 'LinkB', 'LinkC', 'LinkD', 'LinkE', 'LinkF', 'Link\u00e9'];
+    const doc = Object.fromEntries(names.map((name, n) => [name, `https://securitycenter.windows.com/alert/${n}`]));
+    const scanner = new JsonLinkScanner(new Set(names), rewrite);
+    const out = text([...cut(enc(JSON.stringify({ doc, list: [doc, doc] }, null, 1)), 5).map((c) => scanner.push(c)), scanner.end()]);
+    expect(JSON.parse(out)).toEqual(JSON.parse(JSON.stringify({ doc, list: [doc, doc] }).replaceAll('securitycenter.windows.com', 'security.microsoft.com')));
+    const spaced = (gap: number) => `{"LinkToWDATP"${' '.repeat(gap)}:\n"https://securitycenter.windows.com/alert/1"}`;
+    const scan = (t: string) => {
+      const s = new JsonLinkScanner(properties, rewrite);
+      return text([...cut(enc(t), 3).map((c) => s.push(c)), s.end()]);
+    };
+    expect(scan(spaced(255))).toBe(spaced(255).replace('securitycenter.windows.com', 'security.microsoft.com'));
+    expect(scan(spaced(300))).toBe(spaced(300));
+  });
+});
+
 describe('huge payloads', () => {
   it('streams 200,000 alerts (~100 MB) through the Worker with memory held flat', async () => {
     const tenant = newTenant();

@@ -3,24 +3,29 @@
  * exactly as it came in (whitespace, key order, number formatting, other fields that contain
  * the same text), and memory stays flat: at most one property value is held at a time.
  *
- * Each batch of bytes is decoded to text once (JSON is UTF-8: RFC 8259 section 8.1), searched
- * with the engine's native string search, and encoded once; valid UTF-8 comes back out byte for
- * byte. From the first byte that is not valid UTF-8 on, the body is not JSON and passes unchanged.
+ * The byte loop runs in WebAssembly (src/wasm/json-scan.ts, SIMD: 16 bytes at a time): on bytes,
+ * with no decode and no encode. JSON is UTF-8 (RFC 8259 section 8.1); a batch with a byte above
+ * 0x7f is checked by the runtime's decoder, and from the first batch that is not valid UTF-8 on,
+ * the body is not JSON and passes unchanged.
  *
  * It does not tokenize the whole document. It looks for the property names as they are written
  * (`"LinkToWDATP"`), and accepts a hit when, in valid JSON, it can only be an object key:
  * - the opening quote is structural: an even number of backslashes before it (inside a string,
  *   every quote is escaped, so `\"LinkToWDATP\"` in a description is not a key);
- * - a colon follows (whitespace allowed), so an array element or a value spelled the same is not;
- * - a string follows the colon; that value is held until its closing quote, decoded (escapes such
- *   as `\/` included), rewritten or not, and sent.
+ * - a colon follows (whitespace allowed, up to 256 bytes in all), so an array element or a value
+ *   spelled the same is not;
+ * - a string follows the colon; that value is held until its closing quote, rewritten or not, and sent.
+ * A value of a link shape seen before in this body (`LinkShape`) is rewritten in WebAssembly; any
+ * other value (and one with escapes such as `\/`) is decoded and passed to `rewrite` in JavaScript.
  * Nesting depth does not matter (no stack is kept). A key spelled with escapes for plain letters
  * (`"Link\u0054oWDATP"`) is not recognised: no JSON encoder writes ASCII letters that way, and
  * matching the names as written is what lets a 10 MB payload through at a useful speed.
  * Broken JSON never throws; at worst a value after a matching key is rewritten, into valid JSON.
  */
 
-import { fitsShape, type LinkShape } from '../core/links';
+import { type CharClass, type LinkShape, PLAIN_QUERY, PLAIN_SEGMENT } from '../core/links';
+import { keptAsItIs } from '../core/location';
+import scanModule from '../wasm/json-scan.wasm';
 
 /**
  * A value's replacement, or `null` to keep it. With a shape, every later value of that shape is
@@ -31,31 +36,50 @@ export type Rewrite = (value: string) => string | { text: string; shape: LinkSha
 /** Shapes kept per body, the most recent first. */
 const SHAPES = 8;
 
-/** A value longer than this (in characters) is passed through unchanged rather than held. */
-export const MAX_VALUE_CHARS = 64 * 1024;
+/** A value longer than this (in bytes, between its quotes) is passed through unchanged rather than held. */
+export const MAX_VALUE_BYTES = 64 * 1024;
 /**
- * The upstream body is read in batches of at least this many bytes: each read, each decode and
- * encode, and each chunk sent has a fixed cost (bench scenario 3: 0.44-0.46 with 64 KiB, 0.46-0.52
- * with 256 KiB, about the run-to-run noise).
+ * The upstream body is read in batches of at least this many bytes: each read, each call into
+ * WebAssembly and each chunk sent has a fixed cost (bench scenario 3: 0.44-0.46 with 64 KiB,
+ * 0.46-0.52 with 256 KiB, about the run-to-run noise, when the scan was JavaScript).
  * One batch (and one held value) is what a request holds.
  */
 export const READ_BYTES = 256 * 1024;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
+// WebAssembly memory (one instance per isolate, used by one scan call at a time):
+const PAGE = 64 * 1024;
+/** Character tables of the link shapes' variable parts, written once. */
+const TABLES = PAGE;
+/** The scanning body's keys, shapes and their texts, written before each call. */
+const SETTINGS = 2 * PAGE;
+const SETTINGS_SIZE = 2 * PAGE;
+const SHAPES_AT = 4 * 1024; // within SETTINGS
+const SHAPE_SIZE = 40;
+const TEXTS_AT = SHAPES_AT + 4 + SHAPES * SHAPE_SIZE;
+/** The input of one call: what was carried from the last, then at most PIECE new bytes. */
+const INPUT = SETTINGS + SETTINGS_SIZE;
+const PIECE = READ_BYTES;
+const INPUT_SIZE = 8 * PAGE + PIECE;
+const OUTPUT = INPUT + INPUT_SIZE;
+const OUTPUT_SIZE = 4 * INPUT_SIZE;
+const MEMORY_PAGES = (OUTPUT + OUTPUT_SIZE) / PAGE;
+/** A replacement longer than this (bytes) stays the original value: it could not fit in an output. */
+const MAX_REPLACEMENT_BYTES = OUTPUT_SIZE - INPUT_SIZE;
+const KEEP_REST = 1;
+const KEPT_AS_IT_IS = 2;
+const MIN_ONE = 4;
+const MAX_KEY_BYTES = 1024;
+
 const EMPTY = new Uint8Array(0);
 
 /** Printable ASCII except `"` and `\`: JSON.stringify only adds the quotes. */
 const JSON_AS_IS = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
-const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-
 export interface RewriteStats {
   rewritten: number;
   bytesIn: number;
   bytesOut: number;
-  /** The most characters held back at any moment (a property value being read, a possible key's start). */
+  /** The most bytes held back at any moment (a property value being read, a possible key's start). */
   peakHeld: number;
   /** The body was not valid UTF-8: from there on it passed unchanged. */
   notUtf8: boolean;
@@ -65,25 +89,46 @@ export function newStats(): RewriteStats {
   return { rewritten: 0, bytesIn: 0, bytesOut: 0, peakHeld: 0, notUtf8: false };
 }
 
-const enum State {
-  /** Looking for a key. */
-  Scan,
-  /** After a matching key: whitespace, then a colon. */
-  AfterKey,
-  /** After its colon: whitespace, then the value's opening quote. */
-  AfterColon,
-  /** Inside the value: held until the closing quote. */
-  Value,
+interface ScanExports {
+  memory: WebAssembly.Memory;
+  scan(inp: number, len: number, out: number, outCap: number, keys: number, anchors: number, wild: boolean, shapes: number, last: boolean, before: number, keep: number, maxValue: number): number;
+  written(): number;
+  rewritten(): number;
+  backslashes(): number;
+  full(): number;
+  hasNonAscii(at: number, len: number): number;
 }
 
-/** Names grouped by their last character, the one `indexOf` looks for. */
-interface AnchorGroup {
-  anchor: string;
-  /** `"name"` as JSON text. */
-  keys: string[];
+/** The class tables' addresses: the two classes `LinkShape`s use, 512 bytes each (first, then). */
+const CLASSES: readonly CharClass[] = [PLAIN_SEGMENT, PLAIN_QUERY];
+
+let wasm: ScanExports | null = null;
+/** The scanner whose `scan` call is running (the WebAssembly calls back into it). */
+let current: JsonLinkScanner | null = null;
+
+/** The instance, made on first use (nothing runs at module scope). */
+function scanner(): ScanExports {
+  if (wasm !== null) return wasm;
+  const instance = new WebAssembly.Instance(scanModule, {
+    env: {
+      rewrite: (value: number, valueEnd: number, escaped: number, to: number, room: number) => (current as JsonLinkScanner).rewriteAt(value, valueEnd, escaped !== 0, to, room),
+      abort: () => {
+        throw new Error('json-scan: aborted');
+      },
+    },
+  });
+  const exports = instance.exports as unknown as ScanExports;
+  if (exports.memory.buffer.byteLength < MEMORY_PAGES * PAGE) exports.memory.grow(MEMORY_PAGES - exports.memory.buffer.byteLength / PAGE);
+  const memory = new Uint8Array(exports.memory.buffer);
+  CLASSES.forEach((c, k) => {
+    for (const ch of c.first) memory[TABLES + k * 512 + ch.charCodeAt(0)] = 1;
+    for (const ch of c.then) memory[TABLES + k * 512 + 256 + ch.charCodeAt(0)] = 1;
+  });
+  wasm = exports;
+  return exports;
 }
 
-/** Where the bytes end before an unfinished UTF-8 sequence (kept for the next batch). */
+/** Where the bytes end before an unfinished UTF-8 sequence. */
 function completeUtf8(bytes: Uint8Array): number {
   const n = bytes.length;
   for (let k = n - 1; k >= 0 && k >= n - 3; k--) {
@@ -95,73 +140,190 @@ function completeUtf8(bytes: Uint8Array): number {
   return n;
 }
 
-/** The rewriter's state machine: bytes in, bytes out, no streams (so it is easy to test and time). */
+/** The rewriter's state between batches: bytes in, bytes out, no streams (so it is easy to test and time). */
 export class JsonLinkScanner {
-  private readonly groups: AnchorGroup[];
-  /** Characters kept back at the end of a window: a key's start may be there. */
-  private readonly keep: number;
   private readonly encoder = new TextEncoder();
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  private state = State.Scan;
-  /** Bytes of an unfinished UTF-8 sequence at the end of the last chunk. */
-  private pending = EMPTY;
-  private carry = '';
-  /** Backslashes right before the current window (for a quote at its very start). */
-  private backslashesBefore = 0;
-  private held = '';
-  private valueEscaped = false;
-  private escapeNext = false;
-  /** Position of the next backslash in the current window: -1 none, -2 not looked for. */
-  private backslashAt = -2;
-  private notUtf8 = false;
-  private out: string[] = [];
+  private readonly decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  /** Keys (then shapes and their texts) as the WebAssembly reads them at SETTINGS. */
+  private readonly settings = new Uint8Array(SETTINGS_SIZE);
+  private readonly settingsView = new DataView(this.settings.buffer);
+  private settingsUsed: number;
+  private readonly anchors: number;
+  private readonly wild: boolean;
+  private readonly keep: number;
   private readonly shapes: LinkShape[] = [];
+  /** Input not consumed by the last call (a key with its value so far, or the last bytes). */
+  private carry = EMPTY;
+  /** Backslashes right before `carry`. */
+  private backslashes = 0;
+  /** The last batch ended inside a UTF-8 sequence: the next must be checked too. */
+  private utf8Open = false;
+  private notUtf8 = false;
 
   constructor(
     properties: ReadonlySet<string>,
     private readonly rewrite: Rewrite,
     private readonly stats: RewriteStats = newStats(),
   ) {
-    const byAnchor = new Map<string, string[]>();
+    const anchors = new Set<number>();
+    let at = 0;
+    let keep = 0;
     for (const name of properties) {
-      const key = JSON.stringify(name);
-      if (key.length < 3) continue;
-      const anchor = key.charAt(key.length - 2);
-      byAnchor.set(anchor, [...(byAnchor.get(anchor) ?? []), key]);
+      const key = this.encoder.encode(JSON.stringify(name));
+      if (key.length < 3 || key.length > MAX_KEY_BYTES || at + 8 + key.length > SHAPES_AT) continue;
+      this.settingsView.setUint32(at, key.length, true);
+      this.settings.set(key, at + 4);
+      at += 4 + key.length;
+      anchors.add(key[key.length - 2] as number);
+      keep = Math.max(keep, key.length - 1);
     }
-    this.groups = [...byAnchor].map(([anchor, keys]) => ({ anchor, keys }));
-    this.keep = Math.max(0, ...this.groups.flatMap((g) => g.keys.map((k) => k.length - 1)));
+    this.settingsView.setUint32(at, 0, true);
+    this.settingsUsed = TEXTS_AT;
+    this.keep = keep;
+    const list = [...anchors];
+    this.wild = list.length > 4;
+    const first = list[0] ?? 0;
+    this.anchors = [0, 1, 2, 3].reduce((packed, k) => packed | ((list[k] ?? first) << (8 * k)), 0) >>> 0;
   }
 
   /** Feed the next bytes; returns what can be sent now (possibly nothing). */
   push(chunk: Uint8Array): Uint8Array {
     this.stats.bytesIn += chunk.length;
     if (this.notUtf8) return this.sent(chunk);
-    const bytes = this.pending.length > 0 ? concat(this.pending, chunk) : chunk;
-    const cut = completeUtf8(bytes);
-    let text: string;
-    try {
-      text = this.decoder.decode(bytes.subarray(0, cut));
-    } catch {
-      // Not UTF-8, so not JSON: what is held goes back as it came (it was valid text), the rest raw.
-      this.notUtf8 = this.stats.notUtf8 = true;
-      const before = this.encoder.encode(this.carry + this.held);
-      this.carry = this.held = '';
-      this.pending = EMPTY;
-      return this.sent(concat(before, bytes));
-    }
-    this.pending = cut === bytes.length ? EMPTY : bytes.slice(cut);
-    return this.sent(this.encoder.encode(this.scan(text)));
+    const out: Uint8Array[] = [];
+    for (let at = 0; at < chunk.length && !this.notUtf8; at += PIECE) this.piece(chunk, at, Math.min(chunk.length, at + PIECE), out);
+    return this.sent(out.length === 1 ? (out[0] as Uint8Array) : concat(out));
   }
 
-  /** The input has ended: everything still held goes out unchanged. */
+  /** The input has ended: what is still held goes out, its last keys looked at. */
   end(): Uint8Array {
-    const rest = this.encoder.encode(this.carry + this.held);
-    this.carry = this.held = '';
-    // An unfinished UTF-8 sequence at the very end: not text, sent as it came.
-    const tail = this.pending;
-    this.pending = EMPTY;
-    return this.sent(tail.length > 0 ? concat(rest, tail) : rest);
+    if (this.notUtf8 || this.carry.length === 0) return this.sent(EMPTY);
+    const out: Uint8Array[] = [];
+    const exports = this.load(EMPTY);
+    this.scan(exports, this.carry.length, true, out);
+    return this.sent(out.length === 1 ? (out[0] as Uint8Array) : concat(out));
+  }
+
+  /** One piece of a chunk: checked as UTF-8 when it must be, then scanned. */
+  private piece(chunk: Uint8Array, from: number, to: number, out: Uint8Array[]): void {
+    const bytes = chunk.subarray(from, to);
+    const exports = this.load(bytes);
+    if (this.utf8Open || exports.hasNonAscii(INPUT + this.carry.length, bytes.length)) {
+      try {
+        this.utf8.decode(bytes, { stream: true });
+        this.utf8Open = completeUtf8(bytes) < bytes.length;
+      } catch {
+        // Not UTF-8, so not JSON: what is held goes back as it came, and the rest of the body raw.
+        this.notUtf8 = this.stats.notUtf8 = true;
+        out.push(this.carry, chunk.subarray(from));
+        this.carry = EMPTY;
+        return;
+      }
+    }
+    this.scan(exports, this.carry.length + bytes.length, false, out);
+  }
+
+  /** The carry, then `bytes`, into the input area; this body's settings into theirs. */
+  private load(bytes: Uint8Array): ScanExports {
+    const exports = scanner();
+    const memory = new Uint8Array(exports.memory.buffer);
+    memory.set(this.settings.subarray(0, this.settingsUsed), SETTINGS);
+    memory.set(this.carry, INPUT);
+    memory.set(bytes, INPUT + this.carry.length);
+    return exports;
+  }
+
+  /** Scan the `length` bytes at INPUT (again while the output area fills up); what is not consumed is carried. */
+  private scan(exports: ScanExports, length: number, last: boolean, out: Uint8Array[]): void {
+    const memory = new Uint8Array(exports.memory.buffer);
+    for (;;) {
+      current = this;
+      let consumed: number;
+      try {
+        consumed = exports.scan(INPUT, length, OUTPUT, OUTPUT_SIZE, SETTINGS, this.anchors, this.wild, SETTINGS + SHAPES_AT, last, this.backslashes, this.keep, MAX_VALUE_BYTES);
+      } finally {
+        current = null;
+      }
+      const written = exports.written();
+      if (written > 0) out.push(memory.slice(OUTPUT, OUTPUT + written));
+      this.stats.rewritten += exports.rewritten();
+      this.backslashes = exports.backslashes();
+      if (!exports.full()) {
+        this.carry = consumed === length ? EMPTY : memory.slice(INPUT + consumed, INPUT + length);
+        this.peak(this.carry.length);
+        return;
+      }
+      memory.copyWithin(INPUT, INPUT + consumed, INPUT + length);
+      length -= consumed;
+    }
+  }
+
+  /**
+   * Called by the WebAssembly for a value of no known shape, the bytes `[start, end)` between its
+   * quotes: its replacement written at `to` as JSON text without the quotes; returns the bytes
+   * written, -1 to keep the value, -2 when it needs more than `room`.
+   */
+  rewriteAt(start: number, end: number, escaped: boolean, to: number, room: number): number {
+    const memory = new Uint8Array((wasm as ScanExports).memory.buffer);
+    let value: unknown;
+    try {
+      // Without escapes the value is its text between the quotes; otherwise let JSON decode it.
+      const text = this.decoder.decode(memory.subarray(start, end));
+      value = escaped ? JSON.parse(`"${text}"`) : text;
+    } catch {
+      return -1; // not a valid JSON string token: leave it exactly as it was
+    }
+    if (typeof value !== 'string') return -1;
+    const result = this.rewrite(value);
+    if (result === null) return -1;
+    const next = typeof result === 'string' ? result : this.learn(result.text, result.shape);
+    if (next === value) return -1;
+    // Printable ASCII without quote or backslash is its own JSON text (links nearly always are).
+    const json = JSON_AS_IS.test(next) ? next : JSON.stringify(next).slice(1, -1);
+    if (json.length <= room) {
+      const { read, written } = this.encoder.encodeInto(json, memory.subarray(to, to + room));
+      if (read === json.length) return written;
+    }
+    return this.encoder.encode(json).length > MAX_REPLACEMENT_BYTES ? -1 : -2;
+  }
+
+  /** Keep a replacement's shape when its fixed parts are their own JSON text (as links are) and the WebAssembly knows its checks. */
+  private learn(text: string, shape: LinkShape | null): string {
+    if (
+      shape !== null &&
+      CLASSES.includes(shape.rest) &&
+      (shape.check === null || shape.check === keptAsItIs) &&
+      JSON_AS_IS.test(shape.before) &&
+      JSON_AS_IS.test(shape.after) &&
+      !this.shapes.some((s) => s.start === shape.start) &&
+      shape.start.length + shape.before.length + shape.after.length < 4 * 1024
+    ) {
+      if (this.shapes.length >= SHAPES) this.shapes.pop();
+      this.shapes.unshift(shape);
+      this.writeShapes();
+    }
+    return text;
+  }
+
+  /** The shapes into the settings, and into the WebAssembly's memory (a scan may be running). */
+  private writeShapes(): void {
+    const view = this.settingsView;
+    let text = TEXTS_AT;
+    const put = (s: string) => {
+      const { written } = this.encoder.encodeInto(s, this.settings.subarray(text));
+      text += written;
+      return [SETTINGS + text - written, written];
+    };
+    view.setUint32(SHAPES_AT, this.shapes.length, true);
+    this.shapes.forEach((shape, k) => {
+      const table = TABLES + CLASSES.indexOf(shape.rest) * 512;
+      const flags = (shape.keepRest ? KEEP_REST : 0) | (shape.check === keptAsItIs ? KEPT_AS_IT_IS : 0) | (shape.rest.min === 1 ? MIN_ONE : 0);
+      const fields = [...put(shape.start), ...put(shape.before), ...put(shape.after), table, table + 256, flags, Math.min(shape.maxRest, 0xffffffff)];
+      fields.forEach((n, f) => view.setUint32(SHAPES_AT + 4 + k * SHAPE_SIZE + 4 * f, n as number, true));
+    });
+    this.settingsUsed = text;
+    if (current === this && wasm !== null) new Uint8Array(wasm.memory.buffer).set(this.settings.subarray(0, text), SETTINGS);
   }
 
   private sent(bytes: Uint8Array): Uint8Array {
@@ -169,224 +331,18 @@ export class JsonLinkScanner {
     return bytes;
   }
 
-  /** Scan one window of text; returns the text that can go out now. */
-  private scan(text: string): string {
-    const w = this.carry.length > 0 ? this.carry + text : text;
-    this.carry = '';
-    this.backslashAt = -2;
-    const n = w.length;
-    const next = this.groups.map(() => -2); // per group: next verified key end, -1 none, -2 not looked for
-    let from = 0; // first character not yet sent or held
-    let valueStart = -1; // the opening quote of a value begun in this window; -1: begun before, held
-    let i = 0;
-    while (i < n) {
-      if (this.state === State.Scan) {
-        let end = -1;
-        for (let g = 0; g < this.groups.length; g++) {
-          let at = next[g] as number;
-          if (at === -2 || (at !== -1 && at - this.keep - 1 < i)) next[g] = at = this.findKey(w, i, this.groups[g] as AnchorGroup);
-          if (at !== -1 && (end === -1 || at < end)) end = at;
-        }
-        if (end === -1) {
-          // No key starts in what is left but its last `keep` characters: keep those for the next window.
-          const cut = Math.max(i, n - this.keep);
-          this.out.push(w.slice(from, cut));
-          this.carry = w.slice(cut);
-          this.trackBackslashes(w, cut);
-          this.peak(this.carry.length);
-          return this.flush();
-        }
-        i = end;
-        this.state = State.AfterKey;
-      } else if (this.state === State.AfterKey || this.state === State.AfterColon) {
-        while (i < n && isSpace(w.charCodeAt(i))) i++;
-        if (i === n) break;
-        const c = w.charCodeAt(i);
-        if (this.state === State.AfterKey) {
-          this.state = c === COLON ? State.AfterColon : State.Scan;
-          if (c === COLON) i++;
-        } else if (c === QUOTE) {
-          // The value stays in the window; only a value that is rewritten or runs past it is cut out.
-          valueStart = i;
-          this.state = State.Value;
-          this.valueEscaped = false;
-          this.escapeNext = false;
-          i++;
-        } else {
-          this.state = State.Scan; // not a string value
-        }
-      } else {
-        const close = this.closingQuote(w, i);
-        if (close === -1) {
-          this.hold(w.slice(this.holdFrom(w, from, valueStart), n));
-          valueStart = -1;
-          from = i = n;
-          if (this.held.length > MAX_VALUE_CHARS) {
-            // Too long to be a link: send it unchanged. The scan may resume inside the string,
-            // where every quote is escaped, so no key can be found there.
-            this.out.push(this.held);
-            this.held = '';
-            this.state = State.Scan;
-          }
-          break;
-        }
-        if (valueStart === -1) {
-          this.hold(w.slice(from, close + 1));
-          this.out.push(this.held.length > MAX_VALUE_CHARS + 2 ? this.held : (this.finishValue(this.held, 0, this.held.length) ?? this.held));
-          this.held = '';
-          from = close + 1;
-        } else {
-          this.peak(close + 1 - valueStart);
-          if (!this.valueEscaped && this.shaped(w, from, valueStart + 1, close)) {
-            from = close; // the closing quote goes out with what follows
-          } else {
-            const replacement = close + 1 - valueStart > MAX_VALUE_CHARS + 2 ? null : this.finishValue(w, valueStart, close + 1);
-            if (replacement !== null) {
-              this.out.push(w.slice(from, valueStart), replacement);
-              from = close + 1;
-            }
-          }
-        }
-        valueStart = -1;
-        i = close + 1;
-        this.state = State.Scan;
-      }
-    }
-    if (this.state === State.Value) this.hold(w.slice(this.holdFrom(w, from, valueStart), n));
-    else this.out.push(w.slice(from, n));
-    this.trackBackslashes(w, n);
-    return this.flush();
-  }
-
-  /** The end (after its closing quote) of the first structural key of `group` at or after `i`, or -1. */
-  private findKey(w: string, i: number, group: AnchorGroup): number {
-    const n = w.length;
-    for (let j = w.indexOf(group.anchor, i); j !== -1 && j + 1 < n; j = w.indexOf(group.anchor, j + 1)) {
-      if (w.charCodeAt(j + 1) !== QUOTE) continue;
-      for (const key of group.keys) {
-        const start = j + 2 - key.length;
-        // A slice compared with === costs less than startsWith here (about a third in workerd).
-        if (start < i || w.charCodeAt(start) !== QUOTE || w.slice(start, j + 2) !== key || !this.structural(w, start)) continue;
-        return j + 2;
-      }
-    }
-    return -1;
-  }
-
-  /** A quote at `at` is structural when an even number of backslashes precede it. */
-  private structural(w: string, at: number): boolean {
-    return this.backslashesBeforeAt(w, at) % 2 === 0;
-  }
-
-  /** After the window: how many backslashes end the text before `cut`. */
-  private trackBackslashes(w: string, cut: number): void {
-    this.backslashesBefore = this.backslashesBeforeAt(w, cut);
-  }
-
-  /** The run of backslashes right before `at`, continuing into the windows before this one. */
-  private backslashesBeforeAt(w: string, at: number): number {
-    let k = at - 1;
-    while (k >= 0 && w.charCodeAt(k) === BACKSLASH) k--;
-    return at - 1 - k + (k < 0 ? this.backslashesBefore : 0);
-  }
-
-  /** The value's closing quote at or after `i`, or -1; escapes are followed across windows. */
-  private closingQuote(w: string, i: number): number {
-    if (!this.escapeNext) {
-      const quote = w.indexOf('"', i);
-      // The next backslash of the window, looked up again only once passed (not once per value).
-      if (this.backslashAt !== -1 && this.backslashAt < i) this.backslashAt = w.indexOf('\\', i);
-      if (this.backslashAt === -1 || (quote !== -1 && quote < this.backslashAt)) return quote;
-    }
-    // An escape on the way: walk the characters (rare in links, and bounded by MAX_VALUE_CHARS).
-    for (let k = i; k < w.length; k++) {
-      if (this.escapeNext) {
-        this.escapeNext = false;
-        continue;
-      }
-      const c = w.charCodeAt(k);
-      if (c === BACKSLASH) {
-        this.escapeNext = true;
-        this.valueEscaped = true;
-      } else if (c === QUOTE) {
-        return k;
-      }
-    }
-    return -1;
-  }
-
-  /** A whole value, `text` from `start` to `end`, quotes included: its replacement as JSON text, or `null` to keep it. */
-  private finishValue(text: string, start: number, end: number): string | null {
-    try {
-      // Without escapes the value is its text between the quotes; otherwise let JSON decode it.
-      const value = (this.valueEscaped ? JSON.parse(text.slice(start, end)) : text.slice(start + 1, end - 1)) as unknown;
-      if (typeof value !== 'string') return null;
-      const result = this.rewrite(value);
-      if (result === null) return null;
-      const next = typeof result === 'string' ? result : this.learn(result.text, result.shape);
-      if (next === value) return null;
-      this.stats.rewritten++;
-      // Printable ASCII without quote or backslash is its own JSON text (links nearly always are).
-      return JSON_AS_IS.test(next) ? `"${next}"` : JSON.stringify(next);
-    } catch {
-      return null; // not a valid JSON string token: leave it exactly as it was
-    }
-  }
-
-  /**
-   * A value of a known shape, the text from `start` to `end` (between its quotes): what precedes
-   * it and its replacement go out, in pieces; true when it had one.
-   */
-  private shaped(w: string, from: number, start: number, end: number): boolean {
-    for (const shape of this.shapes) {
-      if (!fitsShape(shape, w, start, end)) continue;
-      this.out.push(w.slice(from, start), shape.before);
-      if (shape.keepRest) this.out.push(w.slice(start + shape.start.length, end));
-      if (shape.after !== '') this.out.push(shape.after);
-      this.stats.rewritten++;
-      return true;
-    }
-    return false;
-  }
-
-  /** Keep a replacement's shape when its fixed parts are their own JSON text (as links are). */
-  private learn(text: string, shape: LinkShape | null): string {
-    if (shape !== null && JSON_AS_IS.test(shape.before) && JSON_AS_IS.test(shape.after) && !this.shapes.some((s) => s.start === shape.start)) {
-      if (this.shapes.length >= SHAPES) this.shapes.pop();
-      this.shapes.unshift(shape);
-    }
-    return text;
-  }
-
-  /** A value runs past this window: send what precedes it, and hold from its opening quote on. */
-  private holdFrom(w: string, from: number, valueStart: number): number {
-    if (valueStart === -1) return from;
-    this.out.push(w.slice(from, valueStart));
-    return valueStart;
-  }
-
-  private hold(text: string): void {
-    if (text.length === 0) return;
-    this.held += text;
-    this.peak(this.held.length);
-  }
-
-  private peak(chars: number): void {
-    if (chars > this.stats.peakHeld) this.stats.peakHeld = chars;
-  }
-
-  /** Everything scanned since the last flush, as one string. */
-  private flush(): string {
-    const text = this.out.length === 1 ? (this.out[0] as string) : this.out.join('');
-    this.out.length = 0;
-    return text;
+  private peak(bytes: number): void {
+    if (bytes > this.stats.peakHeld) this.stats.peakHeld = bytes;
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
