@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { Env } from '../src/config';
 import { configFor } from '../src/config';
 import { mapLegacyLinkShaped, mapViaUrl } from '../src/core/links';
-import { JsonLinkScanner, newStats, type Rewrite, rewriteJsonLinks } from '../src/edge/json-links';
+import { JsonLinkScanner, MAX_REPLACEMENT_BYTES, newStats, type Rewrite, rewriteJsonLinks } from '../src/edge/json-links';
 import worker from '../src/index';
 import { newTenant, seedToggle, send, testEnv, unsignedJwt } from './helpers';
 
@@ -229,7 +229,7 @@ describe('the streaming rewriter', () => {
       'https://securitycenter.windows.com/no-such-page/',
       'https://evil.com/alert/',
     );
-    const rest = fc.string({ unit: fc.constantFrom('da1_2', 'x', '.', '..', '%41', '?', '&', '=', 'tid=', 'alertId=', 'source=SIEM', '#', '\\', '/', '"', 'é', '+', 'new'), maxLength: 5 });
+    const rest = fc.string({ unit: fc.constantFrom('da1_2', 'x', '.', '..', '%41', '?', '&', '=', 'tid=', 'TiD', 'hash=', 'HASH', 'alertId=', 'source=SIEM', 'da637370718981685665_0', '#', '\\', '/', '"', 'é', '+', 'new'), maxLength: 5 });
     const tenant = fc.constantFrom('12345678-1234-1234-1234-123456789012', null);
     fc.assert(
       fc.property(fc.array(fc.tuple(start, rest), { minLength: 1, maxLength: 30 }), tenant, fc.array(fc.nat(), { maxLength: 3 }), (links, tid, cuts) => {
@@ -356,7 +356,7 @@ describe('the WebAssembly scan', () => {
     const out = text([scanner.push(enc(JSON.stringify(values))), scanner.end()]);
     expect(out).toBe(JSON.stringify(values.map((v) => ({ LinkToWDATP: long(v.LinkToWDATP) }))));
     // One too long for an output area at all keeps its value.
-    const huge = new JsonLinkScanner(properties, () => 'x'.repeat(3 * 1024 * 1024));
+    const huge = new JsonLinkScanner(properties, () => 'x'.repeat(MAX_REPLACEMENT_BYTES + 1));
     expect(text([huge.push(enc('{"LinkToWDATP":"a","LinkToWDATP":"b"}')), huge.end()])).toBe('{"LinkToWDATP":"a","LinkToWDATP":"b"}');
   });
 

@@ -106,6 +106,8 @@ export interface CharClass {
 }
 
 function charClass(first: string, then: string, min: 0 | 1): CharClass {
+  // The WebAssembly rewriter holds classes as tables of printable ASCII.
+  if (/[^\x21-\x7e]/.test(first + then)) throw new Error('a character class holds printable ASCII only');
   const set = (chars: string) => `[${chars.replace(/[\\\]^-]/g, '\\$&')}]`;
   return { first, then, min, pattern: new RegExp(min === 0 ? `${set(then)}*` : `${set(first)}${set(then)}*`, 'y') };
 }

@@ -44,27 +44,30 @@ export const MAX_VALUE_BYTES = 64 * 1024;
  * 0.46-0.52 with 256 KiB, about the run-to-run noise, when the scan was JavaScript).
  * One batch (and one held value) is what a request holds.
  */
-export const READ_BYTES = 256 * 1024;
+export const READ_BYTES = 512 * 1024;
+/** The buffer each read fills: a batch and a margin, so a read rarely stops short of READ_BYTES. */
+const READ_VIEW = READ_BYTES + 64 * 1024;
 
 // WebAssembly memory (one instance per isolate, used by one scan call at a time):
 const PAGE = 64 * 1024;
 /** Character tables of the link shapes' variable parts, written once. */
 const TABLES = PAGE;
+const CLASS_SIZE = 1024;
 /** The scanning body's keys, shapes and their texts, written before each call. */
 const SETTINGS = 2 * PAGE;
 const SETTINGS_SIZE = 2 * PAGE;
 const SHAPES_AT = 4 * 1024; // within SETTINGS
 const SHAPE_SIZE = 40;
 const TEXTS_AT = SHAPES_AT + 4 + SHAPES * SHAPE_SIZE;
-/** The input of one call: what was carried from the last, then at most PIECE new bytes. */
+/** The input of one call: what was carried from the last, then at most PIECE new bytes (a whole read, so its output is one chunk). */
 const INPUT = SETTINGS + SETTINGS_SIZE;
-const PIECE = READ_BYTES;
+const PIECE = READ_VIEW;
 const INPUT_SIZE = 8 * PAGE + PIECE;
 const OUTPUT = INPUT + INPUT_SIZE;
 const OUTPUT_SIZE = 4 * INPUT_SIZE;
 const MEMORY_PAGES = (OUTPUT + OUTPUT_SIZE) / PAGE;
 /** A replacement longer than this (bytes) stays the original value: it could not fit in an output. */
-const MAX_REPLACEMENT_BYTES = OUTPUT_SIZE - INPUT_SIZE;
+export const MAX_REPLACEMENT_BYTES = OUTPUT_SIZE - INPUT_SIZE;
 const KEEP_REST = 1;
 const KEPT_AS_IT_IS = 2;
 const MIN_ONE = 4;
@@ -99,7 +102,7 @@ interface ScanExports {
   hasNonAscii(at: number, len: number): number;
 }
 
-/** The class tables' addresses: the two classes `LinkShape`s use, 512 bytes each (first, then). */
+/** The classes `LinkShape`s use, as tables at TABLES: per class, 256 bytes each for first and then, then `then` by nibbles. */
 const CLASSES: readonly CharClass[] = [PLAIN_SEGMENT, PLAIN_QUERY];
 
 let wasm: ScanExports | null = null;
@@ -121,8 +124,13 @@ function scanner(): ScanExports {
   if (exports.memory.buffer.byteLength < MEMORY_PAGES * PAGE) exports.memory.grow(MEMORY_PAGES - exports.memory.buffer.byteLength / PAGE);
   const memory = new Uint8Array(exports.memory.buffer);
   CLASSES.forEach((c, k) => {
-    for (const ch of c.first) memory[TABLES + k * 512 + ch.charCodeAt(0)] = 1;
-    for (const ch of c.then) memory[TABLES + k * 512 + 256 + ch.charCodeAt(0)] = 1;
+    const at = TABLES + k * CLASS_SIZE;
+    for (const ch of c.first) memory[at + ch.charCodeAt(0)] = 1;
+    for (const ch of c.then) {
+      const code = ch.charCodeAt(0); // printable ASCII (`charClass` takes nothing else)
+      memory[at + 256 + code] = 1;
+      memory[at + 512 + (code & 15)] = (memory[at + 512 + (code & 15)] as number) | (1 << (code >> 4));
+    }
   });
   wasm = exports;
   return exports;
@@ -187,7 +195,10 @@ export class JsonLinkScanner {
     this.anchors = [0, 1, 2, 3].reduce((packed, k) => packed | ((list[k] ?? first) << (8 * k)), 0) >>> 0;
   }
 
-  /** Feed the next bytes; returns what can be sent now (possibly nothing). */
+  /**
+   * Feed the next bytes; returns what can be sent now (possibly nothing). `chunk` is not kept
+   * (so its buffer can take the next read) unless it is what is returned: a body that is not UTF-8.
+   */
   push(chunk: Uint8Array): Uint8Array {
     this.stats.bytesIn += chunk.length;
     if (this.notUtf8) return this.sent(chunk);
@@ -216,7 +227,7 @@ export class JsonLinkScanner {
       } catch {
         // Not UTF-8, so not JSON: what is held goes back as it came, and the rest of the body raw.
         this.notUtf8 = this.stats.notUtf8 = true;
-        out.push(this.carry, chunk.subarray(from));
+        out.push(this.carry, chunk.slice(from)); // a copy: `chunk` is not kept (see `push`)
         this.carry = EMPTY;
         return;
       }
@@ -281,9 +292,10 @@ export class JsonLinkScanner {
     if (next === value) return -1;
     // Printable ASCII without quote or backslash is its own JSON text (links nearly always are).
     const json = JSON_AS_IS.test(next) ? next : JSON.stringify(next).slice(1, -1);
+    if (json.length > MAX_REPLACEMENT_BYTES) return -1; // more bytes than characters: too long wherever it lands
     if (json.length <= room) {
       const { read, written } = this.encoder.encodeInto(json, memory.subarray(to, to + room));
-      if (read === json.length) return written;
+      if (read === json.length && written <= MAX_REPLACEMENT_BYTES) return written;
     }
     return this.encoder.encode(json).length > MAX_REPLACEMENT_BYTES ? -1 : -2;
   }
@@ -317,7 +329,7 @@ export class JsonLinkScanner {
     };
     view.setUint32(SHAPES_AT, this.shapes.length, true);
     this.shapes.forEach((shape, k) => {
-      const table = TABLES + CLASSES.indexOf(shape.rest) * 512;
+      const table = TABLES + CLASSES.indexOf(shape.rest) * CLASS_SIZE;
       const flags = (shape.keepRest ? KEEP_REST : 0) | (shape.check === keptAsItIs ? KEPT_AS_IT_IS : 0) | (shape.rest.min === 1 ? MIN_ONE : 0);
       const fields = [...put(shape.start), ...put(shape.before), ...put(shape.after), table, table + 256, flags, Math.min(shape.maxRest, 0xffffffff)];
       fields.forEach((n, f) => view.setUint32(SHAPES_AT + 4 + k * SHAPE_SIZE + 4 * f, n as number, true));
@@ -346,8 +358,12 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Read a body in batches of at least `size` bytes where the runtime can (a BYOB reader). */
-function batchedReader(body: ReadableStream<Uint8Array>, size: number): { next(): Promise<Uint8Array | null>; cancel(reason: unknown): Promise<void> } {
+/**
+ * Read a body in batches of at least `size` bytes where the runtime can (a BYOB reader).
+ * `recycle` hands back a batch that is no longer needed: its buffer takes the next read (a fresh
+ * 320 KiB buffer per read cost as much CPU as the scan of it, bench scenario 3).
+ */
+function batchedReader(body: ReadableStream<Uint8Array>, size: number): { next(): Promise<Uint8Array | null>; recycle(batch: Uint8Array): void; cancel(reason: unknown): Promise<void> } {
   let byob: (ReadableStreamBYOBReader & { readAtLeast?: (min: number, view: Uint8Array) => Promise<ReadableStreamReadResult<Uint8Array>> }) | null = null;
   try {
     byob = body.getReader({ mode: 'byob' });
@@ -356,12 +372,18 @@ function batchedReader(body: ReadableStream<Uint8Array>, size: number): { next()
   }
   if (byob !== null) {
     const reader = byob;
+    let spare: ArrayBuffer | null = null;
     return {
       async next() {
-        const view = new Uint8Array(size + 64 * 1024);
+        const view = new Uint8Array(spare ?? new ArrayBuffer(READ_VIEW));
+        spare = null;
         const { done, value } = reader.readAtLeast ? await reader.readAtLeast(size, view) : await reader.read(view);
         if (value !== undefined && value.length > 0) return value;
+        if (value !== undefined) spare = value.buffer as ArrayBuffer;
         return done ? null : this.next();
+      },
+      recycle(batch) {
+        if (batch.buffer.byteLength === READ_VIEW) spare = batch.buffer as ArrayBuffer;
       },
       cancel: (reason) => reader.cancel(reason),
     };
@@ -372,6 +394,7 @@ function batchedReader(body: ReadableStream<Uint8Array>, size: number): { next()
       const { done, value } = await reader.read();
       return done ? null : value;
     },
+    recycle() {},
     cancel: (reason) => reader.cancel(reason),
   };
 }
@@ -400,6 +423,7 @@ export function rewriteJsonLinks(
           return;
         }
         const out = scanner.push(chunk);
+        if (out.buffer !== chunk.buffer) input.recycle(chunk);
         if (out.length > 0) {
           controller.enqueue(out);
           return;

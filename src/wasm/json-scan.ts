@@ -11,8 +11,8 @@
 //   keys:   per key, a u32 length then its text as written (`"LinkToWDATP"`); a 0 length ends them.
 //   shapes: at `shapes`, a u32 count, then per shape SHAPE_SIZE bytes of u32:
 //           start, startLen, before, beforeLen, after, afterLen, firstTable, thenTable, flags, maxRest
-//           (tables: 256 bytes, 1 for a byte the variable part may hold; flags: KEEP_REST, KEPT_AS_IT_IS,
-//           MIN_ONE). A value `start` + variable part becomes `before` + (variable part) + `after`.
+//           (tables: 256 bytes, 1 for a byte the variable part may hold, the `then` table followed by
+//           its 16-byte nibble form, see `allIn`; flags: KEEP_REST, KEPT_AS_IT_IS, MIN_ONE). A value `start` + variable part becomes `before` + (variable part) + `after`.
 
 const QUOTE: u8 = 0x22;
 const BACKSLASH: u8 = 0x5c;
@@ -26,6 +26,11 @@ const MIN_ONE: u32 = 4;
 const QUOTES: v128 = i8x16.splat(QUOTE);
 const HIGH: v128 = i8x16.splat(-128);
 const BACKSLASHES: v128 = i8x16.splat(BACKSLASH);
+const AMPERSANDS: v128 = i8x16.splat(0x26);
+const PERCENTS: v128 = i8x16.splat(0x25);
+const PLUSES: v128 = i8x16.splat(0x2b);
+const LOW_NIBBLE: v128 = i8x16.splat(0x0f);
+const HIGH_BITS: v128 = i8x16(1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0);
 
 /**
  * A value of no known shape (or with escapes): JavaScript maps it and writes its replacement (JSON
@@ -73,6 +78,32 @@ export function hasNonAscii(at: usize, len: usize): bool {
   return c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09;
 }
 
+/**
+ * Whether the `n` bytes at `a` and `b` are the same: 16, then 8 at a time, unaligned (the std
+ * `memory.compare` goes 8 at a time only when both are aligned alike, which texts in a body are not).
+ */
+function same(a: usize, b: usize, n: usize): bool {
+  let k: usize = 0;
+  for (; k + 16 <= n; k += 16) if (!i8x16.all_true(i8x16.eq(v128.load(a + k), v128.load(b + k)))) return false;
+  for (; k + 8 <= n; k += 8) if (load<u64>(a + k) != load<u64>(b + k)) return false;
+  for (; k < n; k++) if (load<u8>(a + k) != load<u8>(b + k)) return false;
+  return true;
+}
+
+/**
+ * Copy `n` bytes from `src` to `dst` (the output never overlaps what is copied into it): 16 at a
+ * time in line, since `memory.copy` is a call into the runtime that costs more than a link's bytes.
+ */
+@inline function put(dst: usize, src: usize, n: usize): void {
+  if (n > 256) {
+    memory.copy(dst, src, n);
+    return;
+  }
+  let k: usize = 0;
+  for (; k + 16 <= n; k += 16) v128.store(dst + k, v128.load(src + k));
+  for (; k < n; k++) store<u8>(dst + k, load<u8>(src + k));
+}
+
 /** The run of backslashes right before `at`, continuing into the bytes before the input. */
 function backslashesBefore(at: usize, inp: usize, before: u32): u32 {
   let b = at;
@@ -86,7 +117,7 @@ function keyAt(q: usize, lo: usize, inp: usize, before: u32, keys: usize): usize
     const len = <usize>load<u32>(k);
     if (q + 1 < lo + len) continue;
     const start = q + 1 - len;
-    if (memory.compare(start, k + 4, len) != 0) continue;
+    if (!same(start, k + 4, len)) continue;
     // Inside a string every quote is escaped: an even run of backslashes makes it structural.
     if (backslashesBefore(start, inp, before) % 2 == 0) return len;
   }
@@ -112,27 +143,66 @@ function quoteOrBackslash(at: usize, end: usize): usize {
   return c | 0x20;
 }
 
-/** `keptAsItIs` of src/core/location.ts over the bytes `[at, end)`. */
+/** Whether the pair at `at` is named `tid` or `hash` (any case): the rewrite's own parameters. */
+@inline function ownName(at: usize, end: usize): bool {
+  const n = end - at;
+  if (n >= 3 && lower(load<u8>(at)) == 0x74 && lower(load<u8>(at + 1)) == 0x69 && lower(load<u8>(at + 2)) == 0x64) return n == 3 || nameEnds(load<u8>(at + 3)); // tid
+  if (n >= 4 && lower(load<u8>(at)) == 0x68 && lower(load<u8>(at + 1)) == 0x61 && lower(load<u8>(at + 2)) == 0x73 && lower(load<u8>(at + 3)) == 0x68) return n == 4 || nameEnds(load<u8>(at + 4)); // hash
+  return false;
+}
+
+@inline function nameEnds(c: u8): bool {
+  return c == 0x3d || c == 0x26; // = &
+}
+
+/** The first `&` at or after `at`, or `end`: 16 bytes at a time. */
+function ampersand(at: usize, end: usize): usize {
+  let k = at;
+  for (; k + 16 <= end; k += 16) {
+    const mask = i8x16.bitmask(i8x16.eq(v128.load(k), AMPERSANDS));
+    if (mask != 0) return k + <usize>ctz(mask);
+  }
+  for (; k < end; k++) if (load<u8>(k) == 0x26) return k;
+  return end;
+}
+
+/** `keptAsItIs` of src/core/location.ts over the bytes `[at, end)`: no `%` or `+`, no empty pair, no pair of our own. */
 function keptAsItIs(at: usize, end: usize): bool {
+  let k = at;
+  for (; k + 16 <= end; k += 16) {
+    const a = v128.load(k);
+    if (v128.any_true(v128.or(i8x16.eq(a, PERCENTS), i8x16.eq(a, PLUSES)))) return false;
+  }
+  for (; k < end; k++) if (load<u8>(k) == 0x25 || load<u8>(k) == 0x2b) return false;
   let start = at;
   while (true) {
-    let e = start;
-    let nameEnd: usize = 0;
-    for (; e < end; e++) {
-      const c = load<u8>(e);
-      if (c == 0x26) break; // &
-      if (c == 0x25 || c == 0x2b) return false; // % +
-      if (c == 0x3d && nameEnd == 0) nameEnd = e; // =
-    }
-    if (e == start) return false; // an empty pair
-    if (nameEnd == 0) nameEnd = e;
-    const n = nameEnd - start;
-    if (n == 3 && lower(load<u8>(start)) == 0x74 && lower(load<u8>(start + 1)) == 0x69 && lower(load<u8>(start + 2)) == 0x64) return false; // tid
-    if (n == 4 && lower(load<u8>(start)) == 0x68 && lower(load<u8>(start + 1)) == 0x61 && lower(load<u8>(start + 2)) == 0x73 && lower(load<u8>(start + 3)) == 0x68) return false; // hash
-    if (e == end) return true;
-    start = e + 1;
+    if (start == end || load<u8>(start) == 0x26) return false; // an empty pair
+    if (ownName(start, end)) return false;
+    const next = ampersand(start, end);
+    if (next == end) return true;
+    start = next + 1;
   }
   return false;
+}
+
+/**
+ * Whether every byte of `[at, end)` is in a character class: `table` (a byte per byte value) or,
+ * 16 at a time, `nibbles` (per low nibble, a bit per high nibble 0-7: classes are ASCII).
+ */
+function allIn(at: usize, end: usize, table: usize, nibbles: v128): bool {
+  if (end - at < 16) {
+    for (let k = at; k < end; k++) if (load<u8>(table + <usize>load<u8>(k)) == 0) return false;
+    return true;
+  }
+  let k = at;
+  for (; k + 16 <= end; k += 16) if (!inClass(v128.load(k), nibbles)) return false;
+  return k == end || inClass(v128.load(end - 16), nibbles); // the last 16, overlapping
+}
+
+@inline function inClass(a: v128, nibbles: v128): bool {
+  const low = i8x16.swizzle(nibbles, v128.and(a, LOW_NIBBLE));
+  const high = i8x16.swizzle(HIGH_BITS, i8x16.shr_u(a, 4));
+  return i8x16.all_true(v128.and(low, high));
 }
 
 /** The shape `[vs, e)` has, or 0. */
@@ -141,7 +211,11 @@ function shapeOf(vs: usize, e: usize, shapes: usize): usize {
   for (let s: usize = 0; s < count; s++) {
     const p = shapes + 4 + s * SHAPE_SIZE;
     const startLen = <usize>load<u32>(p, 4);
-    if (e - vs < startLen || memory.compare(vs, <usize>load<u32>(p), startLen) != 0) continue;
+    if (e - vs < startLen) continue;
+    // Links of one host share their first bytes: the last 8 tell the shapes apart first.
+    const start = <usize>load<u32>(p);
+    if (startLen >= 8 && load<u64>(vs + startLen - 8) != load<u64>(start + startLen - 8)) continue;
+    if (!same(vs, start, startLen)) continue;
     const flags = load<u32>(p, 32);
     const r = vs + startLen;
     if (e - r > <usize>load<u32>(p, 36)) continue;
@@ -150,9 +224,7 @@ function shapeOf(vs: usize, e: usize, shapes: usize): usize {
     } else {
       if (load<u8>(<usize>load<u32>(p, 24) + <usize>load<u8>(r)) == 0) continue;
       const then = <usize>load<u32>(p, 28);
-      let k = r + 1;
-      while (k < e && load<u8>(then + <usize>load<u8>(k)) != 0) k++;
-      if (k != e) continue;
+      if (!allIn(r + 1, e, then, v128.load(then + 256))) continue;
     }
     if (flags & KEPT_AS_IT_IS && !keptAsItIs(r, e)) continue;
     return p;
@@ -173,6 +245,7 @@ export function scan(inp: usize, len: usize, out: usize, outCap: usize, keys: us
   const a1 = i8x16.splat(<i8>((anchors >> 8) & 0xff));
   const a2 = i8x16.splat(<i8>((anchors >> 16) & 0xff));
   const a3 = i8x16.splat(<i8>(anchors >> 24));
+  const single = anchors == (anchors & 0xff) * 0x01010101; // the keys end alike: one compare
   rewrittenCount = 0;
   stoppedFull = false;
   let o = out;
@@ -186,7 +259,7 @@ export function scan(inp: usize, len: usize, out: usize, outCap: usize, keys: us
     let q = end;
     for (; p + 17 <= end; p += 16) {
       const a = v128.load(p);
-      const anchored = wild ? i8x16.splat(-1) : v128.or(v128.or(i8x16.eq(a, a0), i8x16.eq(a, a1)), v128.or(i8x16.eq(a, a2), i8x16.eq(a, a3)));
+      const anchored = wild ? i8x16.splat(-1) : single ? i8x16.eq(a, a0) : v128.or(v128.or(i8x16.eq(a, a0), i8x16.eq(a, a1)), v128.or(i8x16.eq(a, a2), i8x16.eq(a, a3)));
       const mask = i8x16.bitmask(v128.and(anchored, i8x16.eq(v128.load(p + 1), QUOTES)));
       if (mask != 0) {
         q = p + 1 + <usize>ctz(mask);
@@ -265,13 +338,13 @@ export function scan(inp: usize, len: usize, out: usize, outCap: usize, keys: us
         cut = stoppedFull = true;
         break;
       }
-      memory.copy(o, from, vs - from);
+      put(o, from, vs - from);
       o += vs - from;
-      memory.copy(o, <usize>load<u32>(shape, 8), beforeLen);
+      put(o, <usize>load<u32>(shape, 8), beforeLen);
       o += beforeLen;
-      memory.copy(o, vs + startLen, restLen);
+      put(o, vs + startLen, restLen);
       o += restLen;
-      memory.copy(o, <usize>load<u32>(shape, 16), afterLen);
+      put(o, <usize>load<u32>(shape, 16), afterLen);
       o += afterLen;
       from = e;
       rewrittenCount++;
@@ -285,7 +358,7 @@ export function scan(inp: usize, len: usize, out: usize, outCap: usize, keys: us
       break;
     }
     if (n >= 0) {
-      memory.copy(o, from, vs - from);
+      put(o, from, vs - from);
       o = at + <usize>n;
       from = e;
       rewrittenCount++;
