@@ -1,8 +1,8 @@
 // Reference, not a target: a proxy whose Worker reads the body into JavaScript and writes it
-// back, in the same 256 KiB BYOB batches as portal-redirect's SIEM rewriter, with no decoding
+// back, in the same 512 KiB BYOB batches as portal-redirect's SIEM rewriter, with no decoding
 // and no rewrite. Its ratio to the bare proxy is the floor for any Worker that touches the bytes.
 import { toOrigin } from './origin.mjs';
-const BATCH = 256 * 1024;
+const BATCH = 512 * 1024;
 export default {
   async fetch(request, env) {
     const upstream = await toOrigin(request, env);
