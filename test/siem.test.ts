@@ -420,6 +420,6 @@ describe('huge payloads', () => {
     expect(stats.bytesIn).toBeGreaterThan(100_000_000);
     expect(stats.rewritten).toBe(400_000);
     expect(stats.peakHeld).toBeLessThan(1024);
-    console.log(`rewriter: ${stats.bytesIn} bytes in, ${stats.bytesOut} out, ${stats.rewritten} values rewritten, peak held ${stats.peakHeld} characters`);
+    console.log(`rewriter: ${stats.bytesIn} bytes in, ${stats.bytesOut} out, ${stats.rewritten} values rewritten, peak held ${stats.peakHeld} bytes`);
   }, 120_000);
 });

@@ -39,10 +39,11 @@ const SHAPES = 8;
 /** A value longer than this (in bytes, between its quotes) is passed through unchanged rather than held. */
 export const MAX_VALUE_BYTES = 64 * 1024;
 /**
- * The upstream body is read in batches of at least this many bytes: each read, each call into
- * WebAssembly and each chunk sent has a fixed cost (bench scenario 3: 0.44-0.46 with 64 KiB,
- * 0.46-0.52 with 256 KiB, about the run-to-run noise, when the scan was JavaScript).
- * One batch (and one held value) is what a request holds.
+ * The upstream body is read in batches of at least this many bytes, each scanned by one call:
+ * each read, call and chunk sent has a fixed cost (workerd CPU per 11.3 MB payload of bench
+ * scenario 3, before the SIMD class checks: 64 KiB 49 ms, 128 KiB 46 ms, 256 KiB 42-48 ms,
+ * 512 KiB 39-41 ms, 1 MiB 41 ms).
+ * One batch, its output and one held value are what a request holds.
  */
 export const READ_BYTES = 512 * 1024;
 /** The buffer each read fills: a batch and a margin, so a read rarely stops short of READ_BYTES. */
