@@ -307,10 +307,13 @@ function decisionMicrobench(): { rows10: number; rows10k: number; tenants10: num
   return { rows10: median(r10), rows10k: median(r10k), tenants10: median(t10), tenants1m: median(t1m) };
 }
 
-/** The deployable modules: the bundle and the WebAssembly it imports (wrangler names it by hash). */
+/** How the built bundle imports a WebAssembly module: its binding, then its file (named by hash). */
+const WASM_IMPORT = /import\s+(\w+)\s+from\s+"\.\/([\w.-]+\.wasm)";/g;
+
+/** The deployable modules: the bundle and the WebAssembly it imports. */
 function bundleModules(): { name: string; bytes: Buffer }[] {
   const main = readFileSync('dist/bench/index.js');
-  const wasm = [...main.toString('utf8').matchAll(/from\s+"\.\/([\w.-]+\.wasm)"/g)].map((m) => m[1] as string);
+  const wasm = [...main.toString('utf8').matchAll(WASM_IMPORT)].map((m) => m[2] as string);
   return [{ name: 'index.js', bytes: main }, ...wasm.map((name) => ({ name: name.replace(/^[0-9a-f]+-/, ''), bytes: readFileSync(`dist/bench/${name}`) }))];
 }
 
@@ -329,7 +332,7 @@ async function moduleScope(): Promise<{ importMs: number; fetches: number; timer
   }) as typeof setTimeout;
   // Node has no CompiledWasm modules: a copy of the bundle takes each compiled module from a global.
   const wasm: WebAssembly.Module[] = [];
-  const code = readFileSync('dist/bench/index.js', 'utf8').replace(/import\s+(\w+)\s+from\s+"\.\/([\w.-]+\.wasm)";/g, (_, name: string, file: string) => {
+  const code = readFileSync('dist/bench/index.js', 'utf8').replace(WASM_IMPORT, (_, name: string, file: string) => {
     wasm.push(new WebAssembly.Module(readFileSync(`dist/bench/${file}`)));
     return `const ${name} = globalThis.__benchWasm[${wasm.length - 1}];`;
   });

@@ -140,21 +140,18 @@ function segmentShape(value: string, segments: string[], map: DeepLinkMap, origi
   return { start: value.slice(0, value.lastIndexOf('/') + 1), rest: PLAIN_SEGMENT, check: null, before, after, keepRest, maxRest: MAX_LOCATION_LENGTH - before.length - after.length };
 }
 
-/** Whether `text` from `start` to `end` is a link of this shape. */
-export function fitsShape(shape: LinkShape, text: string, start: number, end: number): boolean {
-  const restAt = start + shape.start.length;
-  // A slice compared with === costs less than startsWith in workerd.
-  if (restAt > end || text.slice(start, restAt) !== shape.start || end - restAt > shape.maxRest) return false;
+/**
+ * A link mapped through a shape, or null when it does not have that shape: the meaning of a
+ * shape, which the WebAssembly rewriter (src/wasm/json-scan.ts) applies on bytes.
+ */
+export function applyShape(shape: LinkShape, value: string): string | null {
+  const restAt = shape.start.length;
+  if (!value.startsWith(shape.start) || value.length - restAt > shape.maxRest) return null;
   const pattern = shape.rest.pattern;
   pattern.lastIndex = restAt;
-  if (!pattern.test(text) || pattern.lastIndex !== end) return false;
-  return shape.check === null || shape.check(text.slice(restAt, end));
-}
-
-/** A link mapped through a shape, or null when it does not have that shape. */
-export function applyShape(shape: LinkShape, value: string): string | null {
-  if (!fitsShape(shape, value, 0, value.length)) return null;
-  return shape.before + (shape.keepRest ? value.slice(shape.start.length) : '') + shape.after;
+  if (!pattern.test(value) || pattern.lastIndex !== value.length) return null;
+  if (shape.check !== null && !shape.check(value.slice(restAt))) return null;
+  return shape.before + (shape.keepRest ? value.slice(restAt) : '') + shape.after;
 }
 
 const TENANT_ID = /^[0-9a-f-]{36}$/;

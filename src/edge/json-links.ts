@@ -360,11 +360,11 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 /**
- * Read a body in batches of at least `size` bytes where the runtime can (a BYOB reader).
+ * Read a body in batches of at least READ_BYTES where the runtime can (a BYOB reader).
  * `recycle` hands back a batch that is no longer needed: its buffer takes the next read (a fresh
- * 320 KiB buffer per read cost as much CPU as the scan of it, bench scenario 3).
+ * buffer per read cost as much CPU as the scan of it, bench scenario 3).
  */
-function batchedReader(body: ReadableStream<Uint8Array>, size: number): { next(): Promise<Uint8Array | null>; recycle(batch: Uint8Array): void; cancel(reason: unknown): Promise<void> } {
+function batchedReader(body: ReadableStream<Uint8Array>): { next(): Promise<Uint8Array | null>; recycle(batch: Uint8Array): void; cancel(reason: unknown): Promise<void> } {
   let byob: (ReadableStreamBYOBReader & { readAtLeast?: (min: number, view: Uint8Array) => Promise<ReadableStreamReadResult<Uint8Array>> }) | null = null;
   try {
     byob = body.getReader({ mode: 'byob' });
@@ -378,7 +378,7 @@ function batchedReader(body: ReadableStream<Uint8Array>, size: number): { next()
       async next() {
         const view = new Uint8Array(spare ?? new ArrayBuffer(READ_VIEW));
         spare = null;
-        const { done, value } = reader.readAtLeast ? await reader.readAtLeast(size, view) : await reader.read(view);
+        const { done, value } = reader.readAtLeast ? await reader.readAtLeast(READ_BYTES, view) : await reader.read(view);
         if (value !== undefined && value.length > 0) return value;
         if (value !== undefined) spare = value.buffer as ArrayBuffer;
         return done ? null : this.next();
@@ -412,7 +412,7 @@ export function rewriteJsonLinks(
   stats: RewriteStats = newStats(),
 ): ReadableStream<Uint8Array> {
   const scanner = new JsonLinkScanner(properties, rewrite, stats);
-  const input = batchedReader(body, READ_BYTES);
+  const input = batchedReader(body);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       for (;;) {
