@@ -195,15 +195,17 @@ describe('the streaming rewriter', () => {
     );
   });
 
-  it('writes any replacement as JSON.stringify writes it', () => {
+  it('writes any replacement as JSON.stringify writes it, wherever the value starts', () => {
     const unit = fc.oneof(fc.constantFrom('"', '\\', '/', '\u0000', '\u001f', '\u007f', '\u2028', 'é', '\ud800', '\udc00', '😀'), fc.string({ unit: 'binary', maxLength: 1 }), fc.string({ maxLength: 3 }));
+    // What precedes the value (any length) is written before the replacement, never over it.
     fc.assert(
-      fc.property(fc.array(unit, { maxLength: 8 }), (parts) => {
+      fc.property(fc.array(unit, { maxLength: 8 }), fc.string({ maxLength: 70 }), (parts, before) => {
         const replacement = parts.join('');
         const scanner = new JsonLinkScanner(new Set(['LinkToWDATP']), () => replacement);
-        const bytes = [scanner.push(new TextEncoder().encode('{"LinkToWDATP":"x"}')), scanner.end()];
+        const head = `{"before":${JSON.stringify(before)},"LinkToWDATP":`;
+        const bytes = [scanner.push(new TextEncoder().encode(`${head}"https://securitycenter.windows.com/alert/1"}`)), scanner.end()];
         const out = bytes.map((b) => new TextDecoder().decode(b)).join('');
-        expect(out).toBe(`{"LinkToWDATP":${JSON.stringify(replacement)}}`);
+        expect(out).toBe(`${head}${JSON.stringify(replacement)}}`);
         return true;
       }),
       { numRuns: 5_000 },
@@ -355,9 +357,12 @@ describe('the WebAssembly scan', () => {
     const scanner = new JsonLinkScanner(properties, long);
     const out = text([scanner.push(enc(JSON.stringify(values))), scanner.end()]);
     expect(out).toBe(JSON.stringify(values.map((v) => ({ LinkToWDATP: long(v.LinkToWDATP) }))));
-    // One too long for an output area at all keeps its value.
+    // One too long for an output area at all keeps its value; one byte less fits.
     const huge = new JsonLinkScanner(properties, () => 'x'.repeat(MAX_REPLACEMENT_BYTES + 1));
     expect(text([huge.push(enc('{"LinkToWDATP":"a","LinkToWDATP":"b"}')), huge.end()])).toBe('{"LinkToWDATP":"a","LinkToWDATP":"b"}');
+    const most = new JsonLinkScanner(properties, () => 'x'.repeat(MAX_REPLACEMENT_BYTES));
+    const filler = 'f'.repeat(600 * 1024); // the value lands after a whole read's worth of output
+    expect(text([most.push(enc(`{"a":"${filler}","LinkToWDATP":""}`)), most.end()])).toBe(`{"a":"${filler}","LinkToWDATP":"${'x'.repeat(MAX_REPLACEMENT_BYTES)}"}`);
   });
 
   it('more than four property names, and whitespace around the colon up to 256 bytes', () => {

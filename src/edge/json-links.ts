@@ -67,8 +67,10 @@ const INPUT_SIZE = 8 * PAGE + PIECE;
 const OUTPUT = INPUT + INPUT_SIZE;
 const OUTPUT_SIZE = 4 * INPUT_SIZE;
 const MEMORY_PAGES = (OUTPUT + OUTPUT_SIZE) / PAGE;
+/** The bytes at the end of the output area the scan keeps free (json-scan.ts `put` writes whole blocks, up to 31 bytes past). */
+const OUTPUT_SLACK = 32;
 /** A replacement longer than this (bytes) stays the original value: it could not fit in an output. */
-export const MAX_REPLACEMENT_BYTES = OUTPUT_SIZE - INPUT_SIZE;
+export const MAX_REPLACEMENT_BYTES = OUTPUT_SIZE - OUTPUT_SLACK - INPUT_SIZE;
 const KEEP_REST = 1;
 const KEPT_AS_IT_IS = 2;
 const MIN_ONE = 4;

@@ -65,10 +65,11 @@ export function full(): bool {
   return stoppedFull;
 }
 
-/** Whether any byte of `[at, at + len)` is above 0x7f (only then is UTF-8 worth checking). */
+/** Whether any byte of `[at, at + len)` is above 0x7f (only then is UTF-8 worth checking): 64 bytes per branch. */
 export function hasNonAscii(at: usize, len: usize): bool {
   const end = at + len;
   let p = at;
+  for (; p + 64 <= end; p += 64) if (v128.any_true(v128.and(v128.or(v128.or(v128.load(p), v128.load(p, 16)), v128.or(v128.load(p, 32), v128.load(p, 48))), HIGH))) return true;
   for (; p + 16 <= end; p += 16) if (v128.any_true(v128.and(v128.load(p), HIGH))) return true;
   for (; p < end; p++) if (load<u8>(p) >= 0x80) return true;
   return false;
@@ -79,29 +80,36 @@ export function hasNonAscii(at: usize, len: usize): bool {
 }
 
 /**
- * Whether the `n` bytes at `a` and `b` are the same: 16, then 8 at a time, unaligned (the std
- * `memory.compare` goes 8 at a time only when both are aligned alike, which texts in a body are not).
+ * Whether the `n` bytes at `a` and `b` are the same: 16 (or 8) at a time, unaligned, the last block
+ * overlapping the one before (the std `memory.compare` goes 8 at a time only when both are aligned
+ * alike, which texts in a body are not, and byte by byte after).
  */
 function same(a: usize, b: usize, n: usize): bool {
-  let k: usize = 0;
-  for (; k + 16 <= n; k += 16) if (!i8x16.all_true(i8x16.eq(v128.load(a + k), v128.load(b + k)))) return false;
-  for (; k + 8 <= n; k += 8) if (load<u64>(a + k) != load<u64>(b + k)) return false;
-  for (; k < n; k++) if (load<u8>(a + k) != load<u8>(b + k)) return false;
+  if (n >= 16) {
+    for (let k: usize = 0; k + 16 < n; k += 16) if (!i8x16.all_true(i8x16.eq(v128.load(a + k), v128.load(b + k)))) return false;
+    return i8x16.all_true(i8x16.eq(v128.load(a + n - 16), v128.load(b + n - 16))); // the last 16, overlapping
+  }
+  if (n >= 8) return load<u64>(a) == load<u64>(b) && load<u64>(a + n - 8) == load<u64>(b + n - 8);
+  for (let k: usize = 0; k < n; k++) if (load<u8>(a + k) != load<u8>(b + k)) return false;
   return true;
 }
 
+/** Bytes `put` may write past `dst + n` (and read past `src + n`). */
+const SLACK: usize = 31;
+
 /**
- * Copy `n` bytes from `src` to `dst` (the output never overlaps what is copied into it): 16 at a
- * time in line, since `memory.copy` is a call into the runtime that costs more than a link's bytes.
+ * Copy `n` bytes from `src` to `dst` (the output never overlaps what is copied into it) in whole
+ * 32-byte blocks, in line: `memory.copy` is a call into the runtime that costs more than most spans
+ * between two links, and a byte-by-byte tail costs more than the block. So it writes up to SLACK
+ * bytes past the end, which whatever is written next overwrites (`scan` keeps SLACK bytes free at
+ * the end of the output area), and reads as far past `src + n` (the input and settings areas are
+ * followed by others, so that stays in memory).
  */
 @inline function put(dst: usize, src: usize, n: usize): void {
-  if (n > 256) {
-    memory.copy(dst, src, n);
-    return;
+  for (let k: usize = 0; k < n; k += 32) {
+    v128.store(dst + k, v128.load(src + k));
+    v128.store(dst + k, v128.load(src + k, 16), 16);
   }
-  let k: usize = 0;
-  for (; k + 16 <= n; k += 16) v128.store(dst + k, v128.load(src + k));
-  for (; k < n; k++) store<u8>(dst + k, load<u8>(src + k));
 }
 
 /** The run of backslashes right before `at`, continuing into the bytes before the input. */
@@ -155,34 +163,33 @@ function quoteOrBackslash(at: usize, end: usize): usize {
   return c == 0x3d || c == 0x26; // = &
 }
 
-/** The first `&` at or after `at`, or `end`: 16 bytes at a time. */
-function ampersand(at: usize, end: usize): usize {
-  let k = at;
-  for (; k + 16 <= end; k += 16) {
-    const mask = i8x16.bitmask(i8x16.eq(v128.load(k), AMPERSANDS));
-    if (mask != 0) return k + <usize>ctz(mask);
-  }
-  for (; k < end; k++) if (load<u8>(k) == 0x26) return k;
-  return end;
+/**
+ * The bits of a 16-byte block's `mask` at `k` for the bytes before `end`. The blocks of a link's
+ * query read past its end (the input area is followed by others), which costs less than a byte loop.
+ */
+@inline function upTo(mask: i32, k: usize, end: usize): i32 {
+  return end - k >= 16 ? mask : mask & ((1 << <i32>(end - k)) - 1);
 }
 
-/** `keptAsItIs` of src/core/location.ts over the bytes `[at, end)`: no `%` or `+`, no empty pair, no pair of our own. */
+/** A pair of a query starts at `start`: not empty, not one of our own. */
+@inline function pairKept(start: usize, end: usize): bool {
+  return start < end && load<u8>(start) != 0x26 && !ownName(start, end);
+}
+
+/**
+ * `keptAsItIs` of src/core/location.ts over the bytes `[at, end)`: no `%` or `+`, no empty pair,
+ * no pair of our own. One pass, 16 bytes at a time: the `&`s in a block give the pairs it starts.
+ */
 function keptAsItIs(at: usize, end: usize): bool {
-  let k = at;
-  for (; k + 16 <= end; k += 16) {
+  if (!pairKept(at, end)) return false;
+  for (let k = at; k < end; k += 16) {
     const a = v128.load(k);
-    if (v128.any_true(v128.or(i8x16.eq(a, PERCENTS), i8x16.eq(a, PLUSES)))) return false;
+    if (upTo(i8x16.bitmask(v128.or(i8x16.eq(a, PERCENTS), i8x16.eq(a, PLUSES))), k, end) != 0) return false;
+    for (let amps = upTo(i8x16.bitmask(i8x16.eq(a, AMPERSANDS)), k, end); amps != 0; amps &= amps - 1) {
+      if (!pairKept(k + <usize>ctz(amps) + 1, end)) return false;
+    }
   }
-  for (; k < end; k++) if (load<u8>(k) == 0x25 || load<u8>(k) == 0x2b) return false;
-  let start = at;
-  while (true) {
-    if (start == end || load<u8>(start) == 0x26) return false; // an empty pair
-    if (ownName(start, end)) return false;
-    const next = ampersand(start, end);
-    if (next == end) return true;
-    start = next + 1;
-  }
-  return false;
+  return true;
 }
 
 /**
@@ -240,7 +247,7 @@ function shapeOf(vs: usize, e: usize, shapes: usize): usize {
  */
 export function scan(inp: usize, len: usize, out: usize, outCap: usize, keys: usize, anchors: u32, wild: bool, shapes: usize, last: bool, before: u32, keep: usize, maxValue: usize): usize {
   const end = inp + len;
-  const outEnd = out + outCap;
+  const outEnd = out + outCap - SLACK;
   const a0 = i8x16.splat(<i8>(anchors & 0xff));
   const a1 = i8x16.splat(<i8>((anchors >> 8) & 0xff));
   const a2 = i8x16.splat(<i8>((anchors >> 16) & 0xff));
@@ -255,9 +262,20 @@ export function scan(inp: usize, len: usize, out: usize, outCap: usize, keys: us
   let stop = end;
   let cut = false; // stopped at a key: the input from `stop` on comes again
   for (;;) {
-    // The next quote after an anchor byte (the keys' last bytes): 16 pairs at a time.
+    // The next quote after an anchor byte (the keys' last bytes): 16 pairs at a time, 32 when the keys end alike.
     let q = end;
-    for (; p + 17 <= end; p += 16) {
+    if (single) {
+      // One branch per 32 bytes: keys are rare.
+      for (; p + 33 <= end; p += 32) {
+        const m1 = v128.and(i8x16.eq(v128.load(p), a0), i8x16.eq(v128.load(p + 1), QUOTES));
+        const m2 = v128.and(i8x16.eq(v128.load(p + 16), a0), i8x16.eq(v128.load(p + 17), QUOTES));
+        if (v128.any_true(v128.or(m1, m2))) {
+          q = p + 1 + <usize>ctz(i8x16.bitmask(m1) | (i8x16.bitmask(m2) << 16));
+          break;
+        }
+      }
+    }
+    if (q == end) for (; p + 17 <= end; p += 16) {
       const a = v128.load(p);
       const anchored = wild ? i8x16.splat(-1) : single ? i8x16.eq(a, a0) : v128.or(v128.or(i8x16.eq(a, a0), i8x16.eq(a, a1)), v128.or(i8x16.eq(a, a2), i8x16.eq(a, a3)));
       const mask = i8x16.bitmask(v128.and(anchored, i8x16.eq(v128.load(p + 1), QUOTES)));
@@ -350,6 +368,8 @@ export function scan(inp: usize, len: usize, out: usize, outCap: usize, keys: us
       rewrittenCount++;
       continue;
     }
+    // What precedes the value goes out first: `put` writes past its end, where JavaScript is to write.
+    put(o, from, vs - from);
     const at = o + (vs - from);
     const n = rewriteValue(vs, e, escaped, at, <isize>outEnd - <isize>at - <isize>(end - e));
     if (n == -2) {
@@ -358,7 +378,6 @@ export function scan(inp: usize, len: usize, out: usize, outCap: usize, keys: us
       break;
     }
     if (n >= 0) {
-      put(o, from, vs - from);
       o = at + <usize>n;
       from = e;
       rewrittenCount++;
