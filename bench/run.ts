@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: portal-redirect against bare baseline Workers, all built and served the same
- * way (workerd through miniflare, by bench/serve.ts, on loopback), driven by the same load generator (autocannon),
+ * way (workerd through miniflare, by bench/serve.ts, on loopback), driven by the same load generator (autocannon;
+ * scenario 3 also with wrk, as a reference),
  * A/B alternated, medians of RUNS runs. Prints one table with ratios. Not part of the test run.
  *
  * Options (env): BENCH_RUNS (5), BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_ONLY (e.g. "1,3"),
  * BENCH_INSPECT=1 (portal-redirect's inspector on 19891, for a CPU profile; skews its figures).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -23,6 +24,7 @@ import { DeepLinkMap } from '../src/core/deeplinks.ts';
 import { HostIndex } from '../src/core/hosts.ts';
 import { IsolateCache } from '../src/store/cache.ts';
 import { keys } from '../src/store/records.ts';
+import { buildWorker, serve, startOrigin, stopAll } from './servers.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -72,6 +74,41 @@ async function load(url: string, requests: autocannon.Request[], seconds: number
   };
 }
 
+/** wrk's size units (powers of 1024). */
+const WRK_UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+const WRK_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
+
+/**
+ * The same measure with wrk (C, one thread): one request, `connections`, `seconds`. A reference
+ * for the payload scenario, where autocannon's own CPU per 11 MB response shares the two cores
+ * with the Workers and the origin. Null when wrk is not installed (`apt-get install -y wrk`).
+ */
+function loadWrk(url: string, req: autocannon.Request, seconds: number, connections: number): Measure | null {
+  const headers = Object.entries(req.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+  let out: string;
+  try {
+    out = execFileSync('wrk', ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', ...headers, url + req.path], { encoding: 'utf8' });
+  } catch {
+    return null;
+  }
+  const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? 0);
+  const read = /([\d.]+)([KMGT]?B) read/.exec(out);
+  const took = /requests in ([\d.]+)(us|ms|s|m)/.exec(out);
+  const latency = (p: string) => {
+    const m = new RegExp(`\\b${p}%\\s+([\\d.]+)(us|ms|s|m)`).exec(out);
+    return m ? Math.round(Number(m[1]) * (WRK_MS[m[2] as string] as number)) : 0;
+  };
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  return {
+    rps: num(/Requests\/sec:\s+([\d.]+)/),
+    p50: latency('50'),
+    p99: latency('99'),
+    bytesPerSec: read && took ? (Number(read[1]) * (WRK_UNITS[read[2] as string] as number)) / ((Number(took[1]) * (WRK_MS[took[2] as string] as number)) / 1000) : 0,
+    errors: socket ? socket.slice(1).reduce((n, x) => n + Number(x), 0) : 0,
+    unexpected: num(/Non-2xx or 3xx responses:\s+(\d+)/),
+  };
+}
+
 /** Alternate A and B, a warm-up of each first, and return the medians. */
 async function ab(a: () => Promise<Measure>, b: () => Promise<Measure>, warm: () => Promise<void>): Promise<[Measure, Measure]> {
   await warm();
@@ -83,8 +120,6 @@ async function ab(a: () => Promise<Measure>, b: () => Promise<Measure>, warm: ()
   }
   return [medianOf(as), medianOf(bs)];
 }
-
-const children: ChildProcess[] = [];
 
 /** GET with a chosen Host header (fetch cannot set one). */
 function get(base: string, path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; bytes: number; sha256: string }> {
@@ -104,49 +139,17 @@ function get(base: string, path: string, headers: Record<string, string>): Promi
   });
 }
 
-/** Serve a Worker with bench/serve.ts (workerd through miniflare) and wait until it answers. */
-async function serve(config: string, port: number, options: { script?: string; persistTo?: string; vars?: Record<string, string>; inspect?: boolean } = {}): Promise<string> {
-  const args = [config, String(port)];
-  // BENCH_INSPECT=1: the Worker's inspector on port + 1000, to take a CPU profile while it runs.
-  if (options.inspect) args.push('--inspector-port', String(port + 1000));
-  if (options.script) args.push('--script', options.script);
-  if (options.persistTo) args.push('--persist-to', options.persistTo);
-  for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`);
-  const child = spawn('node_modules/.bin/tsx', ['bench/serve.ts', ...args], { stdio: process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', detached: true });
-  children.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 1200; i++) {
-    try {
-      await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
-      return url;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`bench/serve.ts ${args.join(' ')} did not start`);
-}
-
 async function main(): Promise<void> {
   console.log(`portal-redirect bench: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ${RUNS} A/B runs of ${SECONDS}s, ${CONNECTIONS} connections`);
 
   // 1. Build as it deploys.
-  execFileSync('node_modules/.bin/wrangler', ['deploy', '--dry-run', '--outdir', 'dist/bench'], { stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
+  buildWorker();
   const modules = bundleModules();
   const bundleKiB = modules.reduce((n, m) => n + m.bytes.length, 0) / 1024;
   const gzipKiB = modules.reduce((n, m) => n + gzipSync(m.bytes).length, 0) / 1024;
 
   // 2. The legacy origin, in its own process.
-  const origin = spawn('node_modules/.bin/tsx', ['scripts/demo-origin.ts', String(ORIGIN_PORT)], { stdio: 'ignore', detached: true });
-  children.push(origin);
-  const originUrl = `http://127.0.0.1:${ORIGIN_PORT}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      await fetch(originUrl);
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const originUrl = (await startOrigin(ORIGIN_PORT)).url;
 
   // 3. Seed 10,000 tenants with Endpoint redirection on, into the local KV the Worker will use.
   const state = mkdtempSync(join(tmpdir(), 'bench-state-'));
@@ -161,10 +164,10 @@ async function main(): Promise<void> {
   // 4. The Worker as built, and the baselines, each in its own workerd through miniflare.
   // One at a time: three starts at once can starve each other on two cores.
   // Warm state for all 10,000 tenants must outlive the runs: a 10-minute isolate cache here.
-  const appUrl = await serve('wrangler.jsonc', 18_891, { script: 'dist/bench/index.js', persistTo: state, vars: { PASSTHROUGH_ORIGIN: originUrl, TOGGLE_CACHE_TTL_SECONDS: '600' }, inspect: process.env.BENCH_INSPECT === '1' });
-  const r302Url = await serve('bench/baselines/constant-302.jsonc', 18_892);
-  const proxyUrl = await serve('bench/baselines/proxy.jsonc', 18_893, { vars: { ORIGIN: originUrl } });
-  const copyUrl = ONLY.has('3') ? await serve('bench/baselines/body-copy.jsonc', 18_894, { vars: { ORIGIN: originUrl } }) : '';
+  const appUrl = (await serve('wrangler.jsonc', 18_891, { script: 'dist/bench/index.js', persistTo: state, vars: { PASSTHROUGH_ORIGIN: originUrl, TOGGLE_CACHE_TTL_SECONDS: '600' }, inspect: process.env.BENCH_INSPECT === '1' })).url;
+  const r302Url = (await serve('bench/baselines/constant-302.jsonc', 18_892)).url;
+  const proxyUrl = (await serve('bench/baselines/proxy.jsonc', 18_893, { vars: { ORIGIN: originUrl } })).url;
+  const copyUrl = ONLY.has('3') ? (await serve('bench/baselines/body-copy.jsonc', 18_894, { vars: { ORIGIN: originUrl } })).url : '';
 
   const nav = { Host: 'securitycenter.windows.com', Accept: 'text/html', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'none' };
   const redirectRequests = tenants.map((t) => ({ method: 'GET' as const, path: `/alert/da6373707189816_${t.slice(0, 8)}?tid=${t}`, headers: nav }));
@@ -223,6 +226,15 @@ async function main(): Promise<void> {
     // The floor under scenario 3: the same body only read into JavaScript and written back.
     const [c, d] = await ab(() => load(copyUrl, siemRequests, SECONDS, 200, 2), () => load(proxyUrl, siemRequests, SECONDS, 200, 2), async () => void (await load(copyUrl, siemRequests, 1, 200, 2)));
     row('   reference: a Worker copying the body through JS, no rewrite', c, d, 'bytesPerSec', null);
+    // The same A/B driven by wrk: how much of the ratio is the load generator's share of the CPU.
+    const siemRequest = siemRequests[0] as autocannon.Request;
+    const wrk = (url: string) => async () => loadWrk(url, siemRequest, SECONDS, 2) ?? Promise.reject(new Error('wrk not installed'));
+    try {
+      const [e, f] = await ab(wrk(appUrl), wrk(proxyUrl), async () => void (await wrk(appUrl)()));
+      row('   reference: scenario 3 with wrk as the load generator', perPayload(e, siem.bytes), f, 'bytesPerSec', null);
+    } catch {
+      console.log('(wrk not installed: the wrk reference row for scenario 3 is left out)');
+    }
   }
 
   // 4. The pure decision: 10 vs 10,000 deep-link rows; 10 vs 1,000,000 tenants.
@@ -231,7 +243,7 @@ async function main(): Promise<void> {
   // 5. Module-scope work of the built bundle: import it with fetch trapped.
   const startup = await moduleScope();
 
-  for (const child of children) if (child.pid) process.kill(-child.pid, 'SIGTERM');
+  stopAll();
 
   const header = ['scenario', 'portal-redirect', 'p50 / p99 ms', 'baseline', 'p50 / p99 ms', 'ratio', 'target', '', 'errors / other status'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

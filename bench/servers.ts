@@ -1,0 +1,65 @@
+/**
+ * The processes a bench run starts: the legacy origin (scripts/demo-origin.ts) and Workers served
+ * by bench/serve.ts (workerd through miniflare), each in its own process group so that `stopAll`
+ * takes its workerd with it. Shared by `npm run bench` and `npm run bench:cpu`.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+
+const children: ChildProcess[] = [];
+
+/** Build the Worker as it deploys, into dist/bench. */
+export function buildWorker(): void {
+  execFileSync('node_modules/.bin/wrangler', ['deploy', '--dry-run', '--outdir', 'dist/bench'], { stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
+}
+
+async function waitFor(url: string, tries: number): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    try {
+      await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+function start(args: string[]): ChildProcess {
+  const child = spawn('node_modules/.bin/tsx', args, { stdio: process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', detached: true });
+  children.push(child);
+  return child;
+}
+
+/** The legacy origin on `port`, in its own process; its URL once it answers. */
+export async function startOrigin(port: number): Promise<{ url: string; pid: number }> {
+  const child = start(['scripts/demo-origin.ts', String(port)]);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(url, 100);
+  return { url, pid: child.pid as number };
+}
+
+export interface ServeOptions {
+  script?: string;
+  persistTo?: string;
+  vars?: Record<string, string>;
+  /** The Worker's inspector on port + 1000, to take a CPU profile while it runs. */
+  inspect?: boolean;
+}
+
+/** Serve a Worker with bench/serve.ts and wait until it answers. */
+export async function serve(config: string, port: number, options: ServeOptions = {}): Promise<{ url: string; pid: number }> {
+  const args = [config, String(port)];
+  if (options.inspect) args.push('--inspector-port', String(port + 1000));
+  if (options.script) args.push('--script', options.script);
+  if (options.persistTo) args.push('--persist-to', options.persistTo);
+  for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`);
+  const child = start(['bench/serve.ts', ...args]);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(url, 1200);
+  return { url, pid: child.pid as number };
+}
+
+/** Stop every process started here (and their children: each leads its own process group). */
+export function stopAll(): void {
+  for (const child of children) if (child.pid) process.kill(-child.pid, 'SIGTERM');
+}
