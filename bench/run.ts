@@ -88,8 +88,9 @@ function loadWrk(url: string, req: autocannon.Request, seconds: number, connecti
   let out: string;
   try {
     out = execFileSync('wrk', ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', ...headers, url + req.path], { encoding: 'utf8' });
-  } catch {
-    return null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
   }
   const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? 0);
   const read = /([\d.]+)([KMGT]?B) read/.exec(out);
@@ -228,12 +229,12 @@ async function main(): Promise<void> {
     row('   reference: a Worker copying the body through JS, no rewrite', c, d, 'bytesPerSec', null);
     // The same A/B driven by wrk: how much of the ratio is the load generator's share of the CPU.
     const siemRequest = siemRequests[0] as autocannon.Request;
-    const wrk = (url: string) => async () => loadWrk(url, siemRequest, SECONDS, 2) ?? Promise.reject(new Error('wrk not installed'));
+    const wrk = (url: string) => async () => loadWrk(url, siemRequest, SECONDS, 2) ?? Promise.reject(new Error('wrk is not installed (apt-get install -y wrk)'));
     try {
       const [e, f] = await ab(wrk(appUrl), wrk(proxyUrl), async () => void (await wrk(appUrl)()));
       row('   reference: scenario 3 with wrk as the load generator', perPayload(e, siem.bytes), f, 'bytesPerSec', null);
-    } catch {
-      console.log('(wrk not installed: the wrk reference row for scenario 3 is left out)');
+    } catch (error) {
+      console.log(`(the wrk reference row for scenario 3 is left out: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
     }
   }
 
