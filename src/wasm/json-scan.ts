@@ -368,7 +368,8 @@ export function scan(inp: usize, len: usize, out: usize, outCap: usize, keys: us
       rewrittenCount++;
       continue;
     }
-    // What precedes the value goes out first: `put` writes past its end, where JavaScript is to write.
+    // What precedes the value goes out first (`put` writes past its end, where JavaScript is to
+    // write), and stays out unless the call asks for more room.
     put(o, from, vs - from);
     const at = o + (vs - from);
     const n = rewriteValue(vs, e, escaped, at, <isize>outEnd - <isize>at - <isize>(end - e));
@@ -377,10 +378,13 @@ export function scan(inp: usize, len: usize, out: usize, outCap: usize, keys: us
       cut = stoppedFull = true;
       break;
     }
+    o = at;
     if (n >= 0) {
-      o = at + <usize>n;
+      o += <usize>n;
       from = e;
       rewrittenCount++;
+    } else {
+      from = vs; // kept: the value goes out with what follows it
     }
   }
   // Not cut at a key: unless this is the end, the last `keep` bytes come again (a key may begin there).
