@@ -9,8 +9,9 @@
  *   sends its body over N ms; `/__fault/reset` drops the connection mid-body, `/__fault/reset-early`
  *   before any answer.
  * - on `wdatp-alertexporter-*` hosts, `/api/alerts` is the legacy SIEM API: 401 without a bearer
- *   token, else the fixture (or `?count=N` generated alerts, streamed), with `?encoding=gzip|br|zstd`,
- *   `?status=N` and `?type=` to shape the answer.
+ *   token, else the fixture (or `?count=N` generated alerts, streamed; `&links=unified` for alerts
+ *   whose links already point at the unified portal), with `?encoding=gzip|br|zstd`, `?status=N`
+ *   and `?type=` to shape the answer.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -148,7 +149,7 @@ function siemAlerts(req: IncomingMessage, res: ServerResponse, q: URLSearchParam
     return;
   }
   const count = q.get('count');
-  const body = count === null ? Readable.from([SIEM_FIXTURE]) : Readable.from(generateAlerts(Number(count)));
+  const body = count === null ? Readable.from([SIEM_FIXTURE]) : Readable.from(generateAlerts(Number(count), q.get('links') === 'unified' ? 'https://security.microsoft.com' : 'https://securitycenter.windows.com'));
   const encoding = q.get('encoding');
   const headers: Record<string, string> = { 'Content-Type': q.get('type') ?? 'application/json; charset=utf-8' };
   if (encoding) headers['Content-Encoding'] = encoding;
@@ -158,16 +159,16 @@ function siemAlerts(req: IncomingMessage, res: ServerResponse, q: URLSearchParam
   (compressor ? body.pipe(compressor) : body).pipe(res);
 }
 
-/** N alerts shaped like the fixture's first one, about 500 bytes each, generated lazily. */
-function* generateAlerts(count: number): Generator<Buffer> {
+/** N alerts shaped like the fixture's first one, about 500 bytes each, generated lazily; their links on `portal`. */
+function* generateAlerts(count: number, portal: string): Generator<Buffer> {
   yield Buffer.from('[');
   const batch: string[] = [];
   for (let i = 0; i < count; i++) {
     const id = `da${String(637370718981685665n + BigInt(i))}_${i}`;
     batch.push(
       `${i ? ',' : ''}\n{"AlertTime":"2020-09-30T14:09:20.35743Z","AlertId":"${id}","Severity":"High","Title":"Suspicious File Activity ${i}",` +
-        `"LinkToWDATP":"https://securitycenter.windows.com/alert/${id}","Url":"https://securitycenter.windows.com/alert/${id}",` +
-        `"IncidentLinkToWDATP":"https://securitycenter.windows.com/incidents/byalert?alertId=${id}&source=SIEM",` +
+        `"LinkToWDATP":"${portal}/alert/${id}","Url":"${portal}/alert/${id}",` +
+        `"IncidentLinkToWDATP":"${portal}/incidents/byalert?alertId=${id}&source=SIEM",` +
         `"LinkToMTP":"https://security.microsoft.com/alert/${id}","Sha1":"aabbccddee1122334455aabbccddee1122334455","Score":${i % 100}.5}`,
     );
     if (batch.length === 500) {

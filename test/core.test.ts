@@ -6,7 +6,7 @@ import type { CoreContext, RequestFacts } from '../src/core/decide';
 import { decide, navigationFacts, queryParam } from '../src/core/decide';
 import { DeepLinkMap } from '../src/core/deeplinks';
 import { HostIndex, normaliseHost } from '../src/core/hosts';
-import { applyShape, type LinkShape, mapLegacyLink, mapLegacyLinkShaped, mapViaUrl } from '../src/core/links';
+import { applyShape, type LinkShape, mapLegacyLink, mapLegacyLinkShaped, mapViaUrl, rewriteLinkShaped } from '../src/core/links';
 import { buildLocation, viaSetters } from '../src/core/location';
 import { isPlainPath, isPlainSearch } from '../src/core/plain';
 import { REASONS } from '../src/core/reasons';
@@ -215,6 +215,46 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
       }),
       { numRuns: 5_000 },
     );
+  });
+
+  it("a kept link's shape keeps exactly links the reference keeps, whatever follows its host", () => {
+    // A SIEM payload whose links are on another portal is read without a call per link: the
+    // first one's shape keeps all of its host. Only a host that is none of the product's may.
+    const ctx = context(PRODUCTS);
+    const scheme = fc.constantFrom('https://', 'http://');
+    const host = fc.constantFrom('security.microsoft.com', 'evil.com', 'securitycenter.windows.com.evil.com', 'securitycenter.windows.com', 'securitycenter.microsoft.com', 'portal.atp.azure.com', 'contoso.atp.azure.com', 'portal.cloudappsecurity.com', 'a.b.portal.cloudappsecurity.com', 'protection.office.com', '1.2.3.4', '0x7f.1', 'xn--80ak6aa92e.com');
+    const rest = fc.string({ unit: fc.constantFrom('alert', 'alerts', 'da1_2', '/', '.', '..', '%2e', '%41', '?', '&', '=', 'tid=', '#', '@', ':', 'evil.com', '\\', ' ', 'é', '"', '<', '+'), maxLength: 6 });
+    const product = fc.constantFrom('endpoint' as const, 'identity' as const, 'cloudapps' as const, 'office' as const);
+    // What follows the host in the other links: a path, or something that moves the host.
+    const after = fc.constantFrom('/', '@securitycenter.windows.com/', '.evil.com/', ':443/', '/..//securitycenter.windows.com/');
+    let kept = 0;
+    fc.assert(
+      fc.property(scheme, host, rest, fc.array(fc.tuple(after, rest), { minLength: 1, maxLength: 5 }), product, (sc, h, r, tails, p) => {
+        const first = `${sc}${h}/${r}`;
+        const others = tails.map(([a, t]) => `${sc}${h}${a}${t}`);
+        const answer = rewriteLinkShaped(ctx, first, p, null);
+        expect(answer === null ? first : answer.text, first).toBe(mapViaUrl(ctx, first, p, null) ?? first);
+        if (answer?.shape && answer.text === first) {
+          kept++;
+          for (const other of others) {
+            const shaped = applyShape(answer.shape, other);
+            if (shaped !== null) expect(shaped, `${other} through the kept shape of ${first}`).toBe(mapViaUrl(ctx, other, p, null) ?? other);
+          }
+        }
+        return true;
+      }),
+      { numRuns: 5_000 },
+    );
+    expect(kept).toBeGreaterThan(500);
+    expect(rewriteLinkShaped(ctx, 'https://security.microsoft.com/alert/1', 'endpoint', null)?.shape?.start).toBe('https://security.microsoft.com/');
+    // The product's own host maps (the reference's target), and a host the URL API rewrites leaves no shape.
+    expect(rewriteLinkShaped(ctx, 'https://contoso.atp.azure.com/x', 'identity', null)?.text).toBe(mapViaUrl(ctx, 'https://contoso.atp.azure.com/x', 'identity', null));
+    expect(rewriteLinkShaped(ctx, 'https://0x7f.1/x', 'endpoint', null)).toBeNull();
+    // A link of the product's own host that the mapping keeps (here: no deep-link map) leaves no
+    // shape: another link of that host may map.
+    const unmapped: CoreContext = { ...ctx, deepLinks: new Map() };
+    expect(mapViaUrl(unmapped, 'https://securitycenter.windows.com/alert/1', 'endpoint', null)).toBeNull();
+    expect(rewriteLinkShaped(unmapped, 'https://securitycenter.windows.com/alert/1', 'endpoint', null)).toBeNull();
   });
 
   it('a shape stands for the last segment only where no row tests that segment', () => {

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../src/config';
 import { configFor } from '../src/config';
-import { mapLegacyLinkShaped, mapViaUrl } from '../src/core/links';
+import { mapLegacyLinkShaped, mapViaUrl, rewriteLinkShaped } from '../src/core/links';
 import { JsonLinkScanner, MAX_REPLACEMENT_BYTES, newStats, type Rewrite, rewriteJsonLinks } from '../src/edge/json-links';
 import worker from '../src/index';
 import { newTenant, seedToggle, send, testEnv, unsignedJwt } from './helpers';
@@ -77,6 +77,17 @@ describe('SIEM API: the routing table in both states', () => {
 });
 
 describe('SIEM API: what passes untouched, and why', () => {
+  it('ON, links already on the unified portal: the payload passes byte for byte', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    const path = '/api/alerts?count=3000&links=unified';
+    const res = await send(siemRequest(path, tenant));
+    expect(res.headers.get('x-redirect-reason')).toBe('links-rewritten');
+    const body = await res.text();
+    expect(body).toContain('"LinkToWDATP":"https://security.microsoft.com/alert/');
+    expect(body).toBe(await originBytes(path));
+  });
+
   it('no token, or a token without tid: unknown-tenant, and the origin 401 is passed on', async () => {
     const none = await send(new Request(`${SIEM}/api/alerts`));
     expect(none.status).toBe(401);
@@ -230,6 +241,8 @@ describe('the streaming rewriter', () => {
       'https://securitycenter.windows.com/no-such-page?',
       'https://securitycenter.windows.com/no-such-page/',
       'https://evil.com/alert/',
+      // Already on the unified portal: kept, through a kept shape after the first.
+      'https://security.microsoft.com/alert/',
     );
     const rest = fc.string({ unit: fc.constantFrom('da1_2', 'x', '.', '..', '%41', '?', '&', '=', 'tid=', 'TiD', 'hash=', 'HASH', 'alertId=', 'source=SIEM', 'da637370718981685665_0', '#', '\\', '/', '"', 'é', '+', 'new'), maxLength: 5 });
     const tenant = fc.constantFrom('12345678-1234-1234-1234-123456789012', null);
@@ -239,7 +252,7 @@ describe('the streaming rewriter', () => {
         const raw = new TextEncoder().encode(JSON.stringify(values.map((v, n) => ({ n, LinkToWDATP: v }))));
         const points = [...new Set(cuts.map((c) => c % (raw.length + 1)))].sort((a, b) => a - b);
         const chunks = [0, ...points].map((at, i) => raw.subarray(at, [...points, raw.length][i]));
-        const out = JSON.parse(scanChunks(chunks, (v) => mapLegacyLinkShaped(core, v, 'endpoint', tid))) as { LinkToWDATP: string }[];
+        const out = JSON.parse(scanChunks(chunks, (v) => rewriteLinkShaped(core, v, 'endpoint', tid))) as { LinkToWDATP: string }[];
         out.forEach((o, n) => expect(o.LinkToWDATP, values[n]).toBe(mapViaUrl(core, values[n] as string, 'endpoint', tid) ?? values[n]));
         return true;
       }),
@@ -251,6 +264,11 @@ describe('the streaming rewriter', () => {
     const out = scanChunks([new TextEncoder().encode(JSON.stringify(alerts))], (v) => (calls++, mapLegacyLinkShaped(core, v, 'endpoint', null)));
     expect(out).toContain('"LinkToWDATP":"https://security.microsoft.com/alert/da999"');
     expect(calls).toBe(2);
+    // Links already on the unified portal are kept, and asked about once for their host.
+    calls = 0;
+    const unified = JSON.stringify(alerts).replaceAll('https://securitycenter.windows.com/', 'https://security.microsoft.com/');
+    expect(scanChunks([new TextEncoder().encode(unified)], (v) => (calls++, rewriteLinkShaped(core, v, 'endpoint', null)))).toBe(unified);
+    expect(calls).toBe(1);
   });
 
   it('one chunk and one byte at a time give the same bytes for any text, JSON or not', () => {
@@ -258,7 +276,7 @@ describe('the streaming rewriter', () => {
     // one byte at a time, every value is held across windows and rewritten by a call. Escaped
     // quotes, over-long values, keys without a colon or a string value: both must agree, with
     // the real link mapping (shapes) and with a plain function.
-    const rewriters: Rewrite[] = [rewrite, (v) => mapLegacyLinkShaped(core, v, 'endpoint', '12345678-1234-1234-1234-123456789012')];
+    const rewriters: Rewrite[] = [rewrite, (v) => mapLegacyLinkShaped(core, v, 'endpoint', '12345678-1234-1234-1234-123456789012'), (v) => rewriteLinkShaped(core, v, 'endpoint', null)];
     const agree = (text: string) => {
       const raw = new TextEncoder().encode(text);
       const bytes = Array.from(raw, (_, i) => raw.subarray(i, i + 1));

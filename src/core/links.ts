@@ -25,6 +25,29 @@ export function mapLegacyLinkShaped(ctx: CoreContext, value: string, product: Pr
 }
 
 /**
+ * `mapLegacyLinkShaped`, and for a plain link it keeps because its host is none of the product's
+ * legacy browser hosts, a shape that keeps every link on that host (`KEPT_REST`, the link as its
+ * own replacement): a payload of links already on another portal is then read through without a
+ * call per link. Still `null` for anything else kept (not a link, not plain, no path).
+ */
+export function rewriteLinkShaped(ctx: CoreContext, value: string, product: ProductId, tenant: string | null): { text: string; shape: LinkShape | null } | null {
+  return mapLegacyLinkShaped(ctx, value, product, tenant) ?? keptLink(ctx, value, product);
+}
+
+function keptLink(ctx: CoreContext, value: string, product: ProductId): { text: string; shape: LinkShape } | null {
+  const host = PLAIN_LINK.exec(value)?.[1];
+  if (host === undefined) return null;
+  const start = value.slice(0, value.indexOf('//') + 2 + host.length + 1);
+  if (!start.endsWith(`${host}/`)) return null; // no path: `https://host?...`
+  // The host decides, as `mapViaUrl` decides it: the URL API's host for this very link, matched
+  // the same way. A path cannot change a host, so every link with this start is kept too.
+  if (!URL.canParse(value) || new URL(value).host !== host) return null;
+  const match = ctx.hosts.match(host);
+  if (match !== null && match.product.id === product && match.host.kind === 'browser') return null;
+  return { text: value, shape: { start, rest: KEPT_REST, check: null, before: start, after: '', keepRest: true, maxRest: Number.MAX_SAFE_INTEGER } };
+}
+
+/**
  * The reference: the URL API parses the link, `buildLocation` builds the target. Exported for the
  * test that compares it with the fast path.
  */
@@ -117,6 +140,11 @@ const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 export const PLAIN_SEGMENT = charClass(`${ALNUM}-_~!$&'()*+,;=:@`, `${ALNUM}-._~!$&'()*+,;=:@`, 1);
 /** A query that is plain: what `plainLink` keeps as it is. */
 export const PLAIN_QUERY = charClass(`${ALNUM}-._~!$&()*+,;=:@/?`, `${ALNUM}-._~!$&()*+,;=:@/?`, 0);
+/** Printable ASCII but `"` and `\`, JSON text that is its own value: what a kept link may hold after `https://host/`. */
+const JSON_PLAIN = Array.from({ length: 0x7f - 0x21 }, (_, k) => String.fromCharCode(0x21 + k))
+  .filter((c) => c !== '"' && c !== '\\')
+  .join('');
+export const KEPT_REST = charClass(JSON_PLAIN, JSON_PLAIN, 0);
 
 function queryShape(value: string, target: string, tid: string, keepQuery: boolean): LinkShape {
   const start = value.slice(0, value.indexOf('?') + 1);

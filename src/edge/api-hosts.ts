@@ -2,7 +2,7 @@ import type { Product } from '../catalogue/types';
 import type { Config } from '../config';
 import type { Decision } from '../core/decide';
 import { toggleState } from '../core/decide';
-import { mapLegacyLinkShaped } from '../core/links';
+import { rewriteLinkShaped } from '../core/links';
 import type { Reason } from '../core/reasons';
 import { unverifiedTenantOf } from '../core/tenant';
 import type { ToggleStore } from '../store/toggles';
@@ -36,7 +36,7 @@ export async function apiPassThrough(request: Request, config: Config, store: To
   const encoding = (upstream.headers.get('content-encoding') ?? '').trim().toLowerCase();
   if (!HANDLED_ENCODINGS.has(encoding)) return withDecision(upstream, decision('unsupported-encoding'));
 
-  const body = rewriteJsonLinks(upstream.body, new Set(product.apiLinkProperties), (value) => mapLegacyLinkShaped(config.core, value, product.id, tenant));
+  const body = rewriteJsonLinks(upstream.body, new Set(product.apiLinkProperties), (value) => rewriteLinkShaped(config.core, value, product.id, tenant));
   const response = withDecision(upstream, decision('links-rewritten'), body);
   response.headers.delete('content-length');
   return response;

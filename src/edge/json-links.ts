@@ -15,15 +15,16 @@
  * - a colon follows (whitespace allowed, up to 256 bytes in all), so an array element or a value
  *   spelled the same is not;
  * - a string follows the colon; that value is held until its closing quote, rewritten or not, and sent.
- * A value of a link shape seen before in this body (`LinkShape`) is rewritten in WebAssembly; any
- * other value (and one with escapes such as `\/`) is decoded and passed to `rewrite` in JavaScript.
+ * A value of a link shape seen before in this body (`LinkShape`) is rewritten in WebAssembly (or
+ * left, for a shape of kept links); any other value (and one with escapes such as `\/`) is decoded
+ * and passed to `rewrite` in JavaScript.
  * Nesting depth does not matter (no stack is kept). A key spelled with escapes for plain letters
  * (`"Link\u0054oWDATP"`) is not recognised: no JSON encoder writes ASCII letters that way, and
  * matching the names as written is what lets a 10 MB payload through at a useful speed.
  * Broken JSON never throws; at worst a value after a matching key is rewritten, into valid JSON.
  */
 
-import { type CharClass, type LinkShape, PLAIN_QUERY, PLAIN_SEGMENT } from '../core/links';
+import { type CharClass, KEPT_REST, type LinkShape, PLAIN_QUERY, PLAIN_SEGMENT } from '../core/links';
 import { keptAsItIs } from '../core/location';
 import scanModule from '../wasm/json-scan.wasm';
 
@@ -74,6 +75,8 @@ export const MAX_REPLACEMENT_BYTES = OUTPUT_SIZE - OUTPUT_SLACK - INPUT_SIZE;
 const KEEP_REST = 1;
 const KEPT_AS_IT_IS = 2;
 const MIN_ONE = 4;
+/** A shape whose links are their own replacement (`rewriteLinkShaped`'s kept links): the scan leaves them. */
+const KEPT = 8;
 const MAX_KEY_BYTES = 1024;
 
 const EMPTY = new Uint8Array(0);
@@ -106,7 +109,7 @@ interface ScanExports {
 }
 
 /** The classes `LinkShape`s use, as tables at TABLES: per class, 256 bytes each for first and then, then `then` by nibbles. */
-const CLASSES: readonly CharClass[] = [PLAIN_SEGMENT, PLAIN_QUERY];
+const CLASSES: readonly CharClass[] = [PLAIN_SEGMENT, PLAIN_QUERY, KEPT_REST];
 
 let wasm: ScanExports | null = null;
 /** The scanner whose `scan` call is running (the WebAssembly calls back into it). */
@@ -333,7 +336,8 @@ export class JsonLinkScanner {
     view.setUint32(SHAPES_AT, this.shapes.length, true);
     this.shapes.forEach((shape, k) => {
       const table = TABLES + CLASSES.indexOf(shape.rest) * CLASS_SIZE;
-      const flags = (shape.keepRest ? KEEP_REST : 0) | (shape.check === keptAsItIs ? KEPT_AS_IT_IS : 0) | (shape.rest.min === 1 ? MIN_ONE : 0);
+      const kept = shape.keepRest && shape.before === shape.start && shape.after === '';
+      const flags = (shape.keepRest ? KEEP_REST : 0) | (shape.check === keptAsItIs ? KEPT_AS_IT_IS : 0) | (shape.rest.min === 1 ? MIN_ONE : 0) | (kept ? KEPT : 0);
       const fields = [...put(shape.start), ...put(shape.before), ...put(shape.after), table, table + 256, flags, Math.min(shape.maxRest, 0xffffffff)];
       fields.forEach((n, f) => view.setUint32(SHAPES_AT + 4 + k * SHAPE_SIZE + 4 * f, n as number, true));
     });

@@ -12,7 +12,8 @@
 //   shapes: at `shapes`, a u32 count, then per shape SHAPE_SIZE bytes of u32:
 //           start, startLen, before, beforeLen, after, afterLen, firstTable, thenTable, flags, maxRest
 //           (tables: 256 bytes, 1 for a byte the variable part may hold, the `then` table followed by
-//           its 16-byte nibble form, see `allIn`; flags: KEEP_REST, KEPT_AS_IT_IS, MIN_ONE). A value `start` + variable part becomes `before` + (variable part) + `after`.
+//           its 16-byte nibble form, see `allIn`; flags: KEEP_REST, KEPT_AS_IT_IS, MIN_ONE, KEPT). A value `start` + variable part becomes `before` + (variable part) + `after`;
+//           a KEPT shape's values stay as they are.
 
 const QUOTE: u8 = 0x22;
 const BACKSLASH: u8 = 0x5c;
@@ -23,6 +24,7 @@ const SHAPE_SIZE: usize = 40;
 const KEEP_REST: u32 = 1;
 const KEPT_AS_IT_IS: u32 = 2;
 const MIN_ONE: u32 = 4;
+const KEPT: u32 = 8;
 const QUOTES: v128 = i8x16.splat(QUOTE);
 const HIGH: v128 = i8x16.splat(-128);
 const BACKSLASHES: v128 = i8x16.splat(BACKSLASH);
@@ -344,6 +346,7 @@ export function scan(inp: usize, len: usize, out: usize, outCap: usize, keys: us
     lo = p = e + 1;
     if (e - vs > maxValue) continue;
     const shape: usize = escaped ? 0 : shapeOf(vs, e, shapes);
+    if (shape != 0 && (load<u32>(shape, 32) & KEPT) != 0) continue; // stays, with what follows it
     if (shape != 0) {
       const startLen = <usize>load<u32>(shape, 4);
       const keepRest = (load<u32>(shape, 32) & KEEP_REST) != 0;
