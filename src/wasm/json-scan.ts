@@ -346,10 +346,11 @@ export function scan(inp: usize, len: usize, out: usize, outCap: usize, keys: us
     lo = p = e + 1;
     if (e - vs > maxValue) continue;
     const shape: usize = escaped ? 0 : shapeOf(vs, e, shapes);
-    if (shape != 0 && (load<u32>(shape, 32) & KEPT) != 0) continue; // stays, with what follows it
     if (shape != 0) {
+      const flags = load<u32>(shape, 32);
+      if (flags & KEPT) continue; // stays, with what follows it
       const startLen = <usize>load<u32>(shape, 4);
-      const keepRest = (load<u32>(shape, 32) & KEEP_REST) != 0;
+      const keepRest = (flags & KEEP_REST) != 0;
       const beforeLen = <usize>load<u32>(shape, 12);
       const afterLen = <usize>load<u32>(shape, 20);
       const restLen = keepRest ? e - vs - startLen : 0;
