@@ -18,9 +18,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { openToggles } from '../scripts/kv.ts';
-import { keys } from '../src/store/records.ts';
-import { buildWorker, serve, startOrigin, stopAll } from './servers.ts';
+import { buildWorker, seedEndpointOn, serve, startOrigin, stopAll } from './servers.ts';
 
 const REQUESTS = Number(process.env.CPU_REQUESTS ?? 30);
 const ROUNDS = Number(process.env.CPU_ROUNDS ?? 3);
@@ -59,10 +57,8 @@ async function main(): Promise<void> {
   buildWorker();
   const origin = await startOrigin(18_880);
   const state = mkdtempSync(join(tmpdir(), 'bench-cpu-'));
-  const handle = await openToggles({ persistTo: join(state, 'v3') });
   const tenant = crypto.randomUUID();
-  await handle.kv.put(keys.toggle(tenant, 'endpoint'), JSON.stringify({ enabled: true, version: 1, changedAt: new Date().toISOString(), changedBy: null, lastChange: null }));
-  await handle.dispose();
+  await seedEndpointOn(state, [tenant]);
 
   const app = await serve('wrangler.jsonc', 18_881, { script: 'dist/bench/index.js', persistTo: state, vars: { PASSTHROUGH_ORIGIN: origin.url } });
   const payload = '/api/alerts?count=20000';

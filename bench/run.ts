@@ -15,7 +15,6 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
-import { openToggles } from '../scripts/kv.ts';
 import { PRODUCTS } from '../src/catalogue/products.ts';
 import type { DeepLinkRow, Product } from '../src/catalogue/types.ts';
 import type { CoreContext } from '../src/core/decide.ts';
@@ -23,8 +22,7 @@ import { decide, navigationFacts } from '../src/core/decide.ts';
 import { DeepLinkMap } from '../src/core/deeplinks.ts';
 import { HostIndex } from '../src/core/hosts.ts';
 import { IsolateCache } from '../src/store/cache.ts';
-import { keys } from '../src/store/records.ts';
-import { buildWorker, serve, startOrigin, stopAll } from './servers.ts';
+import { buildWorker, seedEndpointOn, serve, startOrigin, stopAll } from './servers.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -154,13 +152,8 @@ async function main(): Promise<void> {
 
   // 3. Seed 10,000 tenants with Endpoint redirection on, into the local KV the Worker will use.
   const state = mkdtempSync(join(tmpdir(), 'bench-state-'));
-  const handle = await openToggles({ persistTo: join(state, 'v3') });
   const tenants = Array.from({ length: TENANTS }, () => crypto.randomUUID());
-  const record = JSON.stringify({ enabled: true, version: 1, changedAt: new Date().toISOString(), changedBy: null, lastChange: null });
-  for (let i = 0; i < tenants.length; i += 500) {
-    await Promise.all(tenants.slice(i, i + 500).map((t) => handle.kv.put(keys.toggle(t, 'endpoint'), record)));
-  }
-  await handle.dispose();
+  await seedEndpointOn(state, tenants);
 
   // 4. The Worker as built, and the baselines, each in its own workerd through miniflare.
   // One at a time: three starts at once can starve each other on two cores.

@@ -4,8 +4,21 @@
  * takes its workerd with it. Shared by `npm run bench` and `npm run bench:cpu`.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { openToggles } from '../scripts/kv.ts';
+import { keys, type ToggleRecord } from '../src/store/records.ts';
 
 const children: ChildProcess[] = [];
+
+/** Endpoint redirection on for `tenants`, in the local KV under `state` (`--persist-to` layout). */
+export async function seedEndpointOn(state: string, tenants: readonly string[]): Promise<void> {
+  const handle = await openToggles({ persistTo: join(state, 'v3') });
+  const record: ToggleRecord = { enabled: true, version: 1, changedAt: new Date().toISOString(), changedBy: null, lastChange: null };
+  for (let i = 0; i < tenants.length; i += 500) {
+    await Promise.all(tenants.slice(i, i + 500).map((t) => handle.kv.put(keys.toggle(t, 'endpoint'), JSON.stringify(record))));
+  }
+  await handle.dispose();
+}
 
 /** Build the Worker as it deploys, into dist/bench. */
 export function buildWorker(): void {
