@@ -22,7 +22,7 @@ import { decide, navigationFacts } from '../src/core/decide.ts';
 import { DeepLinkMap } from '../src/core/deeplinks.ts';
 import { HostIndex } from '../src/core/hosts.ts';
 import { IsolateCache } from '../src/store/cache.ts';
-import { buildWorker, seedEndpointOn, serve, startOrigin, stopAll } from './servers.ts';
+import { buildWorker, scenarioRequests, seedEndpointOn, serve, spreadOver, startOrigin, stopAll } from './servers.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -52,14 +52,7 @@ const medianOf = (ms: Measure[]): Measure => ({
 });
 
 async function load(url: string, requests: autocannon.Request[], seconds: number, expect: number, connections = CONNECTIONS, amount?: number): Promise<Measure> {
-  // Each connection starts at its own offset in the request list, so together they spread over
-  // all of it (autocannon otherwise walks every connection from the first request).
-  let next = 0;
-  const setupClient = (client: { setRequests: (r: autocannon.Request[]) => void }) => {
-    const offset = Math.floor((next++ * requests.length) / connections) % requests.length;
-    client.setRequests([...requests.slice(offset), ...requests.slice(0, offset)]);
-  };
-  const result = await autocannon({ url, connections, duration: seconds, requests, pipelining: 1, setupClient, ...(amount ? { amount } : {}) } as autocannon.Options);
+  const result = await autocannon({ url, connections, duration: seconds, requests, pipelining: 1, setupClient: spreadOver(requests, connections), ...(amount ? { amount } : {}) } as autocannon.Options);
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -163,14 +156,10 @@ async function main(): Promise<void> {
   const proxyUrl = (await serve('bench/baselines/proxy.jsonc', 18_893, { vars: { ORIGIN: originUrl } })).url;
   const copyUrl = ONLY.has('3') ? (await serve('bench/baselines/body-copy.jsonc', 18_894, { vars: { ORIGIN: originUrl } })).url : '';
 
-  const nav = { Host: 'securitycenter.windows.com', Accept: 'text/html', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'none' };
-  const redirectRequests = tenants.map((t) => ({ method: 'GET' as const, path: `/alert/da6373707189816_${t.slice(0, 8)}?tid=${t}`, headers: nav }));
-  const stickyRequests = [{ method: 'GET' as const, path: `/alerts?tid=${tenants[0]}`, headers: { ...nav, Cookie: 'sccauth=live-session' } }];
-  const siemToken = `e30.${Buffer.from(JSON.stringify({ tid: tenants[1] })).toString('base64url')}.c2ln`;
-  const siemRequests = [{ method: 'GET' as const, path: '/api/alerts?count=20000', headers: { Host: 'wdatp-alertexporter-eu.windows.com', Authorization: `Bearer ${siemToken}` } }];
+  const { redirect: redirectRequests, sticky: stickyRequests, siem: siemRequests } = scenarioRequests(tenants, tenants[1] as string);
 
   // Sanity: each scenario does what it claims.
-  const check = await get(appUrl, redirectRequests[0]!.path, nav);
+  const check = await get(appUrl, redirectRequests[0]!.path, redirectRequests[0]!.headers);
   if (check.status !== 302) throw new Error(`redirect scenario answered ${check.status}`);
   const sticky = await get(appUrl, stickyRequests[0]!.path, stickyRequests[0]!.headers);
   if (sticky.headers['x-redirect-reason'] !== 'session-sticky') throw new Error('sticky scenario is not sticky');

@@ -4,6 +4,7 @@
  * takes its workerd with it. Shared by `npm run bench` and `npm run bench:cpu`.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type autocannon from 'autocannon';
 import { join } from 'node:path';
 import { openToggles } from '../scripts/kv.ts';
 import { keys, type ToggleRecord } from '../src/store/records.ts';
@@ -18,6 +19,35 @@ export async function seedEndpointOn(state: string, tenants: readonly string[]):
     await Promise.all(tenants.slice(i, i + 500).map((t) => handle.kv.put(keys.toggle(t, 'endpoint'), JSON.stringify(record))));
   }
   await handle.dispose();
+}
+
+const NAVIGATION = { Host: 'securitycenter.windows.com', Accept: 'text/html', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'none' };
+
+/**
+ * The requests of bench scenarios 1-3 over seeded tenants: a deep link per tenant (1), a signed-in
+ * session's page (2, the first tenant), the SIEM payload for `siemTenant` (3; its token is only
+ * read for its tenant, as the Worker does).
+ */
+export function scenarioRequests(tenants: readonly string[], siemTenant: string) {
+  const token = `e30.${Buffer.from(JSON.stringify({ tid: siemTenant })).toString('base64url')}.c2ln`;
+  return {
+    redirect: tenants.map((t) => ({ method: 'GET' as const, path: `/alert/da6373707189816_${t.slice(0, 8)}?tid=${t}`, headers: NAVIGATION })),
+    sticky: [{ method: 'GET' as const, path: `/alerts?tid=${tenants[0]}`, headers: { ...NAVIGATION, Cookie: 'sccauth=live-session' } }],
+    siem: [{ method: 'GET' as const, path: '/api/alerts?count=20000', headers: { Host: 'wdatp-alertexporter-eu.windows.com', Authorization: `Bearer ${token}` } }],
+  };
+}
+
+/**
+ * autocannon's `setupClient` that starts each of `connections` at its own offset in `requests`, so
+ * that together they spread over all of it (autocannon otherwise walks every connection from the
+ * first request).
+ */
+export function spreadOver(requests: readonly autocannon.Request[], connections: number): (client: { setRequests: (r: autocannon.Request[]) => void }) => void {
+  let next = 0;
+  return (client) => {
+    const offset = Math.floor((next++ * requests.length) / connections) % requests.length;
+    client.setRequests([...requests.slice(offset), ...requests.slice(0, offset)]);
+  };
 }
 
 /** Build the Worker as it deploys, into dist/bench. */
