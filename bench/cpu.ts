@@ -1,27 +1,37 @@
 /**
- * `npm run bench:cpu`: CPU per SIEM payload, process by process, behind bench scenario 3.
+ * `npm run bench:cpu`: CPU process by process behind bench scenarios 1-3, per payload or request.
  *
- * portal-redirect (as `npm run bench` builds it) and the scenario's two baselines (a bare proxy, a
- * Worker copying the body through JS) each serve the bench's 11.3 MB payload to autocannon, one
- * connection, CPU_REQUESTS requests in a row; for each, the CPU used meanwhile by the serving
- * workerd, the origin and autocannon (utime + stime from /proc, whole process trees) is divided by
- * the requests. Rounds alternate the Workers. portal-redirect also serves the same payload with
- * its links already on the unified portal (kept, each value looked at in JavaScript: the slow path).
- * Linux only; not part of the test run.
+ * Payloads (scenario 3): portal-redirect (as `npm run bench` builds it) and the scenario's two
+ * baselines (a bare proxy, a Worker copying the body through JS) each serve the bench's 11.3 MB
+ * payload to autocannon, one connection, CPU_REQUESTS requests in a row. portal-redirect also
+ * serves the same payload with its links already on the unified portal (each kept).
+ * Requests (scenarios 1 and 2): portal-redirect's redirects over 10,000 warm tenants beside the
+ * constant 302, and its session-sticky pass-through beside the bare proxy, CPU_SMALL_REQUESTS
+ * requests over 16 connections.
+ * For each, the CPU used meanwhile by the serving workerd, the origin and autocannon (utime +
+ * stime from /proc, whole process trees) is divided by the requests. Rounds alternate the
+ * Workers. Linux only; not part of the test run.
  *
- * On two shared cores scenario 3's ratio is one of whole-system CPU per payload: this shows the
- * Worker's own share next to the origin's and the load generator's.
+ * On two shared cores the bench's ratios are ones of whole-system CPU: this shows the Worker's
+ * own share next to the origin's and the load generator's, and is less moved by the machine's
+ * other load than requests per second are.
  *
- * Options (env): CPU_REQUESTS (30), CPU_ROUNDS (3), BENCH_VERBOSE=1 (the servers' output).
+ * Options (env): CPU_REQUESTS (30), CPU_SMALL_REQUESTS (20000), CPU_ROUNDS (3),
+ * CPU_ONLY ("payload", "requests"; both by default), BENCH_VERBOSE=1 (the servers' output).
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { buildWorker, seedEndpointOn, serve, startOrigin, stopAll } from './servers.ts';
+import { buildWorker, scenarioRequests, seedEndpointOn, serve, spreadOver, startOrigin, stopAll } from './servers.ts';
 
 const REQUESTS = Number(process.env.CPU_REQUESTS ?? 30);
+const SMALL_REQUESTS = Number(process.env.CPU_SMALL_REQUESTS ?? 20_000);
 const ROUNDS = Number(process.env.CPU_ROUNDS ?? 3);
+const PARTS = new Set((process.env.CPU_ONLY ?? 'payload,requests').split(','));
+/** As bench scenario 1: toggles of 10,000 tenants, 16 connections. */
+const TENANTS = 10_000;
+const CONNECTIONS = 16;
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on Linux). */
 const TICKS = 100;
 
@@ -53,41 +63,89 @@ function processCpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
+interface Served {
+  name: string;
+  url: string;
+  pid: number;
+  requests: autocannon.Request[];
+  /** The status each answer should have. */
+  expect: number;
+}
+
+/**
+ * `amount` requests to `w` over `connections`, and the CPU used meanwhile (ms) by the serving
+ * workerd's process tree, the origin's and this process (autocannon runs in it).
+ */
+async function measure(w: Served, originPid: number, amount: number, connections: number) {
+  const before = { worker: treeCpuMs(w.pid), origin: treeCpuMs(originPid), client: processCpuMs() };
+  const result = await autocannon({ url: w.url, connections, amount, requests: w.requests, setupClient: spreadOver(w.requests, connections) } as autocannon.Options);
+  const other = Object.entries(result.statusCodeStats ?? {}).reduce((n, [status, stat]) => (Number(status) === w.expect ? n : n + (stat.count ?? 0)), 0);
+  return {
+    worker: treeCpuMs(w.pid) - before.worker,
+    origin: treeCpuMs(originPid) - before.origin,
+    client: processCpuMs() - before.client,
+    bytesPerResponse: result.throughput.total / result.requests.total,
+    failed: other + result.errors + result.timeouts,
+  };
+}
+
 async function main(): Promise<void> {
   buildWorker();
   const origin = await startOrigin(18_880);
   const state = mkdtempSync(join(tmpdir(), 'bench-cpu-'));
-  const tenant = crypto.randomUUID();
-  await seedEndpointOn(state, [tenant]);
+  const tenants = PARTS.has('requests') ? Array.from({ length: TENANTS }, () => crypto.randomUUID()) : [crypto.randomUUID()];
+  await seedEndpointOn(state, tenants);
+  const scenario = scenarioRequests(tenants, tenants[0] as string);
 
-  const app = await serve('wrangler.jsonc', 18_881, { script: 'dist/bench/index.js', persistTo: state, vars: { PASSTHROUGH_ORIGIN: origin.url } });
-  const payload = '/api/alerts?count=20000';
-  const workers = [
-    { name: 'portal-redirect', ...app, path: payload },
-    // Links already on the unified portal: every value is looked at and kept (no link shape to learn).
-    { name: 'portal-redirect, kept', ...app, path: `${payload}&links=unified` },
-    { name: 'bare proxy', ...(await serve('bench/baselines/proxy.jsonc', 18_882, { vars: { ORIGIN: origin.url } })), path: payload },
-    { name: 'body copied through JS', ...(await serve('bench/baselines/body-copy.jsonc', 18_883, { vars: { ORIGIN: origin.url } })), path: payload },
-  ];
-  const token = `e30.${Buffer.from(JSON.stringify({ tid: tenant })).toString('base64url')}.c2ln`;
-  const headers = { Host: 'wdatp-alertexporter-eu.windows.com', Authorization: `Bearer ${token}` };
-  const run = (w: { url: string; path: string }, amount: number) => autocannon({ url: w.url, connections: 1, amount, requests: [{ method: 'GET', path: w.path, headers }] } as autocannon.Options);
-
-  console.log(`portal-redirect bench:cpu: CPU ms per SIEM payload, ${REQUESTS} requests in a row per Worker and round`);
-  console.log('');
-  console.log('| round | Worker | workerd | origin | autocannon | per response |');
-  console.log('|---|---|---|---|---|---|');
-  for (const w of workers) await run(w, 10); // warm-up: the Workers' and autocannon's code paths, the heaps grown
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const w of workers) {
-      const before = { worker: treeCpuMs(w.pid), origin: treeCpuMs(origin.pid), client: processCpuMs() };
-      const result = await run(w, REQUESTS);
-      const per = (ms: number) => (ms / REQUESTS).toFixed(1).padStart(6);
-      const non200 = result.non2xx + result.errors;
-      console.log(
-        `| ${round} | ${w.name.padEnd(23)} | ${per(treeCpuMs(w.pid) - before.worker)} | ${per(treeCpuMs(origin.pid) - before.origin)} | ${per(processCpuMs() - before.client)} | ${(result.throughput.total / result.requests.total / 1e6).toFixed(2)} MB |${non200 > 0 ? ` ${non200} failed` : ''}`,
-      );
+  // As `npm run bench` serves them (a 10-minute toggle cache: warm state outlives the rounds).
+  const app = await serve('wrangler.jsonc', 18_881, { script: 'dist/bench/index.js', persistTo: state, vars: { PASSTHROUGH_ORIGIN: origin.url, TOGGLE_CACHE_TTL_SECONDS: '600' } });
+  const proxy = await serve('bench/baselines/proxy.jsonc', 18_882, { vars: { ORIGIN: origin.url } });
+  const rounds = async (workers: Served[], amount: number, connections: number, line: (w: Served, m: Awaited<ReturnType<typeof measure>>) => string) => {
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const w of workers) {
+        const m = await measure(w, origin.pid, amount, connections);
+        console.log(`| ${round} | ${w.name.padEnd(23)} | ${line(w, m)} |${m.failed > 0 ? ` ${m.failed} failed or other status` : ''}`);
+      }
     }
+  };
+
+  if (PARTS.has('payload')) {
+    const unified = scenario.siem.map((r) => ({ ...r, path: `${r.path}&links=unified` }));
+    const copy = await serve('bench/baselines/body-copy.jsonc', 18_883, { vars: { ORIGIN: origin.url } });
+    const workers: Served[] = [
+      { name: 'portal-redirect', ...app, requests: scenario.siem, expect: 200 },
+      // Links already on the unified portal: every value is looked at and kept.
+      { name: 'portal-redirect, kept', ...app, requests: unified, expect: 200 },
+      { name: 'bare proxy', ...proxy, requests: scenario.siem, expect: 200 },
+      { name: 'body copied through JS', ...copy, requests: scenario.siem, expect: 200 },
+    ];
+    console.log(`portal-redirect bench:cpu: CPU ms per SIEM payload, ${REQUESTS} requests in a row per Worker and round`);
+    console.log('');
+    console.log('| round | Worker | workerd | origin | autocannon | per response |');
+    console.log('|---|---|---|---|---|---|');
+    // Warm-up: the Workers' and autocannon's code paths, the heaps grown.
+    for (const w of workers) await measure(w, origin.pid, 10, 1);
+    const per = (ms: number) => (ms / REQUESTS).toFixed(1).padStart(6);
+    await rounds(workers, REQUESTS, 1, (_, m) => `${per(m.worker)} | ${per(m.origin)} | ${per(m.client)} | ${(m.bytesPerResponse / 1e6).toFixed(2)} MB`);
+    console.log('');
+  }
+
+  if (PARTS.has('requests')) {
+    const r302 = await serve('bench/baselines/constant-302.jsonc', 18_884);
+    const workers: Served[] = [
+      { name: 'portal-redirect, 302', ...app, requests: scenario.redirect, expect: 302 },
+      { name: 'constant 302', ...r302, requests: scenario.redirect, expect: 302 },
+      { name: 'portal-redirect, sticky', ...app, requests: scenario.sticky, expect: 200 },
+      { name: 'bare proxy', ...proxy, requests: scenario.sticky, expect: 200 },
+    ];
+    console.log(`portal-redirect bench:cpu: CPU µs per request of scenarios 1 and 2, ${SMALL_REQUESTS} requests over ${CONNECTIONS} connections per Worker and round`);
+    console.log('');
+    console.log('| round | Worker | workerd | origin | autocannon |');
+    console.log('|---|---|---|---|---|');
+    // Warm-up: every tenant's toggle read once, then each Worker's code paths.
+    for (const w of workers) await measure(w, origin.pid, w.requests.length + 1000, CONNECTIONS);
+    const per = (ms: number) => ((ms * 1000) / SMALL_REQUESTS).toFixed(0).padStart(5);
+    await rounds(workers, SMALL_REQUESTS, CONNECTIONS, (_, m) => `${per(m.worker)} | ${per(m.origin)} | ${per(m.client)}`);
   }
   stopAll();
 }
