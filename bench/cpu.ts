@@ -100,11 +100,11 @@ async function main(): Promise<void> {
   // As `npm run bench` serves them (a 10-minute toggle cache: warm state outlives the rounds).
   const app = await serve('wrangler.jsonc', 18_881, { script: 'dist/bench/index.js', persistTo: state, vars: { PASSTHROUGH_ORIGIN: origin.url, TOGGLE_CACHE_TTL_SECONDS: '600' } });
   const proxy = await serve('bench/baselines/proxy.jsonc', 18_882, { vars: { ORIGIN: origin.url } });
-  const rounds = async (workers: Served[], amount: number, connections: number, line: (w: Served, m: Awaited<ReturnType<typeof measure>>) => string) => {
+  const rounds = async (workers: Served[], amount: number, connections: number, line: (m: Awaited<ReturnType<typeof measure>>) => string) => {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const w of workers) {
         const m = await measure(w, origin.pid, amount, connections);
-        console.log(`| ${round} | ${w.name.padEnd(23)} | ${line(w, m)} |${m.failed > 0 ? ` ${m.failed} failed or other status` : ''}`);
+        console.log(`| ${round} | ${w.name.padEnd(23)} | ${line(m)} |${m.failed > 0 ? ` ${m.failed} failed or other status` : ''}`);
       }
     }
   };
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     // Warm-up: the Workers' and autocannon's code paths, the heaps grown.
     for (const w of workers) await measure(w, origin.pid, 10, 1);
     const per = (ms: number) => (ms / REQUESTS).toFixed(1).padStart(6);
-    await rounds(workers, REQUESTS, 1, (_, m) => `${per(m.worker)} | ${per(m.origin)} | ${per(m.client)} | ${(m.bytesPerResponse / 1e6).toFixed(2)} MB`);
+    await rounds(workers, REQUESTS, 1, (m) => `${per(m.worker)} | ${per(m.origin)} | ${per(m.client)} | ${(m.bytesPerResponse / 1e6).toFixed(2)} MB`);
     console.log('');
   }
 
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     // Warm-up: every tenant's toggle read once, then each Worker's code paths.
     for (const w of workers) await measure(w, origin.pid, w.requests.length + 1000, CONNECTIONS);
     const per = (ms: number) => ((ms * 1000) / SMALL_REQUESTS).toFixed(0).padStart(5);
-    await rounds(workers, SMALL_REQUESTS, CONNECTIONS, (_, m) => `${per(m.worker)} | ${per(m.origin)} | ${per(m.client)}`);
+    await rounds(workers, SMALL_REQUESTS, CONNECTIONS, (m) => `${per(m.worker)} | ${per(m.origin)} | ${per(m.client)}`);
   }
   stopAll();
 }
