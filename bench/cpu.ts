@@ -78,7 +78,7 @@ interface Served {
  */
 async function measure(w: Served, originPid: number, amount: number, connections: number) {
   const before = { worker: treeCpuMs(w.pid), origin: treeCpuMs(originPid), client: processCpuMs() };
-  const result = await autocannon({ url: w.url, connections, amount, requests: w.requests, setupClient: spreadOver(w.requests, connections) } as autocannon.Options);
+  const result = await autocannon({ url: w.url, connections, amount, ...spreadOver(w.requests, connections) } as autocannon.Options);
   const other = Object.entries(result.statusCodeStats ?? {}).reduce((n, [status, stat]) => (Number(status) === w.expect ? n : n + (stat.count ?? 0)), 0);
   return {
     worker: treeCpuMs(w.pid) - before.worker,

@@ -52,7 +52,7 @@ const medianOf = (ms: Measure[]): Measure => ({
 });
 
 async function load(url: string, requests: autocannon.Request[], seconds: number, expect: number, connections = CONNECTIONS, amount?: number): Promise<Measure> {
-  const result = await autocannon({ url, connections, duration: seconds, requests, pipelining: 1, setupClient: spreadOver(requests, connections), ...(amount ? { amount } : {}) } as autocannon.Options);
+  const result = await autocannon({ url, connections, duration: seconds, pipelining: 1, ...spreadOver(requests, connections), ...(amount ? { amount } : {}) } as autocannon.Options);
   return {
     rps: result.requests.average,
     p50: result.latency.p50,

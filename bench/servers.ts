@@ -38,15 +38,21 @@ export function scenarioRequests(tenants: readonly string[], siemTenant: string)
 }
 
 /**
- * autocannon's `setupClient` that starts each of `connections` at its own offset in `requests`, so
- * that together they spread over all of it (autocannon otherwise walks every connection from the
- * first request).
+ * autocannon options that share `requests` out between `connections`: each connection cycles
+ * through its own slice, so that together they cover all of it. Given the whole list, autocannon
+ * walks every connection through it from the first request, and copies and builds all of it once
+ * per connection before it sends anything (6 s of its CPU for 16 connections over 10,000 requests).
  */
-export function spreadOver(requests: readonly autocannon.Request[], connections: number): (client: { setRequests: (r: autocannon.Request[]) => void }) => void {
+export function spreadOver(requests: readonly autocannon.Request[], connections: number): Pick<autocannon.Options, 'requests' | 'setupClient'> {
   let next = 0;
-  return (client) => {
-    const offset = Math.floor((next++ * requests.length) / connections) % requests.length;
-    client.setRequests([...requests.slice(offset), ...requests.slice(0, offset)]);
+  return {
+    requests: requests.slice(0, 1),
+    setupClient: (client) => {
+      const k = next++ % connections;
+      const from = Math.floor((k * requests.length) / connections);
+      const to = Math.max(Math.floor(((k + 1) * requests.length) / connections), from + 1);
+      client.setRequests(requests.slice(from, to));
+    },
   };
 }
 
