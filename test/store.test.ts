@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index';
 import type { Env } from '../src/config';
+import { IsolateCache } from '../src/store/cache';
 import { keys } from '../src/store/records';
 import { decisionOf, navigation, newTenant, seedToggle, testEnv } from './helpers';
 import { faultyKv } from './kv-faults';
@@ -39,6 +40,33 @@ describe('caching', () => {
     // Another location wrote the toggle straight to KV.
     await testEnv.TOGGLES.put(keys.toggle(tenant, 'endpoint'), JSON.stringify({ enabled: true, version: 1 }));
     expect(decisionOf(await fetchWith(env, navigation(`${MDE}/alerts?tid=${tenant}`))).reason).toBe('toggle-on');
+  });
+});
+
+describe('the isolate cache bound', () => {
+  it('never holds more than its bound, and keeps most of it', () => {
+    const cache = new IsolateCache<number>(64);
+    for (let i = 0; i < 1000; i++) {
+      cache.set(`tenant-${i}`, i, Infinity);
+      expect(cache.size).toBeLessThanOrEqual(64);
+    }
+    expect(cache.lastSeen('tenant-0')).toBeUndefined();
+    expect(cache.fresh('tenant-999', 0)).toBe(999);
+    // Eviction drops a few of the oldest, not everything: most tenants stay warm.
+    expect(cache.size).toBeGreaterThanOrEqual(60);
+  });
+
+  it('drops the oldest writes first; writing a key again makes it new', () => {
+    const cache = new IsolateCache<number>(64);
+    cache.set('first', 0, Infinity);
+    for (let i = 0; i < 62; i++) cache.set(`k-${i}`, i, Infinity);
+    cache.set('first', 1, Infinity);
+    cache.set('k-62', 62, Infinity);
+    cache.set('k-63', 63, Infinity); // one over the bound
+    expect(cache.size).toBeLessThanOrEqual(64);
+    expect(cache.fresh('first', 0)).toBe(1);
+    expect(cache.lastSeen('k-0')).toBeUndefined();
+    expect(cache.fresh('k-63', 0)).toBe(63);
   });
 });
 
