@@ -67,6 +67,13 @@ describe('the isolate cache bound', () => {
     expect(cache.fresh('first', 0)).toBe(1);
     expect(cache.lastSeen('k-0')).toBeUndefined();
     expect(cache.fresh('k-63', 0)).toBe(63);
+
+    // The smallest bound still keeps the newest write.
+    const one = new IsolateCache<number>(1);
+    one.set('a', 1, Infinity);
+    one.set('b', 2, Infinity);
+    expect(one.size).toBe(1);
+    expect(one.fresh('b', 0)).toBe(2);
   });
 });
 
