@@ -5,7 +5,12 @@ import { startDemoOrigin } from './scripts/demo-origin.ts';
 // A signing key made for this run only: the Worker trusts its public half (AUTH_JWKS), the
 // tests sign admin tokens with the private half. Never written to disk.
 const pair = (await crypto.subtle.generateKey(
-  { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+  {
+    name: 'RSASSA-PKCS1-v1_5',
+    modulusLength: 2048,
+    publicExponent: new Uint8Array([1, 0, 1]),
+    hash: 'SHA-256',
+  },
   true,
   ['sign', 'verify'],
 )) as CryptoKeyPair;
@@ -15,7 +20,11 @@ const kid = 'test-key-1';
 
 // The demo legacy origin: a real HTTP server on loopback that pass-through requests reach. It
 // also plays Entra ID's authorize and token endpoints for the settings page's sign-in test.
-const origin = await startDemoOrigin(0, '127.0.0.1', { kid, privateJwk, audience: 'api://portal-redirect' });
+const origin = await startDemoOrigin(0, '127.0.0.1', {
+  kid,
+  privateJwk,
+  audience: 'api://portal-redirect',
+});
 origin.server.unref();
 
 export default defineConfig({
@@ -28,7 +37,9 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 PASSTHROUGH_ORIGIN: origin.url,
-                AUTH_JWKS: JSON.stringify({ keys: [{ ...publicJwk, kid, alg: 'RS256', use: 'sig' }] }),
+                AUTH_JWKS: JSON.stringify({
+                  keys: [{ ...publicJwk, kid, alg: 'RS256', use: 'sig' }],
+                }),
                 TEST_SIGNING_KEY: JSON.stringify({ kid, privateJwk, publicJwk }),
                 DEV_AUTH: 'true',
                 DEV_SIGNING_KEY: JSON.stringify({ kid, privateJwk }),

@@ -23,7 +23,15 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { buildWorker, scenarioRequests, seedEndpointOn, serve, spreadOver, startOrigin, stopAll } from './servers.ts';
+import {
+  buildWorker,
+  scenarioRequests,
+  seedEndpointOn,
+  serve,
+  spreadOver,
+  startOrigin,
+  stopAll,
+} from './servers.ts';
 
 const REQUESTS = Number(process.env.CPU_REQUESTS ?? 30);
 const SMALL_REQUESTS = Number(process.env.CPU_SMALL_REQUESTS ?? 20_000);
@@ -43,7 +51,10 @@ function treeCpuMs(root: number): number {
     try {
       // The command name is in parentheses and may hold spaces: the fields start after ") ".
       const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+      stats.set(Number(entry), {
+        ppid: Number(fields[1]),
+        ticks: Number(fields[11]) + Number(fields[12]),
+      });
     } catch {
       // gone meanwhile
     }
@@ -78,8 +89,16 @@ interface Served {
  */
 async function measure(w: Served, originPid: number, amount: number, connections: number) {
   const before = { worker: treeCpuMs(w.pid), origin: treeCpuMs(originPid), client: processCpuMs() };
-  const result = await autocannon({ url: w.url, connections, amount, ...spreadOver(w.requests, connections) } as autocannon.Options);
-  const other = Object.entries(result.statusCodeStats ?? {}).reduce((n, [status, stat]) => (Number(status) === w.expect ? n : n + (stat.count ?? 0)), 0);
+  const result = await autocannon({
+    url: w.url,
+    connections,
+    amount,
+    ...spreadOver(w.requests, connections),
+  } as autocannon.Options);
+  const other = Object.entries(result.statusCodeStats ?? {}).reduce(
+    (n, [status, stat]) => (Number(status) === w.expect ? n : n + (stat.count ?? 0)),
+    0,
+  );
   return {
     worker: treeCpuMs(w.pid) - before.worker,
     origin: treeCpuMs(originPid) - before.origin,
@@ -93,25 +112,42 @@ async function main(): Promise<void> {
   buildWorker();
   const origin = await startOrigin(18_880);
   const state = mkdtempSync(join(tmpdir(), 'bench-cpu-'));
-  const tenants = PARTS.has('requests') ? Array.from({ length: TENANTS }, () => crypto.randomUUID()) : [crypto.randomUUID()];
+  const tenants = PARTS.has('requests')
+    ? Array.from({ length: TENANTS }, () => crypto.randomUUID())
+    : [crypto.randomUUID()];
   await seedEndpointOn(state, tenants);
   const scenario = scenarioRequests(tenants, tenants[0] as string);
 
   // As `npm run bench` serves them (a 10-minute toggle cache: warm state outlives the rounds).
-  const app = await serve('wrangler.jsonc', 18_881, { script: 'dist/bench/index.js', persistTo: state, vars: { PASSTHROUGH_ORIGIN: origin.url, TOGGLE_CACHE_TTL_SECONDS: '600' } });
-  const proxy = await serve('bench/baselines/proxy.jsonc', 18_882, { vars: { ORIGIN: origin.url } });
-  const rounds = async (workers: Served[], amount: number, connections: number, line: (m: Awaited<ReturnType<typeof measure>>) => string) => {
+  const app = await serve('wrangler.jsonc', 18_881, {
+    script: 'dist/bench/index.js',
+    persistTo: state,
+    vars: { PASSTHROUGH_ORIGIN: origin.url, TOGGLE_CACHE_TTL_SECONDS: '600' },
+  });
+  const proxy = await serve('bench/baselines/proxy.jsonc', 18_882, {
+    vars: { ORIGIN: origin.url },
+  });
+  const rounds = async (
+    workers: Served[],
+    amount: number,
+    connections: number,
+    line: (m: Awaited<ReturnType<typeof measure>>) => string,
+  ) => {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const w of workers) {
         const m = await measure(w, origin.pid, amount, connections);
-        console.log(`| ${round} | ${w.name.padEnd(23)} | ${line(m)} |${m.failed > 0 ? ` ${m.failed} failed or other status` : ''}`);
+        console.log(
+          `| ${round} | ${w.name.padEnd(23)} | ${line(m)} |${m.failed > 0 ? ` ${m.failed} failed or other status` : ''}`,
+        );
       }
     }
   };
 
   if (PARTS.has('payload')) {
     const unified = scenario.siem.map((r) => ({ ...r, path: `${r.path}&links=unified` }));
-    const copy = await serve('bench/baselines/body-copy.jsonc', 18_883, { vars: { ORIGIN: origin.url } });
+    const copy = await serve('bench/baselines/body-copy.jsonc', 18_883, {
+      vars: { ORIGIN: origin.url },
+    });
     const workers: Served[] = [
       { name: 'portal-redirect', ...app, requests: scenario.siem, expect: 200 },
       // Links already on the unified portal: every value is looked at and kept.
@@ -119,14 +155,22 @@ async function main(): Promise<void> {
       { name: 'bare proxy', ...proxy, requests: scenario.siem, expect: 200 },
       { name: 'body copied through JS', ...copy, requests: scenario.siem, expect: 200 },
     ];
-    console.log(`portal-redirect bench:cpu: CPU ms per SIEM payload, ${REQUESTS} requests in a row per Worker and round`);
+    console.log(
+      `portal-redirect bench:cpu: CPU ms per SIEM payload, ${REQUESTS} requests in a row per Worker and round`,
+    );
     console.log('');
     console.log('| round | Worker | workerd | origin | autocannon | per response |');
     console.log('|---|---|---|---|---|---|');
     // Warm-up: the Workers' and autocannon's code paths, the heaps grown.
     for (const w of workers) await measure(w, origin.pid, 10, 1);
     const per = (ms: number) => (ms / REQUESTS).toFixed(1).padStart(6);
-    await rounds(workers, REQUESTS, 1, (m) => `${per(m.worker)} | ${per(m.origin)} | ${per(m.client)} | ${(m.bytesPerResponse / 1e6).toFixed(2)} MB`);
+    await rounds(
+      workers,
+      REQUESTS,
+      1,
+      (m) =>
+        `${per(m.worker)} | ${per(m.origin)} | ${per(m.client)} | ${(m.bytesPerResponse / 1e6).toFixed(2)} MB`,
+    );
     console.log('');
   }
 
@@ -138,14 +182,21 @@ async function main(): Promise<void> {
       { name: 'portal-redirect, sticky', ...app, requests: scenario.sticky, expect: 200 },
       { name: 'bare proxy', ...proxy, requests: scenario.sticky, expect: 200 },
     ];
-    console.log(`portal-redirect bench:cpu: CPU µs per request of scenarios 1 and 2, ${SMALL_REQUESTS} requests over ${CONNECTIONS} connections per Worker and round`);
+    console.log(
+      `portal-redirect bench:cpu: CPU µs per request of scenarios 1 and 2, ${SMALL_REQUESTS} requests over ${CONNECTIONS} connections per Worker and round`,
+    );
     console.log('');
     console.log('| round | Worker | workerd | origin | autocannon |');
     console.log('|---|---|---|---|---|');
     // Warm-up: every tenant's toggle read once, then each Worker's code paths.
     for (const w of workers) await measure(w, origin.pid, w.requests.length + 1000, CONNECTIONS);
     const per = (ms: number) => ((ms * 1000) / SMALL_REQUESTS).toFixed(0).padStart(5);
-    await rounds(workers, SMALL_REQUESTS, CONNECTIONS, (m) => `${per(m.worker)} | ${per(m.origin)} | ${per(m.client)}`);
+    await rounds(
+      workers,
+      SMALL_REQUESTS,
+      CONNECTIONS,
+      (m) => `${per(m.worker)} | ${per(m.origin)} | ${per(m.client)}`,
+    );
   }
   stopAll();
 }

@@ -22,7 +22,15 @@ import { decide, navigationFacts } from '../src/core/decide.ts';
 import { DeepLinkMap } from '../src/core/deeplinks.ts';
 import { HostIndex } from '../src/core/hosts.ts';
 import { IsolateCache } from '../src/store/cache.ts';
-import { buildWorker, scenarioRequests, seedEndpointOn, serve, spreadOver, startOrigin, stopAll } from './servers.ts';
+import {
+  buildWorker,
+  scenarioRequests,
+  seedEndpointOn,
+  serve,
+  spreadOver,
+  startOrigin,
+  stopAll,
+} from './servers.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -51,8 +59,22 @@ const medianOf = (ms: Measure[]): Measure => ({
   unexpected: ms.reduce((a, m) => a + m.unexpected, 0),
 });
 
-async function load(url: string, requests: autocannon.Request[], seconds: number, expect: number, connections = CONNECTIONS, amount?: number): Promise<Measure> {
-  const result = await autocannon({ url, connections, duration: seconds, pipelining: 1, ...spreadOver(requests, connections), ...(amount ? { amount } : {}) } as autocannon.Options);
+async function load(
+  url: string,
+  requests: autocannon.Request[],
+  seconds: number,
+  expect: number,
+  connections = CONNECTIONS,
+  amount?: number,
+): Promise<Measure> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    pipelining: 1,
+    ...spreadOver(requests, connections),
+    ...(amount ? { amount } : {}),
+  } as autocannon.Options);
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -61,12 +83,21 @@ async function load(url: string, requests: autocannon.Request[], seconds: number
     // completes step in whole responses (the rewrite scenario showed the same 30.6 MB/s twice).
     bytesPerSec: result.throughput.total / result.duration,
     errors: result.errors + result.timeouts + result['5xx'],
-    unexpected: Object.entries(result.statusCodeStats ?? {}).reduce((n, [status, stat]) => (Number(status) === expect ? n : n + (stat.count ?? 0)), 0),
+    unexpected: Object.entries(result.statusCodeStats ?? {}).reduce(
+      (n, [status, stat]) => (Number(status) === expect ? n : n + (stat.count ?? 0)),
+      0,
+    ),
   };
 }
 
 /** wrk's size units (powers of 1024). */
-const WRK_UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+const WRK_UNITS: Record<string, number> = {
+  B: 1,
+  KB: 1024,
+  MB: 1024 ** 2,
+  GB: 1024 ** 3,
+  TB: 1024 ** 4,
+};
 const WRK_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
 
 /**
@@ -74,11 +105,30 @@ const WRK_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
  * for the payload scenario, where autocannon's own CPU per 11 MB response shares the two cores
  * with the Workers and the origin. Null when wrk is not installed (`apt-get install -y wrk`).
  */
-function loadWrk(url: string, req: autocannon.Request, seconds: number, connections: number): Measure | null {
+function loadWrk(
+  url: string,
+  req: autocannon.Request,
+  seconds: number,
+  connections: number,
+): Measure | null {
   const headers = Object.entries(req.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
   let out: string;
   try {
-    out = execFileSync('wrk', ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', ...headers, url + req.path], { encoding: 'utf8' });
+    out = execFileSync(
+      'wrk',
+      [
+        '-t',
+        '1',
+        '-c',
+        String(connections),
+        '-d',
+        `${seconds}s`,
+        '--latency',
+        ...headers,
+        url + req.path,
+      ],
+      { encoding: 'utf8' },
+    );
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
@@ -95,14 +145,22 @@ function loadWrk(url: string, req: autocannon.Request, seconds: number, connecti
     rps: num(/Requests\/sec:\s+([\d.]+)/),
     p50: latency('50'),
     p99: latency('99'),
-    bytesPerSec: read && took ? (Number(read[1]) * (WRK_UNITS[read[2] as string] as number)) / ((Number(took[1]) * (WRK_MS[took[2] as string] as number)) / 1000) : 0,
+    bytesPerSec:
+      read && took
+        ? (Number(read[1]) * (WRK_UNITS[read[2] as string] as number)) /
+          ((Number(took[1]) * (WRK_MS[took[2] as string] as number)) / 1000)
+        : 0,
     errors: socket ? socket.slice(1).reduce((n, x) => n + Number(x), 0) : 0,
     unexpected: num(/Non-2xx or 3xx responses:\s+(\d+)/),
   };
 }
 
 /** Alternate A and B, a warm-up of each first, and return the medians. */
-async function ab(a: () => Promise<Measure>, b: () => Promise<Measure>, warm: () => Promise<void>): Promise<[Measure, Measure]> {
+async function ab(
+  a: () => Promise<Measure>,
+  b: () => Promise<Measure>,
+  warm: () => Promise<void>,
+): Promise<[Measure, Measure]> {
   await warm();
   const as: Measure[] = [];
   const bs: Measure[] = [];
@@ -114,7 +172,11 @@ async function ab(a: () => Promise<Measure>, b: () => Promise<Measure>, warm: ()
 }
 
 /** GET with a chosen Host header (fetch cannot set one). */
-function get(base: string, path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; bytes: number; sha256: string }> {
+function get(
+  base: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, unknown>; bytes: number; sha256: string }> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, path, headers }, (res) => {
@@ -124,7 +186,14 @@ function get(base: string, path: string, headers: Record<string, string>): Promi
         bytes += c.length;
         hash.update(c);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, sha256: hash.digest('hex') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          bytes,
+          sha256: hash.digest('hex'),
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -132,7 +201,9 @@ function get(base: string, path: string, headers: Record<string, string>): Promi
 }
 
 async function main(): Promise<void> {
-  console.log(`portal-redirect bench: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ${RUNS} A/B runs of ${SECONDS}s, ${CONNECTIONS} connections`);
+  console.log(
+    `portal-redirect bench: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ${RUNS} A/B runs of ${SECONDS}s, ${CONNECTIONS} connections`,
+  );
 
   // 1. Build as it deploys.
   buildWorker();
@@ -151,30 +222,67 @@ async function main(): Promise<void> {
   // 4. The Worker as built, and the baselines, each in its own workerd through miniflare.
   // One at a time: three starts at once can starve each other on two cores.
   // Warm state for all 10,000 tenants must outlive the runs: a 10-minute isolate cache here.
-  const appUrl = (await serve('wrangler.jsonc', 18_891, { script: 'dist/bench/index.js', persistTo: state, vars: { PASSTHROUGH_ORIGIN: originUrl, TOGGLE_CACHE_TTL_SECONDS: '600' }, inspect: process.env.BENCH_INSPECT === '1' })).url;
+  const appUrl = (
+    await serve('wrangler.jsonc', 18_891, {
+      script: 'dist/bench/index.js',
+      persistTo: state,
+      vars: { PASSTHROUGH_ORIGIN: originUrl, TOGGLE_CACHE_TTL_SECONDS: '600' },
+      inspect: process.env.BENCH_INSPECT === '1',
+    })
+  ).url;
   const r302Url = (await serve('bench/baselines/constant-302.jsonc', 18_892)).url;
-  const proxyUrl = (await serve('bench/baselines/proxy.jsonc', 18_893, { vars: { ORIGIN: originUrl } })).url;
-  const copyUrl = ONLY.has('3') ? (await serve('bench/baselines/body-copy.jsonc', 18_894, { vars: { ORIGIN: originUrl } })).url : '';
+  const proxyUrl = (
+    await serve('bench/baselines/proxy.jsonc', 18_893, { vars: { ORIGIN: originUrl } })
+  ).url;
+  const copyUrl = ONLY.has('3')
+    ? (await serve('bench/baselines/body-copy.jsonc', 18_894, { vars: { ORIGIN: originUrl } })).url
+    : '';
 
-  const { redirect: redirectRequests, sticky: stickyRequests, siem: siemRequests } = scenarioRequests(tenants, tenants[1] as string);
+  const {
+    redirect: redirectRequests,
+    sticky: stickyRequests,
+    siem: siemRequests,
+  } = scenarioRequests(tenants, tenants[1] as string);
 
   // Sanity: each scenario does what it claims.
   const check = await get(appUrl, redirectRequests[0]!.path, redirectRequests[0]!.headers);
   if (check.status !== 302) throw new Error(`redirect scenario answered ${check.status}`);
   const sticky = await get(appUrl, stickyRequests[0]!.path, stickyRequests[0]!.headers);
-  if (sticky.headers['x-redirect-reason'] !== 'session-sticky') throw new Error('sticky scenario is not sticky');
+  if (sticky.headers['x-redirect-reason'] !== 'session-sticky')
+    throw new Error('sticky scenario is not sticky');
   const siem = await get(appUrl, siemRequests[0]!.path, siemRequests[0]!.headers);
   // Scenario 3 counts payload bytes: the rewritten body is longer (each link gains `?tid=`), and
   // its bytes on the wire would flatter the ratio by that much.
   const payloadBytes = (await get(proxyUrl, siemRequests[0]!.path, siemRequests[0]!.headers)).bytes;
-  const perPayload = (m: Measure, bytesOut: number): Measure => ({ ...m, bytesPerSec: (m.bytesPerSec * payloadBytes) / bytesOut });
-  if (siem.headers['x-redirect-reason'] !== 'links-rewritten') throw new Error('SIEM scenario did not rewrite');
+  const perPayload = (m: Measure, bytesOut: number): Measure => ({
+    ...m,
+    bytesPerSec: (m.bytesPerSec * payloadBytes) / bytesOut,
+  });
+  if (siem.headers['x-redirect-reason'] !== 'links-rewritten')
+    throw new Error('SIEM scenario did not rewrite');
 
   const rows: string[][] = [];
-  const row = (name: string, a: Measure, b: Measure, metric: 'rps' | 'bytesPerSec', target: number | null) => {
+  const row = (
+    name: string,
+    a: Measure,
+    b: Measure,
+    metric: 'rps' | 'bytesPerSec',
+    target: number | null,
+  ) => {
     const ratio = a[metric] / b[metric];
-    const fmt = (m: Measure) => (metric === 'rps' ? `${m.rps.toFixed(0)} req/s` : `${(m.bytesPerSec / 1e6).toFixed(1)} MB/s`);
-    rows.push([name, fmt(a), `${a.p50} / ${a.p99}`, fmt(b), `${b.p50} / ${b.p99}`, ratio.toFixed(2), target === null ? '-' : `>= ${target}`, target === null ? '' : ratio >= target ? 'met' : 'MISSED', `${a.errors + b.errors} / ${a.unexpected + b.unexpected}`]);
+    const fmt = (m: Measure) =>
+      metric === 'rps' ? `${m.rps.toFixed(0)} req/s` : `${(m.bytesPerSec / 1e6).toFixed(1)} MB/s`;
+    rows.push([
+      name,
+      fmt(a),
+      `${a.p50} / ${a.p99}`,
+      fmt(b),
+      `${b.p50} / ${b.p99}`,
+      ratio.toFixed(2),
+      target === null ? '-' : `>= ${target}`,
+      target === null ? '' : ratio >= target ? 'met' : 'MISSED',
+      `${a.errors + b.errors} / ${a.unexpected + b.unexpected}`,
+    ]);
   };
 
   // 1. Redirect decisions, warm state, 10,000 tenants, vs a constant 302.
@@ -183,10 +291,17 @@ async function main(): Promise<void> {
     const warm = async () => {
       const first = await load(appUrl, redirectRequests, 0, 302, CONNECTIONS, TENANTS);
       // A tenant whose first read failed is not warm: say so rather than measure cold reads.
-      if (first.unexpected + first.errors > 0) console.log(`warm-up: ${first.unexpected + first.errors} of ${TENANTS} first requests did not redirect`);
+      if (first.unexpected + first.errors > 0)
+        console.log(
+          `warm-up: ${first.unexpected + first.errors} of ${TENANTS} first requests did not redirect`,
+        );
       await load(r302Url, redirectRequests, 1, 302);
     };
-    const [a, b] = await ab(() => load(appUrl, redirectRequests, SECONDS, 302), () => load(r302Url, redirectRequests, SECONDS, 302), warm);
+    const [a, b] = await ab(
+      () => load(appUrl, redirectRequests, SECONDS, 302),
+      () => load(r302Url, redirectRequests, SECONDS, 302),
+      warm,
+    );
     row('1. redirect, warm, 10k tenants vs constant 302', a, b, 'rps', 0.9);
   }
   // 2. Session-sticky pass-through vs a bare proxy to the same origin.
@@ -195,7 +310,11 @@ async function main(): Promise<void> {
       await load(appUrl, stickyRequests, 1, 200);
       await load(proxyUrl, stickyRequests, 1, 200);
     };
-    const [a, b] = await ab(() => load(appUrl, stickyRequests, SECONDS, 200), () => load(proxyUrl, stickyRequests, SECONDS, 200), warm);
+    const [a, b] = await ab(
+      () => load(appUrl, stickyRequests, SECONDS, 200),
+      () => load(proxyUrl, stickyRequests, SECONDS, 200),
+      warm,
+    );
     row('2. session-sticky pass-through vs bare proxy', a, b, 'rps', 0.9);
   }
   // 3. SIEM link rewrite of a ~10 MB payload vs the bare proxy of the same payload.
@@ -204,19 +323,49 @@ async function main(): Promise<void> {
       await load(appUrl, siemRequests, 1, 200, 2);
       await load(proxyUrl, siemRequests, 1, 200, 2);
     };
-    const [a, b] = await ab(() => load(appUrl, siemRequests, SECONDS, 200, 2), () => load(proxyUrl, siemRequests, SECONDS, 200, 2), warm);
-    row(`3. SIEM rewrite of ${(payloadBytes / 1e6).toFixed(1)} MB (payload bytes/s) vs bare proxy`, perPayload(a, siem.bytes), b, 'bytesPerSec', 0.8);
+    const [a, b] = await ab(
+      () => load(appUrl, siemRequests, SECONDS, 200, 2),
+      () => load(proxyUrl, siemRequests, SECONDS, 200, 2),
+      warm,
+    );
+    row(
+      `3. SIEM rewrite of ${(payloadBytes / 1e6).toFixed(1)} MB (payload bytes/s) vs bare proxy`,
+      perPayload(a, siem.bytes),
+      b,
+      'bytesPerSec',
+      0.8,
+    );
     // The floor under scenario 3: the same body only read into JavaScript and written back.
-    const [c, d] = await ab(() => load(copyUrl, siemRequests, SECONDS, 200, 2), () => load(proxyUrl, siemRequests, SECONDS, 200, 2), async () => void (await load(copyUrl, siemRequests, 1, 200, 2)));
-    row('   reference: a Worker copying the body through JS, no rewrite', c, d, 'bytesPerSec', null);
+    const [c, d] = await ab(
+      () => load(copyUrl, siemRequests, SECONDS, 200, 2),
+      () => load(proxyUrl, siemRequests, SECONDS, 200, 2),
+      async () => void (await load(copyUrl, siemRequests, 1, 200, 2)),
+    );
+    row(
+      '   reference: a Worker copying the body through JS, no rewrite',
+      c,
+      d,
+      'bytesPerSec',
+      null,
+    );
     // The same A/B driven by wrk: how much of the ratio is the load generator's share of the CPU.
     const siemRequest = siemRequests[0] as autocannon.Request;
-    const wrk = (url: string) => async () => loadWrk(url, siemRequest, SECONDS, 2) ?? Promise.reject(new Error('wrk is not installed (apt-get install -y wrk)'));
+    const wrk = (url: string) => async () =>
+      loadWrk(url, siemRequest, SECONDS, 2) ??
+      Promise.reject(new Error('wrk is not installed (apt-get install -y wrk)'));
     try {
       const [e, f] = await ab(wrk(appUrl), wrk(proxyUrl), async () => void (await wrk(appUrl)()));
-      row('   reference: scenario 3 with wrk as the load generator', perPayload(e, siem.bytes), f, 'bytesPerSec', null);
+      row(
+        '   reference: scenario 3 with wrk as the load generator',
+        perPayload(e, siem.bytes),
+        f,
+        'bytesPerSec',
+        null,
+      );
     } catch (error) {
-      console.log(`(the wrk reference row for scenario 3 is left out: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+      console.log(
+        `(the wrk reference row for scenario 3 is left out: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
+      );
     }
   }
 
@@ -228,25 +377,51 @@ async function main(): Promise<void> {
 
   stopAll();
 
-  const header = ['scenario', 'portal-redirect', 'p50 / p99 ms', 'baseline', 'p50 / p99 ms', 'ratio', 'target', '', 'errors / other status'];
+  const header = [
+    'scenario',
+    'portal-redirect',
+    'p50 / p99 ms',
+    'baseline',
+    'p50 / p99 ms',
+    'ratio',
+    'target',
+    '',
+    'errors / other status',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
   console.log('');
   console.log(line(header));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const r of rows) console.log(line(r));
   console.log('');
-  console.log(`4. pure decision, deep-link map of 10 rows: ${micro.rows10.toFixed(0)} ns; 10,000 rows: ${micro.rows10k.toFixed(0)} ns; ratio ${(micro.rows10k / micro.rows10).toFixed(2)} (target <= 1.5) ${micro.rows10k / micro.rows10 <= 1.5 ? 'met' : 'MISSED'}`);
-  console.log(`   decision + isolate tenant cache, 10 tenants: ${micro.tenants10.toFixed(0)} ns; 1,000,000 tenants: ${micro.tenants1m.toFixed(0)} ns; ratio ${(micro.tenants1m / micro.tenants10).toFixed(2)}`);
-  console.log(`5. bundle (${modules.map((m) => m.name).join(' + ')}): ${bundleKiB.toFixed(1)} KiB, gzipped ${gzipKiB.toFixed(1)} KiB (target <= 100) ${gzipKiB <= 100 ? 'met' : 'MISSED'}; module scope: ${startup.importMs.toFixed(1)} ms to import, ${startup.fetches} fetches, ${startup.timers} timers`);
+  console.log(
+    `4. pure decision, deep-link map of 10 rows: ${micro.rows10.toFixed(0)} ns; 10,000 rows: ${micro.rows10k.toFixed(0)} ns; ratio ${(micro.rows10k / micro.rows10).toFixed(2)} (target <= 1.5) ${micro.rows10k / micro.rows10 <= 1.5 ? 'met' : 'MISSED'}`,
+  );
+  console.log(
+    `   decision + isolate tenant cache, 10 tenants: ${micro.tenants10.toFixed(0)} ns; 1,000,000 tenants: ${micro.tenants1m.toFixed(0)} ns; ratio ${(micro.tenants1m / micro.tenants10).toFixed(2)}`,
+  );
+  console.log(
+    `5. bundle (${modules.map((m) => m.name).join(' + ')}): ${bundleKiB.toFixed(1)} KiB, gzipped ${gzipKiB.toFixed(1)} KiB (target <= 100) ${gzipKiB <= 100 ? 'met' : 'MISSED'}; module scope: ${startup.importMs.toFixed(1)} ms to import, ${startup.fetches} fetches, ${startup.timers} timers`,
+  );
 }
 
 /** ns per decision, median of RUNS alternated runs. */
-function decisionMicrobench(): { rows10: number; rows10k: number; tenants10: number; tenants1m: number } {
+function decisionMicrobench(): {
+  rows10: number;
+  rows10k: number;
+  tenants10: number;
+  tenants1m: number;
+} {
   const withRows = (n: number): Product[] =>
     PRODUCTS.map((p) => {
       if (p.id !== 'endpoint') return p;
-      const rows: DeepLinkRow[] = Array.from({ length: n }, (_, i) => ({ from: `/area${i}/:id`, to: `/moved${i}/:id`, query: 'keep' as const }));
+      const rows: DeepLinkRow[] = Array.from({ length: n }, (_, i) => ({
+        from: `/area${i}/:id`,
+        to: `/moved${i}/:id`,
+        query: 'keep' as const,
+      }));
       return { ...p, deepLinks: { source: 'bench', rows } };
     });
   const ctx = (products: Product[]): CoreContext => ({
@@ -256,7 +431,8 @@ function decisionMicrobench(): { rows10: number; rows10k: number; tenants10: num
   });
   const small = ctx(withRows(10));
   const large = ctx(withRows(10_000));
-  const tenantIds = (n: number) => Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  const tenantIds = (n: number) =>
+    Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
   const million = tenantIds(1_000_000);
   // Only the path and tenant vary, so the timed loop measures decide() and not URL parsing.
   const base = navigationFacts(new URL('https://securitycenter.windows.com/'));
@@ -274,7 +450,10 @@ function decisionMicrobench(): { rows10: number; rows10k: number; tenants10: num
   };
   const t0 = tenantIds(1)[0] as string;
   // Paths spread over the table: row i of the large table, a matching row of the small one.
-  const rowRun = (c: CoreContext, rows: number) => time((i) => decide(c, facts(`/area${i % rows}/x${i}`, t0), { toggle: { ok: true, value: true } }));
+  const rowRun = (c: CoreContext, rows: number) =>
+    time((i) =>
+      decide(c, facts(`/area${i % rows}/x${i}`, t0), { toggle: { ok: true, value: true } }),
+    );
   // Tenants: the decision plus the isolate cache the edge keeps per tenant (bounded at 50,000).
   const caches = new Map<number, IsolateCache<boolean | null>>();
   const tenantRun = (count: number) => {
@@ -314,10 +493,27 @@ function decisionMicrobench(): { rows10: number; rows10k: number; tenants10: num
     bs.push(y);
   };
   for (let k = 0; k < WARM_PAIRS + PAIRS; k++) {
-    pair(k, () => rowRun(small, 10), () => rowRun(large, 10_000), r10, r10k);
-    pair(k, () => tenantRun(10), () => tenantRun(1_000_000), t10, t1m);
+    pair(
+      k,
+      () => rowRun(small, 10),
+      () => rowRun(large, 10_000),
+      r10,
+      r10k,
+    );
+    pair(
+      k,
+      () => tenantRun(10),
+      () => tenantRun(1_000_000),
+      t10,
+      t1m,
+    );
   }
-  return { rows10: median(r10), rows10k: median(r10k), tenants10: median(t10), tenants1m: median(t1m) };
+  return {
+    rows10: median(r10),
+    rows10k: median(r10k),
+    tenants10: median(t10),
+    tenants1m: median(t1m),
+  };
 }
 
 /** How the built bundle imports a WebAssembly module: its binding, then its file (named by hash). */
@@ -327,7 +523,13 @@ const WASM_IMPORT = /import\s+(\w+)\s+from\s+"\.\/([\w.-]+\.wasm)";/g;
 function bundleModules(): { name: string; bytes: Buffer }[] {
   const main = readFileSync('dist/bench/index.js');
   const wasm = [...main.toString('utf8').matchAll(WASM_IMPORT)].map((m) => m[2] as string);
-  return [{ name: 'index.js', bytes: main }, ...wasm.map((name) => ({ name: name.replace(/^[0-9a-f]+-/, ''), bytes: readFileSync(`dist/bench/${name}`) }))];
+  return [
+    { name: 'index.js', bytes: main },
+    ...wasm.map((name) => ({
+      name: name.replace(/^[0-9a-f]+-/, ''),
+      bytes: readFileSync(`dist/bench/${name}`),
+    })),
+  ];
 }
 
 async function moduleScope(): Promise<{ importMs: number; fetches: number; timers: number }> {
@@ -345,10 +547,13 @@ async function moduleScope(): Promise<{ importMs: number; fetches: number; timer
   }) as typeof setTimeout;
   // Node has no CompiledWasm modules: a copy of the bundle takes each compiled module from a global.
   const wasm: WebAssembly.Module[] = [];
-  const code = readFileSync('dist/bench/index.js', 'utf8').replace(WASM_IMPORT, (_, name: string, file: string) => {
-    wasm.push(new WebAssembly.Module(readFileSync(`dist/bench/${file}`)));
-    return `const ${name} = globalThis.__benchWasm[${wasm.length - 1}];`;
-  });
+  const code = readFileSync('dist/bench/index.js', 'utf8').replace(
+    WASM_IMPORT,
+    (_, name: string, file: string) => {
+      wasm.push(new WebAssembly.Module(readFileSync(`dist/bench/${file}`)));
+      return `const ${name} = globalThis.__benchWasm[${wasm.length - 1}];`;
+    },
+  );
   (globalThis as { __benchWasm?: WebAssembly.Module[] }).__benchWasm = wasm;
   writeFileSync('dist/bench/scope-check.mjs', code);
   const start = performance.now();

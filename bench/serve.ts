@@ -17,13 +17,23 @@ import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { script: { type: 'string' }, 'persist-to': { type: 'string' }, var: { type: 'string', multiple: true }, 'inspector-port': { type: 'string' } },
+  options: {
+    script: { type: 'string' },
+    'persist-to': { type: 'string' },
+    var: { type: 'string', multiple: true },
+    'inspector-port': { type: 'string' },
+  },
 });
 const [config, port] = positionals;
-if (config === undefined || port === undefined) throw new Error('usage: tsx bench/serve.ts <config> <port> [--script file] [--persist-to dir] [--var NAME:value]...');
+if (config === undefined || port === undefined)
+  throw new Error(
+    'usage: tsx bench/serve.ts <config> <port> [--script file] [--persist-to dir] [--var NAME:value]...',
+  );
 
 const { workerOptions, main } = unstable_getMiniflareWorkerOptions(config);
-const vars = Object.fromEntries((values.var ?? []).map((v) => [v.slice(0, v.indexOf(':')), v.slice(v.indexOf(':') + 1)]));
+const vars = Object.fromEntries(
+  (values.var ?? []).map((v) => [v.slice(0, v.indexOf(':')), v.slice(v.indexOf(':') + 1)]),
+);
 const persist = values['persist-to'];
 const mf = new Miniflare({
   host: '127.0.0.1',
@@ -31,7 +41,14 @@ const mf = new Miniflare({
   ...(values['inspector-port'] ? { inspectorPort: Number(values['inspector-port']) } : {}),
   // The same layout wrangler dev --persist-to uses, so state seeded through getPlatformProxy is found.
   ...(persist ? { defaultPersistRoot: `${persist}/v3` } : {}),
-  workers: [{ ...workerOptions, scriptPath: values.script ?? main, modules: true, bindings: { ...workerOptions.bindings, ...vars } }],
+  workers: [
+    {
+      ...workerOptions,
+      scriptPath: values.script ?? main,
+      modules: true,
+      bindings: { ...workerOptions.bindings, ...vars },
+    },
+  ],
 });
 await mf.ready;
 process.on('SIGTERM', () => void mf.dispose().then(() => process.exit(0)));

@@ -14,14 +14,29 @@ const children: ChildProcess[] = [];
 /** Endpoint redirection on for `tenants`, in the local KV under `state` (`--persist-to` layout). */
 export async function seedEndpointOn(state: string, tenants: readonly string[]): Promise<void> {
   const handle = await openToggles({ persistTo: join(state, 'v3') });
-  const record: ToggleRecord = { enabled: true, version: 1, changedAt: new Date().toISOString(), changedBy: null, lastChange: null };
+  const record: ToggleRecord = {
+    enabled: true,
+    version: 1,
+    changedAt: new Date().toISOString(),
+    changedBy: null,
+    lastChange: null,
+  };
   for (let i = 0; i < tenants.length; i += 500) {
-    await Promise.all(tenants.slice(i, i + 500).map((t) => handle.kv.put(keys.toggle(t, 'endpoint'), JSON.stringify(record))));
+    await Promise.all(
+      tenants
+        .slice(i, i + 500)
+        .map((t) => handle.kv.put(keys.toggle(t, 'endpoint'), JSON.stringify(record))),
+    );
   }
   await handle.dispose();
 }
 
-const NAVIGATION = { Host: 'securitycenter.windows.com', Accept: 'text/html', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'none' };
+const NAVIGATION = {
+  Host: 'securitycenter.windows.com',
+  Accept: 'text/html',
+  'Sec-Fetch-Mode': 'navigate',
+  'Sec-Fetch-Site': 'none',
+};
 
 /**
  * The requests of bench scenarios 1-3 over seeded tenants: a deep link per tenant (1), a signed-in
@@ -31,9 +46,25 @@ const NAVIGATION = { Host: 'securitycenter.windows.com', Accept: 'text/html', 'S
 export function scenarioRequests(tenants: readonly string[], siemTenant: string) {
   const token = `e30.${Buffer.from(JSON.stringify({ tid: siemTenant })).toString('base64url')}.c2ln`;
   return {
-    redirect: tenants.map((t) => ({ method: 'GET' as const, path: `/alert/da6373707189816_${t.slice(0, 8)}?tid=${t}`, headers: NAVIGATION })),
-    sticky: [{ method: 'GET' as const, path: `/alerts?tid=${tenants[0]}`, headers: { ...NAVIGATION, Cookie: 'sccauth=live-session' } }],
-    siem: [{ method: 'GET' as const, path: '/api/alerts?count=20000', headers: { Host: 'wdatp-alertexporter-eu.windows.com', Authorization: `Bearer ${token}` } }],
+    redirect: tenants.map((t) => ({
+      method: 'GET' as const,
+      path: `/alert/da6373707189816_${t.slice(0, 8)}?tid=${t}`,
+      headers: NAVIGATION,
+    })),
+    sticky: [
+      {
+        method: 'GET' as const,
+        path: `/alerts?tid=${tenants[0]}`,
+        headers: { ...NAVIGATION, Cookie: 'sccauth=live-session' },
+      },
+    ],
+    siem: [
+      {
+        method: 'GET' as const,
+        path: '/api/alerts?count=20000',
+        headers: { Host: 'wdatp-alertexporter-eu.windows.com', Authorization: `Bearer ${token}` },
+      },
+    ],
   };
 }
 
@@ -43,7 +74,10 @@ export function scenarioRequests(tenants: readonly string[], siemTenant: string)
  * walks every connection through it from the first request, and copies and builds all of it once
  * per connection before it sends anything (6 s of its CPU for 16 connections over 10,000 requests).
  */
-export function spreadOver(requests: readonly autocannon.Request[], connections: number): Pick<autocannon.Options, 'requests' | 'setupClient'> {
+export function spreadOver(
+  requests: readonly autocannon.Request[],
+  connections: number,
+): Pick<autocannon.Options, 'requests' | 'setupClient'> {
   let next = 0;
   return {
     requests: requests.slice(0, 1),
@@ -58,7 +92,10 @@ export function spreadOver(requests: readonly autocannon.Request[], connections:
 
 /** Build the Worker as it deploys, into dist/bench. */
 export function buildWorker(): void {
-  execFileSync('node_modules/.bin/wrangler', ['deploy', '--dry-run', '--outdir', 'dist/bench'], { stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
+  execFileSync('node_modules/.bin/wrangler', ['deploy', '--dry-run', '--outdir', 'dist/bench'], {
+    stdio: 'ignore',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
 }
 
 async function waitFor(url: string, tries: number): Promise<void> {
@@ -74,7 +111,10 @@ async function waitFor(url: string, tries: number): Promise<void> {
 }
 
 function start(args: string[]): ChildProcess {
-  const child = spawn('node_modules/.bin/tsx', args, { stdio: process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', detached: true });
+  const child = spawn('node_modules/.bin/tsx', args, {
+    stdio: process.env.BENCH_VERBOSE ? 'inherit' : 'ignore',
+    detached: true,
+  });
   children.push(child);
   return child;
 }
@@ -96,12 +136,17 @@ export interface ServeOptions {
 }
 
 /** Serve a Worker with bench/serve.ts and wait until it answers. */
-export async function serve(config: string, port: number, options: ServeOptions = {}): Promise<{ url: string; pid: number }> {
+export async function serve(
+  config: string,
+  port: number,
+  options: ServeOptions = {},
+): Promise<{ url: string; pid: number }> {
   const args = [config, String(port)];
   if (options.inspect) args.push('--inspector-port', String(port + 1000));
   if (options.script) args.push('--script', options.script);
   if (options.persistTo) args.push('--persist-to', options.persistTo);
-  for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`);
+  for (const [name, value] of Object.entries(options.vars ?? {}))
+    args.push('--var', `${name}:${value}`);
   const child = start(['bench/serve.ts', ...args]);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(url, 1200);

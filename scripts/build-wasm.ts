@@ -16,7 +16,9 @@ const flags = ['-O3', '--runtime', 'stub', '--enable', 'simd', '--initialMemory'
 const dir = mkdtempSync(join(tmpdir(), 'json-scan-'));
 try {
   const built = join(dir, 'json-scan.wasm');
-  execFileSync(join('node_modules', '.bin', 'asc'), [source, ...flags, '-o', built], { stdio: 'inherit' });
+  execFileSync(join('node_modules', '.bin', 'asc'), [source, ...flags, '-o', built], {
+    stdio: 'inherit',
+  });
   const bytes = readFileSync(built);
   let old: Buffer | null = null;
   try {

@@ -21,7 +21,9 @@ import { fileURLToPath } from 'node:url';
 import { createBrotliCompress, createGzip } from 'node:zlib';
 
 /** Microsoft's published SIEM API example response, extended with the link fields. */
-export const SIEM_FIXTURE = readFileSync(fileURLToPath(new URL('./fixtures/siem-alerts.json', import.meta.url)));
+export const SIEM_FIXTURE = readFileSync(
+  fileURLToPath(new URL('./fixtures/siem-alerts.json', import.meta.url)),
+);
 
 export interface DemoOrigin {
   url: string;
@@ -36,12 +38,17 @@ export interface OidcSigner {
   audience: string;
 }
 
-export async function startDemoOrigin(port = 0, host = '127.0.0.1', oidc?: OidcSigner): Promise<DemoOrigin> {
+export async function startDemoOrigin(
+  port = 0,
+  host = '127.0.0.1',
+  oidc?: OidcSigner,
+): Promise<DemoOrigin> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (oidc && /^\/[0-9a-f-]{36}\/oauth2\/v2\.0\//.test(req.url ?? '')) void oidcProvider(req, res, Buffer.concat(chunks), oidc);
+      if (oidc && /^\/[0-9a-f-]{36}\/oauth2\/v2\.0\//.test(req.url ?? ''))
+        void oidcProvider(req, res, Buffer.concat(chunks), oidc);
       else handle(req, res, Buffer.concat(chunks));
     });
   });
@@ -108,11 +115,17 @@ function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     // Test pages: a page without <body>, a gzip-encoded page, a page split into tiny chunks.
     const kind = path.split('?')[0]!.slice('/__page/'.length);
     const headers = { 'Content-Type': 'text/html; charset=utf-8' } as Record<string, string>;
-    if (kind === 'no-body') return void res.writeHead(200, headers).end('<!doctype html><title>x</title><p>No body element here');
-    const html = '<!doctype html><html><head><title>Legacy</title></head><body class="legacy"><h1>Legacy page</h1></body></html>';
+    if (kind === 'no-body')
+      return void res
+        .writeHead(200, headers)
+        .end('<!doctype html><title>x</title><p>No body element here');
+    const html =
+      '<!doctype html><html><head><title>Legacy</title></head><body class="legacy"><h1>Legacy page</h1></body></html>';
     if (kind === 'gzip') {
       res.writeHead(200, { ...headers, 'Content-Encoding': 'gzip' });
-      return void Readable.from([Buffer.from(html)]).pipe(createGzip()).pipe(res);
+      return void Readable.from([Buffer.from(html)])
+        .pipe(createGzip())
+        .pipe(res);
     }
     if (kind === 'chunked') {
       res.writeHead(200, headers);
@@ -130,8 +143,8 @@ function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     }
   }
   const page =
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Legacy portal ${escape(host)}</title></head>` +
-    `<body><h1>Legacy portal</h1><p>You are on <b>${escape(host)}</b>, page <code>${escape(path)}</code>.</p></body></html>\n`;
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Legacy portal ${escapeHtml(host)}</title></head>` +
+    `<body><h1>Legacy portal</h1><p>You are on <b>${escapeHtml(host)}</b>, page <code>${escapeHtml(path)}</code>.</p></body></html>\n`;
   res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'X-Demo-Origin': '1' });
   res.end(req.method === 'HEAD' ? undefined : page);
 }
@@ -145,17 +158,38 @@ function siemAlerts(req: IncomingMessage, res: ServerResponse, q: URLSearchParam
   const status = Number(q.get('status') ?? 200);
   if (status !== 200) {
     res.writeHead(status, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ error: { code: 'Failed', message: 'https://securitycenter.windows.com/alert/x', LinkToWDATP: 'https://securitycenter.windows.com/alert/x' } }));
+    res.end(
+      JSON.stringify({
+        error: {
+          code: 'Failed',
+          message: 'https://securitycenter.windows.com/alert/x',
+          LinkToWDATP: 'https://securitycenter.windows.com/alert/x',
+        },
+      }),
+    );
     return;
   }
   const count = q.get('count');
-  const body = count === null ? Readable.from([SIEM_FIXTURE]) : Readable.from(generateAlerts(Number(count), q.get('links') === 'unified' ? 'https://security.microsoft.com' : 'https://securitycenter.windows.com'));
+  const body =
+    count === null
+      ? Readable.from([SIEM_FIXTURE])
+      : Readable.from(
+          generateAlerts(
+            Number(count),
+            q.get('links') === 'unified'
+              ? 'https://security.microsoft.com'
+              : 'https://securitycenter.windows.com',
+          ),
+        );
   const encoding = q.get('encoding');
-  const headers: Record<string, string> = { 'Content-Type': q.get('type') ?? 'application/json; charset=utf-8' };
+  const headers: Record<string, string> = {
+    'Content-Type': q.get('type') ?? 'application/json; charset=utf-8',
+  };
   if (encoding) headers['Content-Encoding'] = encoding;
   else if (count === null) headers['Content-Length'] = String(SIEM_FIXTURE.length);
   res.writeHead(200, headers);
-  const compressor = encoding === 'gzip' ? createGzip() : encoding === 'br' ? createBrotliCompress() : null;
+  const compressor =
+    encoding === 'gzip' ? createGzip() : encoding === 'br' ? createBrotliCompress() : null;
   (compressor ? body.pipe(compressor) : body).pipe(res);
 }
 
@@ -176,7 +210,7 @@ function* generateAlerts(count: number, portal: string): Generator<Buffer> {
       batch.length = 0;
     }
   }
-  yield Buffer.from(batch.join('') + '\n]');
+  yield Buffer.from(`${batch.join('')}\n]`);
 }
 
 /**
@@ -185,16 +219,30 @@ function* generateAlerts(count: number, portal: string): Generator<Buffer> {
  * verifier and returns an RS256 access token for a Security Administrator of that tenant.
  */
 const codes = new Map<string, { challenge: string; redirectUri: string; tenant: string }>();
-async function oidcProvider(req: IncomingMessage, res: ServerResponse, body: Buffer, signer: OidcSigner): Promise<void> {
+async function oidcProvider(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  signer: OidcSigner,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://x');
   const tenant = url.pathname.split('/')[1] as string;
   if (url.pathname.endsWith('/authorize')) {
     const q = url.searchParams;
-    if (q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge') || !q.get('redirect_uri')) {
+    if (
+      q.get('response_type') !== 'code' ||
+      q.get('code_challenge_method') !== 'S256' ||
+      !q.get('code_challenge') ||
+      !q.get('redirect_uri')
+    ) {
       return void res.writeHead(400).end('bad authorize request');
     }
     const code = createHash('sha256').update(String(Math.random())).digest('hex');
-    codes.set(code, { challenge: q.get('code_challenge') as string, redirectUri: q.get('redirect_uri') as string, tenant });
+    codes.set(code, {
+      challenge: q.get('code_challenge') as string,
+      redirectUri: q.get('redirect_uri') as string,
+      tenant,
+    });
     const back = new URL(q.get('redirect_uri') as string);
     back.searchParams.set('code', code);
     back.searchParams.set('state', q.get('state') ?? '');
@@ -205,15 +253,33 @@ async function oidcProvider(req: IncomingMessage, res: ServerResponse, body: Buf
   codes.delete(form.get('code') ?? '');
   const verifier = form.get('code_verifier') ?? '';
   const challenge = createHash('sha256').update(verifier).digest('base64url');
-  if (!grant || form.get('grant_type') !== 'authorization_code' || grant.challenge !== challenge || grant.redirectUri !== form.get('redirect_uri')) {
-    return void res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"error":"invalid_grant"}');
+  if (
+    !grant ||
+    form.get('grant_type') !== 'authorization_code' ||
+    grant.challenge !== challenge ||
+    grant.redirectUri !== form.get('redirect_uri')
+  ) {
+    return void res
+      .writeHead(400, { 'Content-Type': 'application/json' })
+      .end('{"error":"invalid_grant"}');
   }
   const { entraClaims, signToken } = await import('../src/admin/dev-tokens.ts');
-  const token = await signToken(signer.privateJwk, signer.kid, entraClaims({ tenant: grant.tenant, roles: ['security-admin'], name: 'OIDC Admin', audience: signer.audience }));
-  res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token_type: 'Bearer', access_token: token, expires_in: 3600 }));
+  const token = await signToken(
+    signer.privateJwk,
+    signer.kid,
+    entraClaims({
+      tenant: grant.tenant,
+      roles: ['security-admin'],
+      name: 'OIDC Admin',
+      audience: signer.audience,
+    }),
+  );
+  res
+    .writeHead(200, { 'Content-Type': 'application/json' })
+    .end(JSON.stringify({ token_type: 'Bearer', access_token: token, expires_in: 3600 }));
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 

@@ -18,7 +18,12 @@ export async function devKey(root = process.cwd()): Promise<DevKey> {
   const file = join(root, KEY_FILE);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevKey;
   const pair = (await crypto.subtle.generateKey(
-    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    {
+      name: 'RSASSA-PKCS1-v1_5',
+      modulusLength: 2048,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: 'SHA-256',
+    },
     true,
     ['sign', 'verify'],
   )) as CryptoKeyPair;

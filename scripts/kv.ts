@@ -11,7 +11,9 @@ export interface KvHandle {
   dispose(): Promise<void>;
 }
 
-export async function openToggles(options: { remote?: boolean; env?: string; persistTo?: string } = {}): Promise<KvHandle> {
+export async function openToggles(
+  options: { remote?: boolean; env?: string; persistTo?: string } = {},
+): Promise<KvHandle> {
   if (options.remote) return { kv: remoteKv(options.env), dispose: async () => undefined };
   const proxy = await getPlatformProxy<{ TOGGLES: KVNamespace }>({
     ...(options.env ? { environment: options.env } : {}),
@@ -24,7 +26,8 @@ export async function openToggles(options: { remote?: boolean; env?: string; per
 function remoteKv(env: string | undefined): KVNamespace {
   const base = ['wrangler', 'kv', 'key'];
   const scope = ['--binding', 'TOGGLES', '--remote', ...(env ? ['--env', env] : [])];
-  const run = (args: string[]) => execFileSync('npx', [...base, ...args, ...scope], { encoding: 'utf8' });
+  const run = (args: string[]) =>
+    execFileSync('npx', [...base, ...args, ...scope], { encoding: 'utf8' });
   const kv = {
     async get(key: string) {
       try {
@@ -37,7 +40,9 @@ function remoteKv(env: string | undefined): KVNamespace {
       run(['put', key, value]);
     },
     async list(opts: { prefix?: string } = {}) {
-      const keys = JSON.parse(run(['list', ...(opts.prefix ? ['--prefix', opts.prefix] : [])])) as { name: string }[];
+      const keys = JSON.parse(run(['list', ...(opts.prefix ? ['--prefix', opts.prefix] : [])])) as {
+        name: string;
+      }[];
       return { keys, list_complete: true, cacheStatus: null };
     },
   };

@@ -21,7 +21,11 @@ const persistTo = process.env.PERSIST_TO ?? '.wrangler/state';
 async function seedDemoTenant(): Promise<void> {
   const handle = await openToggles({ persistTo: `${persistTo}/v3` });
   try {
-    const store = new ToggleStore(handle.kv, { kvCacheTtlSeconds: 30, toggleCacheTtlMs: 0, kvReadTimeoutMs: 30_000 });
+    const store = new ToggleStore(handle.kv, {
+      kvCacheTtlSeconds: 30,
+      toggleCacheTtlMs: 0,
+      kvReadTimeoutMs: 30_000,
+    });
     const endpoint = PRODUCTS.find((p) => p.id === 'endpoint')!;
     // Only on a first run: a developer's later changes are kept.
     if ((await store.record(DEMO_TENANT, 'endpoint')) === null) {
@@ -51,13 +55,27 @@ async function main(): Promise<void> {
     DEV_SIGNING_KEY: JSON.stringify({ kid: key.kid, privateJwk: key.privateJwk }),
     SETTINGS_URL: `http://127.0.0.1:${port}/settings`,
   };
-  const args = ['wrangler', 'dev', '--port', String(port), '--inspector-port', String(port + 1000), '--ip', '127.0.0.1', '--persist-to', persistTo, '--show-interactive-dev-session=false'];
+  const args = [
+    'wrangler',
+    'dev',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(port + 1000),
+    '--ip',
+    '127.0.0.1',
+    '--persist-to',
+    persistTo,
+    '--show-interactive-dev-session=false',
+  ];
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
   const child = spawn('npx', args, {
     stdio: 'inherit',
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
   });
-  console.log(`demo legacy origin on ${origin.url}; demo tenant ${DEMO_TENANT}; portal-redirect on http://127.0.0.1:${port}`);
+  console.log(
+    `demo legacy origin on ${origin.url}; demo tenant ${DEMO_TENANT}; portal-redirect on http://127.0.0.1:${port}`,
+  );
   const stop = () => {
     child.kill('SIGINT');
     void origin.close();

@@ -47,13 +47,23 @@ export async function main(argv: string[]): Promise<string> {
     if (tenant === null) throw new UsageError(`not a tenant id (GUID): ${args[i] ?? '(missing)'}`);
     return tenant;
   };
-  const handle = await openToggles({ remote: values.remote, env: values.env, persistTo: values['persist-to'] });
-  const store = new ToggleStore(handle.kv, { kvCacheTtlSeconds: 30, toggleCacheTtlMs: 0, kvReadTimeoutMs: 30_000 });
+  const handle = await openToggles({
+    remote: values.remote,
+    env: values.env,
+    persistTo: values['persist-to'],
+  });
+  const store = new ToggleStore(handle.kv, {
+    kvCacheTtlSeconds: 30,
+    toggleCacheTtlMs: 0,
+    kvReadTimeoutMs: 30_000,
+  });
   try {
     switch (command) {
       case 'get': {
         const tenant = tenantArg(0);
-        const products = await Promise.all(PRODUCTS.map(async (p) => productState(p, await store.record(tenant, p.id), Date.now())));
+        const products = await Promise.all(
+          PRODUCTS.map(async (p) => productState(p, await store.record(tenant, p.id), Date.now())),
+        );
         return JSON.stringify({ tenantId: tenant, products }, null, 2);
       }
       case 'set': {
@@ -82,9 +92,13 @@ export async function main(argv: string[]): Promise<string> {
       }
       case 'audit': {
         const tenant = tenantArg(0);
-        if (values.product !== undefined && !isProductId(values.product)) throw new UsageError(`unknown product: ${values.product}`);
+        if (values.product !== undefined && !isProductId(values.product))
+          throw new UsageError(`unknown product: ${values.product}`);
         const limit = Math.min(100, Math.max(1, Number(values.limit) || 50));
-        const page = await store.audit(tenant, { limit, ...(values.product ? { product: values.product } : {}) });
+        const page = await store.audit(tenant, {
+          limit,
+          ...(values.product ? { product: values.product } : {}),
+        });
         return JSON.stringify(page, null, 2);
       }
       default:

@@ -23,9 +23,17 @@ const { values } = parseArgs({
 const tenant = asTenantId(values.tenant);
 const roles = (values.role ?? []) as RoleName[];
 if (tenant === null || roles.length === 0 || !roles.every((r) => r in DIRECTORY_ROLES)) {
-  console.error(`usage: npm run token -- --tenant <tenant GUID> --role <${Object.keys(DIRECTORY_ROLES).join('|')}> [--name "..."]`);
+  console.error(
+    `usage: npm run token -- --tenant <tenant GUID> --role <${Object.keys(DIRECTORY_ROLES).join('|')}> [--name "..."]`,
+  );
   process.exit(2);
 }
 const key = await devKey();
-const claims = entraClaims({ tenant, roles, name: values.name, audience: values.audience, expiresIn: Number(values['expires-in']) });
+const claims = entraClaims({
+  tenant,
+  roles,
+  name: values.name,
+  audience: values.audience,
+  expiresIn: Number(values['expires-in']),
+});
 console.log(await signToken(key.privateJwk, key.kid, claims));

@@ -62,7 +62,11 @@ export function configFor(env: Env): Config {
 
 export function parseConfig(env: Env): Config {
   const problems: string[] = [];
-  const products = withLocks(withSessionCookies(PRODUCTS, env.SESSION_COOKIES, problems), env.LOCKED_PRODUCTS, problems);
+  const products = withLocks(
+    withSessionCookies(PRODUCTS, env.SESSION_COOKIES, problems),
+    env.LOCKED_PRODUCTS,
+    problems,
+  );
   const hosts = new HostIndex(products);
   const adminHosts = new Set(
     (env.ADMIN_HOSTS ?? DEFAULT_ADMIN_HOSTS)
@@ -70,7 +74,12 @@ export function parseConfig(env: Env): Config {
       .map((h) => normaliseHost(h))
       .filter((h): h is string => h !== null),
   );
-  const unified = parseUnifiedOrigin(env.UNIFIED_ORIGIN ?? DEFAULT_UNIFIED_ORIGIN, hosts, adminHosts, problems);
+  const unified = parseUnifiedOrigin(
+    env.UNIFIED_ORIGIN ?? DEFAULT_UNIFIED_ORIGIN,
+    hosts,
+    adminHosts,
+    problems,
+  );
   const deepLinks = new Map(products.map((p) => [p.id, new DeepLinkMap(p.deepLinks)] as const));
   return {
     core: { hosts, deepLinks, unified },
@@ -91,7 +100,12 @@ function int(raw: string | undefined, fallback: number): number {
 }
 
 /** The unified origin, or `null` (nothing redirects) when it would loop or is not https. */
-function parseUnifiedOrigin(raw: string, hosts: HostIndex, admin: Set<string>, problems: string[]): URL | null {
+function parseUnifiedOrigin(
+  raw: string,
+  hosts: HostIndex,
+  admin: Set<string>,
+  problems: string[],
+): URL | null {
   const url = parseOrigin(raw, 'UNIFIED_ORIGIN', problems);
   if (url === null) return null;
   if (url.protocol !== 'https:') {
@@ -99,7 +113,9 @@ function parseUnifiedOrigin(raw: string, hosts: HostIndex, admin: Set<string>, p
     return null;
   }
   if (hosts.match(url.host) !== null || admin.has(url.hostname)) {
-    problems.push('UNIFIED_ORIGIN is a legacy or admin host; redirection is off (reason loop-guard)');
+    problems.push(
+      'UNIFIED_ORIGIN is a legacy or admin host; redirection is off (reason loop-guard)',
+    );
     return null;
   }
   return url;
@@ -109,7 +125,8 @@ function parseOrigin(raw: string | undefined, name: string, problems: string[]):
   if (raw === undefined || raw.trim() === '') return null;
   try {
     const url = new URL(raw.trim());
-    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) throw new Error();
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password)
+      throw new Error();
     return new URL(url.origin);
   } catch {
     problems.push(`${name} is not an http(s) origin: ignored`);
@@ -118,7 +135,11 @@ function parseOrigin(raw: string | undefined, name: string, problems: string[]):
 }
 
 /** A var holding a JSON object keyed by product id, or `null` (with the problem noted). */
-function productMap(name: string, raw: string | undefined, problems: string[]): Record<string, unknown> | null {
+function productMap(
+  name: string,
+  raw: string | undefined,
+  problems: string[],
+): Record<string, unknown> | null {
   if (raw === undefined || raw.trim() === '') return null;
   let parsed: unknown;
   try {
@@ -135,7 +156,11 @@ function productMap(name: string, raw: string | undefined, problems: string[]): 
 }
 
 /** Apply LOCKED_PRODUCTS (JSON: product id -> ISO-8601 instant the lock takes effect). */
-function withLocks(products: readonly Product[], raw: string | undefined, problems: string[]): readonly Product[] {
+function withLocks(
+  products: readonly Product[],
+  raw: string | undefined,
+  problems: string[],
+): readonly Product[] {
   const locks = productMap('LOCKED_PRODUCTS', raw, problems);
   if (locks === null) return products;
   return products.map((p) => {
@@ -150,7 +175,11 @@ function withLocks(products: readonly Product[], raw: string | undefined, proble
 }
 
 /** Apply SESSION_COOKIES (JSON: product id -> cookie names) over the catalogue's defaults. */
-function withSessionCookies(products: readonly Product[], raw: string | undefined, problems: string[]): readonly Product[] {
+function withSessionCookies(
+  products: readonly Product[],
+  raw: string | undefined,
+  problems: string[],
+): readonly Product[] {
   const overrides = productMap('SESSION_COOKIES', raw, problems);
   if (overrides === null) return products;
   return products.map((p) => {

@@ -17,7 +17,10 @@ const SHOTS = 'test-results/screenshots';
 const TENANT = 'e2e0e2e0-0000-4000-8000-00000000e2e0';
 // Locally without Chromium the browser run is skipped; CI installs Chromium, so there it must run.
 const run = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
 
 let service: Service;
 let browser: Browser;
@@ -41,7 +44,10 @@ async function signIn(page: Page, role: string, name: string): Promise<void> {
   await page.fill('#dev-tenant', TENANT);
   await page.selectOption('#dev-role', role);
   await page.fill('#dev-name', name);
-  await Promise.all([page.waitForURL(`${BASE}/settings`), page.click('form[action="/auth/dev"] button[type=submit]')]);
+  await Promise.all([
+    page.waitForURL(`${BASE}/settings`),
+    page.click('form[action="/auth/dev"] button[type=submit]'),
+  ]);
 }
 
 run('the settings page and the banner in Chromium', () => {
@@ -82,7 +88,10 @@ run('the settings page and the banner in Chromium', () => {
     await expect.poll(() => dialog.isVisible()).toBe(true);
     expect(await dialog.textContent()).toContain('up to about a minute');
     await shot(page, '02-confirm-enable');
-    await Promise.all([page.waitForURL(/saved=endpoint/), dialog.locator('button[type=submit]').click()]);
+    await Promise.all([
+      page.waitForURL(/saved=endpoint/),
+      dialog.locator('button[type=submit]').click(),
+    ]);
     expect(await endpoint.locator('.state').getAttribute('data-state')).toBe('on');
     await shot(page, '03-endpoints-on');
 
@@ -90,13 +99,18 @@ run('the settings page and the banner in Chromium', () => {
     await expect.poll(() => dialog.isVisible()).toBe(true);
     await dialog.locator('textarea').fill('Our SIEM runbooks still link the old portal.');
     await shot(page, '04-confirm-disable-with-feedback');
-    await Promise.all([page.waitForURL(/saved=endpoint/), dialog.locator('button:has-text("Disable & share feedback")').click()]);
+    await Promise.all([
+      page.waitForURL(/saved=endpoint/),
+      dialog.locator('button:has-text("Disable & share feedback")').click(),
+    ]);
     expect(await endpoint.locator('.state').getAttribute('data-state')).toBe('off');
 
     await page.click('a[href="/settings/audit"]');
     const rows = page.locator('tbody tr');
     expect(await rows.count()).toBe(2);
-    expect(await rows.nth(0).textContent()).toContain('Our SIEM runbooks still link the old portal.');
+    expect(await rows.nth(0).textContent()).toContain(
+      'Our SIEM runbooks still link the old portal.',
+    );
     expect(await rows.nth(0).textContent()).toContain('Turned off');
     expect(await rows.nth(1).textContent()).toContain('Turned on');
     await shot(page, '05-audit-view');
@@ -108,7 +122,9 @@ run('the settings page and the banner in Chromium', () => {
     const page = await browser.newPage({ locale: 'en-GB', viewport: { width: 1100, height: 900 } });
     await signIn(page, 'security-reader', 'Rita Reader');
     expect(await page.locator('form[data-confirm]').count()).toBe(0);
-    expect(await page.textContent('main')).toContain('Only a Global Administrator or Security Administrator can change them.');
+    expect(await page.textContent('main')).toContain(
+      'Only a Global Administrator or Security Administrator can change them.',
+    );
     await shot(page, '06-reader-read-only');
     await page.click('a[hreflang="nl"]');
     await page.waitForURL(/lang=nl/);
@@ -124,11 +140,18 @@ run('the settings page and the banner in Chromium', () => {
     await page.goto(`${LEGACY}/alerts?tid=${TENANT}`);
     const banner = page.locator('#portal-redirect-banner');
     expect(await banner.isVisible()).toBe(true);
-    expect(await banner.textContent()).toContain('This portal is moving to the Microsoft Defender portal.');
-    expect(await banner.locator('a').first().getAttribute('href')).toBe(`https://security.microsoft.com/alerts?tid=${TENANT}`);
+    expect(await banner.textContent()).toContain(
+      'This portal is moving to the Microsoft Defender portal.',
+    );
+    expect(await banner.locator('a').first().getAttribute('href')).toBe(
+      `https://security.microsoft.com/alerts?tid=${TENANT}`,
+    );
     expect(await page.textContent('h1')).toBe('Legacy portal');
     await shot(page, '08-legacy-banner');
-    await Promise.all([page.waitForURL(`${LEGACY}/alerts?tid=${TENANT}`), banner.locator('a:has-text("Dismiss")').click()]);
+    await Promise.all([
+      page.waitForURL(`${LEGACY}/alerts?tid=${TENANT}`),
+      banner.locator('a:has-text("Dismiss")').click(),
+    ]);
     expect(await page.locator('#portal-redirect-banner').count()).toBe(0);
     await shot(page, '09-legacy-banner-dismissed');
     await page.close();

@@ -14,12 +14,20 @@ export interface Service {
  */
 export async function startService(port: number, label: string): Promise<Service> {
   const child = spawn('npx', ['tsx', 'scripts/start.ts'], {
-    env: { ...process.env, PORT: String(port), ORIGIN_PORT: String(port + 1), PERSIST_TO: mkdtempSync(join(tmpdir(), `${label}-`)) },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      ORIGIN_PORT: String(port + 1),
+      PERSIST_TO: mkdtempSync(join(tmpdir(), `${label}-`)),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${label}: npm start did not become ready in 90 s`)), 90_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${label}: npm start did not become ready in 90 s`)),
+      90_000,
+    );
     const onData = (chunk: Buffer) => {
       if (chunk.toString().includes('Ready on')) {
         clearTimeout(timer);

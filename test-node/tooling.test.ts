@@ -14,9 +14,13 @@ const DEMO_TENANT = '0d3a8f5e-5c7a-4b4e-9d6f-2a1b3c4d5e6f';
 describe('wrangler deploy --dry-run', () => {
   it.each(['staging', 'production'])('bundles the %s environment', async (env) => {
     const outdir = mkdtempSync(join(tmpdir(), `bundle-${env}-`));
-    const { stdout } = await run('npx', ['wrangler', 'deploy', '--dry-run', '--env', env, '--outdir', outdir], {
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-    });
+    const { stdout } = await run(
+      'npx',
+      ['wrangler', 'deploy', '--dry-run', '--env', env, '--outdir', outdir],
+      {
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+      },
+    );
     expect(stdout).toContain('--dry-run: exiting now.');
     expect(stdout).toContain('env.TOGGLES');
     expect(readdirSync(outdir)).toContain('index.js');
@@ -28,29 +32,63 @@ describe('npm run toggles', () => {
   const tenant = '5b1f8a3c-0000-4000-8000-00000000c0de';
 
   it('sets, reads and audits a toggle in local KV through the store code', async () => {
-    const set = JSON.parse(await toggles(['set', tenant, 'identity', 'on', '--persist-to', persistTo]));
-    expect(set).toMatchObject({ changed: true, product: 'identity', enabled: true, source: 'tenant', version: 1 });
-    const again = JSON.parse(await toggles(['set', tenant, 'identity', 'on', '--persist-to', persistTo]));
+    const set = JSON.parse(
+      await toggles(['set', tenant, 'identity', 'on', '--persist-to', persistTo]),
+    );
+    expect(set).toMatchObject({
+      changed: true,
+      product: 'identity',
+      enabled: true,
+      source: 'tenant',
+      version: 1,
+    });
+    const again = JSON.parse(
+      await toggles(['set', tenant, 'identity', 'on', '--persist-to', persistTo]),
+    );
     expect(again).toMatchObject({ changed: false, version: 1 });
-    await toggles(['set', tenant, 'identity', 'off', '--feedback', 'not yet', '--persist-to', persistTo]);
-    const state = JSON.parse(await toggles(['get', tenant.toUpperCase(), '--persist-to', persistTo]));
-    expect(state.products.map((p: { product: string; enabled: boolean }) => [p.product, p.enabled])).toEqual([
+    await toggles([
+      'set',
+      tenant,
+      'identity',
+      'off',
+      '--feedback',
+      'not yet',
+      '--persist-to',
+      persistTo,
+    ]);
+    const state = JSON.parse(
+      await toggles(['get', tenant.toUpperCase(), '--persist-to', persistTo]),
+    );
+    expect(
+      state.products.map((p: { product: string; enabled: boolean }) => [p.product, p.enabled]),
+    ).toEqual([
       ['endpoint', false],
       ['office', true],
       ['identity', false],
       ['cloudapps', false],
     ]);
     const audit = JSON.parse(await toggles(['audit', tenant, '--persist-to', persistTo]));
-    expect(audit.entries.map((e: { enabled: boolean; feedback: string | null }) => [e.enabled, e.feedback])).toEqual([
+    expect(
+      audit.entries.map((e: { enabled: boolean; feedback: string | null }) => [
+        e.enabled,
+        e.feedback,
+      ]),
+    ).toEqual([
       [false, 'not yet'],
       [true, null],
     ]);
   });
 
   it('refuses bad arguments with a usage message', async () => {
-    await expect(toggles(['set', 'contoso', 'identity', 'on', '--persist-to', persistTo])).rejects.toThrow(/not a tenant id/);
-    await expect(toggles(['set', tenant, 'defender', 'on', '--persist-to', persistTo])).rejects.toThrow(/unknown product/);
-    await expect(toggles(['set', tenant, 'identity', 'maybe', '--persist-to', persistTo])).rejects.toThrow(/on or off/);
+    await expect(
+      toggles(['set', 'contoso', 'identity', 'on', '--persist-to', persistTo]),
+    ).rejects.toThrow(/not a tenant id/);
+    await expect(
+      toggles(['set', tenant, 'defender', 'on', '--persist-to', persistTo]),
+    ).rejects.toThrow(/unknown product/);
+    await expect(
+      toggles(['set', tenant, 'identity', 'maybe', '--persist-to', persistTo]),
+    ).rejects.toThrow(/on or off/);
   });
 });
 
@@ -58,7 +96,10 @@ describe('npm run toggles', () => {
 async function settings(port: number, method: string, path: string, token: string, body?: unknown) {
   const res = await fetch(`http://127.0.0.1:${port}/api${path}`, {
     method,
-    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
+    },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -66,14 +107,19 @@ async function settings(port: number, method: string, path: string, token: strin
 
 /** A request with a chosen Host header (fetch may not set Host). */
 function get(port: number, host: string, path: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { Host: host, Accept: 'text/html', ...headers } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined> }>(
+    (resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port, path, headers: { Host: host, Accept: 'text/html', ...headers } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    },
+  );
 }
 
 describe('npm start', () => {
@@ -91,29 +137,68 @@ describe('npm start', () => {
   });
 
   it('answers the README curl lines: a redirect, a sticky session and a pass', async () => {
-    const redirect = await get(port, 'securitycenter.windows.com', `/alert/da637472900382838869_1364969609?tid=${DEMO_TENANT}`);
+    const redirect = await get(
+      port,
+      'securitycenter.windows.com',
+      `/alert/da637472900382838869_1364969609?tid=${DEMO_TENANT}`,
+    );
     expect(redirect.status).toBe(302);
-    expect(redirect.headers.location).toBe(`https://security.microsoft.com/alert/da637472900382838869_1364969609?tid=${DEMO_TENANT}`);
-    const sticky = await get(port, 'securitycenter.windows.com', `/alerts?tid=${DEMO_TENANT}`, { Cookie: 'sccauth=abc' });
+    expect(redirect.headers.location).toBe(
+      `https://security.microsoft.com/alert/da637472900382838869_1364969609?tid=${DEMO_TENANT}`,
+    );
+    const sticky = await get(port, 'securitycenter.windows.com', `/alerts?tid=${DEMO_TENANT}`, {
+      Cookie: 'sccauth=abc',
+    });
     expect([sticky.status, sticky.headers['x-redirect-reason']]).toEqual([200, 'session-sticky']);
     const pass = await get(port, 'protection.office.com', `/datalossprevention?tid=${DEMO_TENANT}`);
-    expect([pass.status, pass.headers['x-redirect-reason'], pass.headers['x-demo-origin']]).toEqual([200, 'out-of-scope', '1']);
+    expect([pass.status, pass.headers['x-redirect-reason'], pass.headers['x-demo-origin']]).toEqual(
+      [200, 'out-of-scope', '1'],
+    );
     const mapped = await get(port, 'contoso.atp.azure.com', '/timeline');
     expect(mapped.headers['x-redirect-reason']).toBe('default-off');
   });
 
   it('answers the README settings API lines with a token from npm run token', async () => {
     const token = async (role: string) =>
-      (await run('npx', ['tsx', 'scripts/token.ts', '--tenant', DEMO_TENANT, '--role', role, '--name', 'Ada'])).stdout.trim();
+      (
+        await run('npx', [
+          'tsx',
+          'scripts/token.ts',
+          '--tenant',
+          DEMO_TENANT,
+          '--role',
+          role,
+          '--name',
+          'Ada',
+        ])
+      ).stdout.trim();
     const admin = await token('security-admin');
     expect(admin.split('.')).toHaveLength(3);
-    const put = await settings(port, 'PUT', `/tenants/${DEMO_TENANT}/redirection/identity`, admin, { enabled: true });
-    expect(put).toMatchObject({ status: 200, body: { product: 'identity', enabled: true, changedBy: { name: 'Ada' } } });
+    const put = await settings(port, 'PUT', `/tenants/${DEMO_TENANT}/redirection/identity`, admin, {
+      enabled: true,
+    });
+    expect(put).toMatchObject({
+      status: 200,
+      body: { product: 'identity', enabled: true, changedBy: { name: 'Ada' } },
+    });
     const mapped = await get(port, 'contoso.atp.azure.com', '/timeline');
-    expect(mapped.headers.location).toBe(`https://security.microsoft.com/incidents?tid=${DEMO_TENANT}`);
+    expect(mapped.headers.location).toBe(
+      `https://security.microsoft.com/incidents?tid=${DEMO_TENANT}`,
+    );
     const reader = await token('security-reader');
-    expect((await settings(port, 'PUT', `/tenants/${DEMO_TENANT}/redirection/identity`, reader, { enabled: false })).status).toBe(403);
-    const audit = await settings(port, 'GET', `/tenants/${DEMO_TENANT}/redirection/audit?product=identity`, reader);
+    expect(
+      (
+        await settings(port, 'PUT', `/tenants/${DEMO_TENANT}/redirection/identity`, reader, {
+          enabled: false,
+        })
+      ).status,
+    ).toBe(403);
+    const audit = await settings(
+      port,
+      'GET',
+      `/tenants/${DEMO_TENANT}/redirection/audit?product=identity`,
+      reader,
+    );
     expect((audit.body.entries as unknown[]).length).toBeGreaterThan(0);
   });
 });

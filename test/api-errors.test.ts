@@ -35,7 +35,11 @@ describe('bad input on the settings API: a clear 4xx JSON error, nothing written
       ['wrong content type', '{"enabled":true}', 'text/plain'],
     ];
     for (const [label, rawBody, type] of bodies) {
-      const res = await api('PUT', path, { token, rawBody, headers: { 'Content-Type': type ?? 'application/json' } });
+      const res = await api('PUT', path, {
+        token,
+        rawBody,
+        headers: { 'Content-Type': type ?? 'application/json' },
+      });
       expect(res.status, label).toBe(400);
       await expectError(res, 400, 'invalid_request');
     }
@@ -45,7 +49,10 @@ describe('bad input on the settings API: a clear 4xx JSON error, nothing written
   it('accepts feedback of exactly 2000 characters', async () => {
     const tenant = newTenant();
     const token = await adminToken(tenant, ['global-admin']);
-    const res = await api('PUT', `/tenants/${tenant}/redirection/office`, { token, body: { enabled: false, feedback: 'y'.repeat(2000) } });
+    const res = await api('PUT', `/tenants/${tenant}/redirection/office`, {
+      token,
+      body: { enabled: false, feedback: 'y'.repeat(2000) },
+    });
     expect(res.status).toBe(200);
   });
 
@@ -53,31 +60,76 @@ describe('bad input on the settings API: a clear 4xx JSON error, nothing written
     const tenant = newTenant();
     const token = await adminToken(tenant, ['global-admin']);
     const big = JSON.stringify({ enabled: false, feedback: 'z'.repeat(17_000) });
-    await expectError(await api('PUT', `/tenants/${tenant}/redirection/endpoint`, { token, rawBody: big, headers: { 'Content-Type': 'application/json' } }), 413, 'payload_too_large');
+    await expectError(
+      await api('PUT', `/tenants/${tenant}/redirection/endpoint`, {
+        token,
+        rawBody: big,
+        headers: { 'Content-Type': 'application/json' },
+      }),
+      413,
+      'payload_too_large',
+    );
     const stream = new Blob([big]).stream();
-    await expectError(await api('PUT', `/tenants/${tenant}/redirection/endpoint`, { token, rawBody: stream, headers: { 'Content-Type': 'application/json' } }), 413, 'payload_too_large');
+    await expectError(
+      await api('PUT', `/tenants/${tenant}/redirection/endpoint`, {
+        token,
+        rawBody: stream,
+        headers: { 'Content-Type': 'application/json' },
+      }),
+      413,
+      'payload_too_large',
+    );
     await nothingWritten(tenant);
   });
 
   it('400 for a tenant id that is not a GUID, 404 for an unknown product or route', async () => {
     const tenant = newTenant();
     const token = await adminToken(tenant, ['global-admin']);
-    await expectError(await api('GET', '/tenants/contoso/redirection', { token }), 400, 'invalid_request');
-    await expectError(await api('GET', `/tenants/${tenant}x/redirection/endpoint`, { token }), 400, 'invalid_request');
-    await expectError(await api('GET', `/tenants/${tenant}/redirection/defender`, { token }), 404, 'not_found');
-    await expectError(await api('PUT', `/tenants/${tenant}/redirection/defender`, { token, body: { enabled: true } }), 404, 'not_found');
+    await expectError(
+      await api('GET', '/tenants/contoso/redirection', { token }),
+      400,
+      'invalid_request',
+    );
+    await expectError(
+      await api('GET', `/tenants/${tenant}x/redirection/endpoint`, { token }),
+      400,
+      'invalid_request',
+    );
+    await expectError(
+      await api('GET', `/tenants/${tenant}/redirection/defender`, { token }),
+      404,
+      'not_found',
+    );
+    await expectError(
+      await api('PUT', `/tenants/${tenant}/redirection/defender`, {
+        token,
+        body: { enabled: true },
+      }),
+      404,
+      'not_found',
+    );
     await expectError(await api('GET', '/nope', { token }), 404, 'not_found');
-    await expectError(await api('DELETE', `/tenants/${tenant}/redirection/endpoint`, { token }), 404, 'not_found');
+    await expectError(
+      await api('DELETE', `/tenants/${tenant}/redirection/endpoint`, { token }),
+      404,
+      'not_found',
+    );
   });
 
   it('400 for a cursor KV refuses (production KV rejects cursors it did not issue)', async () => {
     const tenant = newTenant();
     const token = await adminToken(tenant, ['global-admin']);
     const env = { ...testEnv, TOGGLES: faultyKv(testEnv.TOGGLES, { list: 'throw' }).kv } as Env;
-    const res = await worker.fetch(apiRequest('GET', `/tenants/${tenant}/redirection/audit?cursor=bogus`, { token }), env);
+    const res = await worker.fetch(
+      apiRequest('GET', `/tenants/${tenant}/redirection/audit?cursor=bogus`, { token }),
+      env,
+    );
     await expectError(res, 400, 'invalid_request');
     // Without a cursor the same KV failure is the store's, not the client's.
-    const noCursor = await worker.fetch(apiRequest('GET', `/tenants/${tenant}/redirection/audit`, { token }), env);
+    const noCursor = await worker.fetch(
+      apiRequest('GET', `/tenants/${tenant}/redirection/audit`, { token }),
+      env,
+    );
     await expectError(noCursor, 503, 'unavailable');
   });
 
@@ -85,7 +137,10 @@ describe('bad input on the settings API: a clear 4xx JSON error, nothing written
     const tenant = newTenant();
     const token = await adminToken(tenant, ['global-admin']);
     const cookies = Array.from({ length: 10_000 }, (_, i) => `c${i}=${i}`).join('; ');
-    const res = await api('GET', `/tenants/${tenant}/redirection`, { token, headers: { Cookie: cookies, 'X-Big': 'h'.repeat(60_000) } });
+    const res = await api('GET', `/tenants/${tenant}/redirection`, {
+      token,
+      headers: { Cookie: cookies, 'X-Big': 'h'.repeat(60_000) },
+    });
     expect(res.status).toBe(200);
   });
 });

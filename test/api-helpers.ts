@@ -12,17 +12,38 @@ interface TestKey {
 
 /** The per-run key the Worker trusts (made in vitest.config.ts). */
 export function trustedKey(): TestKey {
-  return JSON.parse((testEnv as unknown as { TEST_SIGNING_KEY: string }).TEST_SIGNING_KEY) as TestKey;
+  return JSON.parse(
+    (testEnv as unknown as { TEST_SIGNING_KEY: string }).TEST_SIGNING_KEY,
+  ) as TestKey;
 }
 
 /** A real RS256 token signed with the trusted key, shaped like an Entra ID access token. */
-export async function adminToken(tenant: string, roles: RoleName[], claims: Record<string, unknown> = {}, issuerForm?: 'v1' | 'v2'): Promise<string> {
+export async function adminToken(
+  tenant: string,
+  roles: RoleName[],
+  claims: Record<string, unknown> = {},
+  issuerForm?: 'v1' | 'v2',
+): Promise<string> {
   const key = trustedKey();
-  return signToken(key.privateJwk, key.kid, entraClaims({ tenant, roles, audience: AUDIENCE, claims, ...(issuerForm ? { issuerForm } : {}) }));
+  return signToken(
+    key.privateJwk,
+    key.kid,
+    entraClaims({
+      tenant,
+      roles,
+      audience: AUDIENCE,
+      claims,
+      ...(issuerForm ? { issuerForm } : {}),
+    }),
+  );
 }
 
 /** A token with any header and payload and a chosen signature (for forgeries). */
-export function rawToken(header: Record<string, unknown>, payload: Record<string, unknown>, signature = ''): string {
+export function rawToken(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  signature = '',
+): string {
   const enc = (v: unknown) => base64url(new TextEncoder().encode(JSON.stringify(v)));
   return `${enc(header)}.${enc(payload)}.${signature}`;
 }
@@ -42,7 +63,11 @@ export function apiRequest(method: string, path: string, call: ApiCall = {}): Re
     body = JSON.stringify(call.body);
     headers['Content-Type'] ??= 'application/json';
   }
-  return new Request(`http://localhost/api${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  return new Request(`http://localhost/api${path}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
 }
 
 /** Call the settings API on the admin host, through the Worker's default export. */

@@ -15,11 +15,15 @@ describe('the banner on legacy portals', () => {
     expect(html).toContain(`href="https://security.microsoft.com/alert/da123?tid=${tenant}"`);
     expect(html).toContain('href="http://127.0.0.1:8787/settings"');
     expect(html).toContain('Admins: configure automatic redirection');
-    expect(html).toContain(`href="/__portal-redirect/dismiss-banner?return=%2Falert%2Fda123%3Ftid%3D${tenant}"`);
+    expect(html).toContain(
+      `href="/__portal-redirect/dismiss-banner?return=%2Falert%2Fda123%3Ftid%3D${tenant}"`,
+    );
   });
 
   it('also for a tenant on the default (off), and in Dutch for Dutch browsers', async () => {
-    const res = await navigate(`${MDE}/machines?tid=${newTenant()}`, { headers: { 'Accept-Language': 'nl-BE,nl;q=0.9' } });
+    const res = await navigate(`${MDE}/machines?tid=${newTenant()}`, {
+      headers: { 'Accept-Language': 'nl-BE,nl;q=0.9' },
+    });
     expect(decisionOf(res).reason).toBe('default-off');
     expect(await res.text()).toContain('Deze portal verhuist naar de Microsoft Defender-portal.');
   });
@@ -38,7 +42,9 @@ describe('the banner on legacy portals', () => {
 
   it('never touches non-HTML responses', async () => {
     const tenant = newTenant();
-    const res = await send(new Request(`${MDE}/api/whatever?tid=${tenant}`, { headers: { Accept: 'text/html' } }));
+    const res = await send(
+      new Request(`${MDE}/api/whatever?tid=${tenant}`, { headers: { Accept: 'text/html' } }),
+    );
     expect(decisionOf(res).reason).toBe('default-off');
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(await res.text()).not.toContain('portal-redirect-banner');
@@ -50,23 +56,44 @@ describe('the banner on legacy portals', () => {
     expect(await none.text()).toBe('<!doctype html><title>x</title><p>No body element here');
     for (const kind of ['chunked', 'gzip']) {
       const html = await (await navigate(`${MDE}/__page/${kind}?tid=${tenant}`)).text();
-      expect(html, kind).toMatch(/^<!doctype html><html><head><title>Legacy<\/title><\/head><body class="legacy"><div id="portal-redirect-banner"[\s\S]*<\/div><h1>Legacy page<\/h1><\/body><\/html>$/);
+      expect(html, kind).toMatch(
+        /^<!doctype html><html><head><title>Legacy<\/title><\/head><body class="legacy"><div id="portal-redirect-banner"[\s\S]*<\/div><h1>Legacy page<\/h1><\/body><\/html>$/,
+      );
     }
   });
 
   it('is dismissed with a cookie, and the way back never leaves the host', async () => {
     const tenant = newTenant();
-    const dismiss = await send(navigation(`${MDE}/__portal-redirect/dismiss-banner?return=${encodeURIComponent(`/alerts?tid=${tenant}`)}`));
+    const dismiss = await send(
+      navigation(
+        `${MDE}/__portal-redirect/dismiss-banner?return=${encodeURIComponent(`/alerts?tid=${tenant}`)}`,
+      ),
+    );
     expect(dismiss.status).toBe(303);
     expect(dismiss.headers.get('location')).toBe(`/alerts?tid=${tenant}`);
     const cookie = dismiss.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^portal_redirect_banner=dismissed; Max-Age=2592000; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
-    const after = await navigate(`${MDE}/alerts?tid=${tenant}`, { cookies: 'portal_redirect_banner=dismissed' });
+    expect(cookie).toMatch(
+      /^portal_redirect_banner=dismissed; Max-Age=2592000; Path=\/; HttpOnly; SameSite=Lax; Secure$/,
+    );
+    const after = await navigate(`${MDE}/alerts?tid=${tenant}`, {
+      cookies: 'portal_redirect_banner=dismissed',
+    });
     expect(await after.text()).not.toContain('portal-redirect-banner');
-    for (const evil of ['//evil.com', '/\\evil.com', 'https://evil.com', '/%0d%0aSet-Cookie:x', 'javascript:alert(1)']) {
-      const res = await send(navigation(`${MDE}/__portal-redirect/dismiss-banner?return=${encodeURIComponent(evil)}`));
+    for (const evil of [
+      '//evil.com',
+      '/\\evil.com',
+      'https://evil.com',
+      '/%0d%0aSet-Cookie:x',
+      'javascript:alert(1)',
+    ]) {
+      const res = await send(
+        navigation(`${MDE}/__portal-redirect/dismiss-banner?return=${encodeURIComponent(evil)}`),
+      );
       const location = res.headers.get('location') ?? '';
-      expect(location.startsWith('/') && !location.startsWith('//') && !location.startsWith('/\\'), evil).toBe(true);
+      expect(
+        location.startsWith('/') && !location.startsWith('//') && !location.startsWith('/\\'),
+        evil,
+      ).toBe(true);
       expect(location).not.toMatch(/[\r\n]/);
     }
   });
@@ -75,7 +102,12 @@ describe('the banner on legacy portals', () => {
     const { PRODUCTS } = await import('../src/catalogue/products');
     const { wantsBanner } = await import('../src/edge/banner');
     const endpoint = PRODUCTS.find((p) => p.id === 'endpoint')!;
-    const decision = { action: 'pass' as const, reason: 'toggle-off' as const, product: 'endpoint' as const, tenant: null };
+    const decision = {
+      action: 'pass' as const,
+      reason: 'toggle-off' as const,
+      product: 'endpoint' as const,
+      tenant: null,
+    };
     const facts = { method: 'GET', cookies: {} } as never;
     const page = () => new Response('<body></body>', { headers: { 'Content-Type': 'text/html' } });
     expect(wantsBanner(endpoint, decision, facts, page())).toBe(true);

@@ -7,7 +7,10 @@ const U = 'https://security.microsoft.com';
  * One row per deep-link table row: legacy URL -> expected unified URL (tid appended by the edge).
  * Written out by hand, not derived from the table, so a wrong table row fails here.
  */
-const ROWS: Record<'endpoint' | 'office' | 'identity' | 'cloudapps', { host: string; rows: [string, string][] }> = {
+const ROWS: Record<
+  'endpoint' | 'office' | 'identity' | 'cloudapps',
+  { host: string; rows: [string, string][] }
+> = {
   endpoint: {
     host: 'securitycenter.windows.com',
     rows: [
@@ -23,11 +26,17 @@ const ROWS: Record<'endpoint' | 'office' | 'identity' | 'cloudapps', { host: str
       ['/incident/42', '/incident/42'],
       ['/incident/42/overview', '/incident/42/overview'],
       ['/incidents', '/incidents'],
-      ['/incidents/byalert?alertId=da6374&source=SIEM', '/incidents/byalert?alertId=da6374&source=SIEM'],
+      [
+        '/incidents/byalert?alertId=da6374&source=SIEM',
+        '/incidents/byalert?alertId=da6374&source=SIEM',
+      ],
       ['/machines', '/machines'],
       ['/machines/4a5b/overview', '/machines/4a5b/overview'],
       ['/machine/4a5b', '/machines/4a5b'],
-      ['/file/3395856ce81f2b7382dee72602f798b642f14140/overview', '/file/3395856ce81f2b7382dee72602f798b642f14140/overview'],
+      [
+        '/file/3395856ce81f2b7382dee72602f798b642f14140/overview',
+        '/file/3395856ce81f2b7382dee72602f798b642f14140/overview',
+      ],
       ['/files/abc', '/files/abc'],
       ['/url/contoso.com', '/url/contoso.com'],
       ['/urls/contoso.com/overview', '/urls/contoso.com/overview'],
@@ -107,7 +116,10 @@ const ROWS: Record<'endpoint' | 'office' | 'identity' | 'cloudapps', { host: str
       ['/?hash=/activity', '/cloudapps/activity-log'],
       ['/?hash=/audits', '/cloudapps/activity-log'],
       ['/?hash=/policy', '/cloudapps/policies/management'],
-      ['/?hash=%2Fpolicy%2F%3Fid%3Deq(5a4cd40810bc95f3d6cbaa83%2C)', '/cloudapps/policies/management'],
+      [
+        '/?hash=%2Fpolicy%2F%3Fid%3Deq(5a4cd40810bc95f3d6cbaa83%2C)',
+        '/cloudapps/policies/management',
+      ],
       ['/?hash=/policies', '/cloudapps/policies/management'],
       ['/?hash=/discovery', '/cloudapps/discovery'],
       ['/?hash=/discovery/streams', '/cloudapps/discovery'],
@@ -127,7 +139,9 @@ describe.each(Object.entries(ROWS))('deep links: %s', (product, { host, rows }) 
   it.each(rows)(`https://${host}%s -> ${U}%s`, async (legacy, unified) => {
     const tenant = newTenant();
     await seedToggle(tenant, product as keyof typeof ROWS, true);
-    const res = await navigate(`https://${host}${legacy}${legacy.includes('?') ? '&' : '?'}tid=${tenant}`);
+    const res = await navigate(
+      `https://${host}${legacy}${legacy.includes('?') ? '&' : '?'}tid=${tenant}`,
+    );
     expect(res.status).toBe(302);
     const expected = `${U}${unified}${unified.includes('?') ? '&' : '?'}tid=${tenant}`;
     expect(res.headers.get('location')).toBe(expected);
@@ -145,7 +159,9 @@ describe('query handling', () => {
   it('keeps the shape of a kept query (encoding, order, repeats)', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', true);
-    const res = await navigate(`https://securitycenter.windows.com/incidents?b=2&tid=${tenant}&a=%20x+y&a=3`);
+    const res = await navigate(
+      `https://securitycenter.windows.com/incidents?b=2&tid=${tenant}&a=%20x+y&a=3`,
+    );
     expect(res.headers.get('location')).toBe(`${U}/incidents?b=2&a=%20x+y&a=3&tid=${tenant}`);
   });
 

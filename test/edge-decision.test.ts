@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { decisionOf, locationOf, navigate, newTenant, seedHost, seedToggle, send, unsignedJwt } from './helpers';
+import {
+  decisionOf,
+  locationOf,
+  navigate,
+  newTenant,
+  seedHost,
+  seedToggle,
+  send,
+  unsignedJwt,
+} from './helpers';
 
 const MDE = 'https://securitycenter.windows.com';
 const OFFICE = 'https://protection.office.com';
@@ -7,13 +16,18 @@ const MCAS = 'https://portal.cloudappsecurity.com';
 
 describe('1. unknown hosts', () => {
   it('passes a host that is not in the catalogue to its origin', async () => {
-    const res = await navigate('https://example.com/alerts?tid=' + newTenant());
+    const res = await navigate(`https://example.com/alerts?tid=${newTenant()}`);
     expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'unknown-host' });
     expect(res.headers.get('x-demo-origin')).toBe('1');
   });
 
   it('treats look-alike hosts as unknown (wildcards match whole labels only)', async () => {
-    for (const host of ['evil-securitycenter.windows.com', 'a.b.atp.azure.com', 'x.y.z.portal.cloudappsecurity.com', 'protection.office.com.evil.com']) {
+    for (const host of [
+      'evil-securitycenter.windows.com',
+      'a.b.atp.azure.com',
+      'x.y.z.portal.cloudappsecurity.com',
+      'protection.office.com.evil.com',
+    ]) {
       const res = await navigate(`https://${host}/`);
       expect(decisionOf(res).reason, host).toBe('unknown-host');
     }
@@ -22,7 +36,11 @@ describe('1. unknown hosts', () => {
   it('matches hosts without regard to case, trailing dot or port', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', true);
-    for (const host of ['SecurityCenter.Windows.COM', 'securitycenter.windows.com.', 'securitycenter.windows.com:8443']) {
+    for (const host of [
+      'SecurityCenter.Windows.COM',
+      'securitycenter.windows.com.',
+      'securitycenter.windows.com:8443',
+    ]) {
       const res = await navigate(`https://${host}/alerts?tid=${tenant}`);
       expect(decisionOf(res), host).toEqual({ decision: 'redirect', reason: 'toggle-on' });
     }
@@ -38,7 +56,10 @@ describe('2. signing back in', () => {
     const res = await send(
       new Request(`${MDE}/signin-oidc`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: 'sccauth=old-session' },
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Cookie: 'sccauth=old-session',
+        },
         body: form(unsignedJwt({ tid: tenant.toUpperCase() })),
         redirect: 'manual',
       }),
@@ -61,12 +82,19 @@ describe('2. signing back in', () => {
       }),
     );
     expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'toggle-off' });
-    const echo = (await res.json()) as { method: string; path: string; bodySha256: string; bodyLength: number };
+    const echo = (await res.json()) as {
+      method: string;
+      path: string;
+      bodySha256: string;
+      bodyLength: number;
+    };
     const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body));
     expect(echo.method).toBe('POST');
     expect(echo.path).toBe('/signin-oidc?x=1');
     expect(echo.bodyLength).toBe(new TextEncoder().encode(body).length);
-    expect(echo.bodySha256).toBe([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''));
+    expect(echo.bodySha256).toBe(
+      [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''),
+    );
   });
 
   it('uses the default for a tenant that never chose (office is on by default)', async () => {
@@ -95,7 +123,11 @@ describe('2. signing back in', () => {
 
   it('treats a callback POST without an id_token as an ordinary non-navigation', async () => {
     const res = await send(
-      new Request(`${OFFICE}/signin-oidc`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'error=access_denied' }),
+      new Request(`${OFFICE}/signin-oidc`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'error=access_denied',
+      }),
     );
     expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'not-navigation' });
   });
@@ -113,14 +145,22 @@ describe('3. only navigations move', () => {
     ];
     for (const headers of cases) {
       const res = await send(new Request(`${MDE}/alerts?tid=${tenant}`, { headers }));
-      expect(decisionOf(res), JSON.stringify(headers)).toEqual({ decision: 'pass', reason: 'not-navigation' });
+      expect(decisionOf(res), JSON.stringify(headers)).toEqual({
+        decision: 'pass',
+        reason: 'not-navigation',
+      });
     }
   });
 
   it('treats Accept: text/html as a navigation when no Fetch Metadata is sent', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', true);
-    const res = await send(new Request(`${MDE}/alerts?tid=${tenant}`, { headers: { Accept: 'text/html' }, redirect: 'manual' }));
+    const res = await send(
+      new Request(`${MDE}/alerts?tid=${tenant}`, {
+        headers: { Accept: 'text/html' },
+        redirect: 'manual',
+      }),
+    );
     expect(decisionOf(res)).toEqual({ decision: 'redirect', reason: 'toggle-on' });
   });
 
@@ -143,7 +183,13 @@ describe('3. only navigations move', () => {
 describe('4. out of scope', () => {
   it('leaves Office compliance pages and mail flow alone, in path and ?hash= form', async () => {
     const tenant = newTenant();
-    for (const path of ['/datalossprevention', '/ediscovery/case/1', '/mailflow', '/?hash=/recordsmanagement', '/?hash=%2FSupervision%3Fx%3D1']) {
+    for (const path of [
+      '/datalossprevention',
+      '/ediscovery/case/1',
+      '/mailflow',
+      '/?hash=/recordsmanagement',
+      '/?hash=%2FSupervision%3Fx%3D1',
+    ]) {
       const res = await navigate(`${OFFICE}${path}${path.includes('?') ? '&' : '?'}tid=${tenant}`);
       expect(decisionOf(res), path).toEqual({ decision: 'pass', reason: 'out-of-scope' });
     }
@@ -161,7 +207,12 @@ describe('5. sessions are sticky', () => {
   it('never ejects a signed-in user, whatever the toggle', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', true);
-    for (const cookies of ['sccauth=abc', 'a=1;sccauth=xyz ;  b=2', '  sccauthC1=part1;chunks=2', 'x="q;r"; sccauth=1']) {
+    for (const cookies of [
+      'sccauth=abc',
+      'a=1;sccauth=xyz ;  b=2',
+      '  sccauthC1=part1;chunks=2',
+      'x="q;r"; sccauth=1',
+    ]) {
       const res = await navigate(`${MDE}/alerts?tid=${tenant}`, { cookies });
       expect(decisionOf(res), cookies).toEqual({ decision: 'pass', reason: 'session-sticky' });
     }
@@ -180,9 +231,15 @@ describe('5. sessions are sticky', () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'cloudapps', true);
     const url = `${MCAS}/?hash=/dashboard&tid=${tenant}`;
-    expect(decisionOf(await navigate(url, { cookies: 'sessionid=s', site: 'same-origin' })).reason).toBe('session-sticky');
-    expect(decisionOf(await navigate(url, { cookies: 'sessionid=s', site: 'none' })).decision).toBe('redirect');
-    expect(decisionOf(await navigate(url, { cookies: 'sessionid=s', site: 'cross-site' })).decision).toBe('redirect');
+    expect(
+      decisionOf(await navigate(url, { cookies: 'sessionid=s', site: 'same-origin' })).reason,
+    ).toBe('session-sticky');
+    expect(decisionOf(await navigate(url, { cookies: 'sessionid=s', site: 'none' })).decision).toBe(
+      'redirect',
+    );
+    expect(
+      decisionOf(await navigate(url, { cookies: 'sessionid=s', site: 'cross-site' })).decision,
+    ).toBe('redirect');
   });
 });
 
@@ -194,12 +251,18 @@ describe('6. which tenant', () => {
     expect(res.headers.get('location')).toBe(`https://security.microsoft.com/alerts?tid=${tenant}`);
     const cookie = res.headers.get('set-cookie') ?? '';
     expect(cookie).toContain(`portal_redirect_tid=${tenant}`);
-    for (const attr of ['HttpOnly', 'Secure', 'SameSite=Lax', 'Max-Age=2592000', 'Path=/']) expect(cookie).toContain(attr);
+    for (const attr of ['HttpOnly', 'Secure', 'SameSite=Lax', 'Max-Age=2592000', 'Path=/'])
+      expect(cookie).toContain(attr);
     expect(cookie.toLowerCase()).not.toContain('domain=');
   });
 
   it('ignores a tid that is not a GUID', async () => {
-    for (const tid of ['contoso', '%ZZ', '00000000-0000-0000-0000-00000000000', `${newTenant()}x`]) {
+    for (const tid of [
+      'contoso',
+      '%ZZ',
+      '00000000-0000-0000-0000-00000000000',
+      `${newTenant()}x`,
+    ]) {
       const res = await navigate(`${MDE}/alerts?tid=${tid}`);
       expect(decisionOf(res), tid).toEqual({ decision: 'pass', reason: 'unknown-tenant' });
     }
@@ -209,7 +272,9 @@ describe('6. which tenant', () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', true);
     const res = await navigate(`${MDE}/machines`, { cookies: `portal_redirect_tid=${tenant}` });
-    expect(res.headers.get('location')).toBe(`https://security.microsoft.com/machines?tid=${tenant}`);
+    expect(res.headers.get('location')).toBe(
+      `https://security.microsoft.com/machines?tid=${tenant}`,
+    );
     expect(res.headers.get('set-cookie')).toBeNull();
   });
 
@@ -228,28 +293,38 @@ describe('6. which tenant', () => {
     await seedHost(workspace, tenant);
     await seedToggle(tenant, 'identity', true);
     const res = await navigate(`https://${workspace}/timeline`);
-    expect(res.headers.get('location')).toBe(`https://security.microsoft.com/incidents?tid=${tenant}`);
+    expect(res.headers.get('location')).toBe(
+      `https://security.microsoft.com/incidents?tid=${tenant}`,
+    );
     expect(res.headers.get('set-cookie')).toContain(`portal_redirect_tid=${tenant}`);
     const regional = `t${tenant.slice(0, 8)}.eu2.portal.cloudappsecurity.com`;
     await seedHost(regional, tenant);
     await seedToggle(tenant, 'cloudapps', true);
-    expect(decisionOf(await navigate(`https://${regional}/?hash=/dashboard`)).reason).toBe('toggle-on');
+    expect(decisionOf(await navigate(`https://${regional}/?hash=/dashboard`)).reason).toBe(
+      'toggle-on',
+    );
   });
 
   it('passes when no tenant can be found', async () => {
-    expect(decisionOf(await navigate(`${MDE}/alerts`))).toEqual({ decision: 'pass', reason: 'unknown-tenant' });
-    expect(decisionOf(await navigate('https://unmapped.atp.azure.com/timeline'))).toEqual({ decision: 'pass', reason: 'unknown-tenant' });
+    expect(decisionOf(await navigate(`${MDE}/alerts`))).toEqual({
+      decision: 'pass',
+      reason: 'unknown-tenant',
+    });
+    expect(decisionOf(await navigate('https://unmapped.atp.azure.com/timeline'))).toEqual({
+      decision: 'pass',
+      reason: 'unknown-tenant',
+    });
   });
 });
 
 describe('7. the toggle', () => {
   it('follows the tenant choice and the catalogue default, with the matching reason', async () => {
     const cases: [string, 'endpoint' | 'office', boolean | null, string, string][] = [
-      [MDE + '/alerts', 'endpoint', true, 'redirect', 'toggle-on'],
-      [MDE + '/alerts', 'endpoint', false, 'pass', 'toggle-off'],
-      [MDE + '/alerts', 'endpoint', null, 'pass', 'default-off'],
-      [OFFICE + '/antispam', 'office', null, 'redirect', 'default-on'],
-      [OFFICE + '/antispam', 'office', false, 'pass', 'toggle-off'],
+      [`${MDE}/alerts`, 'endpoint', true, 'redirect', 'toggle-on'],
+      [`${MDE}/alerts`, 'endpoint', false, 'pass', 'toggle-off'],
+      [`${MDE}/alerts`, 'endpoint', null, 'pass', 'default-off'],
+      [`${OFFICE}/antispam`, 'office', null, 'redirect', 'default-on'],
+      [`${OFFICE}/antispam`, 'office', false, 'pass', 'toggle-off'],
     ];
     for (const [url, product, state, decision, reason] of cases) {
       const tenant = newTenant();
@@ -264,7 +339,10 @@ describe('7. the toggle', () => {
     await seedToggle(on, 'endpoint', true);
     expect(decisionOf(await navigate(`${MDE}/alerts?tid=${on}`)).decision).toBe('redirect');
     expect(decisionOf(await navigate(`${MDE}/alerts?tid=${other}`)).decision).toBe('pass');
-    expect(decisionOf(await navigate(`${MDE}/alerts`, { cookies: `portal_redirect_tid=${other}` })).decision).toBe('pass');
+    expect(
+      decisionOf(await navigate(`${MDE}/alerts`, { cookies: `portal_redirect_tid=${other}` }))
+        .decision,
+    ).toBe('pass');
   });
 });
 
@@ -275,7 +353,9 @@ describe('redirect responses', () => {
     const res = await navigate(`${MDE}/alert/da637472900382838869_1364969609?tid=${tenant}`);
     expect(res.status).toBe(302);
     expect(res.headers.get('cache-control')).toBe('private, no-store');
-    expect(res.headers.get('location')).toBe(`https://security.microsoft.com/alert/da637472900382838869_1364969609?tid=${tenant}`);
+    expect(res.headers.get('location')).toBe(
+      `https://security.microsoft.com/alert/da637472900382838869_1364969609?tid=${tenant}`,
+    );
     expect(await res.text()).toBe('');
   });
 
@@ -299,7 +379,9 @@ describe('redirect responses', () => {
     const tenant = newTenant();
     const res = await navigate(`${OFFICE}/?hash=/restrictedusers&tid=${tenant}`);
     expect(res.status).toBe(302);
-    expect(res.headers.get('location')).toBe(`https://security.microsoft.com/restrictedusers?tid=${tenant}`);
+    expect(res.headers.get('location')).toBe(
+      `https://security.microsoft.com/restrictedusers?tid=${tenant}`,
+    );
   });
 
   it('never point at a legacy host', async () => {

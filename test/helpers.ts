@@ -12,19 +12,46 @@ export function newTenant(): string {
 }
 
 export function store(kv: KVNamespace = testEnv.TOGGLES): ToggleStore {
-  return new ToggleStore(kv, { kvCacheTtlSeconds: 30, toggleCacheTtlMs: 20_000, kvReadTimeoutMs: 1000 });
+  return new ToggleStore(kv, {
+    kvCacheTtlSeconds: 30,
+    toggleCacheTtlMs: 20_000,
+    kvReadTimeoutMs: 1000,
+  });
 }
 
-export const testActor = { oid: '00000000-0000-0000-0000-0000000000aa', name: 'Test Admin', upn: 'admin@contoso.test', idp: 'test' };
+export const testActor = {
+  oid: '00000000-0000-0000-0000-0000000000aa',
+  name: 'Test Admin',
+  upn: 'admin@contoso.test',
+  idp: 'test',
+};
 
 /** Seed a tenant's toggle through the same store code the settings API uses. */
-export async function seedToggle(tenant: string, product: ProductId, enabled: boolean): Promise<void> {
+export async function seedToggle(
+  tenant: string,
+  product: ProductId,
+  enabled: boolean,
+): Promise<void> {
   const defaultEnabled = PRODUCTS.find((p) => p.id === product)!.defaultEnabled;
   // Force a stored choice even when it equals the default: flip away first if needed.
   if (enabled === defaultEnabled) {
-    await store().change({ tenant, product, enabled: !enabled, defaultEnabled, actor: testActor, feedback: null });
+    await store().change({
+      tenant,
+      product,
+      enabled: !enabled,
+      defaultEnabled,
+      actor: testActor,
+      feedback: null,
+    });
   }
-  await store().change({ tenant, product, enabled, defaultEnabled, actor: testActor, feedback: null });
+  await store().change({
+    tenant,
+    product,
+    enabled,
+    defaultEnabled,
+    actor: testActor,
+    feedback: null,
+  });
 }
 
 export async function seedHost(hostname: string, tenant: string): Promise<void> {
@@ -62,7 +89,10 @@ export async function navigate(url: string, options: NavOptions = {}): Promise<R
 }
 
 export function decisionOf(response: Response): { decision: string | null; reason: string | null } {
-  return { decision: response.headers.get('x-redirect-decision'), reason: response.headers.get('x-redirect-reason') };
+  return {
+    decision: response.headers.get('x-redirect-decision'),
+    reason: response.headers.get('x-redirect-reason'),
+  };
 }
 
 /** A JWT-shaped string with the given claims, unsigned (the edge never verifies id_tokens). */
@@ -78,5 +108,8 @@ export function locationOf(response: Response): URL | null {
 }
 
 export function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/=+$/, '')
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
 }

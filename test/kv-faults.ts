@@ -48,7 +48,8 @@ export function faultyKv(real: KVNamespace, mode: Partial<FaultMode> = {}): Faul
       return (real.list as (...a: unknown[]) => Promise<unknown>)(...args);
     },
     delete: (key: string) => real.delete(key),
-    getWithMetadata: (...args: unknown[]) => (real.getWithMetadata as (...a: unknown[]) => Promise<unknown>)(...args),
+    getWithMetadata: (...args: unknown[]) =>
+      (real.getWithMetadata as (...a: unknown[]) => Promise<unknown>)(...args),
   };
   state.kv = kv as unknown as KVNamespace;
   return state;

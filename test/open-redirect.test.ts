@@ -34,8 +34,21 @@ const PAYLOADS = [
   '/alert/%00evil',
 ];
 
-const QUERIES = ['next=https://evil.com', 'url=//evil.com', 'x=%0d%0aLocation:evil', 'returnUrl=javascript:alert(1)'];
-const HASHES = ['//evil.com', 'https://evil.com', '/%2F%2Fevil.com', '\\\\evil.com', 'javascript:alert(1)', '/alerts/..%2F..%2Fevil', '@evil.com'];
+const QUERIES = [
+  'next=https://evil.com',
+  'url=//evil.com',
+  'x=%0d%0aLocation:evil',
+  'returnUrl=javascript:alert(1)',
+];
+const HASHES = [
+  '//evil.com',
+  'https://evil.com',
+  '/%2F%2Fevil.com',
+  '\\\\evil.com',
+  'javascript:alert(1)',
+  '/alerts/..%2F..%2Fevil',
+  '@evil.com',
+];
 
 function assertSafe(response: Response, label: string): void {
   const raw = response.headers.get('location');
@@ -48,7 +61,9 @@ function assertSafe(response: Response, label: string): void {
 }
 
 const BROWSER_HOSTS = PRODUCTS.flatMap((p) =>
-  p.hosts.filter((h) => h.kind === 'browser').map((h) => ({ product: p.id, host: h.pattern.replace(/\*/g, 'contoso') })),
+  p.hosts
+    .filter((h) => h.kind === 'browser')
+    .map((h) => ({ product: p.id, host: h.pattern.replace(/\*/g, 'contoso') })),
 );
 
 describe.each(BROWSER_HOSTS)('open-redirect corpus on $host', ({ product, host }) => {
@@ -58,7 +73,7 @@ describe.each(BROWSER_HOSTS)('open-redirect corpus on $host', ({ product, host }
     let redirects = 0;
     for (const payload of PAYLOADS) {
       for (const query of ['', ...QUERIES]) {
-        const url = `https://${host}${payload}?${query ? query + '&' : ''}tid=${tenant}`;
+        const url = `https://${host}${payload}?${query ? `${query}&` : ''}tid=${tenant}`;
         let request: Request;
         try {
           request = navigation(url);
@@ -85,13 +100,21 @@ describe('hostile and odd input on legacy hosts', () => {
   it('survives 16 KB URLs and keeps Location bounded', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', true);
-    const longPath = await send(navigation(`https://securitycenter.windows.com/alert/${'a'.repeat(16_000)}?tid=${tenant}`));
+    const longPath = await send(
+      navigation(`https://securitycenter.windows.com/alert/${'a'.repeat(16_000)}?tid=${tenant}`),
+    );
     expect(longPath.status).toBe(302);
     expect(longPath.headers.get('location')!.length).toBeLessThanOrEqual(16_100);
-    const longQuery = await send(navigation(`https://securitycenter.windows.com/incidents?q=${'b'.repeat(16_000)}&tid=${tenant}`));
+    const longQuery = await send(
+      navigation(
+        `https://securitycenter.windows.com/incidents?q=${'b'.repeat(16_000)}&tid=${tenant}`,
+      ),
+    );
     expect(longQuery.status).toBe(302);
     // A query too long for a sane Location is left behind; the page and tenant are kept.
-    expect(longQuery.headers.get('location')).toBe(`https://security.microsoft.com/incidents?tid=${tenant}`);
+    expect(longQuery.headers.get('location')).toBe(
+      `https://security.microsoft.com/incidents?tid=${tenant}`,
+    );
   });
 
   it('sends malformed percent-encoding to the unified home, never crashes', async () => {
@@ -100,17 +123,30 @@ describe('hostile and odd input on legacy hosts', () => {
     for (const path of ['/alert/%E0%A4%A', '/alert/%', '/alert/%zz', '/%C0%AF']) {
       const res = await send(navigation(`https://securitycenter.windows.com${path}?tid=${tenant}`));
       expect(res.status, path).toBe(302);
-      expect(res.headers.get('location'), path).toBe(`https://security.microsoft.com/?tid=${tenant}`);
+      expect(res.headers.get('location'), path).toBe(
+        `https://security.microsoft.com/?tid=${tenant}`,
+      );
     }
-    const badHash = await send(navigation(`https://protection.office.com/?hash=%E0%A4%A&tid=${tenant}`));
+    const badHash = await send(
+      navigation(`https://protection.office.com/?hash=%E0%A4%A&tid=${tenant}`),
+    );
     expect(badHash.status).toBeLessThan(500);
   });
 
   it('copes with odd cookie headers', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', true);
-    for (const cookies of [';;;', '=', 'a', 'sccauth', `portal_redirect_tid=${'x'.repeat(5000)}`, `${'c=1; '.repeat(2000)}`]) {
-      const res = await send(navigation(`https://securitycenter.windows.com/alerts?tid=${tenant}`, { cookies }));
+    for (const cookies of [
+      ';;;',
+      '=',
+      'a',
+      'sccauth',
+      `portal_redirect_tid=${'x'.repeat(5000)}`,
+      `${'c=1; '.repeat(2000)}`,
+    ]) {
+      const res = await send(
+        navigation(`https://securitycenter.windows.com/alerts?tid=${tenant}`, { cookies }),
+      );
       expect(res.status, cookies.slice(0, 20)).toBe(302);
     }
   });

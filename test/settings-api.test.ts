@@ -16,7 +16,13 @@ interface State {
   changedBy: { oid: string; name: string } | null;
 }
 
-async function put(tenant: string, product: string, body: unknown, token?: string, headers: Record<string, string> = {}) {
+async function put(
+  tenant: string,
+  product: string,
+  body: unknown,
+  token?: string,
+  headers: Record<string, string> = {},
+) {
   return api('PUT', `/tenants/${tenant}/redirection/${product}`, {
     token: token ?? (await adminToken(tenant, ['security-admin'])),
     body,
@@ -27,22 +33,58 @@ async function put(tenant: string, product: string, body: unknown, token?: strin
 describe('GET /tenants/{tenantId}/redirection', () => {
   it('lists every product in catalogue order with defaults for a new tenant', async () => {
     const tenant = newTenant();
-    const res = await api('GET', `/tenants/${tenant}/redirection`, { token: await adminToken(tenant, ['security-reader']) });
+    const res = await api('GET', `/tenants/${tenant}/redirection`, {
+      token: await adminToken(tenant, ['security-reader']),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const body = (await res.json()) as { tenantId: string; products: State[] };
     expect(body.tenantId).toBe(tenant);
     expect(body.products).toEqual([
-      { product: 'endpoint', enabled: false, source: 'default', locked: false, version: 0, changedAt: null, changedBy: null },
-      { product: 'office', enabled: true, source: 'default', locked: false, version: 0, changedAt: null, changedBy: null },
-      { product: 'identity', enabled: false, source: 'default', locked: false, version: 0, changedAt: null, changedBy: null },
-      { product: 'cloudapps', enabled: false, source: 'default', locked: false, version: 0, changedAt: null, changedBy: null },
+      {
+        product: 'endpoint',
+        enabled: false,
+        source: 'default',
+        locked: false,
+        version: 0,
+        changedAt: null,
+        changedBy: null,
+      },
+      {
+        product: 'office',
+        enabled: true,
+        source: 'default',
+        locked: false,
+        version: 0,
+        changedAt: null,
+        changedBy: null,
+      },
+      {
+        product: 'identity',
+        enabled: false,
+        source: 'default',
+        locked: false,
+        version: 0,
+        changedAt: null,
+        changedBy: null,
+      },
+      {
+        product: 'cloudapps',
+        enabled: false,
+        source: 'default',
+        locked: false,
+        version: 0,
+        changedAt: null,
+        changedBy: null,
+      },
     ]);
   });
 
   it('accepts the tenant id in any case', async () => {
     const tenant = newTenant();
-    const res = await api('GET', `/tenants/${tenant.toUpperCase()}/redirection`, { token: await adminToken(tenant, ['global-reader']) });
+    const res = await api('GET', `/tenants/${tenant.toUpperCase()}/redirection`, {
+      token: await adminToken(tenant, ['global-reader']),
+    });
     expect(res.status).toBe(200);
   });
 });
@@ -50,14 +92,24 @@ describe('GET /tenants/{tenantId}/redirection', () => {
 describe('PUT and GET /tenants/{tenantId}/redirection/{product}', () => {
   it('enables, reports who and when, and versions with an ETag', async () => {
     const tenant = newTenant();
-    const token = await adminToken(tenant, ['security-admin'], { name: 'Ada Admin', oid: 'oid-ada' });
+    const token = await adminToken(tenant, ['security-admin'], {
+      name: 'Ada Admin',
+      oid: 'oid-ada',
+    });
     const before = await api('GET', `/tenants/${tenant}/redirection/endpoint`, { token });
     expect(before.headers.get('etag')).toBe('"0"');
     const res = await put(tenant, 'endpoint', { enabled: true }, token);
     expect(res.status).toBe(200);
     expect(res.headers.get('etag')).toBe('"1"');
     const state = (await res.json()) as State;
-    expect(state).toMatchObject({ product: 'endpoint', enabled: true, source: 'tenant', locked: false, version: 1, changedBy: { oid: 'oid-ada', name: 'Ada Admin' } });
+    expect(state).toMatchObject({
+      product: 'endpoint',
+      enabled: true,
+      source: 'tenant',
+      locked: false,
+      version: 1,
+      changedBy: { oid: 'oid-ada', name: 'Ada Admin' },
+    });
     expect(Date.now() - Date.parse(state.changedAt!)).toBeLessThan(60_000);
     const after = await api('GET', `/tenants/${tenant}/redirection/endpoint`, { token });
     expect(await after.json()).toEqual(state);
@@ -74,46 +126,94 @@ describe('PUT and GET /tenants/{tenantId}/redirection/{product}', () => {
     // Office is on by default: turning it "on" changes nothing and stores nothing.
     const office = await put(tenant, 'office', { enabled: true }, token);
     expect(((await office.json()) as State).source).toBe('default');
-    const audit = (await (await api('GET', `/tenants/${tenant}/redirection/audit`, { token })).json()) as { entries: unknown[] };
+    const audit = (await (
+      await api('GET', `/tenants/${tenant}/redirection/audit`, { token })
+    ).json()) as { entries: unknown[] };
     expect(audit.entries).toHaveLength(1);
   });
 
   it('keeps feedback with the audit entry when disabling, and only then', async () => {
     const tenant = newTenant();
-    const token = await adminToken(tenant, ['security-admin'], { name: 'Bo', oid: 'oid-bo', preferred_username: 'bo@contoso.test' });
-    await put(tenant, 'office', { enabled: false, feedback: 'Our runbooks still point at the old portal.' }, token);
+    const token = await adminToken(tenant, ['security-admin'], {
+      name: 'Bo',
+      oid: 'oid-bo',
+      preferred_username: 'bo@contoso.test',
+    });
+    await put(
+      tenant,
+      'office',
+      { enabled: false, feedback: 'Our runbooks still point at the old portal.' },
+      token,
+    );
     await put(tenant, 'office', { enabled: true, feedback: 'ignored when enabling' }, token);
     const res = await api('GET', `/tenants/${tenant}/redirection/audit`, { token });
-    const { entries, cursor } = (await res.json()) as { entries: Record<string, unknown>[]; cursor: string | null };
+    const { entries, cursor } = (await res.json()) as {
+      entries: Record<string, unknown>[];
+      cursor: string | null;
+    };
     expect(cursor).toBeNull();
     expect(entries.map((e) => [e.product, e.enabled, e.previous, e.feedback])).toEqual([
       ['office', true, false, null],
       ['office', false, true, 'Our runbooks still point at the old portal.'],
     ]);
-    expect(entries[0]).toMatchObject({ actor: { oid: 'oid-bo', name: 'Bo', upn: 'bo@contoso.test', idp: `https://login.microsoftonline.com/${tenant}/v2.0` } });
-    expect(Object.keys(entries[0]!).sort()).toEqual(['actor', 'at', 'enabled', 'feedback', 'id', 'previous', 'product']);
+    expect(entries[0]).toMatchObject({
+      actor: {
+        oid: 'oid-bo',
+        name: 'Bo',
+        upn: 'bo@contoso.test',
+        idp: `https://login.microsoftonline.com/${tenant}/v2.0`,
+      },
+    });
+    expect(Object.keys(entries[0]!).sort()).toEqual([
+      'actor',
+      'at',
+      'enabled',
+      'feedback',
+      'id',
+      'previous',
+      'product',
+    ]);
   });
 
   it('honours If-Match: the current ETag applies, a stale or malformed one answers 412', async () => {
     const tenant = newTenant();
     const token = await adminToken(tenant, ['security-admin']);
-    expect((await put(tenant, 'endpoint', { enabled: true }, token, { 'If-Match': '"0"' })).status).toBe(200);
+    expect(
+      (await put(tenant, 'endpoint', { enabled: true }, token, { 'If-Match': '"0"' })).status,
+    ).toBe(200);
     const stale = await put(tenant, 'endpoint', { enabled: false }, token, { 'If-Match': '"0"' });
     expect(stale.headers.get('etag')).toBe('"1"');
     await expectError(stale, 412, 'precondition_failed');
-    await expectError(await put(tenant, 'endpoint', { enabled: false }, token, { 'If-Match': 'nonsense' }), 412, 'precondition_failed');
-    expect((await put(tenant, 'endpoint', { enabled: false }, token, { 'If-Match': 'W/"1"' })).status).toBe(200);
-    expect((await put(tenant, 'endpoint', { enabled: true }, token, { 'If-Match': '*' })).status).toBe(200);
+    await expectError(
+      await put(tenant, 'endpoint', { enabled: false }, token, { 'If-Match': 'nonsense' }),
+      412,
+      'precondition_failed',
+    );
+    expect(
+      (await put(tenant, 'endpoint', { enabled: false }, token, { 'If-Match': 'W/"1"' })).status,
+    ).toBe(200);
+    expect(
+      (await put(tenant, 'endpoint', { enabled: true }, token, { 'If-Match': '*' })).status,
+    ).toBe(200);
   });
 
   it('answers 409 for a locked product and writes nothing', async () => {
     const tenant = newTenant();
-    const env = { ...testEnv, LOCKED_PRODUCTS: JSON.stringify({ endpoint: '2020-01-01T00:00:00Z' }) } as Env;
+    const env = {
+      ...testEnv,
+      LOCKED_PRODUCTS: JSON.stringify({ endpoint: '2020-01-01T00:00:00Z' }),
+    } as Env;
     const token = await adminToken(tenant, ['global-admin']);
-    const req = apiRequest('PUT', `/tenants/${tenant}/redirection/endpoint`, { token, body: { enabled: false } });
+    const req = apiRequest('PUT', `/tenants/${tenant}/redirection/endpoint`, {
+      token,
+      body: { enabled: false },
+    });
     await expectError(await worker.fetch(req, env), 409, 'locked');
     expect(await testEnv.TOGGLES.get(keys.toggle(tenant, 'endpoint'))).toBeNull();
-    const state = await worker.fetch(apiRequest('GET', `/tenants/${tenant}/redirection/endpoint`, { token }), env);
+    const state = await worker.fetch(
+      apiRequest('GET', `/tenants/${tenant}/redirection/endpoint`, { token }),
+      env,
+    );
     expect(await state.json()).toMatchObject({ enabled: true, locked: true });
   });
 });
@@ -126,23 +226,43 @@ describe('GET /tenants/{tenantId}/redirection/audit', () => {
       await put(tenant, 'endpoint', { enabled: i % 2 === 0 }, token);
       await put(tenant, 'identity', { enabled: i % 2 === 0 }, token);
     }
-    const first = (await (await api('GET', `/tenants/${tenant}/redirection/audit?limit=4`, { token })).json()) as { entries: { at: string }[]; cursor: string };
+    const first = (await (
+      await api('GET', `/tenants/${tenant}/redirection/audit?limit=4`, { token })
+    ).json()) as { entries: { at: string }[]; cursor: string };
     expect(first.entries).toHaveLength(4);
     expect(first.cursor).toEqual(expect.any(String));
-    const rest = (await (await api('GET', `/tenants/${tenant}/redirection/audit?limit=100&cursor=${encodeURIComponent(first.cursor)}`, { token })).json()) as { entries: { at: string }[]; cursor: null };
+    const rest = (await (
+      await api(
+        'GET',
+        `/tenants/${tenant}/redirection/audit?limit=100&cursor=${encodeURIComponent(first.cursor)}`,
+        { token },
+      )
+    ).json()) as { entries: { at: string }[]; cursor: null };
     expect(rest.entries).toHaveLength(6);
     expect(rest.cursor).toBeNull();
     const all = [...first.entries, ...rest.entries].map((e) => e.at);
     expect(all).toEqual([...all].sort().reverse());
-    const endpoint = (await (await api('GET', `/tenants/${tenant}/redirection/audit?product=endpoint`, { token })).json()) as { entries: { product: string }[] };
+    const endpoint = (await (
+      await api('GET', `/tenants/${tenant}/redirection/audit?product=endpoint`, { token })
+    ).json()) as { entries: { product: string }[] };
     expect(endpoint.entries.map((e) => e.product)).toEqual(Array(5).fill('endpoint'));
   });
 
   it('rejects a limit outside 1..100, an unknown product and a bad cursor', async () => {
     const tenant = newTenant();
     const token = await adminToken(tenant, ['security-reader']);
-    for (const q of ['limit=0', 'limit=101', 'limit=abc', 'product=defender', `cursor=${'x'.repeat(3000)}`]) {
-      await expectError(await api('GET', `/tenants/${tenant}/redirection/audit?${q}`, { token }), 400, 'invalid_request');
+    for (const q of [
+      'limit=0',
+      'limit=101',
+      'limit=abc',
+      'product=defender',
+      `cursor=${'x'.repeat(3000)}`,
+    ]) {
+      await expectError(
+        await api('GET', `/tenants/${tenant}/redirection/audit?${q}`, { token }),
+        400,
+        'invalid_request',
+      );
     }
   });
 });
@@ -153,19 +273,47 @@ describe('GET /tenants/{tenantId}/redirection/explain', () => {
     const token = await adminToken(tenant, ['security-admin']);
     await put(tenant, 'endpoint', { enabled: true }, token);
     const url = encodeURIComponent('https://securitycenter.windows.com/alert/da123?source=SIEM');
-    const redirect = await api('GET', `/tenants/${tenant}/redirection/explain?url=${url}`, { token });
+    const redirect = await api('GET', `/tenants/${tenant}/redirection/explain?url=${url}`, {
+      token,
+    });
     expect(await redirect.json()).toEqual({
       product: 'endpoint',
       action: 'redirect',
       reason: 'toggle-on',
       location: `https://security.microsoft.com/alert/da123?source=SIEM&tid=${tenant}`,
     });
-    const sticky = await api('GET', `/tenants/${tenant}/redirection/explain?url=${url}&session=true`, { token });
-    expect(await sticky.json()).toEqual({ product: 'endpoint', action: 'pass', reason: 'session-sticky', location: null });
-    const unknown = await api('GET', `/tenants/${tenant}/redirection/explain?url=${encodeURIComponent('https://example.com/')}`, { token });
-    expect(await unknown.json()).toEqual({ product: null, action: 'pass', reason: 'unknown-host', location: null });
-    const office = await api('GET', `/tenants/${tenant}/redirection/explain?url=${encodeURIComponent('https://protection.office.com/ediscovery')}`, { token });
-    expect(await office.json()).toMatchObject({ product: 'office', action: 'pass', reason: 'out-of-scope' });
+    const sticky = await api(
+      'GET',
+      `/tenants/${tenant}/redirection/explain?url=${url}&session=true`,
+      { token },
+    );
+    expect(await sticky.json()).toEqual({
+      product: 'endpoint',
+      action: 'pass',
+      reason: 'session-sticky',
+      location: null,
+    });
+    const unknown = await api(
+      'GET',
+      `/tenants/${tenant}/redirection/explain?url=${encodeURIComponent('https://example.com/')}`,
+      { token },
+    );
+    expect(await unknown.json()).toEqual({
+      product: null,
+      action: 'pass',
+      reason: 'unknown-host',
+      location: null,
+    });
+    const office = await api(
+      'GET',
+      `/tenants/${tenant}/redirection/explain?url=${encodeURIComponent('https://protection.office.com/ediscovery')}`,
+      { token },
+    );
+    expect(await office.json()).toMatchObject({
+      product: 'office',
+      action: 'pass',
+      reason: 'out-of-scope',
+    });
   });
 
   it("never answers with another tenant's state", async () => {
@@ -174,14 +322,28 @@ describe('GET /tenants/{tenantId}/redirection/explain', () => {
     const token = await adminToken(mine, ['security-reader']);
     const url = encodeURIComponent(`https://securitycenter.windows.com/alerts?tid=${theirs}`);
     const res = await api('GET', `/tenants/${mine}/redirection/explain?url=${url}`, { token });
-    expect(await res.json()).toEqual({ product: 'endpoint', action: 'pass', reason: 'default-off', location: null });
+    expect(await res.json()).toEqual({
+      product: 'endpoint',
+      action: 'pass',
+      reason: 'default-off',
+      location: null,
+    });
   });
 
   it('rejects a missing, relative or non-http URL', async () => {
     const tenant = newTenant();
     const token = await adminToken(tenant, ['security-reader']);
-    for (const q of ['', 'url=/alerts', 'url=javascript:alert(1)', 'url=https%3A%2F%2Fx&session=maybe']) {
-      await expectError(await api('GET', `/tenants/${tenant}/redirection/explain?${q}`, { token }), 400, 'invalid_request');
+    for (const q of [
+      '',
+      'url=/alerts',
+      'url=javascript:alert(1)',
+      'url=https%3A%2F%2Fx&session=maybe',
+    ]) {
+      await expectError(
+        await api('GET', `/tenants/${tenant}/redirection/explain?${q}`, { token }),
+        400,
+        'invalid_request',
+      );
     }
   });
 });
@@ -190,7 +352,11 @@ describe('GET /api/openapi.json', () => {
   it('is an OpenAPI 3.1 document generated from the validating schemas', async () => {
     const res = await api('GET', '/openapi.json');
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, any>> };
+    const doc = (await res.json()) as {
+      openapi: string;
+      // biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document, read as loose JSON.
+      paths: Record<string, Record<string, any>>;
+    };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/tenants/{tenantId}/redirection',
@@ -200,10 +366,20 @@ describe('GET /api/openapi.json', () => {
     ]);
     const putOp = doc.paths['/api/tenants/{tenantId}/redirection/{product}']!.put;
     const body = putOp.requestBody.content['application/json'].schema;
-    expect(body).toMatchObject({ type: 'object', required: ['enabled'], additionalProperties: false });
-    expect(body.properties.feedback.anyOf ?? [body.properties.feedback]).toEqual(expect.arrayContaining([expect.objectContaining({ maxLength: 2000 })]));
-    expect(Object.keys(putOp.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '409', '412', '413', '503']));
-    const product = doc.paths['/api/tenants/{tenantId}/redirection/{product}']!.get.parameters.find((p: { name: string }) => p.name === 'product');
+    expect(body).toMatchObject({
+      type: 'object',
+      required: ['enabled'],
+      additionalProperties: false,
+    });
+    expect(body.properties.feedback.anyOf ?? [body.properties.feedback]).toEqual(
+      expect.arrayContaining([expect.objectContaining({ maxLength: 2000 })]),
+    );
+    expect(Object.keys(putOp.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403', '409', '412', '413', '503']),
+    );
+    const product = doc.paths['/api/tenants/{tenantId}/redirection/{product}']!.get.parameters.find(
+      (p: { name: string }) => p.name === 'product',
+    );
     expect(product.schema.enum).toEqual(['endpoint', 'office', 'identity', 'cloudapps']);
   });
 });
@@ -215,7 +391,9 @@ describe('the edge follows the API', () => {
     expect(decisionOf(await navigate(url)).reason).toBe('default-off');
     expect((await put(tenant, 'endpoint', { enabled: true })).status).toBe(200);
     expect(decisionOf(await navigate(url))).toEqual({ decision: 'redirect', reason: 'toggle-on' });
-    expect((await put(tenant, 'endpoint', { enabled: false, feedback: 'not yet' })).status).toBe(200);
+    expect((await put(tenant, 'endpoint', { enabled: false, feedback: 'not yet' })).status).toBe(
+      200,
+    );
     expect(decisionOf(await navigate(url))).toEqual({ decision: 'pass', reason: 'toggle-off' });
   });
 });
@@ -236,11 +414,29 @@ describe('concurrency', () => {
     const tenant = newTenant();
     const token = await adminToken(tenant, ['global-admin']);
     const results = await Promise.all(
-      Array.from({ length: 24 }, (_, i) => put(tenant, i % 3 === 0 ? 'office' : 'endpoint', { enabled: i % 2 === 0, feedback: `w${i}` }, token)),
+      Array.from({ length: 24 }, (_, i) =>
+        put(
+          tenant,
+          i % 3 === 0 ? 'office' : 'endpoint',
+          { enabled: i % 2 === 0, feedback: `w${i}` },
+          token,
+        ),
+      ),
     );
     expect(results.every((r) => r.status === 200)).toBe(true);
-    const finals = await Promise.all(['endpoint', 'office'].map(async (p) => ((await (await api('GET', `/tenants/${tenant}/redirection/${p}`, { token })).json()) as State).version));
-    const audit = (await (await api('GET', `/tenants/${tenant}/redirection/audit?limit=100`, { token })).json()) as { entries: { product: string }[] };
+    const finals = await Promise.all(
+      ['endpoint', 'office'].map(
+        async (p) =>
+          (
+            (await (
+              await api('GET', `/tenants/${tenant}/redirection/${p}`, { token })
+            ).json()) as State
+          ).version,
+      ),
+    );
+    const audit = (await (
+      await api('GET', `/tenants/${tenant}/redirection/audit?limit=100`, { token })
+    ).json()) as { entries: { product: string }[] };
     expect(audit.entries.filter((e) => e.product === 'endpoint')).toHaveLength(finals[0]!);
     expect(audit.entries.filter((e) => e.product === 'office')).toHaveLength(finals[1]!);
     expect(finals[0]! + finals[1]!).toBeGreaterThan(2);
@@ -253,14 +449,30 @@ describe('store faults on the settings API', () => {
     const faulty = faultyKv(testEnv.TOGGLES, { put: '429' });
     const env = { ...testEnv, TOGGLES: faulty.kv } as Env;
     const token = await adminToken(tenant, ['security-admin']);
-    const res = await worker.fetch(apiRequest('PUT', `/tenants/${tenant}/redirection/endpoint`, { token, body: { enabled: true } }), env);
+    const res = await worker.fetch(
+      apiRequest('PUT', `/tenants/${tenant}/redirection/endpoint`, {
+        token,
+        body: { enabled: true },
+      }),
+      env,
+    );
     expect(res.headers.get('retry-after')).toBe('1');
     await expectError(res, 503, 'unavailable');
     expect(await testEnv.TOGGLES.get(keys.toggle(tenant, 'endpoint'))).toBeNull();
     expect((await testEnv.TOGGLES.list({ prefix: keys.auditPrefix(tenant) })).keys).toHaveLength(0);
     // Once KV recovers, the same request goes through.
     faulty.mode.put = 'ok';
-    expect((await worker.fetch(apiRequest('PUT', `/tenants/${tenant}/redirection/endpoint`, { token, body: { enabled: true } }), env)).status).toBe(200);
+    expect(
+      (
+        await worker.fetch(
+          apiRequest('PUT', `/tenants/${tenant}/redirection/endpoint`, {
+            token,
+            body: { enabled: true },
+          }),
+          env,
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('repairs an audit entry whose write failed after the change was committed', async () => {
@@ -271,20 +483,36 @@ describe('store faults on the settings API', () => {
     // Let the toggle write through, then refuse the audit write that follows it.
     const realPut = faulty.kv.put.bind(faulty.kv);
     let puts = 0;
-    (faulty.kv as unknown as { put: typeof realPut }).put = (...args: Parameters<typeof realPut>) => (++puts === 2 ? Promise.reject(new Error('KV PUT failed: 429')) : realPut(...args));
-    const res = await worker.fetch(apiRequest('PUT', `/tenants/${tenant}/redirection/identity`, { token, body: { enabled: true } }), env);
+    (faulty.kv as unknown as { put: typeof realPut }).put = (
+      ...args: Parameters<typeof realPut>
+    ) => (++puts === 2 ? Promise.reject(new Error('KV PUT failed: 429')) : realPut(...args));
+    const res = await worker.fetch(
+      apiRequest('PUT', `/tenants/${tenant}/redirection/identity`, {
+        token,
+        body: { enabled: true },
+      }),
+      env,
+    );
     expect(res.status).toBe(200);
     expect((await testEnv.TOGGLES.list({ prefix: keys.auditPrefix(tenant) })).keys).toHaveLength(0);
-    const audit = (await (await api('GET', `/tenants/${tenant}/redirection/audit`, { token })).json()) as { entries: { enabled: boolean }[] };
+    const audit = (await (
+      await api('GET', `/tenants/${tenant}/redirection/audit`, { token })
+    ).json()) as { entries: { enabled: boolean }[] };
     expect(audit.entries.map((e) => e.enabled)).toEqual([true]);
   });
 
   it('answers 503 when KV cannot be read', async () => {
     const tenant = newTenant();
-    const env = { ...testEnv, TOGGLES: faultyKv(testEnv.TOGGLES, { get: 'throw', list: 'throw' }).kv } as Env;
+    const env = {
+      ...testEnv,
+      TOGGLES: faultyKv(testEnv.TOGGLES, { get: 'throw', list: 'throw' }).kv,
+    } as Env;
     const token = await adminToken(tenant, ['security-reader']);
     for (const path of ['', '/endpoint', '/audit']) {
-      const res = await worker.fetch(apiRequest('GET', `/tenants/${tenant}/redirection${path}`, { token }), env);
+      const res = await worker.fetch(
+        apiRequest('GET', `/tenants/${tenant}/redirection${path}`, { token }),
+        env,
+      );
       await expectError(res, 503, 'unavailable');
     }
   });

@@ -12,17 +12,23 @@ class Browser {
   cookies = new Map<string, string>();
   lang = 'en-GB,en;q=0.9';
 
-  async go(path: string, init: RequestInit & { form?: Record<string, string> } = {}): Promise<Response> {
+  async go(
+    path: string,
+    init: RequestInit & { form?: Record<string, string> } = {},
+  ): Promise<Response> {
     const headers = new Headers(init.headers);
     headers.set('Accept-Language', this.lang);
-    if (this.cookies.size) headers.set('Cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    if (this.cookies.size)
+      headers.set('Cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
     let body = init.body;
     if (init.form) {
       body = new URLSearchParams(init.form).toString();
       headers.set('Content-Type', 'application/x-www-form-urlencoded');
       headers.set('Origin', ADMIN);
     }
-    const res = await send(new Request(`${ADMIN}${path}`, { ...init, headers, body, redirect: 'manual' }));
+    const res = await send(
+      new Request(`${ADMIN}${path}`, { ...init, headers, body, redirect: 'manual' }),
+    );
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const [name, ...value] = (pair ?? '').split('=');
@@ -38,7 +44,10 @@ class Browser {
 
   async signIn(tenant: string, role: RoleName, name = 'Dev Admin'): Promise<void> {
     const page = await (await this.go('/settings')).text();
-    const res = await this.go('/auth/dev', { method: 'POST', form: { csrf: this.csrf(page), tenant, role, name } });
+    const res = await this.go('/auth/dev', {
+      method: 'POST',
+      form: { csrf: this.csrf(page), tenant, role, name },
+    });
     expect(res.status).toBe(303);
   }
 }
@@ -61,32 +70,56 @@ describe('settings page: sign-in', () => {
     const env = { ...testEnv, DEV_AUTH: 'false' } as Env;
     const page = await worker.fetch(new Request(`${ADMIN}/settings`), env);
     expect(await page.text()).not.toContain('Development sign-in');
-    const post = await worker.fetch(new Request(`${ADMIN}/auth/dev`, { method: 'POST', headers: { Origin: ADMIN, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'tenant=x' }), env);
+    const post = await worker.fetch(
+      new Request(`${ADMIN}/auth/dev`, {
+        method: 'POST',
+        headers: { Origin: ADMIN, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'tenant=x',
+      }),
+      env,
+    );
     expect(post.status).toBe(404);
   });
 
   it('refuses a sign-in form without the CSRF token, or from another origin', async () => {
     const b = new Browser();
     await b.go('/settings');
-    const noToken = await b.go('/auth/dev', { method: 'POST', form: { tenant: newTenant(), role: 'global-admin' } });
+    const noToken = await b.go('/auth/dev', {
+      method: 'POST',
+      form: { tenant: newTenant(), role: 'global-admin' },
+    });
     expect(noToken.status).toBe(403);
     const page = await (await b.go('/settings')).text();
     const crossSite = await send(
       new Request(`${ADMIN}/auth/dev`, {
         method: 'POST',
-        headers: { Origin: 'https://evil.example', 'Content-Type': 'application/x-www-form-urlencoded', Cookie: `pr_csrf=${b.cookies.get('pr_csrf')}` },
-        body: new URLSearchParams({ csrf: b.csrf(page), tenant: newTenant(), role: 'global-admin' }).toString(),
+        headers: {
+          Origin: 'https://evil.example',
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Cookie: `pr_csrf=${b.cookies.get('pr_csrf')}`,
+        },
+        body: new URLSearchParams({
+          csrf: b.csrf(page),
+          tenant: newTenant(),
+          role: 'global-admin',
+        }).toString(),
       }),
     );
     expect(crossSite.status).toBe(403);
   });
 
   it('starts an OIDC authorization-code flow with PKCE when configured', async () => {
-    const env = { ...testEnv, AUTH_CLIENT_ID: 'client-1', AUTH_AUTHORITY: 'https://login.microsoftonline.com/organizations/v2.0' } as Env;
+    const env = {
+      ...testEnv,
+      AUTH_CLIENT_ID: 'client-1',
+      AUTH_AUTHORITY: 'https://login.microsoftonline.com/organizations/v2.0',
+    } as Env;
     const res = await worker.fetch(new Request(`${ADMIN}/auth/login`), env);
     expect(res.status).toBe(302);
     const to = new URL(res.headers.get('location')!);
-    expect(to.origin + to.pathname).toBe('https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize');
+    expect(to.origin + to.pathname).toBe(
+      'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize',
+    );
     expect(Object.fromEntries(to.searchParams)).toMatchObject({
       client_id: 'client-1',
       response_type: 'code',
@@ -98,7 +131,10 @@ describe('settings page: sign-in', () => {
     expect(flow).toContain('HttpOnly');
     // A callback whose state does not match the flow cookie is refused.
     const cookie = flow.split(';')[0]!;
-    const bad = await worker.fetch(new Request(`${ADMIN}/auth/callback?code=abc&state=forged`, { headers: { Cookie: cookie } }), env);
+    const bad = await worker.fetch(
+      new Request(`${ADMIN}/auth/callback?code=abc&state=forged`, { headers: { Cookie: cookie } }),
+      env,
+    );
     expect(bad.status).toBe(400);
   });
 });
@@ -109,7 +145,12 @@ describe('settings page: an admin changes a toggle', () => {
     const tenant = newTenant();
     await b.signIn(tenant, 'security-admin', 'Ada');
     const html = await (await b.go('/settings')).text();
-    for (const section of ['Endpoints &gt; General &gt; Portal redirection', 'Email &amp; collaboration &gt; Portal redirection', 'Identities &gt; General &gt; Portal redirection', 'Cloud Apps &gt; System &gt; Redirection']) {
+    for (const section of [
+      'Endpoints &gt; General &gt; Portal redirection',
+      'Email &amp; collaboration &gt; Portal redirection',
+      'Identities &gt; General &gt; Portal redirection',
+      'Cloud Apps &gt; System &gt; Redirection',
+    ]) {
       expect(html).toContain(section);
     }
     expect(html).toContain('Default setting');
@@ -122,7 +163,9 @@ describe('settings page: an admin changes a toggle', () => {
     const b = new Browser();
     await b.signIn(newTenant(), 'global-admin');
     const res = await b.go('/settings');
-    const nonce = /script-src 'nonce-([^']+)'/.exec(res.headers.get('content-security-policy') ?? '')?.[1];
+    const nonce = /script-src 'nonce-([^']+)'/.exec(
+      res.headers.get('content-security-policy') ?? '',
+    )?.[1];
     const html = await res.text();
     expect(html).toContain(`<script nonce="${nonce}">${SCRIPT}</script>`);
     expect(() => new Function(SCRIPT)).not.toThrow();
@@ -137,14 +180,21 @@ describe('settings page: an admin changes a toggle', () => {
     expect(confirm).toContain('up to about a minute');
     expect(confirm).toContain('after they sign in again');
     const csrf = b.csrf(confirm);
-    expect((await b.go('/settings/endpoint', { method: 'POST', form: { csrf, enabled: 'true' } })).headers.get('location')).toBe('/settings?saved=endpoint');
+    expect(
+      (
+        await b.go('/settings/endpoint', { method: 'POST', form: { csrf, enabled: 'true' } })
+      ).headers.get('location'),
+    ).toBe('/settings?saved=endpoint');
     let page = await (await b.go('/settings?saved=endpoint')).text();
     expect(page).toContain('Saved.');
     expect(page).toMatch(/data-product="endpoint"[\s\S]*?data-state="on"/);
     expect(page).toContain('Last changed by Ada');
     const disable = await (await b.go('/settings/confirm/endpoint?enabled=false')).text();
     expect(disable).toContain('Disable &amp; share feedback');
-    await b.go('/settings/endpoint', { method: 'POST', form: { csrf, enabled: 'false', feedback: 'Our SIEM playbooks still open the old portal' } });
+    await b.go('/settings/endpoint', {
+      method: 'POST',
+      form: { csrf, enabled: 'false', feedback: 'Our SIEM playbooks still open the old portal' },
+    });
     page = await (await b.go('/settings')).text();
     expect(page).toMatch(/data-product="endpoint"[\s\S]*?data-state="off"/);
     const audit = await (await b.go('/settings/audit')).text();
@@ -154,7 +204,10 @@ describe('settings page: an admin changes a toggle', () => {
     expect(rows[0]).toContain('Our SIEM playbooks still open the old portal');
     expect(rows[1]).toContain('Turned on');
     // The API sees the same change.
-    const stored = JSON.parse((await testEnv.TOGGLES.get(keys.toggle(tenant, 'endpoint')))!) as { enabled: boolean; version: number };
+    const stored = JSON.parse((await testEnv.TOGGLES.get(keys.toggle(tenant, 'endpoint')))!) as {
+      enabled: boolean;
+      version: number;
+    };
     expect(stored).toMatchObject({ enabled: false, version: 2 });
   });
 
@@ -162,7 +215,10 @@ describe('settings page: an admin changes a toggle', () => {
     const b = new Browser();
     const tenant = newTenant();
     await b.signIn(tenant, 'global-admin');
-    const res = await b.go('/settings/identity', { method: 'POST', form: { csrf: 'wrong', enabled: 'true' } });
+    const res = await b.go('/settings/identity', {
+      method: 'POST',
+      form: { csrf: 'wrong', enabled: 'true' },
+    });
     expect(res.status).toBe(403);
     expect(await testEnv.TOGGLES.get(keys.toggle(tenant, 'identity'))).toBeNull();
   });
@@ -174,8 +230,12 @@ describe('settings page: roles', () => {
     await b.signIn(newTenant(), 'security-reader');
     const html = await (await b.go('/settings')).text();
     expect(html).not.toMatch(/action="\/settings\/confirm\//);
-    expect(html).toContain('Only a Global Administrator or Security Administrator can change them.');
-    expect(html).toContain('Only a Global Administrator, Security Administrator or Cloud App Security Administrator can change them.');
+    expect(html).toContain(
+      'Only a Global Administrator or Security Administrator can change them.',
+    );
+    expect(html).toContain(
+      'Only a Global Administrator, Security Administrator or Cloud App Security Administrator can change them.',
+    );
   });
 
   it('a Cloud App Security Administrator is offered only the Cloud Apps toggle, and the server agrees', async () => {
@@ -183,8 +243,13 @@ describe('settings page: roles', () => {
     const tenant = newTenant();
     await b.signIn(tenant, 'cloud-app-security-admin');
     const html = await (await b.go('/settings')).text();
-    expect(html.match(/action="\/settings\/confirm\/(\w+)"/g)).toEqual(['action="/settings/confirm/cloudapps"']);
-    const forced = await b.go('/settings/endpoint', { method: 'POST', form: { csrf: b.csrf(html), enabled: 'true' } });
+    expect(html.match(/action="\/settings\/confirm\/(\w+)"/g)).toEqual([
+      'action="/settings/confirm/cloudapps"',
+    ]);
+    const forced = await b.go('/settings/endpoint', {
+      method: 'POST',
+      form: { csrf: b.csrf(html), enabled: 'true' },
+    });
     expect(forced.status).toBe(403);
   });
 });
@@ -196,7 +261,10 @@ describe('settings page: languages', () => {
     const tenant = newTenant();
     await b.signIn(tenant, 'global-admin', 'Daan');
     const page = await (await b.go('/settings/confirm/office?enabled=false')).text();
-    await b.go('/settings/office', { method: 'POST', form: { csrf: b.csrf(page), enabled: 'false' } });
+    await b.go('/settings/office', {
+      method: 'POST',
+      form: { csrf: b.csrf(page), enabled: 'false' },
+    });
     const html = await (await b.go('/settings')).text();
     expect(html).toContain('<html lang="nl">');
     expect(html).toContain('Eindpunten &gt; Algemeen &gt; Portalomleiding');
@@ -212,23 +280,37 @@ describe('settings page: OpenID Connect sign-in (code + PKCE) against a local pr
   it('signs in through authorize, callback and token exchange, and lands on the settings', async () => {
     const tenant = newTenant();
     const origin = (testEnv as unknown as { PASSTHROUGH_ORIGIN: string }).PASSTHROUGH_ORIGIN;
-    const env = { ...testEnv, DEV_AUTH: 'false', AUTH_CLIENT_ID: 'client-1', AUTH_AUTHORITY: `${origin}/${tenant}/v2.0` } as Env;
+    const env = {
+      ...testEnv,
+      DEV_AUTH: 'false',
+      AUTH_CLIENT_ID: 'client-1',
+      AUTH_AUTHORITY: `${origin}/${tenant}/v2.0`,
+    } as Env;
     const login = await worker.fetch(new Request(`${ADMIN}/auth/login`), env);
     const flowCookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
     // The "browser" follows the redirect to the provider, which sends it back with a code.
     const authorize = await fetch(login.headers.get('location')!, { redirect: 'manual' });
     const callback = new URL(authorize.headers.get('location')!);
     expect(callback.origin + callback.pathname).toBe(`${ADMIN}/auth/callback`);
-    const done = await worker.fetch(new Request(callback.href, { headers: { Cookie: flowCookie } }), env);
+    const done = await worker.fetch(
+      new Request(callback.href, { headers: { Cookie: flowCookie } }),
+      env,
+    );
     expect(done.status).toBe(303);
     const session = done.headers.getSetCookie().find((c) => c.startsWith('pr_session='))!;
     expect(session).toContain('HttpOnly');
-    const page = await worker.fetch(new Request(`${ADMIN}/settings`, { headers: { Cookie: session.split(';')[0]! } }), env);
+    const page = await worker.fetch(
+      new Request(`${ADMIN}/settings`, { headers: { Cookie: session.split(';')[0]! } }),
+      env,
+    );
     const html = await page.text();
     expect(html).toContain('Signed in as OIDC Admin');
     expect(html).toContain(`Tenant ${tenant}`);
     // The code is single-use: replaying the callback fails.
-    const replay = await worker.fetch(new Request(callback.href, { headers: { Cookie: flowCookie } }), env);
+    const replay = await worker.fetch(
+      new Request(callback.href, { headers: { Cookie: flowCookie } }),
+      env,
+    );
     expect(replay.status).toBeGreaterThanOrEqual(400);
   });
 });

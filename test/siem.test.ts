@@ -10,21 +10,42 @@ import { describe, expect, it } from 'vitest';
 import type { Env } from '../src/config';
 import { configFor } from '../src/config';
 import { mapLegacyLinkShaped, mapViaUrl, rewriteLinkShaped } from '../src/core/links';
-import { JsonLinkScanner, MAX_REPLACEMENT_BYTES, newStats, type Rewrite, rewriteJsonLinks } from '../src/edge/json-links';
+import {
+  JsonLinkScanner,
+  MAX_REPLACEMENT_BYTES,
+  newStats,
+  type Rewrite,
+  rewriteJsonLinks,
+} from '../src/edge/json-links';
 import worker from '../src/index';
 import { newTenant, seedToggle, send, testEnv, unsignedJwt } from './helpers';
 
 const SIEM = 'https://wdatp-alertexporter-eu.windows.com';
 const origin = (testEnv as unknown as { PASSTHROUGH_ORIGIN: string }).PASSTHROUGH_ORIGIN;
 
-function siemRequest(path: string, tenant: string | null, claims: Record<string, unknown> = {}): Request {
-  const token = unsignedJwt({ aud: 'https://graph.windows.net', ...(tenant ? { tid: tenant } : {}), ...claims });
-  return new Request(`${SIEM}${path}`, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
+function siemRequest(
+  path: string,
+  tenant: string | null,
+  claims: Record<string, unknown> = {},
+): Request {
+  const token = unsignedJwt({
+    aud: 'https://graph.windows.net',
+    ...(tenant ? { tid: tenant } : {}),
+    ...claims,
+  });
+  return new Request(`${SIEM}${path}`, {
+    headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+  });
 }
 
 /** The origin's own bytes for a path, fetched straight from the demo origin. */
 async function originBytes(path: string): Promise<string> {
-  const res = await fetch(`${origin}${path}`, { headers: { 'X-Forwarded-Host': 'wdatp-alertexporter-eu.windows.com', Authorization: 'Bearer x' } });
+  const res = await fetch(`${origin}${path}`, {
+    headers: {
+      'X-Forwarded-Host': 'wdatp-alertexporter-eu.windows.com',
+      Authorization: 'Bearer x',
+    },
+  });
   return res.text();
 }
 
@@ -32,14 +53,26 @@ async function originBytes(path: string): Promise<string> {
 function expectedRewrite(raw: string, tenant: string): string {
   const q = `?tid=${tenant}`;
   return raw
-    .replace('"LinkToWDATP": "https://securitycenter.windows.com/alert/da637370718981685665_16349121"', `"LinkToWDATP": "https://security.microsoft.com/alert/da637370718981685665_16349121${q}"`)
+    .replace(
+      '"LinkToWDATP": "https://securitycenter.windows.com/alert/da637370718981685665_16349121"',
+      `"LinkToWDATP": "https://security.microsoft.com/alert/da637370718981685665_16349121${q}"`,
+    )
     .replace(
       '"IncidentLinkToWDATP": "https://securitycenter.windows.com/incidents/byalert?alertId=da637370718981685665_16349121&source=SIEM"',
       `"IncidentLinkToWDATP": "https://security.microsoft.com/incidents/byalert?alertId=da637370718981685665_16349121&source=SIEM&tid=${tenant}"`,
     )
-    .replace('"LinkToWDATP":"https:\\/\\/securitycenter.microsoft.com\\/alert\\/da637371-escaped"', `"LinkToWDATP":"https://security.microsoft.com/alert/da637371-escaped${q}"`)
-    .replace('"IncidentLinkToWDATP" :   "https://securitycenter.windows.com/incidents/42"', `"IncidentLinkToWDATP" :   "https://security.microsoft.com/incidents/42${q}"`)
-    .replace('"Notes":{"LinkToWDATP":"https://securitycenter.windows.com/alert/nested"', `"Notes":{"LinkToWDATP":"https://security.microsoft.com/alert/nested${q}"`);
+    .replace(
+      '"LinkToWDATP":"https:\\/\\/securitycenter.microsoft.com\\/alert\\/da637371-escaped"',
+      `"LinkToWDATP":"https://security.microsoft.com/alert/da637371-escaped${q}"`,
+    )
+    .replace(
+      '"IncidentLinkToWDATP" :   "https://securitycenter.windows.com/incidents/42"',
+      `"IncidentLinkToWDATP" :   "https://security.microsoft.com/incidents/42${q}"`,
+    )
+    .replace(
+      '"Notes":{"LinkToWDATP":"https://securitycenter.windows.com/alert/nested"',
+      `"Notes":{"LinkToWDATP":"https://security.microsoft.com/alert/nested${q}"`,
+    );
 }
 
 describe('SIEM API: the routing table in both states', () => {
@@ -65,12 +98,19 @@ describe('SIEM API: the routing table in both states', () => {
     const raw = await originBytes('/api/alerts');
     expect(body).toBe(expectedRewrite(raw, tenant));
     const alerts = JSON.parse(body) as Record<string, unknown>[];
-    expect(alerts[0]!.LinkToMTP).toBe('https://security.microsoft.com/alert/da637370718981685665_16349121');
+    expect(alerts[0]!.LinkToMTP).toBe(
+      'https://security.microsoft.com/alert/da637370718981685665_16349121',
+    );
     expect(alerts[0]!.Description).toContain('https://securitycenter.windows.com/alert/');
-    expect((alerts[1]!.Tags as string[])[1]).toBe('https://securitycenter.windows.com/alert/in-array');
+    expect((alerts[1]!.Tags as string[])[1]).toBe(
+      'https://securitycenter.windows.com/alert/in-array',
+    );
     // The rewritten link is where the edge redirects a click on the old one.
     const click = await send(
-      new Request(`https://securitycenter.windows.com/alert/da637370718981685665_16349121?tid=${tenant}`, { headers: { 'Sec-Fetch-Mode': 'navigate' }, redirect: 'manual' }),
+      new Request(
+        `https://securitycenter.windows.com/alert/da637370718981685665_16349121?tid=${tenant}`,
+        { headers: { 'Sec-Fetch-Mode': 'navigate' }, redirect: 'manual' },
+      ),
     );
     expect(click.headers.get('location')).toBe(alerts[0]!.LinkToWDATP);
   });
@@ -115,14 +155,17 @@ describe('SIEM API: what passes untouched, and why', () => {
     }
   });
 
-  it('an unreachable origin answers 502 with the tenant\'s real reason', async () => {
+  it("an unreachable origin answers 502 with the tenant's real reason", async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', true);
     const env = { ...testEnv, PASSTHROUGH_ORIGIN: 'http://127.0.0.1:9' } as Env;
     const res = await worker.fetch(siemRequest('/api/alerts', tenant), env);
     expect([res.status, res.headers.get('x-redirect-reason')]).toEqual([502, 'toggle-on']);
     const anonymous = await worker.fetch(siemRequest('/api/alerts', null), env);
-    expect([anonymous.status, anonymous.headers.get('x-redirect-reason')]).toEqual([502, 'unknown-tenant']);
+    expect([anonymous.status, anonymous.headers.get('x-redirect-reason')]).toEqual([
+      502,
+      'unknown-tenant',
+    ]);
   });
 
   it('gzip and brotli from the origin are rewritten too', async () => {
@@ -132,13 +175,21 @@ describe('SIEM API: what passes untouched, and why', () => {
       const res = await send(siemRequest(`/api/alerts?encoding=${encoding}`, tenant));
       expect(res.headers.get('x-redirect-reason'), encoding).toBe('links-rewritten');
       const alerts = JSON.parse(await res.text()) as { LinkToWDATP: string }[];
-      expect(alerts[0]!.LinkToWDATP, encoding).toBe(`https://security.microsoft.com/alert/da637370718981685665_16349121?tid=${tenant}`);
+      expect(alerts[0]!.LinkToWDATP, encoding).toBe(
+        `https://security.microsoft.com/alert/da637370718981685665_16349121?tid=${tenant}`,
+      );
     }
   });
 });
 
 const properties = new Set(['LinkToWDATP', 'IncidentLinkToWDATP']);
-const rewrite = (v: string) => (v.startsWith('https://securitycenter.') ? v.replace(/^https:\/\/securitycenter\.(windows|microsoft)\.com/, 'https://security.microsoft.com') : null);
+const rewrite = (v: string) =>
+  v.startsWith('https://securitycenter.')
+    ? v.replace(
+        /^https:\/\/securitycenter\.(windows|microsoft)\.com/,
+        'https://security.microsoft.com',
+      )
+    : null;
 
 describe('the streaming rewriter', () => {
   async function run(chunks: Uint8Array[]): Promise<string> {
@@ -166,23 +217,69 @@ describe('the streaming rewriter', () => {
     const whole = await run([raw]);
     expect(whole).not.toBe(new TextDecoder().decode(raw));
     // Escaped values are decoded; a key spelled with escapes for plain letters is not a key we know.
-    expect(whole).toContain('"LinkToWDATP":"https://security.microsoft.com/alert/da637371-escaped"');
-    expect(whole).toContain('"Link\\u0054oWDATP":"https:\\/\\/securitycenter.microsoft.com\\/alert\\/da637371"');
+    expect(whole).toContain(
+      '"LinkToWDATP":"https://security.microsoft.com/alert/da637371-escaped"',
+    );
+    expect(whole).toContain(
+      '"Link\\u0054oWDATP":"https:\\/\\/securitycenter.microsoft.com\\/alert\\/da637371"',
+    );
     for (let i = 0; i <= raw.length; i++) {
       expect(await run([raw.subarray(0, i), raw.subarray(i)]), `split at ${i}`).toBe(whole);
     }
     // One-byte middle chunks: a property name, a value or an escape split three ways.
     for (let i = 0; i < raw.length - 1; i++) {
-      expect(await run([raw.subarray(0, i), raw.subarray(i, i + 1), raw.subarray(i + 1)]), `split at ${i},${i + 1}`).toBe(whole);
+      expect(
+        await run([raw.subarray(0, i), raw.subarray(i, i + 1), raw.subarray(i + 1)]),
+        `split at ${i},${i + 1}`,
+      ).toBe(whole);
     }
   });
 
   it('rewrites exactly the link properties of any JSON document, whatever its layout and chunking', async () => {
-    const link = fc.constantFrom('https://securitycenter.windows.com/alert/1', 'https://securitycenter.microsoft.com/incidents/2', 'https://elsewhere.example/x');
-    const text = fc.oneof(link, fc.string({ unit: fc.constantFrom('"', '\\', 'LinkToWDATP', '":"', ':', ',', '{', '[', 'a', 'é', '\n', '\u0000'), maxLength: 8 }));
-    const key = fc.constantFrom('LinkToWDATP', 'IncidentLinkToWDATP', 'XLinkToWDATP', 'LinkToWDATPx', 'Title', '"LinkToWDATP"', 'x"LinkToWDATP', 'a\\');
+    const link = fc.constantFrom(
+      'https://securitycenter.windows.com/alert/1',
+      'https://securitycenter.microsoft.com/incidents/2',
+      'https://elsewhere.example/x',
+    );
+    const text = fc.oneof(
+      link,
+      fc.string({
+        unit: fc.constantFrom(
+          '"',
+          '\\',
+          'LinkToWDATP',
+          '":"',
+          ':',
+          ',',
+          '{',
+          '[',
+          'a',
+          'é',
+          '\n',
+          '\u0000',
+        ),
+        maxLength: 8,
+      }),
+    );
+    const key = fc.constantFrom(
+      'LinkToWDATP',
+      'IncidentLinkToWDATP',
+      'XLinkToWDATP',
+      'LinkToWDATPx',
+      'Title',
+      '"LinkToWDATP"',
+      'x"LinkToWDATP',
+      'a\\',
+    );
     const { value } = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, text, fc.integer(), fc.constant(null), tie('object'), tie('array')),
+      value: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        text,
+        fc.integer(),
+        fc.constant(null),
+        tie('object'),
+        tie('array'),
+      ),
       object: fc.dictionary(key, tie('value'), { maxKeys: 4 }),
       array: fc.array(tie('value'), { maxLength: 3 }),
     }));
@@ -190,35 +287,70 @@ describe('the streaming rewriter', () => {
       if (Array.isArray(v)) return v.map(expected);
       if (v === null || typeof v !== 'object') return v;
       return Object.fromEntries(
-        Object.entries(v).map(([k, x]) => [k, properties.has(k) && typeof x === 'string' ? (rewrite(x) ?? x) : expected(x)]),
+        Object.entries(v).map(([k, x]) => [
+          k,
+          properties.has(k) && typeof x === 'string' ? (rewrite(x) ?? x) : expected(x),
+        ]),
       );
     };
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(key, value, { maxKeys: 5 }), fc.constantFrom(0, 1, 2, '\t'), fc.array(fc.nat(), { maxLength: 4 }), async (doc, indent, cuts) => {
-        const raw = new TextEncoder().encode(JSON.stringify(doc, null, indent));
-        const points = [...new Set(cuts.map((c) => c % (raw.length + 1)))].sort((a, b) => a - b);
-        const chunks = [0, ...points].map((at, i) => raw.subarray(at, [...points, raw.length][i]));
-        const out = await run(chunks);
-        expect(JSON.parse(out)).toEqual(expected(doc));
-        return true;
-      }),
+      fc.asyncProperty(
+        fc.dictionary(key, value, { maxKeys: 5 }),
+        fc.constantFrom(0, 1, 2, '\t'),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        async (doc, indent, cuts) => {
+          const raw = new TextEncoder().encode(JSON.stringify(doc, null, indent));
+          const points = [...new Set(cuts.map((c) => c % (raw.length + 1)))].sort((a, b) => a - b);
+          const chunks = [0, ...points].map((at, i) =>
+            raw.subarray(at, [...points, raw.length][i]),
+          );
+          const out = await run(chunks);
+          expect(JSON.parse(out)).toEqual(expected(doc));
+          return true;
+        },
+      ),
       { numRuns: 1500 },
     );
   });
 
   it('writes any replacement as JSON.stringify writes it, wherever the value starts', () => {
-    const unit = fc.oneof(fc.constantFrom('"', '\\', '/', '\u0000', '\u001f', '\u007f', '\u2028', 'é', '\ud800', '\udc00', '😀'), fc.string({ unit: 'binary', maxLength: 1 }), fc.string({ maxLength: 3 }));
+    const unit = fc.oneof(
+      fc.constantFrom(
+        '"',
+        '\\',
+        '/',
+        '\u0000',
+        '\u001f',
+        '\u007f',
+        '\u2028',
+        'é',
+        '\ud800',
+        '\udc00',
+        '😀',
+      ),
+      fc.string({ unit: 'binary', maxLength: 1 }),
+      fc.string({ maxLength: 3 }),
+    );
     // What precedes the value (any length) is written before the replacement, never over it.
     fc.assert(
-      fc.property(fc.array(unit, { maxLength: 8 }), fc.string({ maxLength: 70 }), (parts, before) => {
-        const replacement = parts.join('');
-        const scanner = new JsonLinkScanner(new Set(['LinkToWDATP']), () => replacement);
-        const head = `{"before":${JSON.stringify(before)},"LinkToWDATP":`;
-        const bytes = [scanner.push(new TextEncoder().encode(`${head}"https://securitycenter.windows.com/alert/1"}`)), scanner.end()];
-        const out = bytes.map((b) => new TextDecoder().decode(b)).join('');
-        expect(out).toBe(`${head}${JSON.stringify(replacement)}}`);
-        return true;
-      }),
+      fc.property(
+        fc.array(unit, { maxLength: 8 }),
+        fc.string({ maxLength: 70 }),
+        (parts, before) => {
+          const replacement = parts.join('');
+          const scanner = new JsonLinkScanner(new Set(['LinkToWDATP']), () => replacement);
+          const head = `{"before":${JSON.stringify(before)},"LinkToWDATP":`;
+          const bytes = [
+            scanner.push(
+              new TextEncoder().encode(`${head}"https://securitycenter.windows.com/alert/1"}`),
+            ),
+            scanner.end(),
+          ];
+          const out = bytes.map((b) => new TextDecoder().decode(b)).join('');
+          expect(out).toBe(`${head}${JSON.stringify(replacement)}}`);
+          return true;
+        },
+      ),
       { numRuns: 5_000 },
     );
   });
@@ -244,30 +376,85 @@ describe('the streaming rewriter', () => {
       // Already on the unified portal: kept, through a kept shape after the first.
       'https://security.microsoft.com/alert/',
     );
-    const rest = fc.string({ unit: fc.constantFrom('da1_2', 'x', '.', '..', '%41', '?', '&', '=', 'tid=', 'TiD', 'hash=', 'HASH', 'alertId=', 'source=SIEM', 'da637370718981685665_0', '#', '\\', '/', '"', 'é', '+', 'new'), maxLength: 5 });
+    const rest = fc.string({
+      unit: fc.constantFrom(
+        'da1_2',
+        'x',
+        '.',
+        '..',
+        '%41',
+        '?',
+        '&',
+        '=',
+        'tid=',
+        'TiD',
+        'hash=',
+        'HASH',
+        'alertId=',
+        'source=SIEM',
+        'da637370718981685665_0',
+        '#',
+        '\\',
+        '/',
+        '"',
+        'é',
+        '+',
+        'new',
+      ),
+      maxLength: 5,
+    });
     const tenant = fc.constantFrom('12345678-1234-1234-1234-123456789012', null);
     fc.assert(
-      fc.property(fc.array(fc.tuple(start, rest), { minLength: 1, maxLength: 30 }), tenant, fc.array(fc.nat(), { maxLength: 3 }), (links, tid, cuts) => {
-        const values = links.map(([s, r]) => s + r);
-        const raw = new TextEncoder().encode(JSON.stringify(values.map((v, n) => ({ n, LinkToWDATP: v }))));
-        const points = [...new Set(cuts.map((c) => c % (raw.length + 1)))].sort((a, b) => a - b);
-        const chunks = [0, ...points].map((at, i) => raw.subarray(at, [...points, raw.length][i]));
-        const out = JSON.parse(scanChunks(chunks, (v) => rewriteLinkShaped(core, v, 'endpoint', tid))) as { LinkToWDATP: string }[];
-        out.forEach((o, n) => expect(o.LinkToWDATP, values[n]).toBe(mapViaUrl(core, values[n] as string, 'endpoint', tid) ?? values[n]));
-        return true;
-      }),
+      fc.property(
+        fc.array(fc.tuple(start, rest), { minLength: 1, maxLength: 30 }),
+        tenant,
+        fc.array(fc.nat(), { maxLength: 3 }),
+        (links, tid, cuts) => {
+          const values = links.map(([s, r]) => s + r);
+          const raw = new TextEncoder().encode(
+            JSON.stringify(values.map((v, n) => ({ n, LinkToWDATP: v }))),
+          );
+          const points = [...new Set(cuts.map((c) => c % (raw.length + 1)))].sort((a, b) => a - b);
+          const chunks = [0, ...points].map((at, i) =>
+            raw.subarray(at, [...points, raw.length][i]),
+          );
+          const out = JSON.parse(
+            scanChunks(chunks, (v) => rewriteLinkShaped(core, v, 'endpoint', tid)),
+          ) as { LinkToWDATP: string }[];
+          out.forEach((o, n) => {
+            expect(o.LinkToWDATP, values[n]).toBe(
+              mapViaUrl(core, values[n] as string, 'endpoint', tid) ?? values[n],
+            );
+          });
+          return true;
+        },
+      ),
       { numRuns: 2_000 },
     );
     // A payload's links share a few shapes: the rewriter is asked once per shape, not per link.
     let calls = 0;
-    const alerts = Array.from({ length: 1000 }, (_, n) => ({ LinkToWDATP: `https://securitycenter.windows.com/alert/da${n}`, IncidentLinkToWDATP: `https://securitycenter.windows.com/incidents/byalert?alertId=da${n}` }));
-    const out = scanChunks([new TextEncoder().encode(JSON.stringify(alerts))], (v) => (calls++, mapLegacyLinkShaped(core, v, 'endpoint', null)));
+    const alerts = Array.from({ length: 1000 }, (_, n) => ({
+      LinkToWDATP: `https://securitycenter.windows.com/alert/da${n}`,
+      IncidentLinkToWDATP: `https://securitycenter.windows.com/incidents/byalert?alertId=da${n}`,
+    }));
+    const out = scanChunks([new TextEncoder().encode(JSON.stringify(alerts))], (v) => {
+      calls++;
+      return mapLegacyLinkShaped(core, v, 'endpoint', null);
+    });
     expect(out).toContain('"LinkToWDATP":"https://security.microsoft.com/alert/da999"');
     expect(calls).toBe(2);
     // Links already on the unified portal are kept, and asked about once for their host.
     calls = 0;
-    const unified = JSON.stringify(alerts).replaceAll('https://securitycenter.windows.com/', 'https://security.microsoft.com/');
-    expect(scanChunks([new TextEncoder().encode(unified)], (v) => (calls++, rewriteLinkShaped(core, v, 'endpoint', null)))).toBe(unified);
+    const unified = JSON.stringify(alerts).replaceAll(
+      'https://securitycenter.windows.com/',
+      'https://security.microsoft.com/',
+    );
+    expect(
+      scanChunks([new TextEncoder().encode(unified)], (v) => {
+        calls++;
+        return rewriteLinkShaped(core, v, 'endpoint', null);
+      }),
+    ).toBe(unified);
     expect(calls).toBe(1);
   });
 
@@ -276,13 +463,37 @@ describe('the streaming rewriter', () => {
     // one byte at a time, every value is held across windows and rewritten by a call. Escaped
     // quotes, over-long values, keys without a colon or a string value: both must agree, with
     // the real link mapping (shapes) and with a plain function.
-    const rewriters: Rewrite[] = [rewrite, (v) => mapLegacyLinkShaped(core, v, 'endpoint', '12345678-1234-1234-1234-123456789012'), (v) => rewriteLinkShaped(core, v, 'endpoint', null)];
+    const rewriters: Rewrite[] = [
+      rewrite,
+      (v) => mapLegacyLinkShaped(core, v, 'endpoint', '12345678-1234-1234-1234-123456789012'),
+      (v) => rewriteLinkShaped(core, v, 'endpoint', null),
+    ];
     const agree = (text: string) => {
       const raw = new TextEncoder().encode(text);
       const bytes = Array.from(raw, (_, i) => raw.subarray(i, i + 1));
-      for (const rw of rewriters) expect(scanChunks(bytes, rw), text.slice(0, 200)).toBe(scanChunks([raw], rw));
+      for (const rw of rewriters)
+        expect(scanChunks(bytes, rw), text.slice(0, 200)).toBe(scanChunks([raw], rw));
     };
-    const unit = fc.constantFrom('"', '\\', '\\"', 'LinkToWDATP', 'IncidentLinkToWDATP', '"LinkToWDATP"', '":"', ':', ' ', '\n', ',', '{', '}', 'a', 'é', 'https://securitycenter.windows.com/alert/1', 'https://securitycenter.windows.com/alert/2', 'https://securitycenter.windows.com/incidents/byalert?alertId=3');
+    const unit = fc.constantFrom(
+      '"',
+      '\\',
+      '\\"',
+      'LinkToWDATP',
+      'IncidentLinkToWDATP',
+      '"LinkToWDATP"',
+      '":"',
+      ':',
+      ' ',
+      '\n',
+      ',',
+      '{',
+      '}',
+      'a',
+      'é',
+      'https://securitycenter.windows.com/alert/1',
+      'https://securitycenter.windows.com/alert/2',
+      'https://securitycenter.windows.com/incidents/byalert?alertId=3',
+    );
     fc.assert(
       fc.property(fc.array(unit, { maxLength: 30 }), (units) => {
         agree(units.join(''));
@@ -292,13 +503,32 @@ describe('the streaming rewriter', () => {
     );
     // A value too long to hold passes unchanged; the scan resumes inside it, where every quote is escaped.
     const link = (n: number) => `https://securitycenter.windows.com/alert/${n}`;
-    agree(JSON.stringify({ LinkToWDATP: `${'x'.repeat(70_000)}"LinkToWDATP":"${link(1)}"`, IncidentLinkToWDATP: link(2), 'x"LinkToWDATP': link(3) }));
+    agree(
+      JSON.stringify({
+        LinkToWDATP: `${'x'.repeat(70_000)}"LinkToWDATP":"${link(1)}"`,
+        IncidentLinkToWDATP: link(2),
+        'x"LinkToWDATP': link(3),
+      }),
+    );
     // A key whose opening quote is escaped is part of a longer key, not a link property.
-    agree(JSON.stringify({ LinkToWDATP: link(1), 'x"LinkToWDATP': link(2), IncidentLinkToWDATP: link(3) }));
+    agree(
+      JSON.stringify({
+        LinkToWDATP: link(1),
+        'x"LinkToWDATP': link(2),
+        IncidentLinkToWDATP: link(3),
+      }),
+    );
   });
 
   it('never throws on broken JSON and leaves it as it was', async () => {
-    for (const text of ['{"LinkToWDATP":"https://securitycenter.windows.com/a', '}}]]{"x":', '{"LinkToWDATP":123}', '"LinkToWDATP"', '{"LinkToWDATP":"bad \\x escape"}', '']) {
+    for (const text of [
+      '{"LinkToWDATP":"https://securitycenter.windows.com/a',
+      '}}]]{"x":',
+      '{"LinkToWDATP":123}',
+      '"LinkToWDATP"',
+      '{"LinkToWDATP":"bad \\x escape"}',
+      '',
+    ]) {
       expect(await run([new TextEncoder().encode(text)])).toBe(text);
     }
     const deep = '['.repeat(20_000) + ']'.repeat(20_000);
@@ -308,7 +538,11 @@ describe('the streaming rewriter', () => {
   it('a body that is not UTF-8 is not JSON: from the first invalid byte on, it passes unchanged', async () => {
     const enc = (t: string) => new TextEncoder().encode(t);
     const first = enc('[{"LinkToWDATP":"https://securitycenter.windows.com/alert/1"},');
-    const rest = new Uint8Array([...enc('"bad \xff byte: '), 0xff, ...enc('",{"LinkToWDATP":"https://securitycenter.windows.com/alert/2"}]')]);
+    const rest = new Uint8Array([
+      ...enc('"bad \xff byte: '),
+      0xff,
+      ...enc('",{"LinkToWDATP":"https://securitycenter.windows.com/alert/2"}]'),
+    ]);
     const bytesOf = async (chunks: Uint8Array[], stats = newStats()) => {
       const input = new ReadableStream<Uint8Array>({
         start(controller) {
@@ -316,19 +550,28 @@ describe('the streaming rewriter', () => {
           controller.close();
         },
       });
-      return { out: new Uint8Array(await new Response(rewriteJsonLinks(input, properties, rewrite, stats)).arrayBuffer()), stats };
+      return {
+        out: new Uint8Array(
+          await new Response(rewriteJsonLinks(input, properties, rewrite, stats)).arrayBuffer(),
+        ),
+        stats,
+      };
     };
     const whole = new Uint8Array([...first, ...rest]);
     const one = await bytesOf([whole]);
     expect(one.out).toEqual(whole);
     expect(one.stats.notUtf8).toBe(true);
     const two = await bytesOf([first, rest]);
-    expect(new TextDecoder().decode(two.out.subarray(0, 60))).toContain('https://security.microsoft.com/alert/1');
+    expect(new TextDecoder().decode(two.out.subarray(0, 60))).toContain(
+      'https://security.microsoft.com/alert/1',
+    );
     expect(two.out.subarray(two.out.length - rest.length)).toEqual(rest);
     // A multi-byte character split between chunks, and one cut off at the very end.
     const e = enc('{"T":"é","LinkToWDATP":"https://securitycenter.windows.com/alert/3"}');
     const split = e.indexOf(0xc3) + 1;
-    expect(new TextDecoder().decode((await bytesOf([e.subarray(0, split), e.subarray(split)])).out)).toBe('{"T":"é","LinkToWDATP":"https://security.microsoft.com/alert/3"}');
+    expect(
+      new TextDecoder().decode((await bytesOf([e.subarray(0, split), e.subarray(split)])).out),
+    ).toBe('{"T":"é","LinkToWDATP":"https://security.microsoft.com/alert/3"}');
     const cut = new Uint8Array([...enc('{"T":"'), 0xe2, 0x80]);
     expect((await bytesOf([cut])).out).toEqual(cut);
   });
@@ -336,7 +579,9 @@ describe('the streaming rewriter', () => {
   it('holds at most one value: an over-long value passes through unchanged', async () => {
     const long = `{"LinkToWDATP":"https://securitycenter.windows.com/${'a'.repeat(100_000)}"}`;
     const stats = newStats();
-    const out = await new Response(rewriteJsonLinks(new Blob([long]).stream(), properties, rewrite, stats)).text();
+    const out = await new Response(
+      rewriteJsonLinks(new Blob([long]).stream(), properties, rewrite, stats),
+    ).text();
     expect(out).toBe(long);
     expect(stats.peakHeld).toBeLessThan(200_000);
   });
@@ -346,21 +591,39 @@ describe('the WebAssembly scan', () => {
   const core = configFor(testEnv as unknown as Env).core;
   const enc = (text: string) => new TextEncoder().encode(text);
   /** `raw` cut into `n` chunks of about the same length. */
-  const cut = (raw: Uint8Array, n: number) => Array.from({ length: n }, (_, k) => raw.subarray(Math.floor((k * raw.length) / n), Math.floor(((k + 1) * raw.length) / n)));
-  const text = (parts: Uint8Array[]) => new TextDecoder().decode(new Uint8Array(parts.flatMap((p) => [...p])));
+  const cut = (raw: Uint8Array, n: number) =>
+    Array.from({ length: n }, (_, k) =>
+      raw.subarray(Math.floor((k * raw.length) / n), Math.floor(((k + 1) * raw.length) / n)),
+    );
+  const text = (parts: Uint8Array[]) =>
+    new TextDecoder().decode(new Uint8Array(parts.flatMap((p) => [...p])));
 
   it('bodies that take turns on the one instance keep their own tenant and link shapes', () => {
     // Two SIEM responses streamed at once (one WebAssembly instance per isolate): each must come
     // out exactly as it does alone, with its own tenant in every link.
-    const alerts = JSON.stringify(Array.from({ length: 3000 }, (_, n) => ({ LinkToWDATP: `https://securitycenter.windows.com/alert/da${n}`, IncidentLinkToWDATP: `https://securitycenter.windows.com/incidents/byalert?alertId=da${n}&source=SIEM` })));
-    const tenants = ['11111111-1111-1111-1111-111111111111', '22222222-2222-2222-2222-222222222222'];
-    const scanners = tenants.map((tid) => new JsonLinkScanner(properties, (v) => mapLegacyLinkShaped(core, v, 'endpoint', tid)));
+    const alerts = JSON.stringify(
+      Array.from({ length: 3000 }, (_, n) => ({
+        LinkToWDATP: `https://securitycenter.windows.com/alert/da${n}`,
+        IncidentLinkToWDATP: `https://securitycenter.windows.com/incidents/byalert?alertId=da${n}&source=SIEM`,
+      })),
+    );
+    const tenants = [
+      '11111111-1111-1111-1111-111111111111',
+      '22222222-2222-2222-2222-222222222222',
+    ];
+    const scanners = tenants.map(
+      (tid) =>
+        new JsonLinkScanner(properties, (v) => mapLegacyLinkShaped(core, v, 'endpoint', tid)),
+    );
     const chunks = cut(enc(alerts), 9);
     const outs: Uint8Array[][] = [[], []];
-    for (const chunk of chunks) for (const k of [0, 1]) outs[k]?.push((scanners[k] as JsonLinkScanner).push(chunk));
+    for (const chunk of chunks)
+      for (const k of [0, 1]) outs[k]?.push((scanners[k] as JsonLinkScanner).push(chunk));
     for (const k of [0, 1]) outs[k]?.push((scanners[k] as JsonLinkScanner).end());
     tenants.forEach((tid, k) => {
-      const alone = new JsonLinkScanner(properties, (v) => mapLegacyLinkShaped(core, v, 'endpoint', tid));
+      const alone = new JsonLinkScanner(properties, (v) =>
+        mapLegacyLinkShaped(core, v, 'endpoint', tid),
+      );
       const solo = text([alone.push(enc(alerts)), alone.end()]);
       const out = text(outs[k] as Uint8Array[]);
       expect(out).toBe(solo);
@@ -377,24 +640,45 @@ describe('the WebAssembly scan', () => {
     expect(out).toBe(JSON.stringify(values.map((v) => ({ LinkToWDATP: long(v.LinkToWDATP) }))));
     // One too long for an output area at all keeps its value; one byte less fits.
     const huge = new JsonLinkScanner(properties, () => 'x'.repeat(MAX_REPLACEMENT_BYTES + 1));
-    expect(text([huge.push(enc('{"LinkToWDATP":"a","LinkToWDATP":"b"}')), huge.end()])).toBe('{"LinkToWDATP":"a","LinkToWDATP":"b"}');
+    expect(text([huge.push(enc('{"LinkToWDATP":"a","LinkToWDATP":"b"}')), huge.end()])).toBe(
+      '{"LinkToWDATP":"a","LinkToWDATP":"b"}',
+    );
     const most = new JsonLinkScanner(properties, () => 'x'.repeat(MAX_REPLACEMENT_BYTES));
     const filler = 'f'.repeat(600 * 1024); // the value lands after a whole read's worth of output
-    expect(text([most.push(enc(`{"a":"${filler}","LinkToWDATP":""}`)), most.end()])).toBe(`{"a":"${filler}","LinkToWDATP":"${'x'.repeat(MAX_REPLACEMENT_BYTES)}"}`);
+    expect(text([most.push(enc(`{"a":"${filler}","LinkToWDATP":""}`)), most.end()])).toBe(
+      `{"a":"${filler}","LinkToWDATP":"${'x'.repeat(MAX_REPLACEMENT_BYTES)}"}`,
+    );
   });
 
   it('more than four property names, and whitespace around the colon up to 256 bytes', () => {
     const names = ['LinkA', 'LinkB', 'LinkC', 'LinkD', 'LinkE', 'LinkF', 'Link\u00e9'];
-    const doc = Object.fromEntries(names.map((name, n) => [name, `https://securitycenter.windows.com/alert/${n}`]));
+    const doc = Object.fromEntries(
+      names.map((name, n) => [name, `https://securitycenter.windows.com/alert/${n}`]),
+    );
     const scanner = new JsonLinkScanner(new Set(names), rewrite);
-    const out = text([...cut(enc(JSON.stringify({ doc, list: [doc, doc] }, null, 1)), 5).map((c) => scanner.push(c)), scanner.end()]);
-    expect(JSON.parse(out)).toEqual(JSON.parse(JSON.stringify({ doc, list: [doc, doc] }).replaceAll('securitycenter.windows.com', 'security.microsoft.com')));
-    const spaced = (gap: number) => `{"LinkToWDATP"${' '.repeat(gap)}:\n"https://securitycenter.windows.com/alert/1"}`;
+    const out = text([
+      ...cut(enc(JSON.stringify({ doc, list: [doc, doc] }, null, 1)), 5).map((c) =>
+        scanner.push(c),
+      ),
+      scanner.end(),
+    ]);
+    expect(JSON.parse(out)).toEqual(
+      JSON.parse(
+        JSON.stringify({ doc, list: [doc, doc] }).replaceAll(
+          'securitycenter.windows.com',
+          'security.microsoft.com',
+        ),
+      ),
+    );
+    const spaced = (gap: number) =>
+      `{"LinkToWDATP"${' '.repeat(gap)}:\n"https://securitycenter.windows.com/alert/1"}`;
     const scan = (t: string) => {
       const s = new JsonLinkScanner(properties, rewrite);
       return text([...cut(enc(t), 3).map((c) => s.push(c)), s.end()]);
     };
-    expect(scan(spaced(255))).toBe(spaced(255).replace('securitycenter.windows.com', 'security.microsoft.com'));
+    expect(scan(spaced(255))).toBe(
+      spaced(255).replace('securitycenter.windows.com', 'security.microsoft.com'),
+    );
     expect(scan(spaced(300))).toBe(spaced(300));
   });
 });
@@ -429,11 +713,18 @@ describe('huge payloads', () => {
     expect(rewritten).toBe(200_000);
     expect(chunks).toBeGreaterThan(100);
     expect(largestChunk).toBeLessThan(4 * 1024 * 1024);
-    console.log(`SIEM stream: ${bytes} bytes in ${chunks} chunks, largest ${largestChunk} bytes, ${rewritten} LinkToWDATP rewritten`);
+    console.log(
+      `SIEM stream: ${bytes} bytes in ${chunks} chunks, largest ${largestChunk} bytes, ${rewritten} LinkToWDATP rewritten`,
+    );
   }, 120_000);
 
   it('the rewriter itself never holds more than one value of the 100 MB stream', async () => {
-    const res = await fetch(`${origin}/api/alerts?count=200000`, { headers: { 'X-Forwarded-Host': 'wdatp-alertexporter-eu.windows.com', Authorization: 'Bearer x' } });
+    const res = await fetch(`${origin}/api/alerts?count=200000`, {
+      headers: {
+        'X-Forwarded-Host': 'wdatp-alertexporter-eu.windows.com',
+        Authorization: 'Bearer x',
+      },
+    });
     const stats = newStats();
     const out = rewriteJsonLinks(res.body!, properties, rewrite, stats);
     const reader = out.getReader();
@@ -443,6 +734,8 @@ describe('huge payloads', () => {
     expect(stats.bytesIn).toBeGreaterThan(100_000_000);
     expect(stats.rewritten).toBe(400_000);
     expect(stats.peakHeld).toBeLessThan(1024);
-    console.log(`rewriter: ${stats.bytesIn} bytes in, ${stats.bytesOut} out, ${stats.rewritten} values rewritten, peak held ${stats.peakHeld} bytes`);
+    console.log(
+      `rewriter: ${stats.bytesIn} bytes in, ${stats.bytesOut} out, ${stats.rewritten} values rewritten, peak held ${stats.peakHeld} bytes`,
+    );
   }, 120_000);
 });

@@ -36,10 +36,17 @@ describe('caching', () => {
   it('sees a change made elsewhere once the isolate entry expires', async () => {
     const tenant = newTenant();
     const env = { TOGGLE_CACHE_TTL_SECONDS: '0' };
-    expect(decisionOf(await fetchWith(env, navigation(`${MDE}/alerts?tid=${tenant}`))).reason).toBe('default-off');
+    expect(decisionOf(await fetchWith(env, navigation(`${MDE}/alerts?tid=${tenant}`))).reason).toBe(
+      'default-off',
+    );
     // Another location wrote the toggle straight to KV.
-    await testEnv.TOGGLES.put(keys.toggle(tenant, 'endpoint'), JSON.stringify({ enabled: true, version: 1 }));
-    expect(decisionOf(await fetchWith(env, navigation(`${MDE}/alerts?tid=${tenant}`))).reason).toBe('toggle-on');
+    await testEnv.TOGGLES.put(
+      keys.toggle(tenant, 'endpoint'),
+      JSON.stringify({ enabled: true, version: 1 }),
+    );
+    expect(decisionOf(await fetchWith(env, navigation(`${MDE}/alerts?tid=${tenant}`))).reason).toBe(
+      'toggle-on',
+    );
   });
 });
 
@@ -92,13 +99,19 @@ describe('KV faults on the edge: never a 5xx, store-unavailable', () => {
   it('uses the last value this isolate saw, and recovers without a restart', async () => {
     const tenant = newTenant();
     // Written straight to KV (as another location would), so this isolate has not cached it.
-    await testEnv.TOGGLES.put(keys.toggle(tenant, 'endpoint'), JSON.stringify({ enabled: true, version: 1 }));
+    await testEnv.TOGGLES.put(
+      keys.toggle(tenant, 'endpoint'),
+      JSON.stringify({ enabled: true, version: 1 }),
+    );
     const faulty = faultyKv(testEnv.TOGGLES);
     const env = { TOGGLES: faulty.kv, TOGGLE_CACHE_TTL_SECONDS: '0' };
     const url = `${MDE}/alerts?tid=${tenant}`;
     expect(decisionOf(await fetchWith(env, navigation(url))).reason).toBe('toggle-on');
     faulty.mode.get = 'throw';
-    expect(decisionOf(await fetchWith(env, navigation(url)))).toEqual({ decision: 'redirect', reason: 'store-unavailable' });
+    expect(decisionOf(await fetchWith(env, navigation(url)))).toEqual({
+      decision: 'redirect',
+      reason: 'store-unavailable',
+    });
     faulty.mode.get = 'ok';
     expect(decisionOf(await fetchWith(env, navigation(url))).reason).toBe('toggle-on');
   });
@@ -106,14 +119,20 @@ describe('KV faults on the edge: never a 5xx, store-unavailable', () => {
   it('bounds a hanging KV read by KV_READ_TIMEOUT_MS', async () => {
     const faulty = faultyKv(testEnv.TOGGLES, { get: 'hang' });
     const started = Date.now();
-    const res = await fetchWith({ TOGGLES: faulty.kv, KV_READ_TIMEOUT_MS: '100' }, navigation(`${MDE}/alerts?tid=${newTenant()}`));
+    const res = await fetchWith(
+      { TOGGLES: faulty.kv, KV_READ_TIMEOUT_MS: '100' },
+      navigation(`${MDE}/alerts?tid=${newTenant()}`),
+    );
     expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'store-unavailable' });
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('passes a tenant-specific host whose mapping cannot be read', async () => {
     const faulty = faultyKv(testEnv.TOGGLES, { get: 'throw' });
-    const res = await fetchWith({ TOGGLES: faulty.kv }, navigation('https://never-mapped.atp.azure.com/timeline'));
+    const res = await fetchWith(
+      { TOGGLES: faulty.kv },
+      navigation('https://never-mapped.atp.azure.com/timeline'),
+    );
     expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'store-unavailable' });
   });
 });
@@ -122,8 +141,15 @@ describe('configuration', () => {
   it('refuses to redirect to a legacy host (loop guard)', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', true);
-    for (const origin of ['https://securitycenter.windows.com', 'http://security.microsoft.com', 'https://localhost']) {
-      const res = await fetchWith({ UNIFIED_ORIGIN: origin }, navigation(`${MDE}/alerts?tid=${tenant}`));
+    for (const origin of [
+      'https://securitycenter.windows.com',
+      'http://security.microsoft.com',
+      'https://localhost',
+    ]) {
+      const res = await fetchWith(
+        { UNIFIED_ORIGIN: origin },
+        navigation(`${MDE}/alerts?tid=${tenant}`),
+      );
       expect(decisionOf(res), origin).toEqual({ decision: 'pass', reason: 'loop-guard' });
     }
   });
@@ -131,7 +157,10 @@ describe('configuration', () => {
   it('redirects to another unified origin when configured', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', true);
-    const res = await fetchWith({ UNIFIED_ORIGIN: 'https://security.microsoft.us' }, navigation(`${MDE}/alerts?tid=${tenant}`));
+    const res = await fetchWith(
+      { UNIFIED_ORIGIN: 'https://security.microsoft.us' },
+      navigation(`${MDE}/alerts?tid=${tenant}`),
+    );
     expect(res.headers.get('location')).toBe(`https://security.microsoft.us/alerts?tid=${tenant}`);
   });
 
@@ -139,12 +168,21 @@ describe('configuration', () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', true);
     const env = { SESSION_COOKIES: JSON.stringify({ endpoint: ['MdeSession'] }) };
-    const sticky = await fetchWith(env, navigation(`${MDE}/alerts?tid=${tenant}`, { cookies: 'MdeSession=1' }));
+    const sticky = await fetchWith(
+      env,
+      navigation(`${MDE}/alerts?tid=${tenant}`, { cookies: 'MdeSession=1' }),
+    );
     expect(decisionOf(sticky).reason).toBe('session-sticky');
-    const old = await fetchWith(env, navigation(`${MDE}/alerts?tid=${tenant}`, { cookies: 'sccauth=1' }));
+    const old = await fetchWith(
+      env,
+      navigation(`${MDE}/alerts?tid=${tenant}`, { cookies: 'sccauth=1' }),
+    );
     expect(decisionOf(old).decision).toBe('redirect');
     // Malformed JSON keeps the catalogue's names.
-    const bad = await fetchWith({ SESSION_COOKIES: '{oops' }, navigation(`${MDE}/alerts?tid=${tenant}`, { cookies: 'sccauth=1' }));
+    const bad = await fetchWith(
+      { SESSION_COOKIES: '{oops' },
+      navigation(`${MDE}/alerts?tid=${tenant}`, { cookies: 'sccauth=1' }),
+    );
     expect(decisionOf(bad).reason).toBe('session-sticky');
   });
 });

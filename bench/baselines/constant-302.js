@@ -3,7 +3,10 @@ export default {
   fetch() {
     return new Response('moved', {
       status: 302,
-      headers: { Location: 'https://security.microsoft.com/alerts', 'Cache-Control': 'private, no-store' },
+      headers: {
+        Location: 'https://security.microsoft.com/alerts',
+        'Cache-Control': 'private, no-store',
+      },
     });
   },
 };

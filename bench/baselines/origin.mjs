@@ -4,5 +4,9 @@ export function toOrigin(request, env) {
   const url = new URL(request.url);
   const headers = new Headers(request.headers);
   headers.set('X-Forwarded-Host', url.host);
-  return fetch(env.ORIGIN + url.pathname + url.search, { method: request.method, headers, redirect: 'manual' });
+  return fetch(env.ORIGIN + url.pathname + url.search, {
+    method: request.method,
+    headers,
+    redirect: 'manual',
+  });
 }

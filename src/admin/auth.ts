@@ -50,7 +50,12 @@ function keySetFor(env: Env): JWTVerifyGetKey {
 }
 
 const unauthorized = (detail: string) =>
-  new ApiError('unauthorized', 'A valid access token is required.', { 'WWW-Authenticate': 'Bearer error="invalid_token"' }, detail);
+  new ApiError(
+    'unauthorized',
+    'A valid access token is required.',
+    { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+    detail,
+  );
 
 /**
  * Verify an Entra ID access token: RS256 only, our audience, exp/nbf with bounded skew, a GUID
@@ -67,17 +72,23 @@ export async function verifyAccessToken(token: string, env: Env): Promise<Princi
     });
     payload = verified.payload as Record<string, unknown>;
   } catch (error) {
-    const detail = error instanceof joseErrors.JOSEError ? `${error.code}: ${error.message}` : String(error);
+    const detail =
+      error instanceof joseErrors.JOSEError ? `${error.code}: ${error.message}` : String(error);
     throw unauthorized(detail);
   }
   const rawTid = typeof payload.tid === 'string' ? payload.tid : '';
   const tenant = asTenantId(rawTid);
   if (tenant === null) throw unauthorized('tid is not a GUID');
-  const issuers = [`https://login.microsoftonline.com/${rawTid}/v2.0`, `https://sts.windows.net/${rawTid}/`];
+  const issuers = [
+    `https://login.microsoftonline.com/${rawTid}/v2.0`,
+    `https://sts.windows.net/${rawTid}/`,
+  ];
   if (typeof payload.iss !== 'string' || !issuers.includes(payload.iss)) {
     throw unauthorized(`iss ${String(payload.iss)} does not name tenant ${tenant}`);
   }
-  const wids = Array.isArray(payload.wids) ? payload.wids.filter((w): w is string => typeof w === 'string') : [];
+  const wids = Array.isArray(payload.wids)
+    ? payload.wids.filter((w): w is string => typeof w === 'string')
+    : [];
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
   return {
     tenant,

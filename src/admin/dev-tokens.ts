@@ -22,7 +22,10 @@ export interface TokenOptions {
 
 export function entraClaims(options: TokenOptions): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
-  const iss = options.issuerForm === 'v1' ? `https://sts.windows.net/${options.tenant}/` : `https://login.microsoftonline.com/${options.tenant}/v2.0`;
+  const iss =
+    options.issuerForm === 'v1'
+      ? `https://sts.windows.net/${options.tenant}/`
+      : `https://login.microsoftonline.com/${options.tenant}/v2.0`;
   return {
     aud: options.audience,
     iss,
@@ -40,7 +43,11 @@ export function entraClaims(options: TokenOptions): Record<string, unknown> {
   };
 }
 
-export async function signToken(privateJwk: JsonWebKey, kid: string, claims: Record<string, unknown>): Promise<string> {
+export async function signToken(
+  privateJwk: JsonWebKey,
+  kid: string,
+  claims: Record<string, unknown>,
+): Promise<string> {
   const key = await importJWK(privateJwk as Parameters<typeof importJWK>[0], 'RS256');
   return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid }).sign(key);
 }

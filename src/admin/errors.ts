@@ -39,17 +39,28 @@ export class ApiError extends Error {
   }
 }
 
-export function errorResponse(code: ErrorCode, message: string, headers: Record<string, string> = {}): Response {
+export function errorResponse(
+  code: ErrorCode,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify({ error: code, message }), {
     status: STATUS[code],
-    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
+    headers: {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+      ...headers,
+    },
   });
 }
 
 /** Every error of the settings side, as `{ error, message }`; unknown errors become a bare 500. */
 export function onError(error: Error, c: Context): Response {
   if (error instanceof ApiError) {
-    if (error.detail) console.warn(`${c.req.method} ${new URL(c.req.url).pathname}: ${error.code}: ${error.detail}`);
+    if (error.detail)
+      console.warn(
+        `${c.req.method} ${new URL(c.req.url).pathname}: ${error.code}: ${error.detail}`,
+      );
     return errorResponse(error.code, error.message, error.headers);
   }
   if (error instanceof InvalidCursorError) {
@@ -58,13 +69,18 @@ export function onError(error: Error, c: Context): Response {
   }
   if (error instanceof StoreUnavailableError) {
     console.warn(`store unavailable: ${error.message}`);
-    return errorResponse('unavailable', 'The settings store is busy; try again shortly.', { 'Retry-After': '1' });
+    return errorResponse('unavailable', 'The settings store is busy; try again shortly.', {
+      'Retry-After': '1',
+    });
   }
   if (error instanceof HTTPException) {
     // Thrown by hono's own middleware (body limit, CSRF origin check, validators).
-    if (error.status === 413) return errorResponse('payload_too_large', 'The request body is larger than 16 KiB.');
-    if (error.status === 400) return errorResponse('invalid_request', error.message || 'The request is not valid.');
-    if (error.status === 403) return errorResponse('forbidden', 'This request is not allowed from this origin.');
+    if (error.status === 413)
+      return errorResponse('payload_too_large', 'The request body is larger than 16 KiB.');
+    if (error.status === 400)
+      return errorResponse('invalid_request', error.message || 'The request is not valid.');
+    if (error.status === 403)
+      return errorResponse('forbidden', 'This request is not allowed from this origin.');
   }
   console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}:`, error);
   return errorResponse('internal_error', 'Something went wrong.');

@@ -21,17 +21,23 @@ export function oidcConfigured(env: Env): boolean {
 
 function endpoints(env: Env): { authorize: URL; token: URL } {
   const base = (env.AUTH_AUTHORITY as string).replace(/\/v2\.0\/?$/, '').replace(/\/$/, '');
-  return { authorize: new URL(`${base}/oauth2/v2.0/authorize`), token: new URL(`${base}/oauth2/v2.0/token`) };
+  return {
+    authorize: new URL(`${base}/oauth2/v2.0/authorize`),
+    token: new URL(`${base}/oauth2/v2.0/token`),
+  };
 }
 
 const redirectUri = (c: Ctx) => new URL('/auth/callback', c.req.url).href;
 
 async function challengeOf(verifier: string): Promise<string> {
-  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+  return base64url(
+    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
+  );
 }
 
 export async function oidcLogin(c: Ctx): Promise<Response> {
-  if (!oidcConfigured(c.env)) throw new ApiError('not_found', 'Sign-in with Microsoft is not configured here.');
+  if (!oidcConfigured(c.env))
+    throw new ApiError('not_found', 'Sign-in with Microsoft is not configured here.');
   const state = randomToken();
   const verifier = randomToken(48);
   const nonce = randomToken();
@@ -56,12 +62,18 @@ export async function oidcLogin(c: Ctx): Promise<Response> {
 }
 
 export async function oidcCallback(c: Ctx): Promise<Response> {
-  if (!oidcConfigured(c.env)) throw new ApiError('not_found', 'Sign-in with Microsoft is not configured here.');
+  if (!oidcConfigured(c.env))
+    throw new ApiError('not_found', 'Sign-in with Microsoft is not configured here.');
   const [state, verifier] = (getCookie(c, FLOW_COOKIE) ?? '').split('.');
   deleteCookie(c, FLOW_COOKIE, { path: '/auth' });
   const code = c.req.query('code');
   if (!state || !verifier || c.req.query('state') !== state || !code) {
-    throw new ApiError('invalid_request', 'The sign-in could not be completed; start again.', {}, 'state mismatch or no code');
+    throw new ApiError(
+      'invalid_request',
+      'The sign-in could not be completed; start again.',
+      {},
+      'state mismatch or no code',
+    );
   }
   const form = new URLSearchParams({
     client_id: c.env.AUTH_CLIENT_ID as string,
@@ -74,12 +86,28 @@ export async function oidcCallback(c: Ctx): Promise<Response> {
   if (c.env.AUTH_CLIENT_SECRET) form.set('client_secret', c.env.AUTH_CLIENT_SECRET);
   let token: string | undefined;
   try {
-    const res = await fetch(endpoints(c.env).token.href, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(endpoints(c.env).token.href, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: form,
+      signal: AbortSignal.timeout(10_000),
+    });
     token = ((await res.json()) as { access_token?: string }).access_token;
   } catch (error) {
-    throw new ApiError('unavailable', 'The sign-in service did not answer; try again.', { 'Retry-After': '5' }, String(error));
+    throw new ApiError(
+      'unavailable',
+      'The sign-in service did not answer; try again.',
+      { 'Retry-After': '5' },
+      String(error),
+    );
   }
-  if (!token) throw new ApiError('unauthorized', 'A valid access token is required.', {}, 'no access_token from the token endpoint');
+  if (!token)
+    throw new ApiError(
+      'unauthorized',
+      'A valid access token is required.',
+      {},
+      'no access_token from the token endpoint',
+    );
   await verifyAccessToken(token, c.env);
   startSession(c, token);
   return c.redirect('/settings', 303);

@@ -27,7 +27,12 @@ function parametersOf(schema: v.GenericSchema | undefined, where: 'path' | 'quer
   const json = schemaOf(schema);
   const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((json.required ?? []) as string[]);
-  return Object.entries(properties).map(([name, s]) => ({ name, in: where, required: where === 'path' || required.has(name), schema: s }));
+  return Object.entries(properties).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    schema: s,
+  }));
 }
 
 /** The OpenAPI 3.1 document, generated from the route specs and their schemas (built once). */
@@ -40,13 +45,26 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
       responses[status] = {
         description: r.description,
         ...(r.schema ? { content: { 'application/json': { schema: schemaOf(r.schema) } } } : {}),
-        ...(r.headers ? { headers: Object.fromEntries(r.headers.map((h) => [h, { schema: { type: 'string' } }])) } : {}),
+        ...(r.headers
+          ? {
+              headers: Object.fromEntries(
+                r.headers.map((h) => [h, { schema: { type: 'string' } }]),
+              ),
+            }
+          : {}),
       };
     }
     for (const [status, description] of Object.entries(COMMON_ERRORS)) {
-      responses[status] ??= { description, content: { 'application/json': { schema: schemaOf(ErrorSchema) } } };
+      responses[status] ??= {
+        description,
+        content: { 'application/json': { schema: schemaOf(ErrorSchema) } },
+      };
     }
-    if (route.body) responses['413'] ??= { description: 'payload_too_large: body over 16 KiB', content: { 'application/json': { schema: schemaOf(ErrorSchema) } } };
+    if (route.body)
+      responses['413'] ??= {
+        description: 'payload_too_large: body over 16 KiB',
+        content: { 'application/json': { schema: schemaOf(ErrorSchema) } },
+      };
     paths[`/api${route.path}`] ??= {};
     (paths[`/api${route.path}`] as Record<string, JsonSchema>)[route.method] = {
       summary: route.summary,
@@ -54,17 +72,41 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
       parameters: [
         ...parametersOf(route.params, 'path'),
         ...parametersOf(route.query, 'query'),
-        ...(route.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: false, description: h.description, schema: { type: 'string' } })),
+        ...(route.headers ?? []).map((h) => ({
+          name: h.name,
+          in: 'header',
+          required: false,
+          description: h.description,
+          schema: { type: 'string' },
+        })),
       ],
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body) } } } } : {}),
+      ...(route.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: schemaOf(route.body) } },
+            },
+          }
+        : {}),
       responses,
     };
   }
   cached = {
     openapi: '3.1.0',
-    info: { title: 'portal-redirect settings API', version: '1.0.0', description: 'Per-tenant, per-product automatic redirection to the Microsoft Defender portal.' },
+    info: {
+      title: 'portal-redirect settings API',
+      version: '1.0.0',
+      description:
+        'Per-tenant, per-product automatic redirection to the Microsoft Defender portal.',
+    },
     components: {
-      securitySchemes: { entraId: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (Microsoft Entra ID access token, RS256)' } },
+      securitySchemes: {
+        entraId: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT (Microsoft Entra ID access token, RS256)',
+        },
+      },
     },
     paths,
   };

@@ -32,7 +32,15 @@ export interface Viewer {
   tenant: string;
 }
 
-export const Layout: FC<{ s: Strings; nonce: string; title: string; viewer?: Viewer | null; csrf?: string; script?: boolean; children?: Child }> = ({ s, nonce, title, viewer, csrf, script, children }) => (
+export const Layout: FC<{
+  s: Strings;
+  nonce: string;
+  title: string;
+  viewer?: Viewer | null;
+  csrf?: string;
+  script?: boolean;
+  children?: Child;
+}> = ({ s, nonce, title, viewer, csrf, script, children }) => (
   <html lang={s.lang}>
     <head>
       <meta charset="utf-8" />
@@ -45,7 +53,11 @@ export const Layout: FC<{ s: Strings; nonce: string; title: string; viewer?: Vie
       <header>
         <h1>{s.title}</h1>
         <nav aria-label="account">
-          <a href={`?lang=${s.lang === 'nl' ? 'en' : 'nl'}`} hreflang={s.lang === 'nl' ? 'en' : 'nl'} lang={s.lang === 'nl' ? 'en' : 'nl'}>
+          <a
+            href={`?lang=${s.lang === 'nl' ? 'en' : 'nl'}`}
+            hreflang={s.lang === 'nl' ? 'en' : 'nl'}
+            lang={s.lang === 'nl' ? 'en' : 'nl'}
+          >
             {s.switchLanguage}
           </a>
           {viewer ? (
@@ -66,16 +78,35 @@ export const Layout: FC<{ s: Strings; nonce: string; title: string; viewer?: Vie
   </html>
 );
 
-const ConfirmForm: FC<{ s: Strings; product: ProductId; enabled: boolean; csrf: string; inDialog: boolean }> = ({ s, product, enabled, csrf, inDialog }) => (
+const ConfirmForm: FC<{
+  s: Strings;
+  product: ProductId;
+  enabled: boolean;
+  csrf: string;
+  inDialog: boolean;
+}> = ({ s, product, enabled, csrf, inDialog }) => (
   <form method="post" action={`/settings/${product}`}>
-    <h2 id={`confirm-${product}-title`}>{enabled ? s.confirmEnableTitle : s.confirmDisableTitle}</h2>
-    <p>{enabled ? (product === 'cloudapps' ? s.confirmEnableTextCloudApps : s.confirmEnableText) : s.confirmDisableText}</p>
+    <h2 id={`confirm-${product}-title`}>
+      {enabled ? s.confirmEnableTitle : s.confirmDisableTitle}
+    </h2>
+    <p>
+      {enabled
+        ? product === 'cloudapps'
+          ? s.confirmEnableTextCloudApps
+          : s.confirmEnableText
+        : s.confirmDisableText}
+    </p>
     <input type="hidden" name="csrf" value={csrf} />
     <input type="hidden" name="enabled" value={String(enabled)} />
     {enabled ? null : (
       <>
         <label for={`feedback-${product}${inDialog ? '-d' : ''}`}>{s.feedbackLabel}</label>
-        <textarea id={`feedback-${product}${inDialog ? '-d' : ''}`} name="feedback" rows={4} maxlength={2000}></textarea>
+        <textarea
+          id={`feedback-${product}${inDialog ? '-d' : ''}`}
+          name="feedback"
+          rows={4}
+          maxlength={2000}
+        ></textarea>
       </>
     )}
     <div class="actions">
@@ -111,30 +142,61 @@ export const SettingsPage: FC<{
       const canChange = writable.has(state.product) && !state.locked;
       const next = !state.enabled;
       return (
-        <section class="product" aria-labelledby={`h-${state.product}`} data-product={state.product}>
+        <section
+          class="product"
+          aria-labelledby={`h-${state.product}`}
+          data-product={state.product}
+        >
           <h2 id={`h-${state.product}`}>{s.sections[state.product]}</h2>
           <p>
-            <span class={state.enabled ? 'state on' : 'state off'} data-state={state.enabled ? 'on' : 'off'}>
+            <span
+              class={state.enabled ? 'state on' : 'state off'}
+              data-state={state.enabled ? 'on' : 'off'}
+            >
               {state.enabled ? s.on : s.off}
             </span>{' '}
             · {state.source === 'default' ? s.sourceDefault : s.sourceTenant}
           </p>
           {state.locked ? <p class="meta">{s.locked}</p> : null}
-          <p class="meta">{state.changedAt && state.changedBy ? s.changedBy(state.changedBy.name || state.changedBy.oid || '?', formatDateTime(s, state.changedAt)) : s.neverChanged}</p>
+          <p class="meta">
+            {state.changedAt && state.changedBy
+              ? s.changedBy(
+                  state.changedBy.name || state.changedBy.oid || '?',
+                  formatDateTime(s, state.changedAt),
+                )
+              : s.neverChanged}
+          </p>
           {canChange ? (
             <>
-              <form method="get" action={`/settings/confirm/${state.product}`} data-confirm={`dialog-${state.product}`}>
+              <form
+                method="get"
+                action={`/settings/confirm/${state.product}`}
+                data-confirm={`dialog-${state.product}`}
+              >
                 <input type="hidden" name="enabled" value={String(next)} />
                 <button type="submit" class={next ? '' : 'secondary'}>
                   {next ? s.enable : s.disable}
                 </button>
               </form>
-              <dialog id={`dialog-${state.product}`} aria-labelledby={`confirm-${state.product}-title`}>
-                <ConfirmForm s={s} product={state.product} enabled={next} csrf={csrf} inDialog={true} />
+              <dialog
+                id={`dialog-${state.product}`}
+                aria-labelledby={`confirm-${state.product}-title`}
+              >
+                <ConfirmForm
+                  s={s}
+                  product={state.product}
+                  enabled={next}
+                  csrf={csrf}
+                  inDialog={true}
+                />
               </dialog>
             </>
           ) : state.locked ? null : (
-            <p class="note">{s.readOnly(state.product === 'cloudapps' ? s.writeRoles.cloudapps : s.writeRoles.admins)}</p>
+            <p class="note">
+              {s.readOnly(
+                state.product === 'cloudapps' ? s.writeRoles.cloudapps : s.writeRoles.admins,
+              )}
+            </p>
           )}
         </section>
       );
@@ -145,13 +207,19 @@ export const SettingsPage: FC<{
   </>
 );
 
-export const ConfirmPage: FC<{ s: Strings; product: ProductId; enabled: boolean; csrf: string }> = (props) => (
+export const ConfirmPage: FC<{ s: Strings; product: ProductId; enabled: boolean; csrf: string }> = (
+  props,
+) => (
   <section class="product">
     <ConfirmForm {...props} inDialog={false} />
   </section>
 );
 
-export const AuditPage: FC<{ s: Strings; entries: Omit<AuditEntry, 'version'>[]; cursor: string | null }> = ({ s, entries, cursor }) => (
+export const AuditPage: FC<{
+  s: Strings;
+  entries: Omit<AuditEntry, 'version'>[];
+  cursor: string | null;
+}> = ({ s, entries, cursor }) => (
   <>
     <h2>{s.audit}</h2>
     <p>{s.auditIntro}</p>
@@ -185,12 +253,20 @@ export const AuditPage: FC<{ s: Strings; entries: Omit<AuditEntry, 'version'>[];
     )}
     <p class="actions">
       <a href="/settings">{s.back}</a>
-      {cursor ? <a href={`/settings/audit?cursor=${encodeURIComponent(cursor)}`}>{s.older}</a> : null}
+      {cursor ? (
+        <a href={`/settings/audit?cursor=${encodeURIComponent(cursor)}`}>{s.older}</a>
+      ) : null}
     </p>
   </>
 );
 
-export const SignInPage: FC<{ s: Strings; dev: boolean; production: boolean; csrf: string; tenant: string }> = ({ s, dev, production, csrf, tenant }) => (
+export const SignInPage: FC<{
+  s: Strings;
+  dev: boolean;
+  production: boolean;
+  csrf: string;
+  tenant: string;
+}> = ({ s, dev, production, csrf, tenant }) => (
   <>
     <p>{s.intro}</p>
     {production ? (

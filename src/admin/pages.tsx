@@ -17,7 +17,16 @@ import type { Strings } from './i18n';
 import { LANGUAGES, pickLanguage } from './i18n';
 import { oidcCallback, oidcConfigured, oidcLogin } from './oidc';
 import { AuditPage, ConfirmPage, Layout, SettingsPage, SignInPage } from './page';
-import { csrfMatches, csrfToken, endSession, ensureCsrf, LANG_COOKIE, sessionPrincipal, setLanguage, startSession } from './session';
+import {
+  csrfMatches,
+  csrfToken,
+  endSession,
+  ensureCsrf,
+  LANG_COOKIE,
+  sessionPrincipal,
+  setLanguage,
+  startSession,
+} from './session';
 import { applyChange, readAudit, tenantStates } from './settings';
 
 type Ctx = Context<{ Bindings: Env }>;
@@ -27,21 +36,22 @@ export const pagesApp = new Hono<{ Bindings: Env }>();
 
 // Page paths only: the API under /api has its own error and security handling.
 const PAGE_PATHS = ['/', '/settings', '/settings/*', '/auth/*'];
-for (const path of PAGE_PATHS) pagesApp.use(
-  path,
-  secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'none'"],
-      scriptSrc: [NONCE],
-      styleSrc: [NONCE],
-      imgSrc: ["'self'"],
-      formAction: ["'self'"],
-      frameAncestors: ["'none'"],
-      baseUri: ["'none'"],
-    },
-    referrerPolicy: 'same-origin',
-  }),
-);
+for (const path of PAGE_PATHS)
+  pagesApp.use(
+    path,
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        scriptSrc: [NONCE],
+        styleSrc: [NONCE],
+        imgSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+      referrerPolicy: 'same-origin',
+    }),
+  );
 for (const path of PAGE_PATHS) {
   // Unsafe methods must come from our own origin (Origin header), on top of the form's CSRF token.
   pagesApp.use(path, csrf());
@@ -62,7 +72,15 @@ const nonceOf = (c: Ctx) => (c.get('secureHeadersNonce') as string | undefined) 
 const devAuth = (c: Ctx) => c.env.DEV_AUTH === 'true' && Boolean(c.env.DEV_SIGNING_KEY);
 
 async function signInPage(c: Ctx, s: Strings): Promise<Response> {
-  const body = <SignInPage s={s} dev={devAuth(c)} production={oidcConfigured(c.env)} csrf={ensureCsrf(c)} tenant={crypto.randomUUID()} />;
+  const body = (
+    <SignInPage
+      s={s}
+      dev={devAuth(c)}
+      production={oidcConfigured(c.env)}
+      csrf={ensureCsrf(c)}
+      tenant={crypto.randomUUID()}
+    />
+  );
   return c.html(
     <Layout s={s} nonce={nonceOf(c)} title={s.title}>
       {body}
@@ -71,7 +89,13 @@ async function signInPage(c: Ctx, s: Strings): Promise<Response> {
 }
 
 function requireCsrf(c: Ctx, form: Record<string, unknown>): void {
-  if (!csrfMatches(c, form.csrf)) throw new ApiError('forbidden', 'The form has expired; reload the page and try again.', {}, 'CSRF token mismatch');
+  if (!csrfMatches(c, form.csrf))
+    throw new ApiError(
+      'forbidden',
+      'The form has expired; reload the page and try again.',
+      {},
+      'CSRF token mismatch',
+    );
 }
 
 pagesApp.get('/', (c) => c.redirect('/settings', 302));
@@ -81,12 +105,27 @@ pagesApp.get('/settings', async (c) => {
   const principal = await sessionPrincipal(c);
   if (!principal) return signInPage(c, s);
   const states = await tenantStates(c, principal.tenant);
-  const writable = new Set(states.map((st) => st.product).filter((p) => canWrite(principal.roles, p)));
+  const writable = new Set(
+    states.map((st) => st.product).filter((p) => canWrite(principal.roles, p)),
+  );
   const saved = c.req.query('saved');
   const error = c.req.query('error');
-  const flash = saved ? { kind: 'ok' as const, text: s.saved } : error === 'unavailable' ? { kind: 'error' as const, text: s.unavailable } : error === 'conflict' ? { kind: 'error' as const, text: s.conflict } : null;
+  const flash = saved
+    ? { kind: 'ok' as const, text: s.saved }
+    : error === 'unavailable'
+      ? { kind: 'error' as const, text: s.unavailable }
+      : error === 'conflict'
+        ? { kind: 'error' as const, text: s.conflict }
+        : null;
   return c.html(
-    <Layout s={s} nonce={nonceOf(c)} title={s.title} viewer={{ name: principal.name || principal.upn, tenant: principal.tenant }} csrf={csrfToken(c)} script={true}>
+    <Layout
+      s={s}
+      nonce={nonceOf(c)}
+      title={s.title}
+      viewer={{ name: principal.name || principal.upn, tenant: principal.tenant }}
+      csrf={csrfToken(c)}
+      script={true}
+    >
       <SettingsPage s={s} states={states} writable={writable} csrf={csrfToken(c)} flash={flash} />
     </Layout>,
   );
@@ -99,8 +138,19 @@ pagesApp.get('/settings/confirm/:product', async (c) => {
   if (!principal) return c.redirect('/settings', 303);
   if (!isProductId(product)) throw new ApiError('not_found', 'No such product.');
   return c.html(
-    <Layout s={s} nonce={nonceOf(c)} title={s.title} viewer={{ name: principal.name || principal.upn, tenant: principal.tenant }} csrf={csrfToken(c)}>
-      <ConfirmPage s={s} product={product} enabled={c.req.query('enabled') === 'true'} csrf={csrfToken(c)} />
+    <Layout
+      s={s}
+      nonce={nonceOf(c)}
+      title={s.title}
+      viewer={{ name: principal.name || principal.upn, tenant: principal.tenant }}
+      csrf={csrfToken(c)}
+    >
+      <ConfirmPage
+        s={s}
+        product={product}
+        enabled={c.req.query('enabled') === 'true'}
+        csrf={csrfToken(c)}
+      />
     </Layout>,
   );
 });
@@ -112,13 +162,25 @@ pagesApp.post('/settings/:product', async (c) => {
   requireCsrf(c, form);
   const product = c.req.param('product');
   if (!isProductId(product)) throw new ApiError('not_found', 'No such product.');
-  const feedback = typeof form.feedback === 'string' && form.feedback.trim() !== '' ? form.feedback.trim() : null;
-  if (feedback !== null && feedback.length > 2000) throw new ApiError('invalid_request', 'Feedback is limited to 2000 characters.');
+  const feedback =
+    typeof form.feedback === 'string' && form.feedback.trim() !== '' ? form.feedback.trim() : null;
+  if (feedback !== null && feedback.length > 2000)
+    throw new ApiError('invalid_request', 'Feedback is limited to 2000 characters.');
   try {
-    await applyChange(c, principal, principal.tenant, product as ProductId, form.enabled === 'true', feedback, undefined);
+    await applyChange(
+      c,
+      principal,
+      principal.tenant,
+      product as ProductId,
+      form.enabled === 'true',
+      feedback,
+      undefined,
+    );
   } catch (error) {
-    if (error instanceof StoreUnavailableError) return c.redirect('/settings?error=unavailable', 303);
-    if (error instanceof ApiError && error.code === 'precondition_failed') return c.redirect('/settings?error=conflict', 303);
+    if (error instanceof StoreUnavailableError)
+      return c.redirect('/settings?error=unavailable', 303);
+    if (error instanceof ApiError && error.code === 'precondition_failed')
+      return c.redirect('/settings?error=conflict', 303);
     throw error;
   }
   return c.redirect(`/settings?saved=${product}`, 303);
@@ -129,9 +191,21 @@ pagesApp.get('/settings/audit', async (c) => {
   const principal = await sessionPrincipal(c);
   if (!principal) return c.redirect('/settings', 303);
   const cursor = c.req.query('cursor');
-  const page = await readAudit(c, principal.tenant, 20, undefined, cursor && cursor.length <= 2048 ? cursor : undefined);
+  const page = await readAudit(
+    c,
+    principal.tenant,
+    20,
+    undefined,
+    cursor && cursor.length <= 2048 ? cursor : undefined,
+  );
   return c.html(
-    <Layout s={s} nonce={nonceOf(c)} title={`${s.audit} · ${s.title}`} viewer={{ name: principal.name || principal.upn, tenant: principal.tenant }} csrf={csrfToken(c)}>
+    <Layout
+      s={s}
+      nonce={nonceOf(c)}
+      title={`${s.audit} · ${s.title}`}
+      viewer={{ name: principal.name || principal.upn, tenant: principal.tenant }}
+      csrf={csrfToken(c)}
+    >
       <AuditPage s={s} entries={page.entries} cursor={page.cursor} />
     </Layout>,
   );
@@ -143,11 +217,29 @@ pagesApp.post('/auth/dev', async (c) => {
   const form = await c.req.parseBody();
   requireCsrf(c, form);
   const tenant = asTenantId(typeof form.tenant === 'string' ? form.tenant.trim() : null);
-  const role = typeof form.role === 'string' && form.role in DIRECTORY_ROLES ? (form.role as RoleName) : null;
-  if (tenant === null || role === null) throw new ApiError('invalid_request', 'Pick a tenant GUID and a role.');
-  const key = JSON.parse(c.env.DEV_SIGNING_KEY as string) as { kid: string; privateJwk: JsonWebKey };
-  const name = typeof form.name === 'string' && form.name.trim() ? form.name.trim().slice(0, 100) : 'Dev Admin';
-  const token = await signToken(key.privateJwk, key.kid, entraClaims({ tenant, roles: [role], name, audience: c.env.AUTH_AUDIENCE ?? '', expiresIn: 3600 }));
+  const role =
+    typeof form.role === 'string' && form.role in DIRECTORY_ROLES ? (form.role as RoleName) : null;
+  if (tenant === null || role === null)
+    throw new ApiError('invalid_request', 'Pick a tenant GUID and a role.');
+  const key = JSON.parse(c.env.DEV_SIGNING_KEY as string) as {
+    kid: string;
+    privateJwk: JsonWebKey;
+  };
+  const name =
+    typeof form.name === 'string' && form.name.trim()
+      ? form.name.trim().slice(0, 100)
+      : 'Dev Admin';
+  const token = await signToken(
+    key.privateJwk,
+    key.kid,
+    entraClaims({
+      tenant,
+      roles: [role],
+      name,
+      audience: c.env.AUTH_AUDIENCE ?? '',
+      expiresIn: 3600,
+    }),
+  );
   startSession(c, token);
   return c.redirect('/settings', 303);
 });

@@ -14,7 +14,11 @@ export type AdminContext = Context<{ Bindings: Env }>;
  * One route of the settings API: its path, the schemas that validate it, the responses it
  * documents and its handler. `register` mounts it; `openApiDocument` describes it. One source.
  */
-export interface RouteSpec<P extends Schema | undefined = Schema | undefined, Q extends Schema | undefined = Schema | undefined, B extends Schema | undefined = Schema | undefined> {
+export interface RouteSpec<
+  P extends Schema | undefined = Schema | undefined,
+  Q extends Schema | undefined = Schema | undefined,
+  B extends Schema | undefined = Schema | undefined,
+> {
   method: 'get' | 'put';
   /** OpenAPI form, `{name}` for parameters; relative to the settings mount point. */
   path: string;
@@ -25,12 +29,17 @@ export interface RouteSpec<P extends Schema | undefined = Schema | undefined, Q 
   /** Request headers the route reads, for the document. */
   headers?: { name: string; description: string }[];
   responses: Record<number, { description: string; schema?: Schema; headers?: string[] }>;
-  handler: (c: AdminContext, input: { params: Out<P>; query: Out<Q>; body: Out<B> }) => Promise<Response>;
+  handler: (
+    c: AdminContext,
+    input: { params: Out<P>; query: Out<Q>; body: Out<B> },
+  ) => Promise<Response>;
 }
 
-export function defineRoute<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined>(
-  spec: RouteSpec<P, Q, B>,
-): RouteSpec {
+export function defineRoute<
+  P extends Schema | undefined,
+  Q extends Schema | undefined,
+  B extends Schema | undefined,
+>(spec: RouteSpec<P, Q, B>): RouteSpec {
   return spec as unknown as RouteSpec;
 }
 
@@ -62,15 +71,21 @@ function validate<S extends Schema>(schema: S, input: unknown, where: string): v
   const key = issue.path?.map((p) => String(p.key)).join('.') ?? '';
   // An unknown product in the path names a resource that does not exist.
   if (where === 'path' && key === 'product') throw new ApiError('not_found', 'No such product.');
-  throw new ApiError('invalid_request', `Invalid ${where}${key ? ` (${key})` : ''}: ${issue.message}`);
+  throw new ApiError(
+    'invalid_request',
+    `Invalid ${where}${key ? ` (${key})` : ''}: ${issue.message}`,
+  );
 }
 
 async function readJson(c: AdminContext): Promise<unknown> {
   const type = (c.req.header('content-type') ?? '').toLowerCase();
-  if (!type.startsWith('application/json')) throw new ApiError('invalid_request', 'Content-Type must be application/json.');
+  if (!type.startsWith('application/json'))
+    throw new ApiError('invalid_request', 'Content-Type must be application/json.');
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(await c.req.arrayBuffer());
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(
+      await c.req.arrayBuffer(),
+    );
   } catch (error) {
     if (error instanceof ApiError) throw error;
     throw new ApiError('invalid_request', 'The request body is not valid UTF-8.');

@@ -11,7 +11,11 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const MAX_FEEDBACK_CHARS = 2000;
 export const MAX_EXPLAIN_URL_CHARS = 16_384;
 
-export const TenantId = v.pipe(v.string(), v.regex(GUID, 'tenantId must be a GUID'), v.toLowerCase());
+export const TenantId = v.pipe(
+  v.string(),
+  v.regex(GUID, 'tenantId must be a GUID'),
+  v.toLowerCase(),
+);
 export const ProductIdSchema = v.picklist(PRODUCT_IDS, 'unknown product');
 
 export const TenantParams = v.object({ tenantId: TenantId });
@@ -21,7 +25,15 @@ export const PutBody = v.strictObject(
   {
     enabled: v.boolean('enabled must be true or false'),
     feedback: v.optional(
-      v.nullable(v.pipe(v.string('feedback must be a string'), v.maxLength(MAX_FEEDBACK_CHARS, `feedback is limited to ${MAX_FEEDBACK_CHARS} characters`))),
+      v.nullable(
+        v.pipe(
+          v.string('feedback must be a string'),
+          v.maxLength(
+            MAX_FEEDBACK_CHARS,
+            `feedback is limited to ${MAX_FEEDBACK_CHARS} characters`,
+          ),
+        ),
+      ),
     ),
   },
   'only "enabled" and "feedback" are accepted',
@@ -30,7 +42,13 @@ export const PutBody = v.strictObject(
 export const AuditQuery = v.object({
   product: v.optional(ProductIdSchema),
   limit: v.optional(
-    v.pipe(v.string(), v.regex(/^\d{1,3}$/, 'limit must be 1..100'), v.transform(Number), v.minValue(1, 'limit must be 1..100'), v.maxValue(100, 'limit must be 1..100')),
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,3}$/, 'limit must be 1..100'),
+      v.transform(Number),
+      v.minValue(1, 'limit must be 1..100'),
+      v.maxValue(100, 'limit must be 1..100'),
+    ),
   ),
   cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(2048, 'cursor is not valid'))),
 });
@@ -39,7 +57,10 @@ export const ExplainQuery = v.object({
   url: v.pipe(
     v.string('url is required'),
     v.maxLength(MAX_EXPLAIN_URL_CHARS, 'url is too long'),
-    v.check((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'url must be an absolute http(s) URL'),
+    v.check(
+      (s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol),
+      'url must be an absolute http(s) URL',
+    ),
   ),
   session: v.optional(v.picklist(['true', 'false'], 'session must be true or false')),
 });
@@ -56,7 +77,10 @@ export const ProductStateSchema = v.object({
   changedBy: v.nullable(v.object({ oid: v.string(), name: v.string() })),
 });
 
-export const TenantStateSchema = v.object({ tenantId: v.string(), products: v.array(ProductStateSchema) });
+export const TenantStateSchema = v.object({
+  tenantId: v.string(),
+  products: v.array(ProductStateSchema),
+});
 
 export const AuditEntrySchema = v.object({
   id: v.string(),
@@ -68,7 +92,10 @@ export const AuditEntrySchema = v.object({
   feedback: v.nullable(v.string()),
 });
 
-export const AuditPageSchema = v.object({ entries: v.array(AuditEntrySchema), cursor: v.nullable(v.string()) });
+export const AuditPageSchema = v.object({
+  entries: v.array(AuditEntrySchema),
+  cursor: v.nullable(v.string()),
+});
 
 export const ExplainSchema = v.object({
   product: v.nullable(ProductIdSchema),

@@ -20,12 +20,24 @@ type Ctx = Context<{ Bindings: Env }>;
 const secure = (c: Ctx) => new URL(c.req.url).protocol === 'https:';
 
 function setCsrfCookie(c: Ctx, token: string): string {
-  setCookie(c, CSRF_COOKIE, token, { httpOnly: true, secure: secure(c), sameSite: 'Strict', path: '/', maxAge: SESSION_MAX_AGE_SECONDS });
+  setCookie(c, CSRF_COOKIE, token, {
+    httpOnly: true,
+    secure: secure(c),
+    sameSite: 'Strict',
+    path: '/',
+    maxAge: SESSION_MAX_AGE_SECONDS,
+  });
   return token;
 }
 
 export function startSession(c: Ctx, accessToken: string): void {
-  setCookie(c, SESSION_COOKIE, accessToken, { httpOnly: true, secure: secure(c), sameSite: 'Lax', path: '/', maxAge: SESSION_MAX_AGE_SECONDS });
+  setCookie(c, SESSION_COOKIE, accessToken, {
+    httpOnly: true,
+    secure: secure(c),
+    sameSite: 'Lax',
+    path: '/',
+    maxAge: SESSION_MAX_AGE_SECONDS,
+  });
   setCsrfCookie(c, randomToken());
 }
 
@@ -57,14 +69,25 @@ export function csrfToken(c: Ctx): string {
 /** The form's CSRF token equals the cookie's, compared in constant time. */
 export function csrfMatches(c: Ctx, submitted: unknown): boolean {
   const expected = csrfToken(c);
-  if (typeof submitted !== 'string' || expected.length === 0 || submitted.length !== expected.length) return false;
+  if (
+    typeof submitted !== 'string' ||
+    expected.length === 0 ||
+    submitted.length !== expected.length
+  )
+    return false;
   let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ submitted.charCodeAt(i);
+  for (let i = 0; i < expected.length; i++)
+    diff |= expected.charCodeAt(i) ^ submitted.charCodeAt(i);
   return diff === 0;
 }
 
 export function setLanguage(c: Ctx, lang: string): void {
-  setCookie(c, LANG_COOKIE, lang, { secure: secure(c), sameSite: 'Lax', path: '/', maxAge: 365 * 24 * 60 * 60 });
+  setCookie(c, LANG_COOKIE, lang, {
+    secure: secure(c),
+    sameSite: 'Lax',
+    path: '/',
+    maxAge: 365 * 24 * 60 * 60,
+  });
 }
 
 export function randomToken(bytes = 32): string {
@@ -73,5 +96,8 @@ export function randomToken(bytes = 32): string {
 
 /** Unpadded base64url (RFC 4648 section 5), as JWTs, PKCE and cookies want it. */
 export function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/=+$/, '')
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
 }

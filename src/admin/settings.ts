@@ -22,7 +22,6 @@ import * as s from './schemas';
 
 const ETAG_HEADER = ['ETag'];
 
-
 function storeOf(c: AdminContext) {
   return storeFor(c.env, configFor(c.env));
 }
@@ -42,11 +41,28 @@ export function parseIfMatch(header: string | undefined): number | undefined {
  * A page of the tenant's audit log as clients see it (no internal version), newest first. The
  * first page first repairs any change whose audit write was deferred. API and audit view share it.
  */
-export async function readAudit(c: AdminContext, tenant: string, limit: number, product?: ProductId, cursor?: string) {
+export async function readAudit(
+  c: AdminContext,
+  tenant: string,
+  limit: number,
+  product?: ProductId,
+  cursor?: string,
+) {
   const store = storeOf(c);
-  if (!cursor) await store.repairAudit(tenant, configFor(c.env).products.map((p) => p.id));
-  const page = await store.audit(tenant, { limit, ...(product ? { product } : {}), ...(cursor ? { cursor } : {}) });
-  return { entries: page.entries.map(({ version: _version, ...entry }: AuditEntry) => entry), cursor: page.cursor };
+  if (!cursor)
+    await store.repairAudit(
+      tenant,
+      configFor(c.env).products.map((p) => p.id),
+    );
+  const page = await store.audit(tenant, {
+    limit,
+    ...(product ? { product } : {}),
+    ...(cursor ? { cursor } : {}),
+  });
+  return {
+    entries: page.entries.map(({ version: _version, ...entry }: AuditEntry) => entry),
+    cursor: page.cursor,
+  };
 }
 
 /**
@@ -63,10 +79,16 @@ export async function applyChange(
   ifMatch: number | undefined,
 ): Promise<ProductState> {
   if (!canWrite(principal.roles, productId)) {
-    throw new ApiError('forbidden', 'Your roles do not allow changing this setting.', {}, `roles ${[...principal.roles].join(',') || 'none'}`);
+    throw new ApiError(
+      'forbidden',
+      'Your roles do not allow changing this setting.',
+      {},
+      `roles ${[...principal.roles].join(',') || 'none'}`,
+    );
   }
   const product = catalogueProduct(c, productId);
-  if (isLocked(product, Date.now())) throw new ApiError('locked', 'Redirection is locked on for this product.');
+  if (isLocked(product, Date.now()))
+    throw new ApiError('locked', 'Redirection is locked on for this product.');
   try {
     const result = await storeOf(c).change({
       tenant,
@@ -80,7 +102,11 @@ export async function applyChange(
     return productState(product, result.record, Date.now());
   } catch (error) {
     if (error instanceof VersionMismatchError) {
-      throw new ApiError('precondition_failed', 'The setting changed since you read it; read it again.', { ETag: `"${error.current}"` });
+      throw new ApiError(
+        'precondition_failed',
+        'The setting changed since you read it; read it again.',
+        { ETag: `"${error.current}"` },
+      );
     }
     throw error;
   }
@@ -90,7 +116,11 @@ export async function applyChange(
 export async function tenantStates(c: AdminContext, tenant: string): Promise<ProductState[]> {
   const store = storeOf(c);
   const now = Date.now();
-  return Promise.all(configFor(c.env).products.map(async (p) => productState(p, await store.record(tenant, p.id), now)));
+  return Promise.all(
+    configFor(c.env).products.map(async (p) =>
+      productState(p, await store.record(tenant, p.id), now),
+    ),
+  );
 }
 
 export const ROUTES: readonly RouteSpec[] = [
@@ -100,7 +130,8 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: "The tenant's redirection state for every product, in catalogue order.",
     params: s.TenantParams,
     responses: { 200: { description: 'State per product', schema: s.TenantStateSchema } },
-    handler: async (c, { params }) => c.json({ tenantId: params.tenantId, products: await tenantStates(c, params.tenantId) }),
+    handler: async (c, { params }) =>
+      c.json({ tenantId: params.tenantId, products: await tenantStates(c, params.tenantId) }),
   }),
   defineRoute({
     method: 'get',
@@ -109,12 +140,14 @@ export const ROUTES: readonly RouteSpec[] = [
     params: s.TenantParams,
     query: s.AuditQuery,
     responses: { 200: { description: 'A page of audit entries', schema: s.AuditPageSchema } },
-    handler: async (c, { params, query }) => c.json(await readAudit(c, params.tenantId, query.limit ?? 50, query.product, query.cursor)),
+    handler: async (c, { params, query }) =>
+      c.json(await readAudit(c, params.tenantId, query.limit ?? 50, query.product, query.cursor)),
   }),
   defineRoute({
     method: 'get',
     path: '/tenants/{tenantId}/redirection/explain',
-    summary: 'What the edge would do for a legacy URL for this tenant (a navigation, with or without a session).',
+    summary:
+      'What the edge would do for a legacy URL for this tenant (a navigation, with or without a session).',
     params: s.TenantParams,
     query: s.ExplainQuery,
     responses: { 200: { description: 'The decision', schema: s.ExplainSchema } },
@@ -126,8 +159,17 @@ export const ROUTES: readonly RouteSpec[] = [
       const cookies: Record<string, string> = { [TENANT_COOKIE]: params.tenantId };
       const sessionCookie = config.core.hosts.match(url.host)?.product.sessionCookies[0];
       if (query.session === 'true' && sessionCookie) cookies[sessionCookie] = 'explain';
-      const decision = await decideWithStore(config, storeFor(c.env, config), navigationFacts(url, cookies));
-      return c.json({ product: decision.product, action: decision.action, reason: decision.reason, location: decision.location ?? null });
+      const decision = await decideWithStore(
+        config,
+        storeFor(c.env, config),
+        navigationFacts(url, cookies),
+      );
+      return c.json({
+        product: decision.product,
+        action: decision.action,
+        reason: decision.reason,
+        location: decision.location ?? null,
+      });
     },
   }),
   defineRoute({
@@ -135,26 +177,50 @@ export const ROUTES: readonly RouteSpec[] = [
     path: '/tenants/{tenantId}/redirection/{product}',
     summary: "One product's redirection state.",
     params: s.ProductParams,
-    responses: { 200: { description: 'The state', schema: s.ProductStateSchema, headers: ETAG_HEADER } },
+    responses: {
+      200: { description: 'The state', schema: s.ProductStateSchema, headers: ETAG_HEADER },
+    },
     handler: async (c, { params }) => {
-      const state = productState(catalogueProduct(c, params.product), await storeOf(c).record(params.tenantId, params.product), Date.now());
+      const state = productState(
+        catalogueProduct(c, params.product),
+        await storeOf(c).record(params.tenantId, params.product),
+        Date.now(),
+      );
       return c.json(state, 200, { ETag: `"${state.version}"` });
     },
   }),
   defineRoute({
     method: 'put',
     path: '/tenants/{tenantId}/redirection/{product}',
-    summary: 'Turn automatic redirection on or off (feedback is kept with the audit entry when turning off).',
+    summary:
+      'Turn automatic redirection on or off (feedback is kept with the audit entry when turning off).',
     params: s.ProductParams,
     body: s.PutBody,
-    headers: [{ name: 'If-Match', description: 'The ETag the change is based on; a stale one answers 412.' }],
+    headers: [
+      {
+        name: 'If-Match',
+        description: 'The ETag the change is based on; a stale one answers 412.',
+      },
+    ],
     responses: {
-      200: { description: 'The new state (unchanged, same version, when the value was already set)', schema: s.ProductStateSchema, headers: ETAG_HEADER },
+      200: {
+        description: 'The new state (unchanged, same version, when the value was already set)',
+        schema: s.ProductStateSchema,
+        headers: ETAG_HEADER,
+      },
       409: { description: 'The product is locked', schema: s.ErrorSchema },
       412: { description: 'If-Match names another version', schema: s.ErrorSchema },
     },
     handler: async (c, { params, body }) => {
-      const state = await applyChange(c, c.get('principal'), params.tenantId, params.product, body.enabled, body.feedback ?? null, parseIfMatch(c.req.header('if-match')));
+      const state = await applyChange(
+        c,
+        c.get('principal'),
+        params.tenantId,
+        params.product,
+        body.enabled,
+        body.feedback ?? null,
+        parseIfMatch(c.req.header('if-match')),
+      );
       return c.json(state, 200, { ETag: `"${state.version}"` });
     },
   }),
@@ -164,9 +230,17 @@ export const ROUTES: readonly RouteSpec[] = [
 const tenantGuard = createMiddleware<{ Bindings: Env }>(async (c, next) => {
   const principal = c.get('principal');
   const tenant = asTenantId(c.req.param('tenantId'));
-  if (tenant === null) throw new ApiError('invalid_request', 'Invalid path (tenantId): tenantId must be a GUID');
-  if (tenant !== principal.tenant) throw new ApiError('forbidden', 'You can only manage your own tenant.', {}, `token tenant ${principal.tenant}, path ${tenant}`);
-  if (!canRead(principal.roles)) throw new ApiError('forbidden', 'Your roles do not allow reading these settings.');
+  if (tenant === null)
+    throw new ApiError('invalid_request', 'Invalid path (tenantId): tenantId must be a GUID');
+  if (tenant !== principal.tenant)
+    throw new ApiError(
+      'forbidden',
+      'You can only manage your own tenant.',
+      {},
+      `token tenant ${principal.tenant}, path ${tenant}`,
+    );
+  if (!canRead(principal.roles))
+    throw new ApiError('forbidden', 'Your roles do not allow reading these settings.');
   await next();
 });
 

@@ -105,7 +105,7 @@ export const DEEP_LINKS: Record<ProductId, DeepLinkTable> = {
   cloudapps: {
     source:
       'https://learn.microsoft.com/defender-cloud-apps/microsoft-365-defender (Cloud Apps pages under ' +
-      '/cloudapps in the Microsoft Defender portal); legacy forms seen in Microsoft\'s own examples: ' +
+      "/cloudapps in the Microsoft Defender portal); legacy forms seen in Microsoft's own examples: " +
       'portal.cloudappsecurity.com/#/dashboard, #/alerts/{id}, #/policy/?id=..., #/services/{appId}; ' +
       'unified forms in Defender for Cloud Apps SIEM output: security.microsoft.com/cloudapps/activity-log',
     rows: [

@@ -94,8 +94,8 @@ export const PRODUCTS: readonly Product[] = [
     sessionCookies: ['.AspNetCore.Cookies', '.AspNetCore.CookiesC1'],
     sessionCookiesSource:
       'Assumption: the classic Defender for Identity portal is an ASP.NET Core app using the cookie ' +
-      'authentication handler\'s default cookie `.AspNetCore.Cookies` (chunked as `...C1` when large, per ' +
-      'ASP.NET Core\'s ChunkingCookieManager). No public page names it; override with SESSION_COOKIES.',
+      "authentication handler's default cookie `.AspNetCore.Cookies` (chunked as `...C1` when large, per " +
+      "ASP.NET Core's ChunkingCookieManager). No public page names it; override with SESSION_COOKIES.",
     callbackPath: SIGN_IN_CALLBACK,
     stickiness: 'session',
     outOfScope: [],
@@ -131,7 +131,10 @@ export const PRODUCTS: readonly Product[] = [
 ];
 
 /** Look a product up by id; `undefined` for anything not in the catalogue. */
-export function productById(id: string, products: readonly Product[] = PRODUCTS): Product | undefined {
+export function productById(
+  id: string,
+  products: readonly Product[] = PRODUCTS,
+): Product | undefined {
   return products.find((p) => p.id === id);
 }
 

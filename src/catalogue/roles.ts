@@ -37,7 +37,9 @@ export const READ_ROLES: readonly RoleName[] = [
 /** The role names a set of `wids` grants (unknown ids are ignored). */
 export function rolesOf(wids: readonly string[]): Set<RoleName> {
   const ids = new Set(wids.map((w) => w.toLowerCase()));
-  return new Set((Object.keys(DIRECTORY_ROLES) as RoleName[]).filter((name) => ids.has(DIRECTORY_ROLES[name])));
+  return new Set(
+    (Object.keys(DIRECTORY_ROLES) as RoleName[]).filter((name) => ids.has(DIRECTORY_ROLES[name])),
+  );
 }
 
 export function canWrite(roles: ReadonlySet<RoleName>, product: ProductId): boolean {

@@ -34,7 +34,11 @@ export interface RequestFacts {
  * unless a cookie says so): what the settings API's explain answers for, and what tests and the
  * bench decide on.
  */
-export function navigationFacts(url: URL, cookies: Record<string, string> = {}, now = Date.now()): RequestFacts {
+export function navigationFacts(
+  url: URL,
+  cookies: Record<string, string> = {},
+  now = Date.now(),
+): RequestFacts {
   return {
     method: 'GET',
     host: url.host,
@@ -112,14 +116,29 @@ export function decide(ctx: CoreContext, facts: RequestFacts, lookups: Lookups =
     if (lookups.toggle === undefined) return { kind: 'need-toggle', tenant, product: product.id };
     const state = toggleState(product, lookups.toggle, facts.now);
     if (!state.on || ctx.unified === null) {
-      return decided({ ...pass(ctx.unified === null ? 'loop-guard' : state.reason, product.id, tenant), ...remember(tenant) });
+      return decided({
+        ...pass(ctx.unified === null ? 'loop-guard' : state.reason, product.id, tenant),
+        ...remember(tenant),
+      });
     }
     const location = buildLocation(ctx.unified, '/', null, tenant);
-    return decided({ action: 'redirect', reason: 'signed-in', product: product.id, tenant, status: 303, location, ...remember(tenant) });
+    return decided({
+      action: 'redirect',
+      reason: 'signed-in',
+      product: product.id,
+      tenant,
+      status: 303,
+      location,
+      ...remember(tenant),
+    });
   }
 
   // 3. Only top-level browser navigations move; the legacy app's own requests never do.
-  if (!isNavigation(facts)) return decided({ ...pass('not-navigation', product.id, queryTenant), ...remember(queryTenant) });
+  if (!isNavigation(facts))
+    return decided({
+      ...pass('not-navigation', product.id, queryTenant),
+      ...remember(queryTenant),
+    });
 
   // 4. Pages that do not belong to the unified portal.
   const route = routeOf(product, facts);
@@ -128,7 +147,11 @@ export function decide(ctx: CoreContext, facts: RequestFacts, lookups: Lookups =
   }
 
   // 5. Never eject an active session.
-  if (isSticky(product, facts)) return decided({ ...pass('session-sticky', product.id, queryTenant), ...remember(queryTenant) });
+  if (isSticky(product, facts))
+    return decided({
+      ...pass('session-sticky', product.id, queryTenant),
+      ...remember(queryTenant),
+    });
 
   // Locked products move everyone, whatever the tenant chose.
   const locked = isLocked(product, facts.now);
@@ -136,21 +159,28 @@ export function decide(ctx: CoreContext, facts: RequestFacts, lookups: Lookups =
   // 6. Which tenant.
   let tenant = queryTenant ?? cookieTenant;
   if (tenant === null && match.host.tenantSpecific && !locked) {
-    if (lookups.hostTenant === undefined) return { kind: 'need-host-tenant', hostname: match.hostname };
-    tenant = lookups.hostTenant.ok ? lookups.hostTenant.value : (lookups.hostTenant.lastSeen ?? null);
-    if (tenant === null && !lookups.hostTenant.ok) return decided(pass('store-unavailable', product.id, null));
+    if (lookups.hostTenant === undefined)
+      return { kind: 'need-host-tenant', hostname: match.hostname };
+    tenant = lookups.hostTenant.ok
+      ? lookups.hostTenant.value
+      : (lookups.hostTenant.lastSeen ?? null);
+    if (tenant === null && !lookups.hostTenant.ok)
+      return decided(pass('store-unavailable', product.id, null));
   }
   if (tenant === null && !locked) return decided(pass('unknown-tenant', product.id, null));
 
   // 7. The tenant's toggle.
   let reason: Reason = 'locked';
   if (!locked) {
-    if (lookups.toggle === undefined) return { kind: 'need-toggle', tenant: tenant as string, product: product.id };
+    if (lookups.toggle === undefined)
+      return { kind: 'need-toggle', tenant: tenant as string, product: product.id };
     const state = toggleState(product, lookups.toggle, facts.now);
-    if (!state.on) return decided({ ...pass(state.reason, product.id, tenant), ...remember(tenant) });
+    if (!state.on)
+      return decided({ ...pass(state.reason, product.id, tenant), ...remember(tenant) });
     reason = state.reason;
   }
-  if (ctx.unified === null) return decided({ ...pass('loop-guard', product.id, tenant), ...remember(tenant) });
+  if (ctx.unified === null)
+    return decided({ ...pass('loop-guard', product.id, tenant), ...remember(tenant) });
   const redirect = redirectTo(ctx, match, route, tenant, reason);
   return decided({ ...redirect, ...remember(tenant) });
 }
@@ -167,7 +197,8 @@ export function queryParam(query: string, name: string): string | null {
     if (end === -1) end = query.length;
     const eq = query.indexOf('=', start);
     const nameEnd = eq === -1 || eq > end ? end : eq;
-    if (nameEnd - start === name.length && query.startsWith(name, start)) return nameEnd === end ? '' : query.slice(nameEnd + 1, end);
+    if (nameEnd - start === name.length && query.startsWith(name, start))
+      return nameEnd === end ? '' : query.slice(nameEnd + 1, end);
     start = end + 1;
   }
   return null;
@@ -178,7 +209,9 @@ function pass(reason: Reason, product: ProductId | null, tenant: string | null):
 }
 
 /** A GET/HEAD top-level navigation, by Fetch Metadata or, without it, by `Accept`. */
-export function isNavigation(facts: Pick<RequestFacts, 'method' | 'secFetchMode' | 'hasSecFetch' | 'accept'>): boolean {
+export function isNavigation(
+  facts: Pick<RequestFacts, 'method' | 'secFetchMode' | 'hasSecFetch' | 'accept'>,
+): boolean {
   if (facts.method !== 'GET' && facts.method !== 'HEAD') return false;
   if (facts.hasSecFetch) return facts.secFetchMode?.toLowerCase() === 'navigate';
   return (facts.accept ?? '').toLowerCase().includes('text/html');
@@ -205,8 +238,13 @@ export function toggleState(
   now: number,
 ): { on: boolean; reason: Reason } {
   if (isLocked(product, now)) return { on: true, reason: 'locked' };
-  if (!lookup.ok) return { on: lookup.lastSeen ?? product.defaultEnabled, reason: 'store-unavailable' };
-  if (lookup.value === null) return { on: product.defaultEnabled, reason: product.defaultEnabled ? 'default-on' : 'default-off' };
+  if (!lookup.ok)
+    return { on: lookup.lastSeen ?? product.defaultEnabled, reason: 'store-unavailable' };
+  if (lookup.value === null)
+    return {
+      on: product.defaultEnabled,
+      reason: product.defaultEnabled ? 'default-on' : 'default-off',
+    };
   return { on: lookup.value, reason: lookup.value ? 'toggle-on' : 'toggle-off' };
 }
 
@@ -227,7 +265,11 @@ function routeOf(product: Product, facts: RequestFacts): Route {
     if (hash !== null) {
       const value = hash.replace(/^#/, '');
       const q = value.indexOf('?');
-      return { path: q === -1 ? value : value.slice(0, q), query: q === -1 ? null : value.slice(q + 1), spaRoot: false };
+      return {
+        path: q === -1 ? value : value.slice(0, q),
+        query: q === -1 ? null : value.slice(q + 1),
+        spaRoot: false,
+      };
     }
     const atRoot = facts.path === '/' || facts.path === '';
     return { path: facts.path, query: facts.query, spaRoot: atRoot };
@@ -235,11 +277,22 @@ function routeOf(product: Product, facts: RequestFacts): Route {
   return { path: facts.path, query: facts.query, spaRoot: false };
 }
 
-function redirectTo(ctx: CoreContext, match: HostMatch, route: Route, tenant: string | null, reason: Reason): Decision {
+function redirectTo(
+  ctx: CoreContext,
+  match: HostMatch,
+  route: Route,
+  tenant: string | null,
+  reason: Reason,
+): Decision {
   const unified = ctx.unified as URL;
   const map = ctx.deepLinks.get(match.product.id);
   const mapped = map ? map.map(route.path) : { path: '/', keepQuery: false, matched: false };
-  const location = buildLocation(unified, mapped.path, mapped.keepQuery ? route.query : null, tenant);
+  const location = buildLocation(
+    unified,
+    mapped.path,
+    mapped.keepQuery ? route.query : null,
+    tenant,
+  );
   return {
     action: 'redirect',
     reason,

@@ -17,6 +17,7 @@ interface CompiledRow {
 
 const HOME: MappedPath = { path: '/', keepQuery: false, matched: false };
 const SEGMENT_CHARS = /^[A-Za-z0-9._~!$&'()*+,;=:@%-]+$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects.
 const UNSAFE_DECODED = /[/\\\u0000-\u001f\u007f]/;
 
 /** Split a raw path into its non-empty segments; backslashes count as separators. */
@@ -88,7 +89,11 @@ export class DeepLinkMap {
    * segment): `map` without its per-segment checks.
    */
   mapSafeSegments(segments: string[]): MappedPath {
-    return firstMatch(this.byFirst.get(segments[0]?.toLowerCase() ?? ''), segments) ?? firstMatch(this.generic, segments) ?? HOME;
+    return (
+      firstMatch(this.byFirst.get(segments[0]?.toLowerCase() ?? ''), segments) ??
+      firstMatch(this.generic, segments) ??
+      HOME
+    );
   }
 
   /**
@@ -100,8 +105,13 @@ export class DeepLinkMap {
   aroundLast(segments: string[]): { pieces: string[]; keepQuery: boolean } | null {
     const last = segments.length - 1;
     if (last < 1) return null;
-    for (const rows of [this.byFirst.get((segments[0] as string).toLowerCase()) ?? [], this.generic]) {
-      for (const row of rows) if (last < row.from.length && (row.from[last] as string).charCodeAt(0) !== 58 /* : */) return null;
+    for (const rows of [
+      this.byFirst.get((segments[0] as string).toLowerCase()) ?? [],
+      this.generic,
+    ]) {
+      for (const row of rows)
+        if (last < row.from.length && (row.from[last] as string).charCodeAt(0) !== 58 /* : */)
+          return null;
     }
     const mapped = this.mapSafeSegments([...segments.slice(0, last), VALUE_MARK]);
     return { pieces: mapped.path.split(VALUE_MARK), keepQuery: mapped.keepQuery };
@@ -121,15 +131,22 @@ function firstMatch(rows: CompiledRow[] | undefined, segments: string[]): Mapped
 }
 
 function apply(row: CompiledRow, segments: string[]): string | null {
-  if (row.tail ? segments.length <= row.from.length : segments.length !== row.from.length) return null;
+  if (row.tail ? segments.length <= row.from.length : segments.length !== row.from.length)
+    return null;
   for (let i = 0; i < row.from.length; i++) {
     const want = row.from[i] as string;
-    if (want.charCodeAt(0) !== 58 /* : */ && want !== (segments[i] as string).toLowerCase()) return null;
+    if (want.charCodeAt(0) !== 58 /* : */ && want !== (segments[i] as string).toLowerCase())
+      return null;
   }
   let out = '';
   for (const s of row.to) {
-    const part = s === '*' ? segments.slice(row.from.length).join('/') : s.charCodeAt(0) === 58 ? (segments[row.from.indexOf(s)] ?? '') : s;
-    if (part.length > 0) out += '/' + part;
+    const part =
+      s === '*'
+        ? segments.slice(row.from.length).join('/')
+        : s.charCodeAt(0) === 58
+          ? (segments[row.from.indexOf(s)] ?? '')
+          : s;
+    if (part.length > 0) out += `/${part}`;
   }
   return out === '' ? '/' : out;
 }
@@ -138,7 +155,9 @@ function apply(row: CompiledRow, segments: string[]): string | null {
 export function isUnderAny(path: string, prefixes: readonly string[]): boolean {
   if (prefixes.length === 0) return false;
   const segments = pathSegments(path.toLowerCase());
-  return compiledPrefixes(prefixes).some((want) => want.length > 0 && want.every((s, i) => segments[i] === s));
+  return compiledPrefixes(prefixes).some(
+    (want) => want.length > 0 && want.every((s, i) => segments[i] === s),
+  );
 }
 
 /** Each prefix list (catalogue data) split once per isolate, not once per request. */

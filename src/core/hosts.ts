@@ -42,7 +42,11 @@ export class HostIndex {
         const labels = host.pattern.toLowerCase().split('.');
         const stars = labels.findIndex((l) => l !== '*');
         if (stars === 0) {
-          this.exact.set(host.pattern.toLowerCase(), { product, host, hostname: host.pattern.toLowerCase() });
+          this.exact.set(host.pattern.toLowerCase(), {
+            product,
+            host,
+            hostname: host.pattern.toLowerCase(),
+          });
           continue;
         }
         const suffix = labels.slice(stars).join('.');

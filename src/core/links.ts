@@ -8,7 +8,12 @@ import { buildLocation, keptAsItIs, MAX_LOCATION_LENGTH, originText } from './lo
  * on it would be redirected (same deep-link map, same Location rules, `tid` when known).
  * `null` for anything that is not a link to one of the product's legacy browser hosts.
  */
-export function mapLegacyLink(ctx: CoreContext, value: string, product: ProductId, tenant: string | null): string | null {
+export function mapLegacyLink(
+  ctx: CoreContext,
+  value: string,
+  product: ProductId,
+  tenant: string | null,
+): string | null {
   return mapLegacyLinkShaped(ctx, value, product, tenant)?.text ?? null;
 }
 
@@ -17,7 +22,12 @@ export function mapLegacyLink(ctx: CoreContext, value: string, product: ProductI
  * in its variable part maps (see `LinkShape`), so a payload of tens of thousands of similar links
  * maps each of them without parsing it.
  */
-export function mapLegacyLinkShaped(ctx: CoreContext, value: string, product: ProductId, tenant: string | null): { text: string; shape: LinkShape | null } | null {
+export function mapLegacyLinkShaped(
+  ctx: CoreContext,
+  value: string,
+  product: ProductId,
+  tenant: string | null,
+): { text: string; shape: LinkShape | null } | null {
   const plain = plainLink(ctx, value, product, tenant);
   if (plain !== null) return plain;
   const text = mapViaUrl(ctx, value, product, tenant);
@@ -30,11 +40,20 @@ export function mapLegacyLinkShaped(ctx: CoreContext, value: string, product: Pr
  * own replacement): a payload of links already on another portal is then read through without a
  * call per link. Still `null` for anything else kept (not a link, not plain, no path).
  */
-export function rewriteLinkShaped(ctx: CoreContext, value: string, product: ProductId, tenant: string | null): { text: string; shape: LinkShape | null } | null {
+export function rewriteLinkShaped(
+  ctx: CoreContext,
+  value: string,
+  product: ProductId,
+  tenant: string | null,
+): { text: string; shape: LinkShape | null } | null {
   return mapLegacyLinkShaped(ctx, value, product, tenant) ?? keptLink(ctx, value, product);
 }
 
-function keptLink(ctx: CoreContext, value: string, product: ProductId): { text: string; shape: LinkShape } | null {
+function keptLink(
+  ctx: CoreContext,
+  value: string,
+  product: ProductId,
+): { text: string; shape: LinkShape } | null {
   const host = PLAIN_LINK.exec(value)?.[1];
   if (host === undefined) return null;
   const start = value.slice(0, value.indexOf('//') + 2 + host.length + 1);
@@ -44,14 +63,30 @@ function keptLink(ctx: CoreContext, value: string, product: ProductId): { text: 
   if (!URL.canParse(value) || new URL(value).host !== host) return null;
   const match = ctx.hosts.match(host);
   if (match !== null && match.product.id === product && match.host.kind === 'browser') return null;
-  return { text: value, shape: { start, rest: KEPT_REST, check: null, before: start, after: '', keepRest: true, maxRest: Number.MAX_SAFE_INTEGER } };
+  return {
+    text: value,
+    shape: {
+      start,
+      rest: KEPT_REST,
+      check: null,
+      before: start,
+      after: '',
+      keepRest: true,
+      maxRest: Number.MAX_SAFE_INTEGER,
+    },
+  };
 }
 
 /**
  * The reference: the URL API parses the link, `buildLocation` builds the target. Exported for the
  * test that compares it with the fast path.
  */
-export function mapViaUrl(ctx: CoreContext, value: string, product: ProductId, tenant: string | null): string | null {
+export function mapViaUrl(
+  ctx: CoreContext,
+  value: string,
+  product: ProductId,
+  tenant: string | null,
+): string | null {
   if (ctx.unified === null || !URL.canParse(value)) return null;
   const url = new URL(value);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
@@ -60,7 +95,12 @@ export function mapViaUrl(ctx: CoreContext, value: string, product: ProductId, t
   const map = ctx.deepLinks.get(product);
   if (!map) return null;
   const mapped = map.map(url.pathname);
-  return buildLocation(ctx.unified, mapped.path, mapped.keepQuery ? url.search.slice(1) : null, tenant);
+  return buildLocation(
+    ctx.unified,
+    mapped.path,
+    mapped.keepQuery ? url.search.slice(1) : null,
+    tenant,
+  );
 }
 
 /**
@@ -68,9 +108,15 @@ export function mapViaUrl(ctx: CoreContext, value: string, product: ProductId, t
  * characters no URL parser step changes (none starting with a dot, no escapes), an optional plain
  * query, no fragment. Everything else takes the reference path.
  */
-const PLAIN_LINK = /^https?:\/\/([a-z0-9.-]+)((?:\/[A-Za-z0-9\-_~!$&'()*+,;=:@][A-Za-z0-9\-._~!$&'()*+,;=:@]*)*)\/?(?:\?([A-Za-z0-9\-._~!$&()*+,;=:@/?]*))?$/;
+const PLAIN_LINK =
+  /^https?:\/\/([a-z0-9.-]+)((?:\/[A-Za-z0-9\-_~!$&'()*+,;=:@][A-Za-z0-9\-._~!$&'()*+,;=:@]*)*)\/?(?:\?([A-Za-z0-9\-._~!$&()*+,;=:@/?]*))?$/;
 /** Catalogue targets are plain paths (a test checks every row), so the Location is a plain join. */
-function plainLink(ctx: CoreContext, value: string, product: ProductId, tenant: string | null): { text: string; shape: LinkShape | null } | null {
+function plainLink(
+  ctx: CoreContext,
+  value: string,
+  product: ProductId,
+  tenant: string | null,
+): { text: string; shape: LinkShape | null } | null {
   if (ctx.unified === null) return null;
   const parts = PLAIN_LINK.exec(value);
   if (parts === null) return null;
@@ -85,12 +131,22 @@ function plainLink(ctx: CoreContext, value: string, product: ProductId, tenant: 
   if (legacyQuery !== '' && !keptAsItIs(legacyQuery)) return null;
   if (tenant !== null && !TENANT_ID.test(tenant)) return null;
   const tid = tenant === null ? '' : `tid=${tenant}`;
-  const search = legacyQuery === '' ? (tid === '' ? '' : `?${tid}`) : `?${legacyQuery}${tid === '' ? '' : '&'}${tid}`;
+  const search =
+    legacyQuery === ''
+      ? tid === ''
+        ? ''
+        : `?${tid}`
+      : `?${legacyQuery}${tid === '' ? '' : '&'}${tid}`;
   const origin = originText(ctx.unified);
   const target = origin + mapped.path;
   const text = target + search;
   if (text.length > MAX_LOCATION_LENGTH) return null;
-  const shape = parts[3] !== undefined ? queryShape(value, target, tid, mapped.keepQuery) : value.endsWith('/') ? null : segmentShape(value, segments, map, origin, tid);
+  const shape =
+    parts[3] !== undefined
+      ? queryShape(value, target, tid, mapped.keepQuery)
+      : value.endsWith('/')
+        ? null
+        : segmentShape(value, segments, map, origin, tid);
   return { text, shape };
 }
 
@@ -130,9 +186,15 @@ export interface CharClass {
 
 function charClass(first: string, then: string, min: 0 | 1): CharClass {
   // The WebAssembly rewriter holds classes as tables of printable ASCII.
-  if (/[^\x21-\x7e]/.test(first + then)) throw new Error('a character class holds printable ASCII only');
+  if (/[^\x21-\x7e]/.test(first + then))
+    throw new Error('a character class holds printable ASCII only');
   const set = (chars: string) => `[${chars.replace(/[\\\]^-]/g, '\\$&')}]`;
-  return { first, then, min, pattern: new RegExp(min === 0 ? `${set(then)}*` : `${set(first)}${set(then)}*`, 'y') };
+  return {
+    first,
+    then,
+    min,
+    pattern: new RegExp(min === 0 ? `${set(then)}*` : `${set(first)}${set(then)}*`, 'y'),
+  };
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -151,21 +213,53 @@ function queryShape(value: string, target: string, tid: string, keepQuery: boole
   if (!keepQuery) {
     // Whatever the query, the Location is the target and the tenant.
     const text = tid === '' ? target : `${target}?${tid}`;
-    return { start, rest: PLAIN_QUERY, check: null, before: text, after: '', keepRest: false, maxRest: Number.MAX_SAFE_INTEGER };
+    return {
+      start,
+      rest: PLAIN_QUERY,
+      check: null,
+      before: text,
+      after: '',
+      keepRest: false,
+      maxRest: Number.MAX_SAFE_INTEGER,
+    };
   }
   // `keptAsItIs` also turns down an empty query, which maps to the target alone.
   const after = tid === '' ? '' : `&${tid}`;
-  return { start, rest: PLAIN_QUERY, check: keptAsItIs, before: `${target}?`, after, keepRest: true, maxRest: MAX_LOCATION_LENGTH - target.length - 1 - after.length };
+  return {
+    start,
+    rest: PLAIN_QUERY,
+    check: keptAsItIs,
+    before: `${target}?`,
+    after,
+    keepRest: true,
+    maxRest: MAX_LOCATION_LENGTH - target.length - 1 - after.length,
+  };
 }
 
-function segmentShape(value: string, segments: string[], map: DeepLinkMap, origin: string, tid: string): LinkShape | null {
+function segmentShape(
+  value: string,
+  segments: string[],
+  map: DeepLinkMap,
+  origin: string,
+  tid: string,
+): LinkShape | null {
   const around = map.aroundLast(segments);
   // The last segment used once in the target, or not at all; more is rare and not worth a shape.
   if (around === null || around.pieces.length > 2) return null;
   const before = origin + (around.pieces[0] as string);
-  const after = (around.pieces.length === 2 ? (around.pieces[1] as string) : '') + (tid === '' ? '' : `?${tid}`);
+  const after =
+    (around.pieces.length === 2 ? (around.pieces[1] as string) : '') +
+    (tid === '' ? '' : `?${tid}`);
   const keepRest = around.pieces.length === 2;
-  return { start: value.slice(0, value.lastIndexOf('/') + 1), rest: PLAIN_SEGMENT, check: null, before, after, keepRest, maxRest: MAX_LOCATION_LENGTH - before.length - after.length };
+  return {
+    start: value.slice(0, value.lastIndexOf('/') + 1),
+    rest: PLAIN_SEGMENT,
+    check: null,
+    before,
+    after,
+    keepRest,
+    maxRest: MAX_LOCATION_LENGTH - before.length - after.length,
+  };
 }
 
 /**

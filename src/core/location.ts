@@ -36,7 +36,8 @@ export function keptAsItIs(query: string): boolean {
     if (end === start) return false; // an empty pair
     const eq = query.indexOf('=', start);
     const nameEnd = eq === -1 || eq > end ? end : eq;
-    if (nameEnd - start <= 4 && OWN_PARAMS.has(query.slice(start, nameEnd).toLowerCase())) return false;
+    if (nameEnd - start <= 4 && OWN_PARAMS.has(query.slice(start, nameEnd).toLowerCase()))
+      return false;
     if (end === query.length) return true;
     start = end + 1;
   }
@@ -53,7 +54,12 @@ export function originText(origin: URL): string {
   return lastOriginText;
 }
 
-function build(origin: URL, path: string, legacyQuery: string | null, tenant: string | null): string | null {
+function build(
+  origin: URL,
+  path: string,
+  legacyQuery: string | null,
+  tenant: string | null,
+): string | null {
   const search = searchOf(legacyQuery, tenant);
   if (isPlainPath(path) && isPlainSearch(search)) return originText(origin) + path + search;
   return viaSetters(origin, path, search);
@@ -62,8 +68,11 @@ function build(origin: URL, path: string, legacyQuery: string | null, tenant: st
 /** The search string of a Location: the legacy query minus our own parameters, then `tid`. */
 function searchOf(legacyQuery: string | null, tenant: string | null): string {
   const tid = tenant === null ? '' : `tid=${tenant}`;
-  if (legacyQuery !== null && legacyQuery !== '' && keptAsItIs(legacyQuery)) return `?${legacyQuery}${tid === '' ? '' : '&'}${tid}`;
-  const pairs = (legacyQuery ?? '').split('&').filter((pair) => pair.length > 0 && !OWN_PARAMS.has(paramName(pair)));
+  if (legacyQuery !== null && legacyQuery !== '' && keptAsItIs(legacyQuery))
+    return `?${legacyQuery}${tid === '' ? '' : '&'}${tid}`;
+  const pairs = (legacyQuery ?? '')
+    .split('&')
+    .filter((pair) => pair.length > 0 && !OWN_PARAMS.has(paramName(pair)));
   if (tid !== '') pairs.push(tid);
   return pairs.length > 0 ? `?${pairs.join('&')}` : '';
 }
@@ -78,6 +87,7 @@ export function viaSetters(origin: URL, path: string, search: string): string | 
     url.origin === origin.origin &&
     url.username === '' &&
     url.password === '' &&
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects.
     !/[\u0000-\u0020\u007f]/.test(href);
   return safe ? href : null;
 }

@@ -21,10 +21,15 @@ export function isPlainPath(path: string): boolean {
   if (path === '/') return true;
   if (!PATH.test(path)) return false;
   const escapes = path.includes('%');
-  return !(escapes && BAD_ESCAPE.test(path)) && !((escapes || path.includes('.')) && DOT_SEGMENT.test(path));
+  return (
+    !(escapes && BAD_ESCAPE.test(path)) &&
+    !((escapes || path.includes('.')) && DOT_SEGMENT.test(path))
+  );
 }
 
 /** True when the URL search setter keeps `search` (empty, or `?` and plain query characters). */
 export function isPlainSearch(search: string): boolean {
-  return search === '' || (SEARCH.test(search) && !(search.includes('%') && BAD_ESCAPE.test(search)));
+  return (
+    search === '' || (SEARCH.test(search) && !(search.includes('%') && BAD_ESCAPE.test(search)))
+  );
 }

@@ -13,12 +13,17 @@ import { hashPageResponse, redirectResponse } from './respond';
  * Run the decision loop: the pure core says which store read it still needs (at most a host
  * mapping and one toggle), this adapter reads it and asks again.
  */
-export async function decideWithStore(config: Config, store: ToggleStore, facts: RequestFacts): Promise<Decision> {
+export async function decideWithStore(
+  config: Config,
+  store: ToggleStore,
+  facts: RequestFacts,
+): Promise<Decision> {
   const lookups: Lookups = {};
   for (;;) {
     const step = decide(config.core, facts, lookups);
     if (step.kind === 'decision') return step.decision;
-    if (step.kind === 'need-host-tenant') lookups.hostTenant = await store.hostTenant(step.hostname);
+    if (step.kind === 'need-host-tenant')
+      lookups.hostTenant = await store.hostTenant(step.hostname);
     else lookups.toggle = await store.enabledFor(step.tenant, step.product);
   }
 }
@@ -35,7 +40,12 @@ export function storeFor(env: Env, config: Config): ToggleStore {
 const DEFAULT_SETTINGS_URL = 'http://127.0.0.1:8787/settings';
 
 /** Legacy-host traffic: every method, every path. */
-export async function handleEdge(request: Request, env: Env, config: Config = configFor(env), url: URL = new URL(request.url)): Promise<Response> {
+export async function handleEdge(
+  request: Request,
+  env: Env,
+  config: Config = configFor(env),
+  url: URL = new URL(request.url),
+): Promise<Response> {
   const store = storeFor(env, config);
   // `legacy` is the legacy host's catalogue entry (browser or API host), or null for unknown hosts.
   const legacy = config.core.hosts.match(url.host);
@@ -44,10 +54,26 @@ export async function handleEdge(request: Request, env: Env, config: Config = co
   const { facts, body } = await gatherFacts(request, url, legacy?.product, Date.now());
   const decision = await decideWithStore(config, store, facts);
   if (decision.action === 'redirect') {
-    return decision.hashPage ? hashPageResponse(decision, facts.method) : redirectResponse(decision);
+    return decision.hashPage
+      ? hashPageResponse(decision, facts.method)
+      : redirectResponse(decision);
   }
-  const response = await passThrough(request, body, decision, { origin: config.passthroughOrigin, timeoutMs: config.originTimeoutMs }, url);
+  const response = await passThrough(
+    request,
+    body,
+    decision,
+    { origin: config.passthroughOrigin, timeoutMs: config.originTimeoutMs },
+    url,
+  );
   return legacy && wantsBanner(legacy.product, decision, facts, response)
-    ? withBanner(response, request, facts, legacy.product, decision, config, env.SETTINGS_URL ?? DEFAULT_SETTINGS_URL)
+    ? withBanner(
+        response,
+        request,
+        facts,
+        legacy.product,
+        decision,
+        config,
+        env.SETTINGS_URL ?? DEFAULT_SETTINGS_URL,
+      )
     : response;
 }

@@ -16,7 +16,12 @@ const BANNER_COOKIE_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
  * the tenant (not a sticky session, not out of scope), the product shows banners, the browser
  * has not dismissed it, and the answer is an HTML page.
  */
-export function wantsBanner(product: Product | undefined, decision: Decision, facts: RequestFacts, response: Response): boolean {
+export function wantsBanner(
+  product: Product | undefined,
+  decision: Decision,
+  facts: RequestFacts,
+  response: Response,
+): boolean {
   return (
     product?.banner === true &&
     (decision.reason === 'toggle-off' || decision.reason === 'default-off') &&
@@ -28,11 +33,24 @@ export function wantsBanner(product: Product | undefined, decision: Decision, fa
 }
 
 /** Insert the banner at the top of `<body>` as the page streams; a page without `<body>` is left alone. */
-export function withBanner(response: Response, request: Request, facts: RequestFacts, product: Product, decision: Decision, config: Config, settingsUrl: string): Response {
+export function withBanner(
+  response: Response,
+  request: Request,
+  facts: RequestFacts,
+  product: Product,
+  decision: Decision,
+  config: Config,
+  settingsUrl: string,
+): Response {
   const s = pickLanguage(null, request.headers.get('accept-language'));
   const unified = mapLegacyLink(config.core, request.url, product.id, decision.tenant);
   const back = `${facts.path}${facts.query ? `?${facts.query}` : ''}`;
-  const html = bannerHtml(s, unified, settingsUrl, `${DISMISS_PATH}?return=${encodeURIComponent(back)}`);
+  const html = bannerHtml(
+    s,
+    unified,
+    settingsUrl,
+    `${DISMISS_PATH}?return=${encodeURIComponent(back)}`,
+  );
   let inserted = false;
   return new HTMLRewriter()
     .on('body', {
@@ -45,8 +63,14 @@ export function withBanner(response: Response, request: Request, facts: RequestF
     .transform(response);
 }
 
-function bannerHtml(s: Strings, unified: string | null, settingsUrl: string, dismiss: string): string {
-  const link = (href: string, text: string) => `<a href="${escapeHtml(href)}" style="color:#fff;text-decoration:underline;margin-left:1em">${escapeHtml(text)}</a>`;
+function bannerHtml(
+  s: Strings,
+  unified: string | null,
+  settingsUrl: string,
+  dismiss: string,
+): string {
+  const link = (href: string, text: string) =>
+    `<a href="${escapeHtml(href)}" style="color:#fff;text-decoration:underline;margin-left:1em">${escapeHtml(text)}</a>`;
   return (
     `<div id="portal-redirect-banner" role="region" aria-label="${escapeHtml(s.bannerText)}" lang="${s.lang}" ` +
     `style="background:#1b3a5c;color:#fff;padding:.6em 1em;font:14px/1.5 system-ui,sans-serif">` +

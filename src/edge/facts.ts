@@ -16,7 +16,12 @@ export interface GatheredRequest {
  * Turn a Request into decision facts, reading the body only for a sign-in callback POST of the
  * legacy host's product (`product`: the catalogue entry the host matched, if any).
  */
-export async function gatherFacts(request: Request, url: URL, product: Product | undefined, now: number): Promise<GatheredRequest> {
+export async function gatherFacts(
+  request: Request,
+  url: URL,
+  product: Product | undefined,
+  now: number,
+): Promise<GatheredRequest> {
   const headers = request.headers;
   const facts: RequestFacts = {
     method: request.method.toUpperCase(),
@@ -25,14 +30,23 @@ export async function gatherFacts(request: Request, url: URL, product: Product |
     query: url.search.slice(1),
     secFetchMode: headers.get('sec-fetch-mode'),
     secFetchSite: headers.get('sec-fetch-site'),
-    hasSecFetch: headers.has('sec-fetch-mode') || headers.has('sec-fetch-site') || headers.has('sec-fetch-dest') || headers.has('sec-fetch-user'),
+    hasSecFetch:
+      headers.has('sec-fetch-mode') ||
+      headers.has('sec-fetch-site') ||
+      headers.has('sec-fetch-dest') ||
+      headers.has('sec-fetch-user'),
     accept: headers.get('accept'),
     cookies: readCookies(headers.get('cookie')),
     signIn: null,
     now,
   };
   let body: BodyInit | null = request.body;
-  if (product && facts.method === 'POST' && url.pathname.toLowerCase() === product.callbackPath && isSmallForm(headers)) {
+  if (
+    product &&
+    facts.method === 'POST' &&
+    url.pathname.toLowerCase() === product.callbackPath &&
+    isSmallForm(headers)
+  ) {
     const bytes = await request.arrayBuffer();
     body = bytes;
     const idToken = new URLSearchParams(new TextDecoder().decode(bytes)).get('id_token');
@@ -44,7 +58,11 @@ export async function gatherFacts(request: Request, url: URL, product: Product |
 function isSmallForm(headers: Headers): boolean {
   const type = (headers.get('content-type') ?? '').toLowerCase();
   const length = Number(headers.get('content-length') ?? 'NaN');
-  return type.startsWith('application/x-www-form-urlencoded') && Number.isFinite(length) && length <= MAX_SIGN_IN_BODY_BYTES;
+  return (
+    type.startsWith('application/x-www-form-urlencoded') &&
+    Number.isFinite(length) &&
+    length <= MAX_SIGN_IN_BODY_BYTES
+  );
 }
 
 /** Cookies by name; a malformed header yields what can be read, never an exception. */

@@ -24,7 +24,13 @@
  * Broken JSON never throws; at worst a value after a matching key is rewritten, into valid JSON.
  */
 
-import { type CharClass, KEPT_REST, type LinkShape, PLAIN_QUERY, PLAIN_SEGMENT } from '../core/links';
+import {
+  type CharClass,
+  KEPT_REST,
+  type LinkShape,
+  PLAIN_QUERY,
+  PLAIN_SEGMENT,
+} from '../core/links';
 import { keptAsItIs } from '../core/location';
 import scanModule from '../wasm/json-scan.wasm';
 
@@ -100,7 +106,20 @@ export function newStats(): RewriteStats {
 
 interface ScanExports {
   memory: WebAssembly.Memory;
-  scan(inp: number, len: number, out: number, outCap: number, keys: number, anchors: number, wild: boolean, shapes: number, last: boolean, before: number, keep: number, maxValue: number): number;
+  scan(
+    inp: number,
+    len: number,
+    out: number,
+    outCap: number,
+    keys: number,
+    anchors: number,
+    wild: boolean,
+    shapes: number,
+    last: boolean,
+    before: number,
+    keep: number,
+    maxValue: number,
+  ): number;
   written(): number;
   rewritten(): number;
   backslashes(): number;
@@ -120,14 +139,16 @@ function scanner(): ScanExports {
   if (wasm !== null) return wasm;
   const instance = new WebAssembly.Instance(scanModule, {
     env: {
-      rewrite: (value: number, valueEnd: number, escaped: number, to: number, room: number) => (current as JsonLinkScanner).rewriteAt(value, valueEnd, escaped !== 0, to, room),
+      rewrite: (value: number, valueEnd: number, escaped: number, to: number, room: number) =>
+        (current as JsonLinkScanner).rewriteAt(value, valueEnd, escaped !== 0, to, room),
       abort: () => {
         throw new Error('json-scan: aborted');
       },
     },
   });
   const exports = instance.exports as unknown as ScanExports;
-  if (exports.memory.buffer.byteLength < MEMORY_PAGES * PAGE) exports.memory.grow(MEMORY_PAGES - exports.memory.buffer.byteLength / PAGE);
+  if (exports.memory.buffer.byteLength < MEMORY_PAGES * PAGE)
+    exports.memory.grow(MEMORY_PAGES - exports.memory.buffer.byteLength / PAGE);
   const memory = new Uint8Array(exports.memory.buffer);
   CLASSES.forEach((c, k) => {
     const at = TABLES + k * CLASS_SIZE;
@@ -135,7 +156,8 @@ function scanner(): ScanExports {
     for (const ch of c.then) {
       const code = ch.charCodeAt(0); // printable ASCII (`charClass` takes nothing else)
       memory[at + 256 + code] = 1;
-      memory[at + 512 + (code & 15)] = (memory[at + 512 + (code & 15)] as number) | (1 << (code >> 4));
+      memory[at + 512 + (code & 15)] =
+        (memory[at + 512 + (code & 15)] as number) | (1 << (code >> 4));
     }
   });
   wasm = exports;
@@ -198,7 +220,8 @@ export class JsonLinkScanner {
     const list = [...anchors];
     this.wild = list.length > 4;
     const first = list[0] ?? 0;
-    this.anchors = [0, 1, 2, 3].reduce((packed, k) => packed | ((list[k] ?? first) << (8 * k)), 0) >>> 0;
+    this.anchors =
+      [0, 1, 2, 3].reduce((packed, k) => packed | ((list[k] ?? first) << (8 * k)), 0) >>> 0;
   }
 
   /**
@@ -209,7 +232,8 @@ export class JsonLinkScanner {
     this.stats.bytesIn += chunk.length;
     if (this.notUtf8) return this.sent(chunk);
     const out: Uint8Array[] = [];
-    for (let at = 0; at < chunk.length && !this.notUtf8; at += PIECE) this.piece(chunk, at, Math.min(chunk.length, at + PIECE), out);
+    for (let at = 0; at < chunk.length && !this.notUtf8; at += PIECE)
+      this.piece(chunk, at, Math.min(chunk.length, at + PIECE), out);
     return this.sent(out.length === 1 ? (out[0] as Uint8Array) : concat(out));
   }
 
@@ -258,7 +282,20 @@ export class JsonLinkScanner {
       current = this;
       let consumed: number;
       try {
-        consumed = exports.scan(INPUT, length, OUTPUT, OUTPUT_SIZE, SETTINGS, this.anchors, this.wild, SETTINGS + SHAPES_AT, last, this.backslashes, this.keep, MAX_VALUE_BYTES);
+        consumed = exports.scan(
+          INPUT,
+          length,
+          OUTPUT,
+          OUTPUT_SIZE,
+          SETTINGS,
+          this.anchors,
+          this.wild,
+          SETTINGS + SHAPES_AT,
+          last,
+          this.backslashes,
+          this.keep,
+          MAX_VALUE_BYTES,
+        );
       } finally {
         current = null;
       }
@@ -337,12 +374,27 @@ export class JsonLinkScanner {
     this.shapes.forEach((shape, k) => {
       const table = TABLES + CLASSES.indexOf(shape.rest) * CLASS_SIZE;
       const kept = shape.keepRest && shape.before === shape.start && shape.after === '';
-      const flags = (shape.keepRest ? KEEP_REST : 0) | (shape.check === keptAsItIs ? KEPT_AS_IT_IS : 0) | (shape.rest.min === 1 ? MIN_ONE : 0) | (kept ? KEPT : 0);
-      const fields = [...put(shape.start), ...put(shape.before), ...put(shape.after), table, table + 256, flags, Math.min(shape.maxRest, 0xffffffff)];
-      fields.forEach((n, f) => view.setUint32(SHAPES_AT + 4 + k * SHAPE_SIZE + 4 * f, n as number, true));
+      const flags =
+        (shape.keepRest ? KEEP_REST : 0) |
+        (shape.check === keptAsItIs ? KEPT_AS_IT_IS : 0) |
+        (shape.rest.min === 1 ? MIN_ONE : 0) |
+        (kept ? KEPT : 0);
+      const fields = [
+        ...put(shape.start),
+        ...put(shape.before),
+        ...put(shape.after),
+        table,
+        table + 256,
+        flags,
+        Math.min(shape.maxRest, 0xffffffff),
+      ];
+      fields.forEach((n, f) => {
+        view.setUint32(SHAPES_AT + 4 + k * SHAPE_SIZE + 4 * f, n as number, true);
+      });
     });
     this.settingsUsed = text;
-    if (current === this && wasm !== null) new Uint8Array(wasm.memory.buffer).set(this.settings.subarray(0, text), SETTINGS);
+    if (current === this && wasm !== null)
+      new Uint8Array(wasm.memory.buffer).set(this.settings.subarray(0, text), SETTINGS);
   }
 
   private sent(bytes: Uint8Array): Uint8Array {
@@ -370,8 +422,19 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * `recycle` hands back a batch that is no longer needed: its buffer takes the next read (a fresh
  * buffer per read cost as much CPU as the scan of it, bench scenario 3).
  */
-function batchedReader(body: ReadableStream<Uint8Array>): { next(): Promise<Uint8Array | null>; recycle(batch: Uint8Array): void; cancel(reason: unknown): Promise<void> } {
-  let byob: (ReadableStreamBYOBReader & { readAtLeast?: (min: number, view: Uint8Array) => Promise<ReadableStreamReadResult<Uint8Array>> }) | null = null;
+function batchedReader(body: ReadableStream<Uint8Array>): {
+  next(): Promise<Uint8Array | null>;
+  recycle(batch: Uint8Array): void;
+  cancel(reason: unknown): Promise<void>;
+} {
+  let byob:
+    | (ReadableStreamBYOBReader & {
+        readAtLeast?: (
+          min: number,
+          view: Uint8Array,
+        ) => Promise<ReadableStreamReadResult<Uint8Array>>;
+      })
+    | null = null;
   try {
     byob = body.getReader({ mode: 'byob' });
   } catch {
@@ -384,7 +447,9 @@ function batchedReader(body: ReadableStream<Uint8Array>): { next(): Promise<Uint
       async next() {
         const view = new Uint8Array(spare ?? new ArrayBuffer(READ_VIEW));
         spare = null;
-        const { done, value } = reader.readAtLeast ? await reader.readAtLeast(READ_BYTES, view) : await reader.read(view);
+        const { done, value } = reader.readAtLeast
+          ? await reader.readAtLeast(READ_BYTES, view)
+          : await reader.read(view);
         if (value !== undefined && value.length > 0) return value;
         if (value !== undefined) spare = value.buffer as ArrayBuffer;
         return done ? null : this.next();

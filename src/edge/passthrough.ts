@@ -8,13 +8,20 @@ export interface PassThroughOptions {
   timeoutMs: number;
 }
 
-export type Forwarded = { ok: true; response: Response } | { ok: false; error: 'origin_timeout' | 'origin_unreachable' };
+export type Forwarded =
+  | { ok: true; response: Response }
+  | { ok: false; error: 'origin_timeout' | 'origin_unreachable' };
 
 /**
  * Send the request on, untouched: same method, path, query, headers and body. `url` is the
  * request's URL, already parsed by the caller.
  */
-export async function forward(request: Request, body: BodyInit | null, options: PassThroughOptions, url: URL = new URL(request.url)): Promise<Forwarded> {
+export async function forward(
+  request: Request,
+  body: BodyInit | null,
+  options: PassThroughOptions,
+  url: URL = new URL(request.url),
+): Promise<Forwarded> {
   let target: string;
   const headers = new Headers(request.headers);
   if (options.origin) {
@@ -29,7 +36,10 @@ export async function forward(request: Request, body: BodyInit | null, options: 
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   // The timeout covers the wait for the response headers only: a long body must keep streaming.
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('origin timed out', 'TimeoutError')), options.timeoutMs);
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('origin timed out', 'TimeoutError')),
+    options.timeoutMs,
+  );
   try {
     const response = await fetch(target, {
       method: request.method,
@@ -40,7 +50,8 @@ export async function forward(request: Request, body: BodyInit | null, options: 
     });
     return { ok: true, response };
   } catch (error) {
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+    const timedOut =
+      error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
     console.warn(`pass-through to ${new URL(target).host} failed: ${String(error)}`);
     return { ok: false, error: timedOut ? 'origin_timeout' : 'origin_unreachable' };
   } finally {
@@ -49,14 +60,21 @@ export async function forward(request: Request, body: BodyInit | null, options: 
 }
 
 /** The JSON error a client gets when the origin could not answer. */
-export function originError(decision: Decision, error: 'origin_timeout' | 'origin_unreachable'): Response {
+export function originError(
+  decision: Decision,
+  error: 'origin_timeout' | 'origin_unreachable',
+): Response {
   return error === 'origin_timeout'
     ? edgeError(decision, 504, 'origin_timeout', 'The legacy portal did not answer in time.')
     : edgeError(decision, 502, 'origin_unreachable', 'The legacy portal could not be reached.');
 }
 
 /** The origin's response, streamed, with the decision headers (and tenant cookie) added. */
-export function withDecision(upstream: Response, decision: Decision, body: ReadableStream | null = upstream.body): Response {
+export function withDecision(
+  upstream: Response,
+  decision: Decision,
+  body: ReadableStream | null = upstream.body,
+): Response {
   const response = new Response(body, upstream);
   for (const [name, value] of decisionPairs(decision)) {
     if (name.toLowerCase() === 'set-cookie') response.headers.append(name, value);
@@ -69,7 +87,15 @@ export function withDecision(upstream: Response, decision: Decision, body: Reada
  * Pass the request through: the origin's body streams back to the client; only the decision
  * headers (and the tenant cookie) are added.
  */
-export async function passThrough(request: Request, body: BodyInit | null, decision: Decision, options: PassThroughOptions, url?: URL): Promise<Response> {
+export async function passThrough(
+  request: Request,
+  body: BodyInit | null,
+  decision: Decision,
+  options: PassThroughOptions,
+  url?: URL,
+): Promise<Response> {
   const forwarded = await forward(request, body, options, url);
-  return forwarded.ok ? withDecision(forwarded.response, decision) : originError(decision, forwarded.error);
+  return forwarded.ok
+    ? withDecision(forwarded.response, decision)
+    : originError(decision, forwarded.error);
 }

@@ -64,7 +64,12 @@ export function hashPageResponse(decision: Decision, method: string): Response {
 }
 
 /** A JSON error on a legacy host (origin faults); the decision headers stay. */
-export function edgeError(decision: Decision, status: number, error: string, message: string): Response {
+export function edgeError(
+  decision: Decision,
+  status: number,
+  error: string,
+  message: string,
+): Response {
   const headers = decisionHeaders(decision);
   headers.set('Content-Type', 'application/json; charset=utf-8');
   headers.set('Cache-Control', 'no-store');
@@ -76,7 +81,10 @@ export function escapeHtml(text: string): string {
 }
 
 function jsonForScript(value: string): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 function randomNonce(): string {

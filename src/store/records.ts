@@ -52,10 +52,14 @@ export function parseToggleRecord(raw: string | null): ToggleRecord | null {
     return null;
   }
   if (typeof value.enabled !== 'boolean') return null;
-  const by = value.changedBy === null || value.changedBy === undefined ? null : obj(value.changedBy);
+  const by =
+    value.changedBy === null || value.changedBy === undefined ? null : obj(value.changedBy);
   return {
     enabled: value.enabled,
-    version: Number.isInteger(value.version) && (value.version as number) > 0 ? (value.version as number) : 1,
+    version:
+      Number.isInteger(value.version) && (value.version as number) > 0
+        ? (value.version as number)
+        : 1,
     changedAt: typeof value.changedAt === 'string' ? value.changedAt : null,
     changedBy: by === null ? null : { oid: str(by.oid), name: str(by.name) },
     lastChange: value.lastChange ? parseAuditEntry(value.lastChange) : null,
@@ -64,7 +68,8 @@ export function parseToggleRecord(raw: string | null): ToggleRecord | null {
 
 export function parseAuditEntry(raw: unknown): AuditEntry | null {
   const v = obj(typeof raw === 'string' ? safeJson(raw) : raw);
-  if (typeof v.id !== 'string' || typeof v.at !== 'string' || typeof v.enabled !== 'boolean') return null;
+  if (typeof v.id !== 'string' || typeof v.at !== 'string' || typeof v.enabled !== 'boolean')
+    return null;
   const actor = obj(v.actor);
   return {
     id: v.id,

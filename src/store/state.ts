@@ -13,7 +13,11 @@ export interface ProductState {
   changedBy: { oid: string; name: string } | null;
 }
 
-export function productState(product: Product, record: ToggleRecord | null, now: number): ProductState {
+export function productState(
+  product: Product,
+  record: ToggleRecord | null,
+  now: number,
+): ProductState {
   const locked = isLocked(product, now);
   return {
     product: product.id,

@@ -72,10 +72,15 @@ export class ToggleStore {
 
   /** The tenant's own choice for a product (`null`: never chose), for the edge decision. */
   async enabledFor(tenant: string, product: ProductId): Promise<Lookup<boolean | null>> {
-    return this.cachedRead(toggleCache, keys.toggle(tenant, product), this.options.toggleCacheTtlMs, (raw) => {
-      const record = parseToggleRecord(raw);
-      return record === null ? null : record.enabled;
-    });
+    return this.cachedRead(
+      toggleCache,
+      keys.toggle(tenant, product),
+      this.options.toggleCacheTtlMs,
+      (raw) => {
+        const record = parseToggleRecord(raw);
+        return record === null ? null : record.enabled;
+      },
+    );
   }
 
   /** The tenant of a tenant-specific legacy host (`null`: not mapped). */
@@ -93,7 +98,10 @@ export class ToggleStore {
     const fresh = cache.fresh(key, now);
     if (fresh !== undefined) return { ok: true, value: fresh };
     try {
-      const raw = await withTimeout(this.kv.get(key, { cacheTtl: this.options.kvCacheTtlSeconds }), this.options.kvReadTimeoutMs);
+      const raw = await withTimeout(
+        this.kv.get(key, { cacheTtl: this.options.kvCacheTtlSeconds }),
+        this.options.kvReadTimeoutMs,
+      );
       const value = parse(raw);
       cache.set(key, value, now + ttlMs);
       return { ok: true, value };
@@ -106,7 +114,9 @@ export class ToggleStore {
   /** The stored record, read from KV (no isolate cache), for the settings API. */
   async record(tenant: string, product: ProductId): Promise<ToggleRecord | null> {
     try {
-      return parseToggleRecord(await withTimeout(this.kv.get(keys.toggle(tenant, product)), this.options.kvReadTimeoutMs));
+      return parseToggleRecord(
+        await withTimeout(this.kv.get(keys.toggle(tenant, product)), this.options.kvReadTimeoutMs),
+      );
     } catch (error) {
       throw new StoreUnavailableError(`KV read failed: ${String(error)}`);
     }
@@ -139,7 +149,8 @@ export class ToggleStore {
   private async changeNow(key: string, request: ChangeRequest): Promise<ChangeResult> {
     const current = await this.record(request.tenant, request.product);
     const currentVersion = current?.version ?? 0;
-    if (request.ifMatch !== undefined && request.ifMatch !== currentVersion) throw new VersionMismatchError(currentVersion);
+    if (request.ifMatch !== undefined && request.ifMatch !== currentVersion)
+      throw new VersionMismatchError(currentVersion);
     const currentEnabled = current?.enabled ?? request.defaultEnabled;
     if (currentEnabled === request.enabled) return { record: current, changed: false };
 
@@ -221,11 +232,14 @@ export class ToggleStore {
         if (cursor === undefined || names.length >= options.limit) break;
       }
       const values = await Promise.all(names.map((name) => this.kv.get(name)));
-      const entries = values.map((v) => parseAuditEntry(v)).filter((e): e is AuditEntry => e !== null);
+      const entries = values
+        .map((v) => parseAuditEntry(v))
+        .filter((e): e is AuditEntry => e !== null);
       return { entries, cursor: cursor ?? null };
     } catch (error) {
       // KV answers a cursor it did not issue with an error; that is the caller's mistake.
-      if (options.cursor && names.length === 0) throw new InvalidCursorError(`KV refused cursor: ${String(error)}`);
+      if (options.cursor && names.length === 0)
+        throw new InvalidCursorError(`KV refused cursor: ${String(error)}`);
       throw new StoreUnavailableError(`KV list failed: ${String(error)}`);
     }
   }

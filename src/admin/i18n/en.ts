@@ -3,13 +3,15 @@ export const en = {
   lang: 'en',
   languageName: 'English',
   title: 'Automatic redirection to the Microsoft Defender portal',
-  intro: 'Choose, per product, whether people who open a legacy portal of your organization are sent to the matching page of the Microsoft Defender portal.',
+  intro:
+    'Choose, per product, whether people who open a legacy portal of your organization are sent to the matching page of the Microsoft Defender portal.',
   tenant: 'Tenant',
   signedInAs: 'Signed in as',
   signOut: 'Sign out',
   signIn: 'Sign in with Microsoft',
   devSignIn: 'Development sign-in',
-  devSignInHelp: 'Local development only: pick a tenant and a role. Tokens are signed with the local development key.',
+  devSignInHelp:
+    'Local development only: pick a tenant and a role. Tokens are signed with the local development key.',
   role: 'Role',
   name: 'Name',
   continue: 'Continue',
@@ -34,7 +36,8 @@ export const en = {
   confirmEnableTextCloudApps:
     'It may take effect almost at once for some accounts and up to about a minute for all. Accounts in an active session are not signed out: they move to the Microsoft Defender portal after they sign in again or open a new tab.',
   confirmDisableTitle: 'Turn off automatic redirection?',
-  confirmDisableText: 'People will stay on the legacy portal. You can turn redirection on again at any time.',
+  confirmDisableText:
+    'People will stay on the legacy portal. You can turn redirection on again at any time.',
   feedbackLabel: 'Tell us why (optional)',
   disableAndFeedback: 'Disable & share feedback',
   cancel: 'Cancel',
@@ -58,7 +61,12 @@ export const en = {
   noEntries: 'No changes yet.',
   older: 'Older entries',
   back: 'Back to settings',
-  products: { endpoint: 'Endpoints', office: 'Email & collaboration', identity: 'Identities', cloudapps: 'Cloud Apps' },
+  products: {
+    endpoint: 'Endpoints',
+    office: 'Email & collaboration',
+    identity: 'Identities',
+    cloudapps: 'Cloud Apps',
+  },
   switchLanguage: 'Nederlands',
   bannerText: 'This portal is moving to the Microsoft Defender portal.',
   bannerOpen: 'Open this page in the Microsoft Defender portal',

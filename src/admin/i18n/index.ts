@@ -10,13 +10,21 @@ export type { Strings };
  * The language for a request: an explicit choice (`?lang=`, then the `pr_lang` cookie), else the
  * best match in Accept-Language by q-value, else English.
  */
-export function pickLanguage(explicit: string | undefined | null, acceptLanguage: string | undefined | null): Strings {
+export function pickLanguage(
+  explicit: string | undefined | null,
+  acceptLanguage: string | undefined | null,
+): Strings {
   if (explicit && LANGUAGES[explicit]) return LANGUAGES[explicit] as Strings;
   const ranked = (acceptLanguage ?? '')
     .split(',')
     .map((part) => {
       const [tag = '', ...params] = part.trim().split(';');
-      const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? '1');
+      const q = Number(
+        params
+          .find((p) => p.trim().startsWith('q='))
+          ?.trim()
+          .slice(2) ?? '1',
+      );
       return { base: tag.toLowerCase().split('-')[0] ?? '', q: Number.isFinite(q) ? q : 0 };
     })
     .filter((l) => l.q > 0)
@@ -29,5 +37,9 @@ export function pickLanguage(explicit: string | undefined | null, acceptLanguage
 export function formatDateTime(strings: Strings, iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(strings.lang === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(date) + ' UTC';
+  return `${new Intl.DateTimeFormat(strings.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: 'UTC',
+  }).format(date)} UTC`;
 }

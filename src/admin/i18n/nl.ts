@@ -5,13 +5,15 @@ export const nl: Strings = {
   lang: 'nl',
   languageName: 'Nederlands',
   title: 'Automatische omleiding naar de Microsoft Defender-portal',
-  intro: 'Kies per product of wie een oude portal van uw organisatie opent, naar de bijbehorende pagina van de Microsoft Defender-portal wordt gestuurd.',
+  intro:
+    'Kies per product of wie een oude portal van uw organisatie opent, naar de bijbehorende pagina van de Microsoft Defender-portal wordt gestuurd.',
   tenant: 'Tenant',
   signedInAs: 'Aangemeld als',
   signOut: 'Afmelden',
   signIn: 'Aanmelden met Microsoft',
   devSignIn: 'Aanmelden voor ontwikkeling',
-  devSignInHelp: 'Alleen voor lokale ontwikkeling: kies een tenant en een rol. Tokens worden ondertekend met de lokale ontwikkelsleutel.',
+  devSignInHelp:
+    'Alleen voor lokale ontwikkeling: kies een tenant en een rol. Tokens worden ondertekend met de lokale ontwikkelsleutel.',
   role: 'Rol',
   name: 'Naam',
   continue: 'Doorgaan',
@@ -36,7 +38,8 @@ export const nl: Strings = {
   confirmEnableTextCloudApps:
     'Voor sommige accounts werkt dit vrijwel meteen, voor alle accounts binnen ongeveer een minuut. Accounts in een actieve sessie worden niet afgemeld: ze gaan naar de Microsoft Defender-portal nadat ze zich opnieuw aanmelden of een nieuw tabblad openen.',
   confirmDisableTitle: 'Automatische omleiding uitschakelen?',
-  confirmDisableText: 'Gebruikers blijven op de oude portal. U kunt de omleiding op elk moment weer inschakelen.',
+  confirmDisableText:
+    'Gebruikers blijven op de oude portal. U kunt de omleiding op elk moment weer inschakelen.',
   feedbackLabel: 'Vertel ons waarom (optioneel)',
   disableAndFeedback: 'Uitschakelen en feedback delen',
   cancel: 'Annuleren',
@@ -47,7 +50,8 @@ export const nl: Strings = {
   },
   saved: 'Opgeslagen.',
   unavailable: 'De opslag voor instellingen is bezet. Probeer het zo opnieuw.',
-  conflict: 'Iemand anders heeft deze instelling intussen gewijzigd. Bekijk de instelling en probeer het opnieuw.',
+  conflict:
+    'Iemand anders heeft deze instelling intussen gewijzigd. Bekijk de instelling en probeer het opnieuw.',
   audit: 'Auditlogboek',
   auditIntro: 'Alle wijzigingen, nieuwste eerst.',
   auditWhen: 'Wanneer',
@@ -60,7 +64,12 @@ export const nl: Strings = {
   noEntries: 'Nog geen wijzigingen.',
   older: 'Oudere vermeldingen',
   back: 'Terug naar de instellingen',
-  products: { endpoint: 'Eindpunten', office: 'E-mail en samenwerking', identity: 'Identiteiten', cloudapps: 'Cloud-apps' },
+  products: {
+    endpoint: 'Eindpunten',
+    office: 'E-mail en samenwerking',
+    identity: 'Identiteiten',
+    cloudapps: 'Cloud-apps',
+  },
   switchLanguage: 'English',
   bannerText: 'Deze portal verhuist naar de Microsoft Defender-portal.',
   bannerOpen: 'Deze pagina openen in de Microsoft Defender-portal',
