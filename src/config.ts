@@ -7,6 +7,7 @@ import { HostIndex, normaliseHost } from './core/hosts';
 /** Bindings and vars of the Worker (see wrangler.jsonc and README "Configuration"). */
 export interface Env {
   TOGGLES: KVNamespace;
+  TENANT_SETTINGS: DurableObjectNamespace<import('./objects/tenant-settings').TenantSettings>;
   UNIFIED_ORIGIN?: string;
   ADMIN_HOSTS?: string;
   PASSTHROUGH_ORIGIN?: string;

@@ -3,6 +3,8 @@ import { configFor } from './config';
 import { adminApp } from './admin/app';
 import { handleEdge } from './edge/app';
 
+export { TenantSettings } from './objects/tenant-settings';
+
 /**
  * One Worker, two faces: the settings side (a Hono app) on ADMIN_HOSTS, the redirect edge
  * everywhere else, called directly so the per-request hot path pays for one dispatch only.
