@@ -40,6 +40,10 @@ export default defineConfig({
                 AUTH_JWKS: JSON.stringify({
                   keys: [{ ...publicJwk, kid, alg: 'RS256', use: 'sig' }],
                 }),
+                // The legacy portals' sign-in id_tokens are checked against the same test key.
+                SIGNIN_JWKS: JSON.stringify({
+                  keys: [{ ...publicJwk, kid, alg: 'RS256', use: 'sig' }],
+                }),
                 TEST_SIGNING_KEY: JSON.stringify({ kid, privateJwk, publicJwk }),
                 DEV_AUTH: 'true',
                 DEV_SIGNING_KEY: JSON.stringify({ kid, privateJwk }),

@@ -5,6 +5,7 @@
  * - navigations get a small HTML page naming the host and path;
  * - `/api/...` and requests with `X-Echo: json` get a JSON echo of what arrived (method, raw
  *   path, headers, body digest), so tests can check a pass-through is byte for byte;
+ * - a request's `X-Demo-Cache-Control` comes back as the page's `Cache-Control`;
  * - `/__fault/slow?ms=N` waits before answering; `/__fault/trickle?ms=N` answers at once and
  *   sends its body over N ms; `/__fault/reset` drops the connection mid-body, `/__fault/reset-early`
  *   before any answer.
@@ -145,7 +146,13 @@ function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
   const page =
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Legacy portal ${escapeHtml(host)}</title></head>` +
     `<body><h1>Legacy portal</h1><p>You are on <b>${escapeHtml(host)}</b>, page <code>${escapeHtml(path)}</code>.</p></body></html>\n`;
-  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'X-Demo-Origin': '1' });
+  // A test names the caching the origin claims (`X-Demo-Cache-Control`), to see what the edge keeps.
+  const cache = req.headers['x-demo-cache-control'];
+  res.writeHead(200, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'X-Demo-Origin': '1',
+    ...(typeof cache === 'string' ? { 'Cache-Control': cache } : {}),
+  });
   res.end(req.method === 'HEAD' ? undefined : page);
 }
 

@@ -3,7 +3,8 @@
  * - a demo legacy origin on ORIGIN_PORT (default 8788) that pass-through requests reach;
  * - local KV (.wrangler/state) seeded with a demo tenant: Endpoint redirection on, and
  *   contoso.atp.azure.com mapped to it;
- * - a development signing key (.dev-keys/, made on first run) whose public JWKS the Worker trusts;
+ * - a development signing key (.dev-keys/, made on first run) whose public JWKS the Worker trusts
+ *   for admin tokens and for the legacy portals' sign-in id_tokens (no network needed);
  * - the Worker under `wrangler dev` on PORT (default 8787).
  */
 import { spawn } from 'node:child_process';
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
   const vars = {
     PASSTHROUGH_ORIGIN: origin.url,
     AUTH_JWKS: jwksOf(key),
+    // The legacy portals' sign-in id_tokens: offline, the dev key stands in for Entra ID's keys.
+    SIGNIN_JWKS: jwksOf(key),
     DEV_AUTH: 'true',
     DEV_SIGNING_KEY: JSON.stringify({ kid: key.kid, privateJwk: key.privateJwk }),
     SETTINGS_URL: `http://127.0.0.1:${port}/settings`,

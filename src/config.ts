@@ -3,6 +3,7 @@ import type { Product, ProductId } from './catalogue/types';
 import type { CoreContext } from './core/decide';
 import { DeepLinkMap } from './core/deeplinks';
 import { HostIndex, normaliseHost } from './core/hosts';
+import { parseSignInConfig, type SignInConfig } from './edge/signin-config';
 
 /** Bindings and vars of the Worker (see wrangler.jsonc and README "Configuration"). */
 export interface Env {
@@ -28,6 +29,13 @@ export interface Env {
   AUTH_CLIENT_SECRET?: string;
   /** Where admins change the toggles: the banner's "configure" link. */
   SETTINGS_URL?: string;
+  // Sign-in callback verification (src/edge/signin-config.ts).
+  /** Entra ID's keys for the legacy portals' id_tokens (default: the common endpoint's). */
+  SIGNIN_JWKS_URL?: string;
+  /** Inline JWKS instead of SIGNIN_JWKS_URL (local runs and tests). */
+  SIGNIN_JWKS?: string;
+  /** JSON `{ "<product>": "<client id>" | ["<client id>", ...] }`: the id_token's audience. */
+  SIGNIN_AUDIENCES?: string;
 }
 
 export interface Config {
@@ -39,6 +47,8 @@ export interface Config {
   toggleCacheTtlMs: number;
   kvReadTimeoutMs: number;
   originTimeoutMs: number;
+  /** How the sign-in callback's id_token is verified. */
+  signIn: SignInConfig;
   /** Problems found in the configuration, logged once; the Worker keeps serving. */
   problems: string[];
 }
@@ -91,6 +101,7 @@ export function parseConfig(env: Env): Config {
     toggleCacheTtlMs: int(env.TOGGLE_CACHE_TTL_SECONDS, 20) * 1000,
     kvReadTimeoutMs: int(env.KV_READ_TIMEOUT_MS, 1000),
     originTimeoutMs: int(env.ORIGIN_TIMEOUT_MS, 30_000),
+    signIn: parseSignInConfig(env, problems),
     problems,
   };
 }

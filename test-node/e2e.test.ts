@@ -13,6 +13,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const PORT = 18_897;
 const BASE = `http://127.0.0.1:${PORT}`;
 const LEGACY = `http://securitycenter.windows.com:${PORT}`;
+const CLOUD_APPS = `http://portal.cloudappsecurity.com:${PORT}`;
 const SHOTS = 'test-results/screenshots';
 const TENANT = 'e2e0e2e0-0000-4000-8000-00000000e2e0';
 // Locally without Chromium the browser run is skipped; CI installs Chromium, so there it must run.
@@ -65,8 +66,11 @@ run('the settings page and the banner in Chromium', () => {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
-        // The legacy host name resolves to the local service, as a route would send it there.
-        '--host-resolver-rules=MAP securitycenter.windows.com 127.0.0.1',
+        // The legacy host names resolve to the local service, as a route would send them there.
+        '--host-resolver-rules=MAP securitycenter.windows.com 127.0.0.1, MAP portal.cloudappsecurity.com 127.0.0.1',
+        // Served over http locally: treated as the https origin it is in production, so Chromium
+        // sends Fetch Metadata (Sec-Fetch-Site) there as it does to the real portal.
+        `--unsafely-treat-insecure-origin-as-secure=${CLOUD_APPS}`,
       ],
     });
   }, 120_000);
@@ -133,6 +137,39 @@ run('the settings page and the banner in Chromium', () => {
     await shot(page, '07-dutch');
     expect(await seriousViolations(page)).toEqual([]);
     await page.close();
+  });
+
+  it('a Cloud Apps hash link opened in a new tab while signed in lands on the unified page', async () => {
+    const admin = await browser.newPage({ locale: 'en-GB' });
+    await signIn(admin, 'security-admin', 'Ada Admin');
+    const cloudapps = admin.locator('section[data-product="cloudapps"]');
+    await cloudapps.locator('form[data-confirm] button').click();
+    await Promise.all([
+      admin.waitForURL(/saved=cloudapps/),
+      admin.locator('#dialog-cloudapps button[type=submit]').click(),
+    ]);
+    expect(await cloudapps.locator('.state').getAttribute('data-state')).toBe('on');
+    await admin.close();
+
+    // A browser signed in to the classic portal (its session cookie), opening a link in a new tab.
+    const context = await browser.newContext({ locale: 'en-GB' });
+    await context.addCookies([
+      { name: 'sessionid', value: 'classic-session', url: CLOUD_APPS, httpOnly: true },
+    ]);
+    // No internet here: the unified portal answers with a stand-in page.
+    await context.route('https://security.microsoft.com/**', (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<title>Microsoft Defender</title>' }),
+    );
+    const tab = await context.newPage();
+    await tab.goto(`${CLOUD_APPS}/?tid=${TENANT}#/alerts`);
+    await tab.waitForURL(/^https:\/\/security\.microsoft\.com\//);
+    expect(tab.url()).toBe(`https://security.microsoft.com/alerts?tid=${TENANT}`);
+    await shot(tab, '10-cloud-apps-new-tab-unified');
+    // The hop marker was used once: it is gone from the classic portal's cookies.
+    const left = (await context.cookies(CLOUD_APPS)).map((c) => c.name);
+    expect(left).toContain('sessionid');
+    expect(left).not.toContain('portal_redirect_hop');
+    await context.close();
   });
 
   it('on a legacy page with redirection off, the banner shows and can be dismissed', async () => {

@@ -3,7 +3,7 @@ import worker from '../src/index';
 import type { Env } from '../src/config';
 import { keys } from '../src/store/records';
 import { adminToken, api, apiRequest, expectError } from './api-helpers';
-import { decisionOf, navigate, newTenant, testEnv } from './helpers';
+import { decisionOf, navigate, newTenant, seedHost, testEnv } from './helpers';
 import { faultyKv } from './kv-faults';
 
 interface State {
@@ -281,6 +281,8 @@ describe('GET /tenants/{tenantId}/redirection/explain', () => {
       action: 'redirect',
       reason: 'toggle-on',
       location: `https://security.microsoft.com/alert/da123?source=SIEM&tid=${tenant}`,
+      // The same link without a known tenant: remembered, and used at the sign-in.
+      afterSignIn: `https://security.microsoft.com/alert/da123?source=SIEM&tid=${tenant}`,
     });
     const sticky = await api(
       'GET',
@@ -292,6 +294,7 @@ describe('GET /tenants/{tenantId}/redirection/explain', () => {
       action: 'pass',
       reason: 'session-sticky',
       location: null,
+      afterSignIn: `https://security.microsoft.com/alert/da123?source=SIEM&tid=${tenant}`,
     });
     const unknown = await api(
       'GET',
@@ -303,6 +306,7 @@ describe('GET /tenants/{tenantId}/redirection/explain', () => {
       action: 'pass',
       reason: 'unknown-host',
       location: null,
+      afterSignIn: null,
     });
     const office = await api(
       'GET',
@@ -327,7 +331,19 @@ describe('GET /tenants/{tenantId}/redirection/explain', () => {
       action: 'pass',
       reason: 'default-off',
       location: null,
+      afterSignIn: null,
     });
+  });
+
+  it("on a tenant-specific host mapped to another tenant, answers with this tenant's state", async () => {
+    const [mine, theirs] = [newTenant(), newTenant()];
+    const host = `x${theirs.slice(0, 8)}.atp.azure.com`;
+    await seedHost(host, theirs);
+    await put(theirs, 'identity', { enabled: true });
+    const token = await adminToken(mine, ['security-reader']);
+    const url = encodeURIComponent(`https://${host}/timeline`);
+    const res = await api('GET', `/tenants/${mine}/redirection/explain?url=${url}`, { token });
+    expect(await res.json()).toMatchObject({ reason: 'default-off', location: null });
   });
 
   it('rejects a missing, relative or non-http URL', async () => {

@@ -102,6 +102,8 @@ export const ExplainSchema = v.object({
   action: v.picklist(['redirect', 'pass']),
   reason: v.picklist(REASONS),
   location: v.nullable(v.string()),
+  /** Where the sign-in callback sends a browser that opened this link without a known tenant. */
+  afterSignIn: v.nullable(v.string()),
 });
 
 export const ErrorSchema = v.object({ error: v.string(), message: v.string() });

@@ -5,7 +5,8 @@ import { canRead, canWrite } from '../catalogue/roles';
 import type { ProductId } from '../catalogue/types';
 import type { Env } from '../config';
 import { configFor } from '../config';
-import { TENANT_COOKIE, isLocked, navigationFacts } from '../core/decide';
+import { isLocked, navigationFacts } from '../core/decide';
+import { RETURN_COOKIE } from '../core/remember';
 import { asTenantId } from '../core/tenant';
 import { decideWithStore, storeFor } from '../edge/app';
 import type { AuditEntry } from '../store/records';
@@ -154,21 +155,30 @@ export const ROUTES: readonly RouteSpec[] = [
     handler: async (c, { params, query }) => {
       const config = configFor(c.env);
       const url = new URL(query.url);
-      // Only this tenant's state may answer: any tid in the URL is replaced by the path's tenant.
+      // Only this tenant's state may answer: any tid in the URL is replaced by the path's tenant,
+      // given as a link's `?tid=` (which outranks a tenant-specific host's own mapping).
       url.searchParams.delete('tid');
-      const cookies: Record<string, string> = { [TENANT_COOKIE]: params.tenantId };
+      const cookies: Record<string, string> = {};
       const sessionCookie = config.core.hosts.match(url.host)?.product.sessionCookies[0];
       if (query.session === 'true' && sessionCookie) cookies[sessionCookie] = 'explain';
-      const decision = await decideWithStore(
-        config,
-        storeFor(c.env, config),
-        navigationFacts(url, cookies),
-      );
+      const facts = navigationFacts(url, cookies);
+      facts.query =
+        facts.query === '' ? `tid=${params.tenantId}` : `${facts.query}&tid=${params.tenantId}`;
+      const store = storeFor(c.env, config);
+      const decision = await decideWithStore(config, store, facts);
+      // The same link opened where the tenant is unknown: remembered, then used at the sign-in.
+      const signIn = await decideWithStore(config, store, {
+        ...navigationFacts(url),
+        method: 'POST',
+        signIn: { tenant: params.tenantId },
+        cookies: { [RETURN_COOKIE]: url.pathname + url.search },
+      });
       return c.json({
         product: decision.product,
         action: decision.action,
         reason: decision.reason,
         location: decision.location ?? null,
+        afterSignIn: signIn.action === 'redirect' ? (signIn.location ?? null) : null,
       });
     },
   }),

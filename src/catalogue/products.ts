@@ -31,7 +31,10 @@ export const PRODUCTS: readonly Product[] = [
       'cookies). Override with SESSION_COOKIES if an origin uses other names.',
     callbackPath: SIGN_IN_CALLBACK,
     stickiness: 'session',
-    outOfScope: [],
+    // "Service health" lives in the Microsoft 365 admin center, not the unified portal
+    // (learn.microsoft.com/defender-xdr/microsoft-365-security-center-mde).
+    outOfScope: ['/serviceHealth', '/service-health'],
+    unlisted: 'home',
     hashRouted: false,
     deepLinks: DEEP_LINKS.endpoint,
     // Alert and incident links of the SIEM API (learn.microsoft.com/defender-endpoint/pull-alerts-using-rest-api);
@@ -77,6 +80,9 @@ export const PRODUCTS: readonly Product[] = [
       '/messagetrace',
       '/connectors',
     ],
+    // Only the security pages moved (threat management, alerts, dashboard and reports): any
+    // other path, compliance or "serves both", stays on the Security & Compliance Center.
+    unlisted: 'out-of-scope',
     hashRouted: true,
     deepLinks: DEEP_LINKS.office,
     apiLinkProperties: [],
@@ -99,6 +105,7 @@ export const PRODUCTS: readonly Product[] = [
     callbackPath: SIGN_IN_CALLBACK,
     stickiness: 'session',
     outOfScope: [],
+    unlisted: 'home',
     hashRouted: false,
     deepLinks: DEEP_LINKS.identity,
     apiLinkProperties: [],
@@ -122,7 +129,10 @@ export const PRODUCTS: readonly Product[] = [
     callbackPath: SIGN_IN_CALLBACK,
     // A new tab (Sec-Fetch-Site none/cross-site) moves the user even with a session.
     stickiness: 'session-or-new-tab',
-    outOfScope: ['/api'],
+    // The API, and "Security configuration", which moved to Microsoft Defender for Cloud
+    // (learn.microsoft.com/defender-xdr/microsoft-365-security-center-defender-cloud-apps).
+    outOfScope: ['/api', '/security-configuration'],
+    unlisted: 'home',
     hashRouted: true,
     deepLinks: DEEP_LINKS.cloudapps,
     apiLinkProperties: [],

@@ -18,8 +18,10 @@ export interface HostPattern {
 
 /**
  * One deep-link row. `from` and `to` are path patterns: literal segments (matched without regard
- * to case), `:name` for one segment, and a final `*` for the rest of the path. `query: 'keep'`
- * carries the legacy query string over unchanged; `'drop'` (the default) leaves it behind.
+ * to case), `:name` for one segment, and a final `*` for the rest of the path. `to` may end in a
+ * fixed query (`?viewid=x`, `?id=:id`: a parameter there is the segment, percent-encoded), which
+ * Microsoft's page names as part of the target. `query: 'keep'` carries the legacy query string
+ * over unchanged (after any fixed query); `'drop'` (the default) leaves it behind.
  */
 export interface DeepLinkRow {
   from: string;
@@ -51,6 +53,11 @@ export interface Product {
   stickiness: 'session' | 'session-or-new-tab';
   /** Path prefixes that stay on the legacy portal (matched segment-wise, without regard to case). */
   outOfScope: readonly string[];
+  /**
+   * A path no deep-link row knows: `'home'` goes to the unified home (the product moved whole),
+   * `'out-of-scope'` stays on the legacy portal (only the listed pages moved).
+   */
+  unlisted: 'home' | 'out-of-scope';
   /** Legacy links are `/#/...`: the server never sees the route, a small page maps it. */
   hashRouted: boolean;
   deepLinks: DeepLinkTable;

@@ -1,10 +1,15 @@
 import type { Product, ProductId } from '../catalogue/types';
-import type { DeepLinkMap } from './deeplinks';
-import { isUnderAny } from './deeplinks';
+import type { DeepLinkMap, MappedPath } from './deeplinks';
+import { isHopContinuation, HOP_COOKIE, HOP_PARAM } from './hop';
 import type { HostIndex, HostMatch } from './hosts';
 import { buildLocation } from './location';
+import { queryParam } from './query';
 import type { Reason } from './reasons';
+import { rememberedRoute, RETURN_COOKIE, returnCookieValue } from './remember';
+import { landing, type Route, routeOf } from './route';
 import { asTenantId } from './tenant';
+
+export { queryParam } from './query';
 
 /** The cookie in which the edge remembers a browser's tenant (host-only, per legacy host). */
 export const TENANT_COOKIE = 'portal_redirect_tid';
@@ -23,7 +28,10 @@ export interface RequestFacts {
   hasSecFetch: boolean;
   accept: string | null;
   cookies: Readonly<Record<string, string>>;
-  /** Set only for a POST to the product's sign-in callback whose form carries an `id_token`. */
+  /**
+   * Set only for a POST to the product's sign-in callback whose form carries an `id_token`:
+   * the token's tenant when it verified (signature, issuer, lifetime, audience), else `null`.
+   */
   signIn: { tenant: string | null } | null;
   /** Epoch milliseconds. */
   now: number;
@@ -75,8 +83,14 @@ export interface Decision {
   location?: string;
   /** Redirects of a hash-routed SPA root: serve the page that maps `location.hash`. */
   hashPage?: boolean;
-  /** Remember this tenant in the tenant cookie (it was revealed by this request). */
+  /** Remember this tenant in the tenant cookie (a verified sign-in revealed it). */
   setTenantCookie?: string;
+  /** Remember this deep link (RETURN_COOKIE's value) for the sign-in that follows. */
+  rememberReturn?: string;
+  /** Clear the remembered deep link (the sign-in used it). */
+  clearReturn?: boolean;
+  /** Clear the hash page's marker cookie (this request used it, or it is stale). */
+  clearHop?: boolean;
 }
 
 export type Step =
@@ -100,74 +114,63 @@ const decided = (decision: Decision): Step => ({ kind: 'decision', decision });
  * asked for, call again with it. Steps follow the order documented in README.md.
  */
 export function decide(ctx: CoreContext, facts: RequestFacts, lookups: Lookups = {}): Step {
+  const step = decideSteps(ctx, facts, lookups);
+  if (step.kind === 'decision' && facts.cookies[HOP_COOKIE] !== undefined)
+    step.decision.clearHop = true;
+  return step;
+}
+
+function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): Step {
   const match = ctx.hosts.match(facts.host);
   if (match === null) return decided(pass('unknown-host', null, null));
   const { product } = match;
   if (match.host.kind === 'api') return decided(pass('api-host', product.id, null));
-  const queryTenant = asTenantId(queryParam(facts.query, 'tid'));
-  const cookieTenant = asTenantId(facts.cookies[TENANT_COOKIE]);
-  const remember = (tenant: string | null) =>
-    tenant !== null && tenant !== cookieTenant ? { setTenantCookie: tenant } : {};
 
   // 2. Signing back in: the moment a new legacy session would start.
-  if (facts.signIn !== null) {
-    const tenant = facts.signIn.tenant;
-    if (tenant === null) return decided(pass('unknown-tenant', product.id, null));
-    if (lookups.toggle === undefined) return { kind: 'need-toggle', tenant, product: product.id };
-    const state = toggleState(product, lookups.toggle, facts.now);
-    if (!state.on || ctx.unified === null) {
-      return decided({
-        ...pass(ctx.unified === null ? 'loop-guard' : state.reason, product.id, tenant),
-        ...remember(tenant),
-      });
-    }
-    const location = buildLocation(ctx.unified, '/', null, tenant);
-    return decided({
-      action: 'redirect',
-      reason: 'signed-in',
-      product: product.id,
-      tenant,
-      status: 303,
-      location,
-      ...remember(tenant),
-    });
-  }
+  if (facts.signIn !== null) return signingIn(ctx, match, facts, lookups);
+
+  // `?tid=` decides this request only; it is never remembered.
+  const queryTenant = asTenantId(queryParam(facts.query, 'tid'));
 
   // 3. Only top-level browser navigations move; the legacy app's own requests never do.
-  if (!isNavigation(facts))
-    return decided({
-      ...pass('not-navigation', product.id, queryTenant),
-      ...remember(queryTenant),
-    });
+  if (!isNavigation(facts)) return decided(pass('not-navigation', product.id, queryTenant));
 
   // 4. Pages that do not belong to the unified portal.
-  const route = routeOf(product, facts);
-  if (isUnderAny(route.path, product.outOfScope)) {
-    return decided({ ...pass('out-of-scope', product.id, queryTenant), ...remember(queryTenant) });
-  }
+  const route = routeOf(product, facts.path, facts.query);
+  const mapped = landing(product, ctx.deepLinks.get(product.id), route);
+  if (mapped === null) return decided(pass('out-of-scope', product.id, queryTenant));
 
-  // 5. Never eject an active session.
-  if (isSticky(product, facts))
-    return decided({
-      ...pass('session-sticky', product.id, queryTenant),
-      ...remember(queryTenant),
-    });
+  // 5. Never eject an active session; the hash page's own continuation is decided as the
+  // navigation that produced the page was, which had passed this step.
+  const hop = isHopContinuation(
+    facts.cookies[HOP_COOKIE],
+    queryParam(facts.query, HOP_PARAM),
+    facts.now,
+  );
+  if (!hop && isSticky(product, facts))
+    return decided(pass('session-sticky', product.id, queryTenant));
 
   // Locked products move everyone, whatever the tenant chose.
   const locked = isLocked(product, facts.now);
 
-  // 6. Which tenant.
-  let tenant = queryTenant ?? cookieTenant;
+  // 6. Which tenant: the link's own, the host's mapping (a tenant-specific host names one
+  // tenant, whatever a browser remembers), then the one a verified sign-in remembered.
+  let tenant = queryTenant;
   if (tenant === null && match.host.tenantSpecific && !locked) {
     if (lookups.hostTenant === undefined)
       return { kind: 'need-host-tenant', hostname: match.hostname };
-    tenant = lookups.hostTenant.ok
-      ? lookups.hostTenant.value
-      : (lookups.hostTenant.lastSeen ?? null);
-    if (tenant === null && !lookups.hostTenant.ok)
-      return decided(pass('store-unavailable', product.id, null));
+    if (lookups.hostTenant.ok) tenant = lookups.hostTenant.value;
+    else if (lookups.hostTenant.lastSeen !== undefined) tenant = lookups.hostTenant.lastSeen;
+    else return decided(pass('store-unavailable', product.id, null));
   }
-  if (tenant === null && !locked) return decided(pass('unknown-tenant', product.id, null));
+  tenant ??= asTenantId(facts.cookies[TENANT_COOKIE]);
+  if (tenant === null && !locked) {
+    const remember = returnCookieValue(facts.path, facts.query);
+    return decided({
+      ...pass('unknown-tenant', product.id, null),
+      ...(remember !== null && facts.method === 'GET' ? { rememberReturn: remember } : {}),
+    });
+  }
 
   // 7. The tenant's toggle.
   let reason: Reason = 'locked';
@@ -175,33 +178,59 @@ export function decide(ctx: CoreContext, facts: RequestFacts, lookups: Lookups =
     if (lookups.toggle === undefined)
       return { kind: 'need-toggle', tenant: tenant as string, product: product.id };
     const state = toggleState(product, lookups.toggle, facts.now);
-    if (!state.on)
-      return decided({ ...pass(state.reason, product.id, tenant), ...remember(tenant) });
+    if (!state.on) return decided(pass(state.reason, product.id, tenant));
     reason = state.reason;
   }
-  if (ctx.unified === null)
-    return decided({ ...pass('loop-guard', product.id, tenant), ...remember(tenant) });
-  const redirect = redirectTo(ctx, match, route, tenant, reason);
-  return decided({ ...redirect, ...remember(tenant) });
+  if (ctx.unified === null) return decided(pass('loop-guard', product.id, tenant));
+  return decided(redirectTo(ctx.unified, match, route, mapped, tenant, reason));
 }
 
 /**
- * The first value of a query parameter, decoded as URLSearchParams would. Without `%` or `+`
- * nothing needs decoding, so the pairs are read in place; otherwise URLSearchParams answers.
+ * The sign-in callback: only a verified token names the tenant, and only then is it remembered.
+ * With redirection on, the 303 goes to the remembered deep link (mapped as a browser redirect
+ * would be), else to the unified home; the remembered link is used once.
  */
-export function queryParam(query: string, name: string): string | null {
-  if (!query.includes(name)) return null;
-  if (query.includes('%') || query.includes('+')) return new URLSearchParams(query).get(name);
-  for (let start = 0; start <= query.length; ) {
-    let end = query.indexOf('&', start);
-    if (end === -1) end = query.length;
-    const eq = query.indexOf('=', start);
-    const nameEnd = eq === -1 || eq > end ? end : eq;
-    if (nameEnd - start === name.length && query.startsWith(name, start))
-      return nameEnd === end ? '' : query.slice(nameEnd + 1, end);
-    start = end + 1;
+function signingIn(
+  ctx: CoreContext,
+  match: HostMatch,
+  facts: RequestFacts,
+  lookups: Lookups,
+): Step {
+  const { product } = match;
+  const tenant = (facts.signIn as { tenant: string | null }).tenant;
+  if (tenant === null) return decided(pass('sign-in-unverified', product.id, null));
+  if (lookups.toggle === undefined) return { kind: 'need-toggle', tenant, product: product.id };
+  const cookies = {
+    ...(asTenantId(facts.cookies[TENANT_COOKIE]) !== tenant ? { setTenantCookie: tenant } : {}),
+    ...(facts.cookies[RETURN_COOKIE] !== undefined ? { clearReturn: true } : {}),
+  };
+  const state = toggleState(product, lookups.toggle, facts.now);
+  if (!state.on || ctx.unified === null) {
+    const reason = ctx.unified === null ? 'loop-guard' : state.reason;
+    return decided({ ...pass(reason, product.id, tenant), ...cookies });
   }
-  return null;
+  const remembered = rememberedRoute(facts.cookies[RETURN_COOKIE]);
+  const route = remembered && routeOf(product, remembered.path, remembered.query);
+  const mapped = route && landing(product, ctx.deepLinks.get(product.id), route);
+  const location =
+    route && mapped
+      ? buildLocation(
+          ctx.unified,
+          mapped.path,
+          mapped.keepQuery ? route.query : null,
+          tenant,
+          mapped.fixedQuery,
+        )
+      : buildLocation(ctx.unified, '/', null, tenant);
+  return decided({
+    action: 'redirect',
+    reason: 'signed-in',
+    product: product.id,
+    tenant,
+    status: 303,
+    location,
+    ...cookies,
+  });
 }
 
 function pass(reason: Reason, product: ProductId | null, tenant: string | null): Decision {
@@ -248,50 +277,20 @@ export function toggleState(
   return { on: lookup.value, reason: lookup.value ? 'toggle-on' : 'toggle-off' };
 }
 
-interface Route {
-  path: string;
-  query: string | null;
-  /** The SPA root of a hash-routed product, with no route given in the query. */
-  spaRoot: boolean;
-}
-
-/**
- * The legacy route a request names. Hash-routed products also accept the `?hash=/route` form
- * (a legacy link form, and what the hash page sends back); the server never sees `#/route`.
- */
-function routeOf(product: Product, facts: RequestFacts): Route {
-  if (product.hashRouted) {
-    const hash = queryParam(facts.query, 'hash');
-    if (hash !== null) {
-      const value = hash.replace(/^#/, '');
-      const q = value.indexOf('?');
-      return {
-        path: q === -1 ? value : value.slice(0, q),
-        query: q === -1 ? null : value.slice(q + 1),
-        spaRoot: false,
-      };
-    }
-    const atRoot = facts.path === '/' || facts.path === '';
-    return { path: facts.path, query: facts.query, spaRoot: atRoot };
-  }
-  return { path: facts.path, query: facts.query, spaRoot: false };
-}
-
 function redirectTo(
-  ctx: CoreContext,
+  unified: URL,
   match: HostMatch,
   route: Route,
+  mapped: MappedPath,
   tenant: string | null,
   reason: Reason,
 ): Decision {
-  const unified = ctx.unified as URL;
-  const map = ctx.deepLinks.get(match.product.id);
-  const mapped = map ? map.map(route.path) : { path: '/', keepQuery: false, matched: false };
   const location = buildLocation(
     unified,
     mapped.path,
     mapped.keepQuery ? route.query : null,
     tenant,
+    mapped.fixedQuery,
   );
   return {
     action: 'redirect',

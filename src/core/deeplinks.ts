@@ -3,6 +3,8 @@ import type { DeepLinkRow, DeepLinkTable } from '../catalogue/types';
 /** Where a legacy path lands on the unified portal. */
 export interface MappedPath {
   path: string;
+  /** The row's fixed query (no leading `?`), parameters filled in; `null` when it has none. */
+  fixedQuery: string | null;
   keepQuery: boolean;
   /** False when no row matched and the unified home was chosen. */
   matched: boolean;
@@ -11,11 +13,13 @@ export interface MappedPath {
 interface CompiledRow {
   from: string[];
   to: string[];
+  /** The target's fixed query, split at its `:name` parameters (odd entries are names). */
+  query: string[] | null;
   tail: boolean;
   keepQuery: boolean;
 }
 
-const HOME: MappedPath = { path: '/', keepQuery: false, matched: false };
+const HOME: MappedPath = { path: '/', fixedQuery: null, keepQuery: false, matched: false };
 const SEGMENT_CHARS = /^[A-Za-z0-9._~!$&'()*+,;=:@%-]+$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects.
 const UNSAFE_DECODED = /[/\\\u0000-\u001f\u007f]/;
@@ -47,9 +51,11 @@ export function isSafeSegment(segment: string): boolean {
 function compile(row: DeepLinkRow): CompiledRow {
   const from = pathSegments(row.from);
   const tail = from[from.length - 1] === '*';
+  const q = row.to.indexOf('?');
   return {
     from: (tail ? from.slice(0, -1) : from).map((s) => (s.startsWith(':') ? s : s.toLowerCase())),
-    to: pathSegments(row.to),
+    to: pathSegments(q === -1 ? row.to : row.to.slice(0, q)),
+    query: q === -1 ? null : row.to.slice(q + 1).split(/(:[A-Za-z]+)/),
     tail,
     keepQuery: row.query === 'keep',
   };
@@ -110,7 +116,10 @@ export class DeepLinkMap {
       this.generic,
     ]) {
       for (const row of rows)
-        if (last < row.from.length && (row.from[last] as string).charCodeAt(0) !== 58 /* : */)
+        if (
+          row.query !== null ||
+          (last < row.from.length && (row.from[last] as string).charCodeAt(0) !== 58) /* : */
+        )
           return null;
     }
     const mapped = this.mapSafeSegments([...segments.slice(0, last), VALUE_MARK]);
@@ -125,9 +134,26 @@ function firstMatch(rows: CompiledRow[] | undefined, segments: string[]): Mapped
   if (rows === undefined) return null;
   for (const row of rows) {
     const mapped = apply(row, segments);
-    if (mapped !== null) return { path: mapped, keepQuery: row.keepQuery, matched: true };
+    if (mapped !== null)
+      return {
+        path: mapped,
+        fixedQuery: row.query === null ? null : fixedQuery(row, segments),
+        keepQuery: row.keepQuery,
+        matched: true,
+      };
   }
   return null;
+}
+
+/** The row's fixed query with each `:name` replaced by its segment, percent-encoded. */
+function fixedQuery(row: CompiledRow, segments: string[]): string {
+  const parts = row.query as string[];
+  let out = '';
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string;
+    out += i % 2 === 0 ? part : encodeURIComponent(segments[row.from.indexOf(part)] ?? '');
+  }
+  return out;
 }
 
 function apply(row: CompiledRow, segments: string[]): string | null {

@@ -100,6 +100,7 @@ export function mapViaUrl(
     mapped.path,
     mapped.keepQuery ? url.search.slice(1) : null,
     tenant,
+    mapped.fixedQuery,
   );
 }
 
@@ -127,6 +128,8 @@ function plainLink(
   const path = parts[2] as string;
   const segments = path === '' ? [] : path.slice(1).split('/');
   const mapped = map.mapSafeSegments(segments);
+  // A row with a fixed query takes the reference path (no SIEM link lands on one).
+  if (mapped.fixedQuery !== null) return null;
   const legacyQuery = mapped.keepQuery ? (parts[3] ?? '') : '';
   if (legacyQuery !== '' && !keptAsItIs(legacyQuery)) return null;
   if (tenant !== null && !TENANT_ID.test(tenant)) return null;

@@ -18,10 +18,21 @@ export function buildLocation(
   path: string,
   legacyQuery: string | null,
   tenant: string | null,
+  fixedQuery: string | null = null,
 ): string {
-  const withQuery = build(origin, path, legacyQuery, tenant);
+  const query =
+    fixedQuery === null
+      ? legacyQuery
+      : legacyQuery === null || legacyQuery === ''
+        ? fixedQuery
+        : `${fixedQuery}&${legacyQuery}`;
+  const withQuery = build(origin, path, query, tenant);
   if (withQuery !== null && withQuery.length <= MAX_LOCATION_LENGTH) return withQuery;
-  return build(origin, path, null, tenant) ?? (build(origin, '/', null, tenant) as string);
+  return (
+    build(origin, path, fixedQuery, tenant) ??
+    build(origin, path, null, tenant) ??
+    (build(origin, '/', null, tenant) as string)
+  );
 }
 
 /**

@@ -5,6 +5,8 @@
 export const REASONS = [
   'unknown-host',
   'signed-in',
+  // The sign-in callback's id_token did not verify: no cookie, nothing decided.
+  'sign-in-unverified',
   'not-navigation',
   'out-of-scope',
   'session-sticky',

@@ -51,12 +51,19 @@ export async function handleEdge(
   const legacy = config.core.hosts.match(url.host);
   if (legacy?.host.kind === 'api') return apiPassThrough(request, config, store, legacy.product);
   if (legacy && url.pathname === DISMISS_PATH) return dismissBanner(request);
-  const { facts, body } = await gatherFacts(request, url, legacy?.product, Date.now());
+  const { facts, body } = await gatherFacts(
+    request,
+    url,
+    legacy?.product,
+    Date.now(),
+    config.signIn,
+  );
   const decision = await decideWithStore(config, store, facts);
+  const https = url.protocol === 'https:';
   if (decision.action === 'redirect') {
     return decision.hashPage
-      ? hashPageResponse(decision, facts.method)
-      : redirectResponse(decision);
+      ? hashPageResponse(decision, facts.method, facts.now, https)
+      : redirectResponse(decision, https);
   }
   const response = await passThrough(
     request,
@@ -64,6 +71,7 @@ export async function handleEdge(
     decision,
     { origin: config.passthroughOrigin, timeoutMs: config.originTimeoutMs },
     url,
+    https,
   );
   return legacy && wantsBanner(legacy.product, decision, facts, response)
     ? withBanner(

@@ -52,6 +52,8 @@ export function withBanner(
     `${DISMISS_PATH}?return=${encodeURIComponent(back)}`,
   );
   let inserted = false;
+  // The banner is this browser's (its language, its tenant's page): never a shared cache's.
+  response.headers.set('Cache-Control', 'private, no-store');
   return new HTMLRewriter()
     .on('body', {
       element(body) {

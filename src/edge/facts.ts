@@ -1,7 +1,8 @@
 import { parse as parseCookies } from 'hono/utils/cookie';
 import type { Product } from '../catalogue/types';
 import type { RequestFacts } from '../core/decide';
-import { unverifiedTenantOf } from '../core/tenant';
+import { verifiedSignInTenant } from './signin';
+import type { SignInConfig } from './signin-config';
 
 /** Largest sign-in form we read to find the id_token; a larger body streams through untouched. */
 export const MAX_SIGN_IN_BODY_BYTES = 64 * 1024;
@@ -14,13 +15,15 @@ export interface GatheredRequest {
 
 /**
  * Turn a Request into decision facts, reading the body only for a sign-in callback POST of the
- * legacy host's product (`product`: the catalogue entry the host matched, if any).
+ * legacy host's product (`product`: the catalogue entry the host matched, if any), whose
+ * id_token is verified (`signIn`) before its tenant counts.
  */
 export async function gatherFacts(
   request: Request,
   url: URL,
   product: Product | undefined,
   now: number,
+  signIn: SignInConfig,
 ): Promise<GatheredRequest> {
   const headers = request.headers;
   const facts: RequestFacts = {
@@ -50,7 +53,8 @@ export async function gatherFacts(
     const bytes = await request.arrayBuffer();
     body = bytes;
     const idToken = new URLSearchParams(new TextDecoder().decode(bytes)).get('id_token');
-    if (idToken) facts.signIn = { tenant: unverifiedTenantOf(idToken) };
+    if (idToken)
+      facts.signIn = { tenant: await verifiedSignInTenant(idToken, product.id, signIn, now) };
   }
   return { facts, body };
 }

@@ -1,5 +1,5 @@
 import type { Decision } from '../core/decide';
-import { decisionPairs, edgeError } from './respond';
+import { decisionPairs, edgeError, setsCookie } from './respond';
 
 export interface PassThroughOptions {
   /** Send pass-through requests here instead of the request's own origin (local use, tests). */
@@ -69,23 +69,28 @@ export function originError(
     : edgeError(decision, 502, 'origin_unreachable', 'The legacy portal could not be reached.');
 }
 
-/** The origin's response, streamed, with the decision headers (and tenant cookie) added. */
+/**
+ * The origin's response, streamed, with the decision headers added. A response that gains a
+ * cookie belongs to this browser alone: never publicly cacheable, whatever the origin said.
+ */
 export function withDecision(
   upstream: Response,
   decision: Decision,
   body: ReadableStream | null = upstream.body,
+  https = true,
 ): Response {
   const response = new Response(body, upstream);
-  for (const [name, value] of decisionPairs(decision)) {
+  for (const [name, value] of decisionPairs(decision, https)) {
     if (name.toLowerCase() === 'set-cookie') response.headers.append(name, value);
     else response.headers.set(name, value);
   }
+  if (setsCookie(decision)) response.headers.set('Cache-Control', 'private, no-store');
   return response;
 }
 
 /**
  * Pass the request through: the origin's body streams back to the client; only the decision
- * headers (and the tenant cookie) are added.
+ * headers (and its cookies) are added.
  */
 export async function passThrough(
   request: Request,
@@ -93,9 +98,10 @@ export async function passThrough(
   decision: Decision,
   options: PassThroughOptions,
   url?: URL,
+  https = true,
 ): Promise<Response> {
   const forwarded = await forward(request, body, options, url);
   return forwarded.ok
-    ? withDecision(forwarded.response, decision)
+    ? withDecision(forwarded.response, decision, undefined, https)
     : originError(decision, forwarded.error);
 }

@@ -1,10 +1,20 @@
 import type { Decision } from '../core/decide';
 import { TENANT_COOKIE } from '../core/decide';
+import { HOP_COOKIE, HOP_MAX_AGE_SECONDS, HOP_PARAM } from '../core/hop';
+import { RETURN_COOKIE, RETURN_COOKIE_MAX_AGE_SECONDS } from '../core/remember';
 
 const TENANT_COOKIE_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
+/**
+ * The remembered deep link must reach the sign-in callback, which Entra ID's `form_post` makes a
+ * cross-site POST: a `SameSite=Lax` (or default) cookie is not sent with it, which is why
+ * ASP.NET Core's own correlation and nonce cookies use `SameSite=None; Secure`. It holds a path
+ * on this host only, lives ten minutes and is used once, so being sent cross-site gives another
+ * site nothing it could not do with a link.
+ */
+const RETURN_COOKIE_ATTRIBUTES = 'Path=/; HttpOnly; Secure; SameSite=None';
 
-/** Header pairs every legacy-host response carries. */
-export function decisionPairs(decision: Decision): [string, string][] {
+/** Header pairs every legacy-host response carries (with the cookies the decision sets). */
+export function decisionPairs(decision: Decision, https = true): [string, string][] {
   const pairs: [string, string][] = [
     ['X-Redirect-Decision', decision.action],
     ['X-Redirect-Reason', decision.reason],
@@ -15,12 +25,38 @@ export function decisionPairs(decision: Decision): [string, string][] {
       `${TENANT_COOKIE}=${decision.setTenantCookie}; Max-Age=${TENANT_COOKIE_MAX_AGE_SECONDS}; Path=/; HttpOnly; Secure; SameSite=Lax`,
     ]);
   }
+  if (decision.rememberReturn) {
+    pairs.push([
+      'Set-Cookie',
+      `${RETURN_COOKIE}=${decision.rememberReturn}; Max-Age=${RETURN_COOKIE_MAX_AGE_SECONDS}; ${RETURN_COOKIE_ATTRIBUTES}`,
+    ]);
+  } else if (decision.clearReturn) {
+    pairs.push(['Set-Cookie', `${RETURN_COOKIE}=; Max-Age=0; ${RETURN_COOKIE_ATTRIBUTES}`]);
+  }
+  if (decision.clearHop) pairs.push(['Set-Cookie', hopCookie('', 0, https)]);
   return pairs;
 }
 
+/** True when the decision adds a cookie: the response belongs to this browser only. */
+export function setsCookie(decision: Decision): boolean {
+  return (
+    decision.setTenantCookie !== undefined ||
+    decision.rememberReturn !== undefined ||
+    decision.clearReturn === true ||
+    decision.clearHop === true
+  );
+}
+
+/** The hash page's marker cookie: same-origin only, like the continuation that carries it back. */
+function hopCookie(value: string, maxAge: number, https: boolean): string {
+  return `${HOP_COOKIE}=${value}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Strict${https ? '; Secure' : ''}`;
+}
+
 /** Headers every legacy-host response carries. */
-export function decisionHeaders(decision: Decision): Headers {
-  return new Headers(decisionPairs(decision));
+export function decisionHeaders(decision: Decision, https = true): Headers {
+  const headers = new Headers();
+  for (const [name, value] of decisionPairs(decision, https)) headers.append(name, value);
+  return headers;
 }
 
 /**
@@ -28,23 +64,30 @@ export function decisionHeaders(decision: Decision): Headers {
  * body: browsers follow `Location` without showing one, and on the Worker's hottest path an HTML
  * note cost about a tenth of the throughput (bench scenario 1, measured with and without).
  */
-export function redirectResponse(decision: Decision): Response {
-  // One Headers built from a plain record.
-  const headers: Record<string, string> = Object.fromEntries(decisionPairs(decision));
-  headers.Location = decision.location as string;
-  headers['Cache-Control'] = 'private, no-store';
-  return new Response(null, { status: decision.status ?? 302, headers });
+export function redirectResponse(decision: Decision, https = true): Response {
+  const pairs = decisionPairs(decision, https);
+  pairs.push(['Location', decision.location as string], ['Cache-Control', 'private, no-store']);
+  return new Response(null, { status: decision.status ?? 302, headers: pairs });
 }
 
 /**
  * The page for a hash-routed SPA root (`/#/route`): the route never reaches the server, so a
- * small script sends it back as `?hash=/route`, which the edge maps with the same table. With no
- * route it goes to the unified home; without script, a link does.
+ * small script sends it back as `?hash=/route` with the hop marker (core/hop.ts), which the edge
+ * maps with the same table. With no route it goes to the unified home; without script, a link
+ * does.
  */
-export function hashPageResponse(decision: Decision, method: string): Response {
+export function hashPageResponse(
+  decision: Decision,
+  method: string,
+  now: number,
+  https = true,
+): Response {
   const home = decision.location as string;
-  const nonce = randomNonce();
-  const headers = decisionHeaders(decision);
+  const nonce = randomToken();
+  // The marker (core/hop.ts): when it was issued, and 128 random bits in URL-safe base64.
+  const hop = `${String(now).padStart(13, '0')}.${base64url(randomToken())}`;
+  const headers = decisionHeaders(decision, https);
+  headers.append('Set-Cookie', hopCookie(hop, HOP_MAX_AGE_SECONDS, https));
   headers.set('Cache-Control', 'private, no-store');
   headers.set('Content-Type', 'text/html; charset=utf-8');
   headers.set(
@@ -54,7 +97,7 @@ export function hashPageResponse(decision: Decision, method: string): Response {
   headers.set('Referrer-Policy', 'no-referrer');
   const script =
     `(function(){var h=location.hash.replace(/^#/,'');` +
-    `if(h){var q=location.search;location.replace(location.pathname+(q?q+'&':'?')+'hash='+encodeURIComponent(h));}` +
+    `if(h){var q=location.search;location.replace(location.pathname+(q?q+'&':'?')+'hash='+encodeURIComponent(h)+'&${HOP_PARAM}=${hop}');}` +
     `else{location.replace(${jsonForScript(home)});}})();`;
   const body =
     `<!doctype html><html lang="en"><meta charset="utf-8"><title>Moving to the Microsoft Defender portal</title>` +
@@ -87,7 +130,12 @@ function jsonForScript(value: string): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-function randomNonce(): string {
+function base64url(base64: string): string {
+  return base64.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+/** 128 random bits, base64. */
+function randomToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return btoa(String.fromCharCode(...bytes));
 }

@@ -1,0 +1,65 @@
+import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
+import type { ProductId } from '../catalogue/types';
+import { asTenantId } from '../core/tenant';
+import type { SignInConfig } from './signin-config';
+
+/** Entra ID's clock and ours may differ by this much (exp, nbf, iat). */
+const CLOCK_SKEW_SECONDS = 300;
+/**
+ * The id_token arrives in the form_post seconds after Entra ID issued it; a token older than
+ * this is a replay, not a sign-in.
+ */
+export const MAX_SIGN_IN_TOKEN_AGE_SECONDS = 10 * 60;
+
+/**
+ * The tenant of a sign-in callback's id_token when it verifies: RS256 against Entra ID's keys,
+ * `iss` bound to its own `tid` (v2.0 `https://login.microsoftonline.com/{tid}/v2.0`, v1.0
+ * `https://sts.windows.net/{tid}/`, by the token's `ver`), `exp` and a recent `iat` required,
+ * and the product's client id as `aud` where configured. `null` for anything else; the reason
+ * goes to the log, never to the client.
+ */
+export async function verifiedSignInTenant(
+  idToken: string,
+  product: ProductId,
+  config: SignInConfig,
+  now: number,
+): Promise<string | null> {
+  let tid: unknown;
+  let ver: unknown;
+  try {
+    ({ tid, ver } = decodeJwt(idToken));
+  } catch {
+    return refuse('not a JWT');
+  }
+  const tenant = asTenantId(typeof tid === 'string' ? tid : null);
+  if (tenant === null) return refuse('no tenant id (tid) in the token');
+  // The issuer names the token's own tid, spelled as the token spells it.
+  const issuer =
+    ver === '1.0'
+      ? `https://sts.windows.net/${tid as string}/`
+      : `https://login.microsoftonline.com/${tid as string}/v2.0`;
+  const audience = config.audiences.get(product);
+  if (audience !== undefined && audience.length === 0)
+    return refuse(`SIGNIN_AUDIENCES.${product} is malformed`);
+  try {
+    await jwtVerify(idToken, config.keys, {
+      algorithms: ['RS256'],
+      issuer,
+      ...(audience ? { audience: [...audience] } : {}),
+      requiredClaims: ['exp', 'iat', 'tid'],
+      maxTokenAge: MAX_SIGN_IN_TOKEN_AGE_SECONDS,
+      clockTolerance: CLOCK_SKEW_SECONDS,
+      currentDate: new Date(now),
+    });
+    return tenant;
+  } catch (error) {
+    return refuse(
+      error instanceof joseErrors.JOSEError ? `${error.code}: ${error.message}` : String(error),
+    );
+  }
+}
+
+function refuse(why: string): null {
+  console.warn(`sign-in id_token not verified: ${why}`);
+  return null;
+}
