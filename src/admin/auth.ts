@@ -29,6 +29,11 @@ const CLOCK_SKEW_SECONDS = 300;
 // An unknown `kid` refetches the remote key set at most this often.
 const JWKS_REFETCH_COOLDOWN_MS = 30_000;
 const JWKS_CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+// Entra access tokens live 60-90 minutes, continuous-access-evaluation ones up to 28 hours: an
+// older `iat` is a token that should have been refreshed long ago.
+const MAX_TOKEN_AGE_SECONDS = 28 * 60 * 60;
+/** Personal Microsoft accounts' tenant: its users administer no organisation. */
+export const CONSUMER_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 
 // Key sets cached per isolate, by their source.
 const keySets = new Map<string, JWTVerifyGetKey>();
@@ -40,13 +45,45 @@ function keySetFor(env: Env): JWTVerifyGetKey {
   if (!keySet) {
     keySet = inline
       ? createLocalJWKSet(JSON.parse(inline) as { keys: [] })
-      : createRemoteJWKSet(new URL(env.AUTH_JWKS_URL ?? DEFAULT_JWKS_URL), {
-          cooldownDuration: JWKS_REFETCH_COOLDOWN_MS,
-          cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
-        });
+      : remoteKeySet(new URL(env.AUTH_JWKS_URL ?? DEFAULT_JWKS_URL));
     keySets.set(source, keySet);
   }
   return keySet;
+}
+
+const ISSUER_BY_VERSION: Partial<Record<string, (tid: string) => string>> = Object.assign(
+  Object.create(null) as Record<string, (tid: string) => string>,
+  {
+    '2.0': (tid: string) => `https://login.microsoftonline.com/${tid}/v2.0`,
+    '1.0': (tid: string) => `https://sts.windows.net/${tid}/`,
+  },
+);
+
+/**
+ * The remote key set could not be fetched (network error, timeout, non-200, not a key set): the
+ * token may well be good, so the caller hears "try again", not "unauthorized".
+ */
+export class KeySetUnavailableError extends Error {
+  override readonly name = 'KeySetUnavailableError';
+}
+
+/** Errors of the remote key set that are the token's fault (its `kid`, its `alg`). */
+const TOKEN_FAULTS = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS']);
+
+function remoteKeySet(url: URL): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(url, {
+    cooldownDuration: JWKS_REFETCH_COOLDOWN_MS,
+    cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
+  });
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      if (error instanceof joseErrors.JOSEError && TOKEN_FAULTS.has(error.code)) throw error;
+      if (error instanceof joseErrors.JOSEAlgNotAllowed) throw error;
+      throw new KeySetUnavailableError(`key set at ${url.host}: ${String(error)}`);
+    }
+  };
 }
 
 const unauthorized = (detail: string) =>
@@ -68,10 +105,19 @@ export async function verifyAccessToken(token: string, env: Env): Promise<Princi
       algorithms: ['RS256'],
       audience: env.AUTH_AUDIENCE ?? '',
       clockTolerance: CLOCK_SKEW_SECONDS,
-      requiredClaims: ['exp', 'tid', 'iss'],
+      maxTokenAge: MAX_TOKEN_AGE_SECONDS,
+      requiredClaims: ['exp', 'iat', 'tid', 'iss', 'ver'],
     });
     payload = verified.payload as Record<string, unknown>;
   } catch (error) {
+    if (error instanceof KeySetUnavailableError) {
+      throw new ApiError(
+        'unavailable',
+        'The token signing keys cannot be fetched; try again shortly.',
+        { 'Retry-After': '30' },
+        String(error),
+      );
+    }
     const detail =
       error instanceof joseErrors.JOSEError ? `${error.code}: ${error.message}` : String(error);
     throw unauthorized(detail);
@@ -79,12 +125,15 @@ export async function verifyAccessToken(token: string, env: Env): Promise<Princi
   const rawTid = typeof payload.tid === 'string' ? payload.tid : '';
   const tenant = asTenantId(rawTid);
   if (tenant === null) throw unauthorized('tid is not a GUID');
-  const issuers = [
-    `https://login.microsoftonline.com/${rawTid}/v2.0`,
-    `https://sts.windows.net/${rawTid}/`,
-  ];
-  if (typeof payload.iss !== 'string' || !issuers.includes(payload.iss)) {
-    throw unauthorized(`iss ${String(payload.iss)} does not name tenant ${tenant}`);
+  if (tenant === CONSUMER_TENANT)
+    throw unauthorized('personal Microsoft account (consumer tenant)');
+  // The issuer form follows the token version: v2.0 tokens name login.microsoftonline.com, v1.0
+  // tokens sts.windows.net; a token mixing the two is not one Entra issued.
+  const issuer = ISSUER_BY_VERSION[String(payload.ver)];
+  if (issuer === undefined || payload.iss !== issuer(rawTid)) {
+    throw unauthorized(
+      `iss ${String(payload.iss)} (ver ${String(payload.ver)}) does not name tenant ${tenant}`,
+    );
   }
   const wids = Array.isArray(payload.wids)
     ? payload.wids.filter((w): w is string => typeof w === 'string')

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
@@ -14,7 +15,7 @@ import { StoreUnavailableError } from '../store/toggles';
 import { entraClaims, signToken } from './dev-tokens';
 import { ApiError } from './errors';
 import type { Strings } from './i18n';
-import { LANGUAGES, pickLanguage } from './i18n';
+import { languageNamed, pickLanguage } from './i18n';
 import { oidcCallback, oidcConfigured, oidcLogin } from './oidc';
 import { AuditPage, ConfirmPage, Layout, SettingsPage, SignInPage } from './page';
 import {
@@ -27,7 +28,8 @@ import {
   setLanguage,
   startSession,
 } from './session';
-import { applyChange, readAudit, tenantStates } from './settings';
+import { applyChange, authoriseRead, readAudit, tenantStates } from './settings';
+import { MAX_BODY_BYTES } from './route-spec';
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -53,6 +55,16 @@ for (const path of PAGE_PATHS)
     }),
   );
 for (const path of PAGE_PATHS) {
+  // Bounded before anything parses it: a page form is a few hundred bytes.
+  pagesApp.use(
+    path,
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError('payload_too_large', 'The request body is larger than 16 KiB.');
+      },
+    }),
+  );
   // Unsafe methods must come from our own origin (Origin header), on top of the form's CSRF token.
   pagesApp.use(path, csrf());
   pagesApp.use(path, async (c, next) => {
@@ -64,7 +76,7 @@ for (const path of PAGE_PATHS) {
 /** The language for this request; `?lang=` is remembered in a cookie. */
 function strings(c: Ctx): Strings {
   const asked = c.req.query('lang');
-  if (asked && LANGUAGES[asked]) setLanguage(c, asked);
+  if (languageNamed(asked)) setLanguage(c, asked as string);
   return pickLanguage(asked ?? getCookie(c, LANG_COOKIE), c.req.header('accept-language'));
 }
 
@@ -104,6 +116,7 @@ pagesApp.get('/settings', async (c) => {
   const s = strings(c);
   const principal = await sessionPrincipal(c);
   if (!principal) return signInPage(c, s);
+  authoriseRead(principal, principal.tenant);
   const states = await tenantStates(c, principal.tenant);
   const writable = new Set(
     states.map((st) => st.product).filter((p) => canWrite(principal.roles, p)),
@@ -136,6 +149,7 @@ pagesApp.get('/settings/confirm/:product', async (c) => {
   const principal = await sessionPrincipal(c);
   const product = c.req.param('product');
   if (!principal) return c.redirect('/settings', 303);
+  authoriseRead(principal, principal.tenant);
   if (!isProductId(product)) throw new ApiError('not_found', 'No such product.');
   return c.html(
     <Layout
@@ -190,6 +204,7 @@ pagesApp.get('/settings/audit', async (c) => {
   const s = strings(c);
   const principal = await sessionPrincipal(c);
   if (!principal) return c.redirect('/settings', 303);
+  authoriseRead(principal, principal.tenant);
   const cursor = c.req.query('cursor');
   const page = await readAudit(
     c,

@@ -226,10 +226,12 @@ export const ROUTES: readonly RouteSpec[] = [
   }),
 ];
 
-/** Every tenant route: a verified token, a GUID tenant equal to the token's, a read role. */
-const tenantGuard = createMiddleware<{ Bindings: Env }>(async (c, next) => {
-  const principal = c.get('principal');
-  const tenant = asTenantId(c.req.param('tenantId'));
+/**
+ * Whether `principal` may read `tenant`'s settings: a GUID tenant equal to the token's, and a
+ * read role. The API's tenant routes and the settings pages both ask this one function.
+ */
+export function authoriseRead(principal: Principal, rawTenant: string | undefined): string {
+  const tenant = asTenantId(rawTenant ?? null);
   if (tenant === null)
     throw new ApiError('invalid_request', 'Invalid path (tenantId): tenantId must be a GUID');
   if (tenant !== principal.tenant)
@@ -241,6 +243,12 @@ const tenantGuard = createMiddleware<{ Bindings: Env }>(async (c, next) => {
     );
   if (!canRead(principal.roles))
     throw new ApiError('forbidden', 'Your roles do not allow reading these settings.');
+  return tenant;
+}
+
+/** Every tenant route: a verified token, a GUID tenant equal to the token's, a read role. */
+const tenantGuard = createMiddleware<{ Bindings: Env }>(async (c, next) => {
+  authoriseRead(c.get('principal'), c.req.param('tenantId'));
   await next();
 });
 
