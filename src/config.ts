@@ -4,29 +4,46 @@ import type { CoreContext } from './core/decide';
 import { DeepLinkMap } from './core/deeplinks';
 import { HostIndex, normaliseHost } from './core/hosts';
 
-/** Bindings and vars of the Worker (see wrangler.jsonc and README "Configuration"). */
-export interface Env {
-  TOGGLES: KVNamespace;
-  UNIFIED_ORIGIN?: string;
-  ADMIN_HOSTS?: string;
-  PASSTHROUGH_ORIGIN?: string;
-  SESSION_COOKIES?: string;
-  LOCKED_PRODUCTS?: string;
-  KV_CACHE_TTL_SECONDS?: string;
-  TOGGLE_CACHE_TTL_SECONDS?: string;
-  KV_READ_TIMEOUT_MS?: string;
-  ORIGIN_TIMEOUT_MS?: string;
-  AUTH_AUDIENCE?: string;
-  AUTH_JWKS?: string;
-  AUTH_JWKS_URL?: string;
-  DEV_AUTH?: string;
-  /** Private dev signing key (JSON `{kid, privateJwk}`), set by `npm start` only, for DEV_AUTH. */
-  DEV_SIGNING_KEY?: string;
-  AUTH_CLIENT_ID?: string;
-  AUTH_AUTHORITY?: string;
-  AUTH_CLIENT_SECRET?: string;
-  /** Where admins change the toggles: the banner's "configure" link. */
-  SETTINGS_URL?: string;
+/**
+ * The Worker's environment: the generated `Cloudflare.Env` (`npm run types`, from wrangler.jsonc)
+ * plus the optional variables and secrets wrangler.jsonc does not set, declared here once.
+ * This module is the only one that reads configuration from it (see docs/configuration.md).
+ */
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      PASSTHROUGH_ORIGIN?: string;
+      SESSION_COOKIES?: string;
+      LOCKED_PRODUCTS?: string;
+      KV_CACHE_TTL_SECONDS?: string;
+      TOGGLE_CACHE_TTL_SECONDS?: string;
+      KV_READ_TIMEOUT_MS?: string;
+      ORIGIN_TIMEOUT_MS?: string;
+      AUTH_JWKS?: string;
+      AUTH_JWKS_URL?: string;
+      /** Private dev signing key (JSON `{kid, privateJwk}`), set by `npm start` only, for DEV_AUTH. */
+      DEV_SIGNING_KEY?: string;
+      /** Secret (`wrangler secret put`), for a confidential OIDC client. */
+      AUTH_CLIENT_SECRET?: string;
+    }
+  }
+}
+export type Env = Cloudflare.Env;
+
+/** Where token signing keys come from. `invalid`: AUTH_JWKS is set but unusable (503s, logged once). */
+export type KeySource =
+  | { kind: 'inline'; jwks: { keys: JsonWebKey[] } }
+  | { kind: 'remote'; url: URL }
+  | { kind: 'invalid' };
+
+export interface AuthConfig {
+  /** The `aud` every token must carry (AUTH_AUDIENCE); empty refuses every token. */
+  audience: string;
+  keys: KeySource;
+  /** The dev sign-in's key: set only when DEV_AUTH is "true" and DEV_SIGNING_KEY parses. */
+  devKey: { kid: string; privateJwk: JsonWebKey } | null;
+  /** OpenID Connect sign-in for the settings page, when AUTH_CLIENT_ID and AUTH_AUTHORITY are set. */
+  oidc: { clientId: string; clientSecret: string | null; authorize: URL; token: URL } | null;
 }
 
 export interface Config {
@@ -38,19 +55,27 @@ export interface Config {
   toggleCacheTtlMs: number;
   kvReadTimeoutMs: number;
   originTimeoutMs: number;
+  /** Where admins change the toggles: the banner's "configure" link. */
+  settingsUrl: string;
+  auth: AuthConfig;
   /** Problems found in the configuration, logged once; the Worker keeps serving. */
   problems: string[];
 }
 
 const DEFAULT_UNIFIED_ORIGIN = 'https://security.microsoft.com';
 const DEFAULT_ADMIN_HOSTS = 'localhost,127.0.0.1';
+const DEFAULT_SETTINGS_URL = 'http://127.0.0.1:8787/settings';
+export const DEFAULT_JWKS_URL = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
 // Cloudflare's smallest allowed KV cacheTtl is 30 s.
 const MIN_KV_CACHE_TTL_SECONDS = 30;
 
 const cache = new WeakMap<object, Config>();
 
-/** The parsed configuration for an env object, built once per isolate and env. */
-export function configFor(env: Env): Config {
+/**
+ * The composition root: the parsed, validated configuration for an env object, built once per
+ * isolate (and env object), its problems logged once. Everything else takes a `Config`.
+ */
+export function loadConfig(env: Env): Config {
   let config = cache.get(env);
   if (!config) {
     config = parseConfig(env);
@@ -68,14 +93,15 @@ export function parseConfig(env: Env): Config {
     problems,
   );
   const hosts = new HostIndex(products);
-  const adminHosts = new Set(
-    (env.ADMIN_HOSTS ?? DEFAULT_ADMIN_HOSTS)
-      .split(',')
-      .map((h) => normaliseHost(h))
-      .filter((h): h is string => h !== null),
-  );
+  const adminHosts = new Set<string>();
+  for (const raw of (env.ADMIN_HOSTS || DEFAULT_ADMIN_HOSTS).split(',')) {
+    const host = normaliseHost(raw);
+    if (host === null)
+      problems.push(`ADMIN_HOSTS entry "${raw.trim()}" is not a host name: ignored`);
+    else adminHosts.add(host);
+  }
   const unified = parseUnifiedOrigin(
-    env.UNIFIED_ORIGIN ?? DEFAULT_UNIFIED_ORIGIN,
+    env.UNIFIED_ORIGIN || DEFAULT_UNIFIED_ORIGIN,
     hosts,
     adminHosts,
     problems,
@@ -86,17 +112,118 @@ export function parseConfig(env: Env): Config {
     products,
     adminHosts,
     passthroughOrigin: parseOrigin(env.PASSTHROUGH_ORIGIN, 'PASSTHROUGH_ORIGIN', problems),
-    kvCacheTtlSeconds: Math.max(MIN_KV_CACHE_TTL_SECONDS, int(env.KV_CACHE_TTL_SECONDS, 30)),
-    toggleCacheTtlMs: int(env.TOGGLE_CACHE_TTL_SECONDS, 20) * 1000,
-    kvReadTimeoutMs: int(env.KV_READ_TIMEOUT_MS, 1000),
-    originTimeoutMs: int(env.ORIGIN_TIMEOUT_MS, 30_000),
+    kvCacheTtlSeconds: Math.max(
+      MIN_KV_CACHE_TTL_SECONDS,
+      int(env.KV_CACHE_TTL_SECONDS, 30, 'KV_CACHE_TTL_SECONDS', problems),
+    ),
+    toggleCacheTtlMs:
+      int(env.TOGGLE_CACHE_TTL_SECONDS, 20, 'TOGGLE_CACHE_TTL_SECONDS', problems) * 1000,
+    kvReadTimeoutMs: int(env.KV_READ_TIMEOUT_MS, 1000, 'KV_READ_TIMEOUT_MS', problems),
+    originTimeoutMs: int(env.ORIGIN_TIMEOUT_MS, 30_000, 'ORIGIN_TIMEOUT_MS', problems),
+    settingsUrl:
+      httpUrl(env.SETTINGS_URL, 'SETTINGS_URL', problems, true)?.href ?? DEFAULT_SETTINGS_URL,
+    auth: parseAuth(env, problems),
     problems,
   };
 }
 
-function int(raw: string | undefined, fallback: number): number {
+function parseAuth(env: Env, problems: string[]): AuthConfig {
+  const audience = (env.AUTH_AUDIENCE ?? '').trim();
+  if (audience === '') problems.push('AUTH_AUDIENCE is not set: every token is refused');
+  return {
+    audience,
+    keys: parseKeySource(env, problems),
+    devKey: parseDevKey(env, problems),
+    oidc: parseOidc(env, problems),
+  };
+}
+
+function parseKeySource(env: Env, problems: string[]): KeySource {
+  const inline = env.AUTH_JWKS?.trim();
+  if (inline) {
+    const parsed = json(inline);
+    const keys = (parsed as { keys?: unknown } | null)?.keys;
+    if (Array.isArray(keys) && keys.every((k) => typeof k === 'object' && k !== null))
+      return { kind: 'inline', jwks: { keys: keys as JsonWebKey[] } };
+    problems.push('AUTH_JWKS is not a JSON key set ({"keys": [...]}): sign-in answers 503');
+    return { kind: 'invalid' };
+  }
+  const url = env.AUTH_JWKS_URL?.trim()
+    ? httpUrl(env.AUTH_JWKS_URL, 'AUTH_JWKS_URL', problems, false)
+    : null;
+  return { kind: 'remote', url: url ?? new URL(DEFAULT_JWKS_URL) };
+}
+
+function parseDevKey(env: Env, problems: string[]): AuthConfig['devKey'] {
+  const flag = (env.DEV_AUTH ?? '').trim();
+  if (flag !== '' && flag !== 'true' && flag !== 'false')
+    problems.push('DEV_AUTH must be "true" or "false": dev sign-in is off');
+  if (flag !== 'true') return null;
+  const key = json(env.DEV_SIGNING_KEY ?? '') as { kid?: unknown; privateJwk?: unknown } | null;
+  if (typeof key?.kid === 'string' && typeof key.privateJwk === 'object' && key.privateJwk)
+    return { kid: key.kid, privateJwk: key.privateJwk as JsonWebKey };
+  problems.push(
+    'DEV_AUTH is "true" but DEV_SIGNING_KEY is not {"kid", "privateJwk"}: dev sign-in is off',
+  );
+  return null;
+}
+
+function parseOidc(env: Env, problems: string[]): AuthConfig['oidc'] {
+  const clientId = env.AUTH_CLIENT_ID?.trim();
+  const rawAuthority = env.AUTH_AUTHORITY?.trim();
+  if (!clientId && !rawAuthority) return null;
+  if (!clientId || !rawAuthority) {
+    problems.push('AUTH_CLIENT_ID and AUTH_AUTHORITY go together: sign-in with Microsoft is off');
+    return null;
+  }
+  const authority = httpUrl(rawAuthority, 'AUTH_AUTHORITY', problems, false);
+  if (authority === null) return null;
+  // https://login.microsoftonline.com/organizations/v2.0 -> .../organizations/oauth2/v2.0/...
+  const base = authority.href.replace(/\/v2\.0\/?$/, '').replace(/\/$/, '');
+  return {
+    clientId,
+    clientSecret: env.AUTH_CLIENT_SECRET || null,
+    authorize: new URL(`${base}/oauth2/v2.0/authorize`),
+    token: new URL(`${base}/oauth2/v2.0/token`),
+  };
+}
+
+function json(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return null;
+  }
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** An https URL (or http on loopback, for local development and tests), or `null` with the problem noted. */
+function httpUrl(
+  raw: string | undefined,
+  name: string,
+  problems: string[],
+  anyHttp: boolean,
+): URL | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  const url = URL.canParse(raw.trim()) ? new URL(raw.trim()) : null;
+  const ok =
+    url !== null &&
+    !url.username &&
+    !url.password &&
+    (url.protocol === 'https:' ||
+      (url.protocol === 'http:' && (anyHttp || LOOPBACK.has(url.hostname))));
+  if (ok) return url;
+  problems.push(`${name} is not an https URL: ignored`);
+  return null;
+}
+
+function int(raw: string | undefined, fallback: number, name: string, problems: string[]): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
-  return raw !== undefined && raw !== '' && Number.isInteger(n) && n >= 0 ? n : fallback;
+  if (Number.isInteger(n) && n >= 0) return n;
+  problems.push(`${name} must be a whole number >= 0: using ${fallback}`);
+  return fallback;
 }
 
 /** The unified origin, or `null` (nothing redirects) when it would loop or is not https. */

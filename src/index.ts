@@ -1,5 +1,5 @@
 import type { Env } from './config';
-import { configFor } from './config';
+import { loadConfig } from './config';
 import { adminApp } from './admin/app';
 import { handleEdge } from './edge/app';
 
@@ -10,7 +10,7 @@ import { handleEdge } from './edge/app';
  */
 export default {
   fetch(request: Request, env: Env, ctx?: ExecutionContext): Response | Promise<Response> {
-    const config = configFor(env);
+    const config = loadConfig(env);
     const url = new URL(request.url);
     // The URL parser has lower-cased the name; admin hosts are normalised names, so membership
     // after dropping a trailing dot is the same test as normaliseHost's, without its label checks.

@@ -3,7 +3,8 @@ import type { JWTVerifyGetKey } from 'jose';
 import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import type { RoleName } from '../catalogue/roles';
 import { rolesOf } from '../catalogue/roles';
-import type { Env } from '../config';
+import type { AuthConfig, Env, KeySource } from '../config';
+import { loadConfig } from '../config';
 import { asTenantId } from '../core/tenant';
 import { ApiError } from './errors';
 
@@ -23,7 +24,6 @@ declare module 'hono' {
   }
 }
 
-export const DEFAULT_JWKS_URL = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
 // Entra ID tokens may be a little ahead of or behind our clock; never more than this.
 const CLOCK_SKEW_SECONDS = 300;
 // An unknown `kid` refetches the remote key set at most this often.
@@ -35,17 +35,20 @@ const MAX_TOKEN_AGE_SECONDS = 28 * 60 * 60;
 /** Personal Microsoft accounts' tenant: its users administer no organisation. */
 export const CONSUMER_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 
-// Key sets cached per isolate, by their source.
-const keySets = new Map<string, JWTVerifyGetKey>();
+// Key sets cached per isolate, by the configuration that names them.
+const keySets = new WeakMap<KeySource, JWTVerifyGetKey>();
 
-function keySetFor(env: Env): JWTVerifyGetKey {
-  const inline = env.AUTH_JWKS?.trim();
-  const source = inline ? `inline:${inline}` : `url:${env.AUTH_JWKS_URL ?? DEFAULT_JWKS_URL}`;
+function keySetFor(source: KeySource): JWTVerifyGetKey {
   let keySet = keySets.get(source);
   if (!keySet) {
-    keySet = inline
-      ? createLocalJWKSet(JSON.parse(inline) as { keys: [] })
-      : remoteKeySet(new URL(env.AUTH_JWKS_URL ?? DEFAULT_JWKS_URL));
+    keySet =
+      source.kind === 'inline'
+        ? createLocalJWKSet(source.jwks as Parameters<typeof createLocalJWKSet>[0])
+        : source.kind === 'remote'
+          ? remoteKeySet(source.url)
+          : () => {
+              throw new KeySetUnavailableError('AUTH_JWKS is not a key set');
+            };
     keySets.set(source, keySet);
   }
   return keySet;
@@ -98,12 +101,12 @@ const unauthorized = (detail: string) =>
  * Verify an Entra ID access token: RS256 only, our audience, exp/nbf with bounded skew, a GUID
  * `tid` and an `iss` that names that same tenant in one of Entra's two issuer forms.
  */
-export async function verifyAccessToken(token: string, env: Env): Promise<Principal> {
+export async function verifyAccessToken(token: string, auth: AuthConfig): Promise<Principal> {
   let payload: Record<string, unknown>;
   try {
-    const verified = await jwtVerify(token, keySetFor(env), {
+    const verified = await jwtVerify(token, keySetFor(auth.keys), {
       algorithms: ['RS256'],
-      audience: env.AUTH_AUDIENCE ?? '',
+      audience: auth.audience,
       clockTolerance: CLOCK_SKEW_SECONDS,
       maxTokenAge: MAX_TOKEN_AGE_SECONDS,
       requiredClaims: ['exp', 'iat', 'tid', 'iss', 'ver'],
@@ -154,6 +157,6 @@ export const requireToken = createMiddleware<{ Bindings: Env }>(async (c, next) 
   const header = c.req.header('authorization') ?? '';
   const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
   if (!match?.[1]) throw unauthorized('no bearer token');
-  c.set('principal', await verifyAccessToken(match[1], c.env));
+  c.set('principal', await verifyAccessToken(match[1], loadConfig(c.env).auth));
   await next();
 });

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Env } from '../config';
+import type { AuthConfig, Env } from '../config';
+import { loadConfig } from '../config';
 import { verifyAccessToken } from './auth';
 import { ApiError } from './errors';
 import { base64url, randomToken, startSession } from './session';
@@ -15,17 +16,14 @@ type Ctx = Context<{ Bindings: Env }>;
 const FLOW_COOKIE = 'pr_oidc';
 const FLOW_MAX_AGE_SECONDS = 600;
 
-export function oidcConfigured(env: Env): boolean {
-  return Boolean(env.AUTH_CLIENT_ID && env.AUTH_AUTHORITY);
+/** The OIDC settings, or a 404 when sign-in with Microsoft is not configured here. */
+function oidcOf(c: Ctx): NonNullable<AuthConfig['oidc']> {
+  const oidc = loadConfig(c.env).auth.oidc;
+  if (!oidc) throw new ApiError('not_found', 'Sign-in with Microsoft is not configured here.');
+  return oidc;
 }
 
-function endpoints(env: Env): { authorize: URL; token: URL } {
-  const base = (env.AUTH_AUTHORITY as string).replace(/\/v2\.0\/?$/, '').replace(/\/$/, '');
-  return {
-    authorize: new URL(`${base}/oauth2/v2.0/authorize`),
-    token: new URL(`${base}/oauth2/v2.0/token`),
-  };
-}
+const scopeOf = (c: Ctx) => `openid profile ${loadConfig(c.env).auth.audience}/.default`;
 
 const redirectUri = (c: Ctx) => new URL('/auth/callback', c.req.url).href;
 
@@ -36,8 +34,7 @@ async function challengeOf(verifier: string): Promise<string> {
 }
 
 export async function oidcLogin(c: Ctx): Promise<Response> {
-  if (!oidcConfigured(c.env))
-    throw new ApiError('not_found', 'Sign-in with Microsoft is not configured here.');
+  const oidc = oidcOf(c);
   const state = randomToken();
   const verifier = randomToken(48);
   const nonce = randomToken();
@@ -48,12 +45,12 @@ export async function oidcLogin(c: Ctx): Promise<Response> {
     path: '/auth',
     maxAge: FLOW_MAX_AGE_SECONDS,
   });
-  const url = endpoints(c.env).authorize;
-  url.searchParams.set('client_id', c.env.AUTH_CLIENT_ID as string);
+  const url = new URL(oidc.authorize);
+  url.searchParams.set('client_id', oidc.clientId);
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('redirect_uri', redirectUri(c));
   url.searchParams.set('response_mode', 'query');
-  url.searchParams.set('scope', `openid profile ${c.env.AUTH_AUDIENCE ?? ''}/.default`);
+  url.searchParams.set('scope', scopeOf(c));
   url.searchParams.set('state', state);
   url.searchParams.set('nonce', nonce);
   url.searchParams.set('code_challenge', await challengeOf(verifier));
@@ -62,8 +59,7 @@ export async function oidcLogin(c: Ctx): Promise<Response> {
 }
 
 export async function oidcCallback(c: Ctx): Promise<Response> {
-  if (!oidcConfigured(c.env))
-    throw new ApiError('not_found', 'Sign-in with Microsoft is not configured here.');
+  const oidc = oidcOf(c);
   const [state, verifier] = (getCookie(c, FLOW_COOKIE) ?? '').split('.');
   deleteCookie(c, FLOW_COOKIE, { path: '/auth' });
   const code = c.req.query('code');
@@ -76,17 +72,17 @@ export async function oidcCallback(c: Ctx): Promise<Response> {
     );
   }
   const form = new URLSearchParams({
-    client_id: c.env.AUTH_CLIENT_ID as string,
+    client_id: oidc.clientId,
     grant_type: 'authorization_code',
     code,
     redirect_uri: redirectUri(c),
     code_verifier: verifier,
-    scope: `openid profile ${c.env.AUTH_AUDIENCE ?? ''}/.default`,
+    scope: scopeOf(c),
   });
-  if (c.env.AUTH_CLIENT_SECRET) form.set('client_secret', c.env.AUTH_CLIENT_SECRET);
+  if (oidc.clientSecret) form.set('client_secret', oidc.clientSecret);
   let token: string | undefined;
   try {
-    const res = await fetch(endpoints(c.env).token.href, {
+    const res = await fetch(oidc.token.href, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: form,
@@ -108,7 +104,7 @@ export async function oidcCallback(c: Ctx): Promise<Response> {
       {},
       'no access_token from the token endpoint',
     );
-  await verifyAccessToken(token, c.env);
+  await verifyAccessToken(token, loadConfig(c.env).auth);
   startSession(c, token);
   return c.redirect('/settings', 303);
 }

@@ -10,13 +10,14 @@ import type { RoleName } from '../catalogue/roles';
 import { DIRECTORY_ROLES, canWrite } from '../catalogue/roles';
 import type { ProductId } from '../catalogue/types';
 import type { Env } from '../config';
+import { loadConfig } from '../config';
 import { asTenantId } from '../core/tenant';
 import { StoreUnavailableError } from '../store/toggles';
 import { entraClaims, signToken } from './dev-tokens';
 import { ApiError } from './errors';
 import type { Strings } from './i18n';
 import { languageNamed, pickLanguage } from './i18n';
-import { oidcCallback, oidcConfigured, oidcLogin } from './oidc';
+import { oidcCallback, oidcLogin } from './oidc';
 import { AuditPage, ConfirmPage, Layout, SettingsPage, SignInPage } from './page';
 import {
   csrfMatches,
@@ -81,14 +82,14 @@ function strings(c: Ctx): Strings {
 }
 
 const nonceOf = (c: Ctx) => (c.get('secureHeadersNonce') as string | undefined) ?? '';
-const devAuth = (c: Ctx) => c.env.DEV_AUTH === 'true' && Boolean(c.env.DEV_SIGNING_KEY);
+const devKey = (c: Ctx) => loadConfig(c.env).auth.devKey;
 
 async function signInPage(c: Ctx, s: Strings): Promise<Response> {
   const body = (
     <SignInPage
       s={s}
-      dev={devAuth(c)}
-      production={oidcConfigured(c.env)}
+      dev={devKey(c) !== null}
+      production={loadConfig(c.env).auth.oidc !== null}
       csrf={ensureCsrf(c)}
       tenant={crypto.randomUUID()}
     />
@@ -228,7 +229,8 @@ pagesApp.get('/settings/audit', async (c) => {
 
 /** Local development sign-in: a token for any tenant and role, signed with the dev key. */
 pagesApp.post('/auth/dev', async (c) => {
-  if (!devAuth(c)) throw new ApiError('not_found', 'No such route.');
+  const key = devKey(c);
+  if (key === null) throw new ApiError('not_found', 'No such route.');
   const form = await c.req.parseBody();
   requireCsrf(c, form);
   const tenant = asTenantId(typeof form.tenant === 'string' ? form.tenant.trim() : null);
@@ -236,10 +238,6 @@ pagesApp.post('/auth/dev', async (c) => {
     typeof form.role === 'string' && form.role in DIRECTORY_ROLES ? (form.role as RoleName) : null;
   if (tenant === null || role === null)
     throw new ApiError('invalid_request', 'Pick a tenant GUID and a role.');
-  const key = JSON.parse(c.env.DEV_SIGNING_KEY as string) as {
-    kid: string;
-    privateJwk: JsonWebKey;
-  };
   const name =
     typeof form.name === 'string' && form.name.trim()
       ? form.name.trim().slice(0, 100)
@@ -251,7 +249,7 @@ pagesApp.post('/auth/dev', async (c) => {
       tenant,
       roles: [role],
       name,
-      audience: c.env.AUTH_AUDIENCE ?? '',
+      audience: loadConfig(c.env).auth.audience,
       expiresIn: 3600,
     }),
   );

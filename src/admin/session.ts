@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Env } from '../config';
+import { loadConfig } from '../config';
 import type { Principal } from './auth';
 import { verifyAccessToken } from './auth';
 import { ApiError } from './errors';
@@ -65,7 +66,7 @@ export async function sessionPrincipal(c: Ctx): Promise<Principal | null> {
   const token = getCookie(c, SESSION_COOKIE, prefix(c));
   if (!token) return null;
   try {
-    return await verifyAccessToken(token, c.env);
+    return await verifyAccessToken(token, loadConfig(c.env).auth);
   } catch (error) {
     // A key set that cannot be fetched is the service's trouble, not a signed-out browser.
     if (error instanceof ApiError && error.code === 'unavailable') throw error;

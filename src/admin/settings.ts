@@ -4,7 +4,7 @@ import { productById } from '../catalogue/products';
 import { canRead, canWrite } from '../catalogue/roles';
 import type { ProductId } from '../catalogue/types';
 import type { Env } from '../config';
-import { configFor } from '../config';
+import { loadConfig } from '../config';
 import { TENANT_COOKIE, isLocked, navigationFacts } from '../core/decide';
 import { asTenantId } from '../core/tenant';
 import { decideWithStore, storeFor } from '../edge/app';
@@ -23,11 +23,11 @@ import * as s from './schemas';
 const ETAG_HEADER = ['ETag'];
 
 function storeOf(c: AdminContext) {
-  return storeFor(c.env, configFor(c.env));
+  return storeFor(c.env, loadConfig(c.env));
 }
 
 function catalogueProduct(c: AdminContext, id: ProductId) {
-  return productById(id, configFor(c.env).products) as NonNullable<ReturnType<typeof productById>>;
+  return productById(id, loadConfig(c.env).products) as NonNullable<ReturnType<typeof productById>>;
 }
 
 /** `If-Match: "3"` (or W/"3") -> 3; `*` or absent -> no precondition; anything else matches nothing. */
@@ -52,7 +52,7 @@ export async function readAudit(
   if (!cursor)
     await store.repairAudit(
       tenant,
-      configFor(c.env).products.map((p) => p.id),
+      loadConfig(c.env).products.map((p) => p.id),
     );
   const page = await store.audit(tenant, {
     limit,
@@ -117,7 +117,7 @@ export async function tenantStates(c: AdminContext, tenant: string): Promise<Pro
   const store = storeOf(c);
   const now = Date.now();
   return Promise.all(
-    configFor(c.env).products.map(async (p) =>
+    loadConfig(c.env).products.map(async (p) =>
       productState(p, await store.record(tenant, p.id), now),
     ),
   );
@@ -152,7 +152,7 @@ export const ROUTES: readonly RouteSpec[] = [
     query: s.ExplainQuery,
     responses: { 200: { description: 'The decision', schema: s.ExplainSchema } },
     handler: async (c, { params, query }) => {
-      const config = configFor(c.env);
+      const config = loadConfig(c.env);
       const url = new URL(query.url);
       // Only this tenant's state may answer: any tid in the URL is replaced by the path's tenant.
       url.searchParams.delete('tid');

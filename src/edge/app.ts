@@ -1,5 +1,5 @@
 import type { Config, Env } from '../config';
-import { configFor } from '../config';
+import { loadConfig } from '../config';
 import type { Decision, Lookups, RequestFacts } from '../core/decide';
 import { decide } from '../core/decide';
 import { ToggleStore } from '../store/toggles';
@@ -36,14 +36,11 @@ export function storeFor(env: Env, config: Config): ToggleStore {
   });
 }
 
-/** The settings page the banner's "configure" link opens when SETTINGS_URL is unset. */
-const DEFAULT_SETTINGS_URL = 'http://127.0.0.1:8787/settings';
-
 /** Legacy-host traffic: every method, every path. */
 export async function handleEdge(
   request: Request,
   env: Env,
-  config: Config = configFor(env),
+  config: Config = loadConfig(env),
   url: URL = new URL(request.url),
 ): Promise<Response> {
   const store = storeFor(env, config);
@@ -66,14 +63,6 @@ export async function handleEdge(
     url,
   );
   return legacy && wantsBanner(legacy.product, decision, facts, response)
-    ? withBanner(
-        response,
-        request,
-        facts,
-        legacy.product,
-        decision,
-        config,
-        env.SETTINGS_URL ?? DEFAULT_SETTINGS_URL,
-      )
+    ? withBanner(response, request, facts, legacy.product, decision, config, config.settingsUrl)
     : response;
 }
