@@ -4,8 +4,8 @@ import { DIRECTORY_ROLES } from '../catalogue/roles';
 import type { ProductId } from '../catalogue/types';
 import type { AuditEntry } from '../store/records';
 import type { ProductState } from '../store/state';
-import type { Strings } from './i18n';
-import { formatDateTime } from './i18n';
+import type { Strings } from '../i18n';
+import { formatDateTime } from '../i18n';
 
 const CSS = `
 :root{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#1b1b1b;background:#f5f5f5;line-height:1.5}

@@ -1,28 +1,10 @@
-import { createMiddleware } from 'hono/factory';
 import type { JWTVerifyGetKey } from 'jose';
 import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
-import type { RoleName } from '../catalogue/roles';
 import { rolesOf } from '../catalogue/roles';
-import type { AuthConfig, Env, KeySource } from '../config';
-import { loadConfig } from '../config';
+import type { AuthConfig, KeySource } from '../config';
 import { asTenantId } from '../core/tenant';
-import { ApiError } from './errors';
-
-/** The signed-in caller, from a verified Microsoft Entra access token. */
-export interface Principal {
-  tenant: string;
-  oid: string;
-  name: string;
-  upn: string;
-  idp: string;
-  roles: Set<RoleName>;
-}
-
-declare module 'hono' {
-  interface ContextVariableMap {
-    principal: Principal;
-  }
-}
+import { AppError } from '../errors';
+import type { Principal } from '../settings/principal';
 
 // Entra ID tokens may be a little ahead of or behind our clock; never more than this.
 const CLOCK_SKEW_SECONDS = 300;
@@ -66,7 +48,7 @@ const ISSUER_BY_VERSION: Partial<Record<string, (tid: string) => string>> = Obje
  * The remote key set could not be fetched (network error, timeout, non-200, not a key set): the
  * token may well be good, so the caller hears "try again", not "unauthorized".
  */
-export class KeySetUnavailableError extends Error {
+class KeySetUnavailableError extends Error {
   override readonly name = 'KeySetUnavailableError';
 }
 
@@ -89,8 +71,8 @@ function remoteKeySet(url: URL): JWTVerifyGetKey {
   };
 }
 
-const unauthorized = (detail: string) =>
-  new ApiError(
+export const unauthorized = (detail: string) =>
+  new AppError(
     'unauthorized',
     'A valid access token is required.',
     { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
@@ -114,7 +96,7 @@ export async function verifyAccessToken(token: string, auth: AuthConfig): Promis
     payload = verified.payload as Record<string, unknown>;
   } catch (error) {
     if (error instanceof KeySetUnavailableError) {
-      throw new ApiError(
+      throw new AppError(
         'unavailable',
         'The token signing keys cannot be fetched; try again shortly.',
         { 'Retry-After': '30' },
@@ -151,12 +133,3 @@ export async function verifyAccessToken(token: string, auth: AuthConfig): Promis
     roles: rolesOf(wids),
   };
 }
-
-/** Bearer-token authentication for everything mounted behind it. */
-export const requireToken = createMiddleware<{ Bindings: Env }>(async (c, next) => {
-  const header = c.req.header('authorization') ?? '';
-  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
-  if (!match?.[1]) throw unauthorized('no bearer token');
-  c.set('principal', await verifyAccessToken(match[1], loadConfig(c.env).auth));
-  await next();
-});

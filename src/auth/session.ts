@@ -1,10 +1,8 @@
-import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Env } from '../config';
-import { loadConfig } from '../config';
-import type { Principal } from './auth';
-import { verifyAccessToken } from './auth';
-import { ApiError } from './errors';
+import { AppError } from '../errors';
+import type { Principal } from '../settings/principal';
+import type { AdminContext as Ctx } from './context';
+import { verifyAccessToken } from './tokens';
 
 /**
  * The settings page's own session: the admin's access token in an HttpOnly cookie (out of reach
@@ -15,8 +13,6 @@ export const SESSION_COOKIE = 'pr_session';
 export const CSRF_COOKIE = 'pr_csrf';
 export const LANG_COOKIE = 'pr_lang';
 const SESSION_MAX_AGE_SECONDS = 60 * 60;
-
-type Ctx = Context<{ Bindings: Env }>;
 
 /** Secure cookies over https (always, in production); plain http only for local development. */
 const secure = (c: Ctx) => new URL(c.req.url).protocol === 'https:';
@@ -66,10 +62,10 @@ export async function sessionPrincipal(c: Ctx): Promise<Principal | null> {
   const token = getCookie(c, SESSION_COOKIE, prefix(c));
   if (!token) return null;
   try {
-    return await verifyAccessToken(token, loadConfig(c.env).auth);
+    return await verifyAccessToken(token, c.env.config.auth);
   } catch (error) {
     // A key set that cannot be fetched is the service's trouble, not a signed-out browser.
-    if (error instanceof ApiError && error.code === 'unavailable') throw error;
+    if (error instanceof AppError && error.code === 'unavailable') throw error;
     return null;
   }
 }

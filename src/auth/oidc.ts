@@ -1,10 +1,9 @@
-import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { AuthConfig, Env } from '../config';
-import { loadConfig } from '../config';
-import { verifyAccessToken } from './auth';
-import { ApiError } from './errors';
+import type { AuthConfig } from '../config';
+import { AppError } from '../errors';
+import type { AdminContext as Ctx } from './context';
 import { base64url, randomToken, startSession } from './session';
+import { verifyAccessToken } from './tokens';
 
 /**
  * Production sign-in for the settings page: OpenID Connect authorization code flow with PKCE
@@ -12,18 +11,17 @@ import { base64url, randomToken, startSession } from './session';
  * (e.g. https://login.microsoftonline.com/organizations/v2.0). The access token it returns is
  * verified exactly as the API verifies bearer tokens and kept in the HttpOnly session cookie.
  */
-type Ctx = Context<{ Bindings: Env }>;
 const FLOW_COOKIE = 'pr_oidc';
 const FLOW_MAX_AGE_SECONDS = 600;
 
 /** The OIDC settings, or a 404 when sign-in with Microsoft is not configured here. */
 function oidcOf(c: Ctx): NonNullable<AuthConfig['oidc']> {
-  const oidc = loadConfig(c.env).auth.oidc;
-  if (!oidc) throw new ApiError('not_found', 'Sign-in with Microsoft is not configured here.');
+  const oidc = c.env.config.auth.oidc;
+  if (!oidc) throw new AppError('not_found', 'Sign-in with Microsoft is not configured here.');
   return oidc;
 }
 
-const scopeOf = (c: Ctx) => `openid profile ${loadConfig(c.env).auth.audience}/.default`;
+const scopeOf = (c: Ctx) => `openid profile ${c.env.config.auth.audience}/.default`;
 
 const redirectUri = (c: Ctx) => new URL('/auth/callback', c.req.url).href;
 
@@ -64,7 +62,7 @@ export async function oidcCallback(c: Ctx): Promise<Response> {
   deleteCookie(c, FLOW_COOKIE, { path: '/auth' });
   const code = c.req.query('code');
   if (!state || !verifier || c.req.query('state') !== state || !code) {
-    throw new ApiError(
+    throw new AppError(
       'invalid_request',
       'The sign-in could not be completed; start again.',
       {},
@@ -90,7 +88,7 @@ export async function oidcCallback(c: Ctx): Promise<Response> {
     });
     token = ((await res.json()) as { access_token?: string }).access_token;
   } catch (error) {
-    throw new ApiError(
+    throw new AppError(
       'unavailable',
       'The sign-in service did not answer; try again.',
       { 'Retry-After': '5' },
@@ -98,13 +96,13 @@ export async function oidcCallback(c: Ctx): Promise<Response> {
     );
   }
   if (!token)
-    throw new ApiError(
+    throw new AppError(
       'unauthorized',
       'A valid access token is required.',
       {},
       'no access_token from the token endpoint',
     );
-  await verifyAccessToken(token, loadConfig(c.env).auth);
+  await verifyAccessToken(token, c.env.config.auth);
   startSession(c, token);
   return c.redirect('/settings', 303);
 }
