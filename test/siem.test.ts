@@ -16,7 +16,7 @@ import {
   newStats,
   type Rewrite,
   rewriteJsonLinks,
-} from '../src/edge/json-links';
+} from '../src/siem/json-links';
 import worker from '../src/index';
 import { newTenant, seedToggle, send, testEnv, unsignedJwt } from './helpers';
 
