@@ -386,7 +386,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 /**
  * Read a body in batches of at least READ_BYTES where the runtime can (a BYOB reader).
  * `recycle` hands back a batch that is no longer needed: its buffer takes the next read (a fresh
- * buffer per read cost as much CPU as the scan of it, bench scenario 3).
+ * buffer per read costs about as much CPU as scanning it).
  */
 function batchedReader(body: ReadableStream<Uint8Array>): {
   next(): Promise<Uint8Array | null>;
