@@ -1,7 +1,7 @@
 /**
- * The scanner's WebAssembly memory, as json-links.ts writes it and assembly/json-scan.ts reads
+ * The scanner's WebAssembly memory, as scanner.ts writes it and assembly/json-scan.ts reads
  * it. The constants the two sides must agree on are also exported by the module itself
- * (`layout*` globals), and test/siem-layout.test.ts compares them.
+ * (its `layout()` export), and test/siem-layout.test.ts compares them.
  */
 
 /** Shapes kept per body, the most recent first. */

@@ -1,5 +1,5 @@
 // AssemblyScript (not TypeScript): compiled by `npm run build:wasm` (asc, SIMD on) into
-// src/siem/json-scan.wasm, which src/siem/json-links.ts loads. This is the byte loop of the SIEM
+// src/siem/json-scan.wasm, which src/siem/scanner.ts loads. This is the byte loop of the SIEM
 // link rewriter; the rules it follows are in docs/siem.md, the memory it reads is laid out in ../layout.ts.
 //
 // One call rewrites one input (what was carried from the last call, then the next bytes of the
