@@ -159,6 +159,30 @@ describe('cookies on an https admin host', () => {
   });
 });
 
+describe('the OIDC flow cookie on an https admin host', () => {
+  it('is __Secure- prefixed, and a callback finds it under that name only', async () => {
+    const https = 'https://localhost';
+    const env = {
+      ...testEnv,
+      AUTH_CLIENT_ID: 'client-1',
+      AUTH_AUTHORITY: 'https://login.microsoftonline.com/organizations/v2.0',
+    } as Env;
+    const login = await worker.fetch(new Request(`${https}/auth/login`), env);
+    const flow = login.headers.getSetCookie().find((c) => c.startsWith('__Secure-pr_oidc='));
+    expect(flow).toMatch(/; Secure/);
+    const state = new URL(login.headers.get('location')!).searchParams.get('state');
+    const value = flow!.split(';')[0]!.split('=')[1];
+    // The unprefixed name (one a sibling host could set) is not the flow: no state, 400.
+    const planted = await worker.fetch(
+      new Request(`${https}/auth/callback?code=abc&state=${state}`, {
+        headers: { Cookie: `pr_oidc=${value}` },
+      }),
+      env,
+    );
+    await expectError(planted, 400, 'invalid_request');
+  });
+});
+
 describe('tokens', () => {
   const read = (tenant: string, token: string) =>
     api('GET', `/tenants/${tenant}/redirection`, { token });

@@ -13,6 +13,9 @@ import { verifyAccessToken } from './tokens';
  */
 const FLOW_COOKIE = 'pr_oidc';
 const FLOW_MAX_AGE_SECONDS = 600;
+/** Over https the flow cookie is `__Secure-` prefixed (its Path=/auth rules out `__Host-`). */
+const flowPrefix = (c: Ctx) =>
+  new URL(c.req.url).protocol === 'https:' ? ('secure' as const) : undefined;
 
 /** The OIDC settings, or a 404 when sign-in with Microsoft is not configured here. */
 function oidcOf(c: Ctx): NonNullable<AuthConfig['oidc']> {
@@ -37,6 +40,7 @@ export async function oidcLogin(c: Ctx): Promise<Response> {
   const verifier = randomToken(48);
   const nonce = randomToken();
   setCookie(c, FLOW_COOKIE, `${state}.${verifier}.${nonce}`, {
+    prefix: flowPrefix(c),
     httpOnly: true,
     secure: new URL(c.req.url).protocol === 'https:',
     sameSite: 'Lax',
@@ -58,8 +62,8 @@ export async function oidcLogin(c: Ctx): Promise<Response> {
 
 export async function oidcCallback(c: Ctx): Promise<Response> {
   const oidc = oidcOf(c);
-  const [state, verifier] = (getCookie(c, FLOW_COOKIE) ?? '').split('.');
-  deleteCookie(c, FLOW_COOKIE, { path: '/auth' });
+  const [state, verifier] = (getCookie(c, FLOW_COOKIE, flowPrefix(c)) ?? '').split('.');
+  deleteCookie(c, FLOW_COOKIE, { path: '/auth', prefix: flowPrefix(c) });
   const code = c.req.query('code');
   if (!state || !verifier || c.req.query('state') !== state || !code) {
     throw new AppError(

@@ -36,13 +36,11 @@ function keySetFor(source: KeySource): JWTVerifyGetKey {
   return keySet;
 }
 
-const ISSUER_BY_VERSION: Partial<Record<string, (tid: string) => string>> = Object.assign(
-  Object.create(null) as Record<string, (tid: string) => string>,
-  {
-    '2.0': (tid: string) => `https://login.microsoftonline.com/${tid}/v2.0`,
-    '1.0': (tid: string) => `https://sts.windows.net/${tid}/`,
-  },
-);
+/** The issuer each token version names (`ver` is token text: a Map, so only these two count). */
+const ISSUER_BY_VERSION: ReadonlyMap<string, (tid: string) => string> = new Map([
+  ['2.0', (tid: string) => `https://login.microsoftonline.com/${tid}/v2.0`],
+  ['1.0', (tid: string) => `https://sts.windows.net/${tid}/`],
+]);
 
 /**
  * The remote key set could not be fetched (network error, timeout, non-200, not a key set): the
@@ -114,7 +112,7 @@ export async function verifyAccessToken(token: string, auth: AuthConfig): Promis
     throw unauthorized('personal Microsoft account (consumer tenant)');
   // The issuer form follows the token version: v2.0 tokens name login.microsoftonline.com, v1.0
   // tokens sts.windows.net; a token mixing the two is not one Entra issued.
-  const issuer = ISSUER_BY_VERSION[String(payload.ver)];
+  const issuer = ISSUER_BY_VERSION.get(String(payload.ver));
   if (issuer === undefined || payload.iss !== issuer(rawTid)) {
     throw unauthorized(
       `iss ${String(payload.iss)} (ver ${String(payload.ver)}) does not name tenant ${tenant}`,
