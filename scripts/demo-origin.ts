@@ -270,7 +270,7 @@ async function oidcProvider(
       .writeHead(400, { 'Content-Type': 'application/json' })
       .end('{"error":"invalid_grant"}');
   }
-  const { entraClaims, signToken } = await import('../src/admin/dev-tokens.ts');
+  const { entraClaims, signToken } = await import('../src/auth/dev-tokens.ts');
   const token = await signToken(
     signer.privateJwk,
     signer.kid,

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { DIRECTORY_ROLES, type RoleName } from '../src/catalogue/roles.ts';
 import { asTenantId } from '../src/core/tenant.ts';
 import { devKey } from './devkeys.ts';
-import { entraClaims, signToken } from '../src/admin/dev-tokens.ts';
+import { entraClaims, signToken } from '../src/auth/dev-tokens.ts';
 
 const { values } = parseArgs({
   options: {

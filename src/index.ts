@@ -1,23 +1,24 @@
+import { adminFetch } from './admin';
 import type { Env } from './config';
-import { configFor } from './config';
-import { adminApp } from './admin/app';
+import { loadConfig } from './config';
 import { handleEdge } from './edge/app';
+import { withEdgeBoundary } from './edge/boundary';
 
 export { TenantSettings } from './objects/tenant-settings';
 
 /**
  * One Worker, two faces: the settings side (a Hono app) on ADMIN_HOSTS, the redirect edge
  * everywhere else, called directly so the per-request hot path pays for one dispatch only.
- * Nothing runs at module scope beyond building the route tables.
+ * The configuration is loaded here, once per isolate, and handed to both.
  */
 export default {
   fetch(request: Request, env: Env, ctx?: ExecutionContext): Response | Promise<Response> {
-    const config = configFor(env);
+    const config = loadConfig(env);
     const url = new URL(request.url);
     // The URL parser has lower-cased the name; admin hosts are normalised names, so membership
     // after dropping a trailing dot is the same test as normaliseHost's, without its label checks.
     const hostname = url.hostname.endsWith('.') ? url.hostname.slice(0, -1) : url.hostname;
-    if (config.adminHosts.has(hostname)) return adminApp.fetch(request, env, ctx);
-    return handleEdge(request, env, config, url);
+    if (config.adminHosts.has(hostname)) return adminFetch(request, env, config, ctx);
+    return withEdgeBoundary(request, url, config, () => handleEdge(request, env, config, url));
   },
 } satisfies ExportedHandler<Env>;

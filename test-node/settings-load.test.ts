@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devKey } from '../scripts/devkeys.ts';
-import { entraClaims, signToken } from '../src/admin/dev-tokens.ts';
+import { entraClaims, signToken } from '../src/auth/dev-tokens.ts';
 import { type Service, startService } from './service.ts';
 
 const PORT = 18_795;

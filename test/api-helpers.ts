@@ -1,5 +1,5 @@
 import type { RoleName } from '../src/catalogue/roles';
-import { entraClaims, signToken } from '../src/admin/dev-tokens';
+import { entraClaims, signToken } from '../src/auth/dev-tokens';
 import { base64url, send, testEnv } from './helpers';
 
 export const AUDIENCE = 'api://portal-redirect';

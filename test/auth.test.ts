@@ -1,7 +1,7 @@
 import { SignJWT, exportJWK, importJWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { DIRECTORY_ROLES, type RoleName } from '../src/catalogue/roles';
-import { entraClaims, signToken } from '../src/admin/dev-tokens';
+import { entraClaims, signToken } from '../src/auth/dev-tokens';
 import { AUDIENCE, adminToken, api, expectError, rawToken, trustedKey } from './api-helpers';
 import { base64url, newTenant } from './helpers';
 

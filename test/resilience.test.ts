@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PRODUCTS } from '../src/catalogue/products';
 import type { Env } from '../src/config';
-import { configFor } from '../src/config';
+import { loadConfig } from '../src/config';
 import type { RequestFacts } from '../src/core/decide';
 import { decide } from '../src/core/decide';
 import { REASONS } from '../src/core/reasons';
@@ -148,7 +148,7 @@ describe('origin faults on pass-through', () => {
 });
 
 describe('property-based: hostile URLs, hosts, cookies and Fetch Metadata', () => {
-  const config = configFor(testEnv);
+  const config = loadConfig(testEnv);
   const legacyHosts = PRODUCTS.flatMap((p) =>
     p.hosts.map((h) => h.pattern.replace(/\*/g, 'contoso')),
   );

@@ -159,7 +159,7 @@ describe('settings page: an admin changes a toggle', () => {
   });
 
   it('serves its enhancement script intact, under the CSP nonce', async () => {
-    const { SCRIPT } = await import('../src/admin/page');
+    const { SCRIPT } = await import('../src/pages/assets');
     const b = new Browser();
     await b.signIn(newTenant(), 'global-admin');
     const res = await b.go('/settings');

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../src/config';
-import { configFor } from '../src/config';
+import { loadConfig } from '../src/config';
 import { mapLegacyLinkShaped, mapViaUrl, rewriteLinkShaped } from '../src/core/links';
 import {
   JsonLinkScanner,
@@ -16,7 +16,7 @@ import {
   newStats,
   type Rewrite,
   rewriteJsonLinks,
-} from '../src/edge/json-links';
+} from '../src/siem/json-links';
 import worker from '../src/index';
 import { newTenant, seedToggle, send, testEnv, unsignedJwt } from './helpers';
 
@@ -210,7 +210,7 @@ describe('the streaming rewriter', () => {
     out.push(decoder.decode(scanner.end()));
     return out.join('');
   }
-  const core = configFor(testEnv as unknown as Env).core;
+  const core = loadConfig(testEnv as unknown as Env).core;
 
   it('gives the same bytes whatever the chunk boundaries: every split point, and every split of three', async () => {
     const raw = new TextEncoder().encode(await originBytes('/api/alerts'));
@@ -588,7 +588,7 @@ describe('the streaming rewriter', () => {
 });
 
 describe('the WebAssembly scan', () => {
-  const core = configFor(testEnv as unknown as Env).core;
+  const core = loadConfig(testEnv as unknown as Env).core;
   const enc = (text: string) => new TextEncoder().encode(text);
   /** `raw` cut into `n` chunks of about the same length. */
   const cut = (raw: Uint8Array, n: number) =>

@@ -6,7 +6,7 @@ import { rewriteLinkShaped } from '../core/links';
 import type { Reason } from '../core/reasons';
 import { unverifiedTenantOf } from '../core/tenant';
 import type { ToggleStore } from '../store/toggles';
-import { rewriteJsonLinks } from './json-links';
+import { rewriteJsonLinks } from '../siem/json-links';
 import { forward, originError, withDecision } from './passthrough';
 
 /** Encodings whose bodies the runtime hands us decoded (and re-encodes on the way out). */

@@ -1,49 +1,17 @@
 import type { Config, Env } from '../config';
-import { configFor } from '../config';
-import type { Decision, Lookups, RequestFacts } from '../core/decide';
-import { decide } from '../core/decide';
-import { ToggleStore } from '../store/toggles';
+import { loadConfig } from '../config';
+import { decideWithStore, storeFor } from '../store/decision-loop';
 import { apiPassThrough } from './api-hosts';
 import { DISMISS_PATH, dismissBanner, wantsBanner, withBanner } from './banner';
 import { gatherFacts } from './facts';
 import { passThrough } from './passthrough';
 import { hashPageResponse, redirectResponse } from './respond';
 
-/**
- * Run the decision loop: the pure core says which store read it still needs (at most a host
- * mapping and one toggle), this adapter reads it and asks again.
- */
-export async function decideWithStore(
-  config: Config,
-  store: ToggleStore,
-  facts: RequestFacts,
-): Promise<Decision> {
-  const lookups: Lookups = {};
-  for (;;) {
-    const step = decide(config.core, facts, lookups);
-    if (step.kind === 'decision') return step.decision;
-    if (step.kind === 'need-host-tenant')
-      lookups.hostTenant = await store.hostTenant(step.hostname);
-    else lookups.toggle = await store.enabledFor(step.tenant, step.product);
-  }
-}
-
-export function storeFor(env: Env, config: Config): ToggleStore {
-  return new ToggleStore(env.TOGGLES, {
-    kvCacheTtlSeconds: config.kvCacheTtlSeconds,
-    toggleCacheTtlMs: config.toggleCacheTtlMs,
-    kvReadTimeoutMs: config.kvReadTimeoutMs,
-  });
-}
-
-/** The settings page the banner's "configure" link opens when SETTINGS_URL is unset. */
-const DEFAULT_SETTINGS_URL = 'http://127.0.0.1:8787/settings';
-
 /** Legacy-host traffic: every method, every path. */
 export async function handleEdge(
   request: Request,
   env: Env,
-  config: Config = configFor(env),
+  config: Config = loadConfig(env),
   url: URL = new URL(request.url),
 ): Promise<Response> {
   const store = storeFor(env, config);
@@ -74,14 +42,6 @@ export async function handleEdge(
     https,
   );
   return legacy && wantsBanner(legacy.product, decision, facts, response)
-    ? withBanner(
-        response,
-        request,
-        facts,
-        legacy.product,
-        decision,
-        config,
-        env.SETTINGS_URL ?? DEFAULT_SETTINGS_URL,
-      )
+    ? withBanner(response, request, facts, legacy.product, decision, config, config.settingsUrl)
     : response;
 }

@@ -2,8 +2,8 @@ import type { Product } from '../catalogue/types';
 import type { Config } from '../config';
 import type { Decision, RequestFacts } from '../core/decide';
 import { mapLegacyLink } from '../core/links';
-import type { Strings } from '../admin/i18n';
-import { pickLanguage } from '../admin/i18n';
+import type { Strings } from '../i18n';
+import { pickLanguage } from '../i18n';
 import { escapeHtml } from './respond';
 
 /** Reserved path on every legacy host: dismiss the banner, then go back. */

@@ -2,7 +2,7 @@ import { parse as parseCookies } from 'hono/utils/cookie';
 import type { Product } from '../catalogue/types';
 import type { RequestFacts } from '../core/decide';
 import { verifiedSignInTenant } from './signin';
-import type { SignInConfig } from './signin-config';
+import type { SignInConfig } from '../config/signin';
 
 /** Largest sign-in form we read to find the id_token; a larger body streams through untouched. */
 export const MAX_SIGN_IN_BODY_BYTES = 64 * 1024;

@@ -1,7 +1,7 @@
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import type { ProductId } from '../catalogue/types';
 import { asTenantId } from '../core/tenant';
-import type { SignInConfig } from './signin-config';
+import type { SignInConfig } from '../config/signin';
 
 /** Entra ID's clock and ours may differ by this much (exp, nbf, iat). */
 const CLOCK_SKEW_SECONDS = 300;

@@ -1,10 +1,22 @@
 import { en, type Strings } from './en';
 import { nl } from './nl';
 
-/** Every language: adding one is a new file and one line here. */
-export const LANGUAGES: Record<string, Strings> = { en, nl };
+/**
+ * Every language: adding one is a new file and one line here. A Map, because the keys asked for
+ * come from request text (`?lang=`, a cookie, Accept-Language): `__proto__` or `constructor`
+ * must find nothing, never a property every object inherits.
+ */
+const LANGUAGES: ReadonlyMap<string, Strings> = new Map([
+  ['en', en],
+  ['nl', nl],
+]);
 export const DEFAULT_LANGUAGE = 'en';
 export type { Strings };
+
+/** The language with exactly this tag, if there is one. */
+export function languageNamed(tag: string | undefined | null): Strings | undefined {
+  return tag ? LANGUAGES.get(tag) : undefined;
+}
 
 /**
  * The language for a request: an explicit choice (`?lang=`, then the `pr_lang` cookie), else the
@@ -14,7 +26,8 @@ export function pickLanguage(
   explicit: string | undefined | null,
   acceptLanguage: string | undefined | null,
 ): Strings {
-  if (explicit && LANGUAGES[explicit]) return LANGUAGES[explicit] as Strings;
+  const chosen = languageNamed(explicit);
+  if (chosen) return chosen;
   const ranked = (acceptLanguage ?? '')
     .split(',')
     .map((part) => {
@@ -29,8 +42,11 @@ export function pickLanguage(
     })
     .filter((l) => l.q > 0)
     .sort((a, b) => b.q - a.q);
-  for (const { base } of ranked) if (LANGUAGES[base]) return LANGUAGES[base] as Strings;
-  return LANGUAGES[DEFAULT_LANGUAGE] as Strings;
+  for (const { base } of ranked) {
+    const match = languageNamed(base);
+    if (match) return match;
+  }
+  return en;
 }
 
 /** Dates and times formatted for the language, in UTC (the audit's own clock). */

@@ -1,8 +1,8 @@
-import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Env } from '../config';
-import type { Principal } from './auth';
-import { verifyAccessToken } from './auth';
+import { AppError } from '../errors';
+import type { Principal } from '../settings/principal';
+import type { AdminContext as Ctx } from './context';
+import { verifyAccessToken } from './tokens';
 
 /**
  * The settings page's own session: the admin's access token in an HttpOnly cookie (out of reach
@@ -14,13 +14,18 @@ export const CSRF_COOKIE = 'pr_csrf';
 export const LANG_COOKIE = 'pr_lang';
 const SESSION_MAX_AGE_SECONDS = 60 * 60;
 
-type Ctx = Context<{ Bindings: Env }>;
-
 /** Secure cookies over https (always, in production); plain http only for local development. */
 const secure = (c: Ctx) => new URL(c.req.url).protocol === 'https:';
+/**
+ * Over https the session and CSRF cookies carry the `__Host-` prefix: the browser then holds
+ * them to Secure, Path=/ and no Domain, so a sibling subdomain cannot plant or overwrite them.
+ * Plain-http local development (localhost) cannot use the prefix.
+ */
+const prefix = (c: Ctx) => (secure(c) ? ('host' as const) : undefined);
 
 function setCsrfCookie(c: Ctx, token: string): string {
   setCookie(c, CSRF_COOKIE, token, {
+    prefix: prefix(c),
     httpOnly: true,
     secure: secure(c),
     sameSite: 'Strict',
@@ -32,6 +37,7 @@ function setCsrfCookie(c: Ctx, token: string): string {
 
 export function startSession(c: Ctx, accessToken: string): void {
   setCookie(c, SESSION_COOKIE, accessToken, {
+    prefix: prefix(c),
     httpOnly: true,
     secure: secure(c),
     sameSite: 'Lax',
@@ -47,23 +53,25 @@ export function ensureCsrf(c: Ctx): string {
 }
 
 export function endSession(c: Ctx): void {
-  deleteCookie(c, SESSION_COOKIE, { path: '/' });
-  deleteCookie(c, CSRF_COOKIE, { path: '/' });
+  deleteCookie(c, SESSION_COOKIE, { path: '/', prefix: prefix(c), secure: secure(c) });
+  deleteCookie(c, CSRF_COOKIE, { path: '/', prefix: prefix(c), secure: secure(c) });
 }
 
 /** The signed-in admin, or `null` (no session, or its token no longer verifies). */
 export async function sessionPrincipal(c: Ctx): Promise<Principal | null> {
-  const token = getCookie(c, SESSION_COOKIE);
+  const token = getCookie(c, SESSION_COOKIE, prefix(c));
   if (!token) return null;
   try {
-    return await verifyAccessToken(token, c.env);
-  } catch {
+    return await verifyAccessToken(token, c.env.config.auth);
+  } catch (error) {
+    // A key set that cannot be fetched is the service's trouble, not a signed-out browser.
+    if (error instanceof AppError && error.code === 'unavailable') throw error;
     return null;
   }
 }
 
 export function csrfToken(c: Ctx): string {
-  return getCookie(c, CSRF_COOKIE) ?? '';
+  return getCookie(c, CSRF_COOKIE, prefix(c)) ?? '';
 }
 
 /** The form's CSRF token equals the cookie's, compared in constant time. */

@@ -1,14 +1,10 @@
-import type { Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { Hono } from 'hono';
 import * as v from 'valibot';
-import type { Env } from '../config';
-import { ApiError } from './errors';
-
-export const MAX_BODY_BYTES = 16 * 1024;
+import type { AdminContext, AdminEnv } from '../auth/context';
+import { AppError } from '../errors';
 
 type Schema = v.GenericSchema;
 type Out<S> = S extends Schema ? v.InferOutput<S> : undefined;
-export type AdminContext = Context<{ Bindings: Env }>;
 
 /**
  * One route of the settings API: its path, the schemas that validate it, the responses it
@@ -44,23 +40,16 @@ export function defineRoute<
 }
 
 /** Mount each route with its validation; invalid input never reaches a handler. */
-export function register(app: Hono<{ Bindings: Env }>, routes: readonly RouteSpec[]): void {
+export function register(app: Hono<AdminEnv>, routes: readonly RouteSpec[]): void {
   for (const route of routes) {
     const path = route.path.replace(/\{(\w+)\}/g, ':$1');
-    const limit = bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError('payload_too_large', 'The request body is larger than 16 KiB.');
-      },
-    });
     const handler = async (c: AdminContext) => {
       const params = route.params ? validate(route.params, c.req.param(), 'path') : undefined;
       const query = route.query ? validate(route.query, c.req.query(), 'query') : undefined;
       const body = route.body ? validate(route.body, await readJson(c), 'body') : undefined;
       return route.handler(c, { params, query, body });
     };
-    if (route.body) app.on(route.method.toUpperCase(), path, limit, handler);
-    else app.on(route.method.toUpperCase(), path, handler);
+    app.on(route.method.toUpperCase(), path, handler);
   }
 }
 
@@ -70,8 +59,8 @@ function validate<S extends Schema>(schema: S, input: unknown, where: string): v
   const issue = result.issues[0];
   const key = issue.path?.map((p) => String(p.key)).join('.') ?? '';
   // An unknown product in the path names a resource that does not exist.
-  if (where === 'path' && key === 'product') throw new ApiError('not_found', 'No such product.');
-  throw new ApiError(
+  if (where === 'path' && key === 'product') throw new AppError('not_found', 'No such product.');
+  throw new AppError(
     'invalid_request',
     `Invalid ${where}${key ? ` (${key})` : ''}: ${issue.message}`,
   );
@@ -80,19 +69,19 @@ function validate<S extends Schema>(schema: S, input: unknown, where: string): v
 async function readJson(c: AdminContext): Promise<unknown> {
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   if (!type.startsWith('application/json'))
-    throw new ApiError('invalid_request', 'Content-Type must be application/json.');
+    throw new AppError('invalid_request', 'Content-Type must be application/json.');
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(
       await c.req.arrayBuffer(),
     );
   } catch (error) {
-    if (error instanceof ApiError) throw error;
-    throw new ApiError('invalid_request', 'The request body is not valid UTF-8.');
+    if (error instanceof AppError) throw error;
+    throw new AppError('invalid_request', 'The request body is not valid UTF-8.');
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError('invalid_request', 'The request body is not valid JSON.');
+    throw new AppError('invalid_request', 'The request body is not valid JSON.');
   }
 }

@@ -4,7 +4,7 @@ import { PRODUCT_IDS, type ProductId } from '../catalogue/types';
 
 /**
  * Configuration of the sign-in callback's id_token check, parsed once per isolate with the rest
- * of the configuration (config.ts). Kept in one block so it moves with it as a whole.
+ * of the configuration (config/index.ts).
  */
 export interface SignInConfig {
   /** Entra ID's signing keys: inline SIGNIN_JWKS, else the key set at SIGNIN_JWKS_URL. */

@@ -1,9 +1,9 @@
-import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Env } from '../config';
-import { verifyAccessToken } from './auth';
-import { ApiError } from './errors';
+import type { AuthConfig } from '../config';
+import { AppError } from '../errors';
+import type { AdminContext as Ctx } from './context';
 import { base64url, randomToken, startSession } from './session';
+import { verifyAccessToken } from './tokens';
 
 /**
  * Production sign-in for the settings page: OpenID Connect authorization code flow with PKCE
@@ -11,21 +11,20 @@ import { base64url, randomToken, startSession } from './session';
  * (e.g. https://login.microsoftonline.com/organizations/v2.0). The access token it returns is
  * verified exactly as the API verifies bearer tokens and kept in the HttpOnly session cookie.
  */
-type Ctx = Context<{ Bindings: Env }>;
 const FLOW_COOKIE = 'pr_oidc';
 const FLOW_MAX_AGE_SECONDS = 600;
+/** Over https the flow cookie is `__Secure-` prefixed (its Path=/auth rules out `__Host-`). */
+const flowPrefix = (c: Ctx) =>
+  new URL(c.req.url).protocol === 'https:' ? ('secure' as const) : undefined;
 
-export function oidcConfigured(env: Env): boolean {
-  return Boolean(env.AUTH_CLIENT_ID && env.AUTH_AUTHORITY);
+/** The OIDC settings, or a 404 when sign-in with Microsoft is not configured here. */
+function oidcOf(c: Ctx): NonNullable<AuthConfig['oidc']> {
+  const oidc = c.env.config.auth.oidc;
+  if (!oidc) throw new AppError('not_found', 'Sign-in with Microsoft is not configured here.');
+  return oidc;
 }
 
-function endpoints(env: Env): { authorize: URL; token: URL } {
-  const base = (env.AUTH_AUTHORITY as string).replace(/\/v2\.0\/?$/, '').replace(/\/$/, '');
-  return {
-    authorize: new URL(`${base}/oauth2/v2.0/authorize`),
-    token: new URL(`${base}/oauth2/v2.0/token`),
-  };
-}
+const scopeOf = (c: Ctx) => `openid profile ${c.env.config.auth.audience}/.default`;
 
 const redirectUri = (c: Ctx) => new URL('/auth/callback', c.req.url).href;
 
@@ -36,24 +35,24 @@ async function challengeOf(verifier: string): Promise<string> {
 }
 
 export async function oidcLogin(c: Ctx): Promise<Response> {
-  if (!oidcConfigured(c.env))
-    throw new ApiError('not_found', 'Sign-in with Microsoft is not configured here.');
+  const oidc = oidcOf(c);
   const state = randomToken();
   const verifier = randomToken(48);
   const nonce = randomToken();
   setCookie(c, FLOW_COOKIE, `${state}.${verifier}.${nonce}`, {
+    prefix: flowPrefix(c),
     httpOnly: true,
     secure: new URL(c.req.url).protocol === 'https:',
     sameSite: 'Lax',
     path: '/auth',
     maxAge: FLOW_MAX_AGE_SECONDS,
   });
-  const url = endpoints(c.env).authorize;
-  url.searchParams.set('client_id', c.env.AUTH_CLIENT_ID as string);
+  const url = new URL(oidc.authorize);
+  url.searchParams.set('client_id', oidc.clientId);
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('redirect_uri', redirectUri(c));
   url.searchParams.set('response_mode', 'query');
-  url.searchParams.set('scope', `openid profile ${c.env.AUTH_AUDIENCE ?? ''}/.default`);
+  url.searchParams.set('scope', scopeOf(c));
   url.searchParams.set('state', state);
   url.searchParams.set('nonce', nonce);
   url.searchParams.set('code_challenge', await challengeOf(verifier));
@@ -62,13 +61,12 @@ export async function oidcLogin(c: Ctx): Promise<Response> {
 }
 
 export async function oidcCallback(c: Ctx): Promise<Response> {
-  if (!oidcConfigured(c.env))
-    throw new ApiError('not_found', 'Sign-in with Microsoft is not configured here.');
-  const [state, verifier] = (getCookie(c, FLOW_COOKIE) ?? '').split('.');
-  deleteCookie(c, FLOW_COOKIE, { path: '/auth' });
+  const oidc = oidcOf(c);
+  const [state, verifier] = (getCookie(c, FLOW_COOKIE, flowPrefix(c)) ?? '').split('.');
+  deleteCookie(c, FLOW_COOKIE, { path: '/auth', prefix: flowPrefix(c) });
   const code = c.req.query('code');
   if (!state || !verifier || c.req.query('state') !== state || !code) {
-    throw new ApiError(
+    throw new AppError(
       'invalid_request',
       'The sign-in could not be completed; start again.',
       {},
@@ -76,17 +74,17 @@ export async function oidcCallback(c: Ctx): Promise<Response> {
     );
   }
   const form = new URLSearchParams({
-    client_id: c.env.AUTH_CLIENT_ID as string,
+    client_id: oidc.clientId,
     grant_type: 'authorization_code',
     code,
     redirect_uri: redirectUri(c),
     code_verifier: verifier,
-    scope: `openid profile ${c.env.AUTH_AUDIENCE ?? ''}/.default`,
+    scope: scopeOf(c),
   });
-  if (c.env.AUTH_CLIENT_SECRET) form.set('client_secret', c.env.AUTH_CLIENT_SECRET);
+  if (oidc.clientSecret) form.set('client_secret', oidc.clientSecret);
   let token: string | undefined;
   try {
-    const res = await fetch(endpoints(c.env).token.href, {
+    const res = await fetch(oidc.token.href, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: form,
@@ -94,7 +92,7 @@ export async function oidcCallback(c: Ctx): Promise<Response> {
     });
     token = ((await res.json()) as { access_token?: string }).access_token;
   } catch (error) {
-    throw new ApiError(
+    throw new AppError(
       'unavailable',
       'The sign-in service did not answer; try again.',
       { 'Retry-After': '5' },
@@ -102,13 +100,13 @@ export async function oidcCallback(c: Ctx): Promise<Response> {
     );
   }
   if (!token)
-    throw new ApiError(
+    throw new AppError(
       'unauthorized',
       'A valid access token is required.',
       {},
       'no access_token from the token endpoint',
     );
-  await verifyAccessToken(token, c.env);
+  await verifyAccessToken(token, c.env.config.auth);
   startSession(c, token);
   return c.redirect('/settings', 303);
 }

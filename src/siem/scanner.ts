@@ -1,27 +1,8 @@
 /**
- * A streaming rewriter for string values of chosen JSON properties. Every other byte goes out
- * exactly as it came in (whitespace, key order, number formatting, other fields that contain
- * the same text), and memory stays flat: at most one property value is held at a time.
- *
- * The byte loop runs in WebAssembly (src/wasm/json-scan.ts, SIMD: 16 bytes at a time): on bytes,
- * with no decode and no encode. JSON is UTF-8 (RFC 8259 section 8.1); a batch with a byte above
- * 0x7f is checked by the runtime's decoder, and from the first batch that is not valid UTF-8 on,
- * the body is not JSON and passes unchanged.
- *
- * It does not tokenize the whole document. It looks for the property names as they are written
- * (`"LinkToWDATP"`), and accepts a hit when, in valid JSON, it can only be an object key:
- * - the opening quote is structural: an even number of backslashes before it (inside a string,
- *   every quote is escaped, so `\"LinkToWDATP\"` in a description is not a key);
- * - a colon follows (whitespace allowed, up to 256 bytes in all), so an array element or a value
- *   spelled the same is not;
- * - a string follows the colon; that value is held until its closing quote, rewritten or not, and sent.
- * A value of a link shape seen before in this body (`LinkShape`) is rewritten in WebAssembly (or
- * left, for a shape of kept links); any other value (and one with escapes such as `\/`) is decoded
- * and passed to `rewrite` in JavaScript.
- * Nesting depth does not matter (no stack is kept). A key spelled with escapes for plain letters
- * (`"Link\u0054oWDATP"`) is not recognised: no JSON encoder writes ASCII letters that way, and
- * matching the names as written is what lets a 10 MB payload through at a useful speed.
- * Broken JSON never throws; at worst a value after a matching key is rewritten, into valid JSON.
+ * The scanner glue of the SIEM link rewriter: bytes in, bytes out, no streams. It writes the
+ * scanning body's keys and shapes into the WebAssembly's memory (layout.ts), calls the byte loop
+ * (assembly/json-scan.ts), and maps in JavaScript each link of a shape it has not seen. How it
+ * recognises keys, and why: docs/siem.md.
  */
 
 import {
@@ -32,7 +13,33 @@ import {
   PLAIN_SEGMENT,
 } from '../core/links';
 import { keptAsItIs } from '../core/location';
-import scanModule from '../wasm/json-scan.wasm';
+import {
+  CLASS_SIZE,
+  INPUT,
+  KEEP_REST,
+  KEPT,
+  KEPT_AS_IT_IS,
+  MAX_REPLACEMENT_BYTES,
+  MAX_VALUE_BYTES,
+  MEMORY_PAGES,
+  MIN_ONE,
+  NIBBLES_AT,
+  OUTPUT,
+  OUTPUT_SIZE,
+  PAGE,
+  PIECE,
+  SETTINGS,
+  SETTINGS_SIZE,
+  SHAPE_SIZE,
+  SHAPES,
+  SHAPES_AT,
+  TABLES,
+  TEXTS_AT,
+  THEN_AT,
+} from './layout';
+import scanModule from './json-scan.wasm';
+
+export { MAX_REPLACEMENT_BYTES, MAX_VALUE_BYTES };
 
 /**
  * A value's replacement, or `null` to keep it. With a shape, every later value of that shape is
@@ -40,49 +47,6 @@ import scanModule from '../wasm/json-scan.wasm';
  */
 export type Rewrite = (value: string) => string | { text: string; shape: LinkShape | null } | null;
 
-/** Shapes kept per body, the most recent first. */
-const SHAPES = 8;
-
-/** A value longer than this (in bytes, between its quotes) is passed through unchanged rather than held. */
-export const MAX_VALUE_BYTES = 64 * 1024;
-/**
- * The upstream body is read in batches of at least this many bytes, each scanned by one call:
- * each read, call and chunk sent has a fixed cost (workerd CPU per 11.3 MB payload of bench
- * scenario 3, before the SIMD class checks: 64 KiB 49 ms, 128 KiB 46 ms, 256 KiB 42-48 ms,
- * 512 KiB 39-41 ms, 1 MiB 41 ms).
- * One batch, its output and one held value are what a request holds.
- */
-export const READ_BYTES = 512 * 1024;
-/** The buffer each read fills: a batch and a margin, so a read rarely stops short of READ_BYTES. */
-const READ_VIEW = READ_BYTES + 64 * 1024;
-
-// WebAssembly memory (one instance per isolate, used by one scan call at a time):
-const PAGE = 64 * 1024;
-/** Character tables of the link shapes' variable parts, written once. */
-const TABLES = PAGE;
-const CLASS_SIZE = 1024;
-/** The scanning body's keys, shapes and their texts, written before each call. */
-const SETTINGS = 2 * PAGE;
-const SETTINGS_SIZE = 2 * PAGE;
-const SHAPES_AT = 4 * 1024; // within SETTINGS
-const SHAPE_SIZE = 40;
-const TEXTS_AT = SHAPES_AT + 4 + SHAPES * SHAPE_SIZE;
-/** The input of one call: what was carried from the last, then at most PIECE new bytes (a whole read, so its output is one chunk). */
-const INPUT = SETTINGS + SETTINGS_SIZE;
-const PIECE = READ_VIEW;
-const INPUT_SIZE = 8 * PAGE + PIECE;
-const OUTPUT = INPUT + INPUT_SIZE;
-const OUTPUT_SIZE = 4 * INPUT_SIZE;
-const MEMORY_PAGES = (OUTPUT + OUTPUT_SIZE) / PAGE;
-/** The bytes at the end of the output area the scan keeps free (json-scan.ts `put` writes whole blocks, up to 31 bytes past). */
-const OUTPUT_SLACK = 32;
-/** A replacement longer than this (bytes) stays the original value: it could not fit in an output. */
-export const MAX_REPLACEMENT_BYTES = OUTPUT_SIZE - OUTPUT_SLACK - INPUT_SIZE;
-const KEEP_REST = 1;
-const KEPT_AS_IT_IS = 2;
-const MIN_ONE = 4;
-/** A shape whose links are their own replacement (`rewriteLinkShaped`'s kept links): the scan leaves them. */
-const KEPT = 8;
 const MAX_KEY_BYTES = 1024;
 
 const EMPTY = new Uint8Array(0);
@@ -155,9 +119,9 @@ function scanner(): ScanExports {
     for (const ch of c.first) memory[at + ch.charCodeAt(0)] = 1;
     for (const ch of c.then) {
       const code = ch.charCodeAt(0); // printable ASCII (`charClass` takes nothing else)
-      memory[at + 256 + code] = 1;
-      memory[at + 512 + (code & 15)] =
-        (memory[at + 512 + (code & 15)] as number) | (1 << (code >> 4));
+      memory[at + THEN_AT + code] = 1;
+      memory[at + NIBBLES_AT + (code & 15)] =
+        (memory[at + NIBBLES_AT + (code & 15)] as number) | (1 << (code >> 4));
     }
   });
   wasm = exports;
@@ -384,7 +348,7 @@ export class JsonLinkScanner {
         ...put(shape.before),
         ...put(shape.after),
         table,
-        table + 256,
+        table + THEN_AT,
         flags,
         Math.min(shape.maxRest, 0xffffffff),
       ];
@@ -415,93 +379,4 @@ function concat(parts: Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
-}
-
-/**
- * Read a body in batches of at least READ_BYTES where the runtime can (a BYOB reader).
- * `recycle` hands back a batch that is no longer needed: its buffer takes the next read (a fresh
- * buffer per read cost as much CPU as the scan of it, bench scenario 3).
- */
-function batchedReader(body: ReadableStream<Uint8Array>): {
-  next(): Promise<Uint8Array | null>;
-  recycle(batch: Uint8Array): void;
-  cancel(reason: unknown): Promise<void>;
-} {
-  let byob:
-    | (ReadableStreamBYOBReader & {
-        readAtLeast?: (
-          min: number,
-          view: Uint8Array,
-        ) => Promise<ReadableStreamReadResult<Uint8Array>>;
-      })
-    | null = null;
-  try {
-    byob = body.getReader({ mode: 'byob' });
-  } catch {
-    byob = null; // a stream made in JS without `type: 'bytes'`
-  }
-  if (byob !== null) {
-    const reader = byob;
-    let spare: ArrayBuffer | null = null;
-    return {
-      async next() {
-        const view = new Uint8Array(spare ?? new ArrayBuffer(READ_VIEW));
-        spare = null;
-        const { done, value } = reader.readAtLeast
-          ? await reader.readAtLeast(READ_BYTES, view)
-          : await reader.read(view);
-        if (value !== undefined && value.length > 0) return value;
-        if (value !== undefined) spare = value.buffer as ArrayBuffer;
-        return done ? null : this.next();
-      },
-      recycle(batch) {
-        if (batch.buffer.byteLength === READ_VIEW) spare = batch.buffer as ArrayBuffer;
-      },
-      cancel: (reason) => reader.cancel(reason),
-    };
-  }
-  const reader = body.getReader();
-  return {
-    async next() {
-      const { done, value } = await reader.read();
-      return done ? null : value;
-    },
-    recycle() {},
-    cancel: (reason) => reader.cancel(reason),
-  };
-}
-
-/**
- * `body` with the string values of `properties` passed through `rewrite` (`null` keeps the
- * original bytes). Pull-based: nothing is read ahead of the client, and cancelling the result
- * cancels the upstream read; an upstream error errors the result.
- */
-export function rewriteJsonLinks(
-  body: ReadableStream<Uint8Array>,
-  properties: ReadonlySet<string>,
-  rewrite: Rewrite,
-  stats: RewriteStats = newStats(),
-): ReadableStream<Uint8Array> {
-  const scanner = new JsonLinkScanner(properties, rewrite, stats);
-  const input = batchedReader(body);
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      for (;;) {
-        const chunk = await input.next();
-        if (chunk === null) {
-          const tail = scanner.end();
-          if (tail.length > 0) controller.enqueue(tail);
-          controller.close();
-          return;
-        }
-        const out = scanner.push(chunk);
-        if (out.buffer !== chunk.buffer) input.recycle(chunk);
-        if (out.length > 0) {
-          controller.enqueue(out);
-          return;
-        }
-      }
-    },
-    cancel: (reason) => input.cancel(reason),
-  });
 }

@@ -1,6 +1,6 @@
 // AssemblyScript (not TypeScript): compiled by `npm run build:wasm` (asc, SIMD on) into
-// src/wasm/json-scan.wasm, which src/edge/json-links.ts loads. This is the byte loop of the SIEM
-// link rewriter; the rules it follows are documented there, the memory it reads is written there.
+// src/siem/json-scan.wasm, which src/siem/scanner.ts loads. This is the byte loop of the SIEM
+// link rewriter; the rules it follows are in docs/siem.md, the memory it reads is laid out in ../layout.ts.
 //
 // One call rewrites one input (what was carried from the last call, then the next bytes of the
 // body) into the output area, and says how much of the input it consumed: the rest (a key whose
@@ -25,6 +25,8 @@ const KEEP_REST: u32 = 1;
 const KEPT_AS_IT_IS: u32 = 2;
 const MIN_ONE: u32 = 4;
 const KEPT: u32 = 8;
+/** Within a class table, the `then` table's nibble form follows it at this distance. */
+const NIBBLES: usize = 256;
 const QUOTES: v128 = i8x16.splat(QUOTE);
 const HIGH: v128 = i8x16.splat(-128);
 const BACKSLASHES: v128 = i8x16.splat(BACKSLASH);
@@ -98,6 +100,30 @@ function same(a: usize, b: usize, n: usize): bool {
 
 /** Bytes `put` may write past `dst + n` (and read past `src + n`). */
 const SLACK: usize = 31;
+
+/**
+ * The layout this side assumes, for the test that compares it with ../layout.ts: 0 SHAPE_SIZE,
+ * 1 KEEP_REST, 2 KEPT_AS_IT_IS, 3 MIN_ONE, 4 KEPT, 5 NIBBLES, 6 SLACK.
+ */
+export function layout(which: u32): u32 {
+  switch (which) {
+    case 0:
+      return <u32>SHAPE_SIZE;
+    case 1:
+      return KEEP_REST;
+    case 2:
+      return KEPT_AS_IT_IS;
+    case 3:
+      return MIN_ONE;
+    case 4:
+      return KEPT;
+    case 5:
+      return <u32>NIBBLES;
+    case 6:
+      return <u32>SLACK;
+  }
+  return 0;
+}
 
 /**
  * Copy `n` bytes from `src` to `dst` (the output never overlaps what is copied into it) in whole
@@ -233,7 +259,7 @@ function shapeOf(vs: usize, e: usize, shapes: usize): usize {
     } else {
       if (load<u8>(<usize>load<u32>(p, 24) + <usize>load<u8>(r)) == 0) continue;
       const then = <usize>load<u32>(p, 28);
-      if (!allIn(r + 1, e, then, v128.load(then + 256))) continue;
+      if (!allIn(r + 1, e, then, v128.load(then + NIBBLES))) continue;
     }
     if (flags & KEPT_AS_IT_IS && !keptAsItIs(r, e)) continue;
     return p;

@@ -1,0 +1,41 @@
+import { Hono } from 'hono';
+import { apiApp } from './api/routes';
+import type { AdminEnv } from './auth/context';
+import type { Config, Env } from './config';
+import { answerError, errorResponse } from './errors';
+import { mountPages } from './pages/routes';
+import { kvSettingsStore } from './settings/store';
+import { SettingsService } from './settings/service';
+import { storeFor } from './store/decision-loop';
+
+/** The settings side, served on ADMIN_HOSTS only: the API at /api, the pages at / and /auth. */
+const adminApp = new Hono<AdminEnv>();
+adminApp.onError((error, c) => answerError(error, `${c.req.method} ${c.req.path}`));
+adminApp.get('/healthz', (c) => c.json({ status: 'ok' }));
+adminApp.route('/api', apiApp);
+mountPages(adminApp);
+adminApp.notFound(() => errorResponse('not_found', 'No such route.'));
+
+/**
+ * Serve one admin request. Handlers see the loaded configuration and a settings service over
+ * the KV store, never the raw env.
+ */
+export function adminFetch(
+  request: Request,
+  env: Env,
+  config: Config,
+  ctx?: ExecutionContext,
+): Response | Promise<Response> {
+  const toggles = storeFor(env, config);
+  const settings = new SettingsService({
+    store: kvSettingsStore(
+      toggles,
+      config.products.map((p) => p.id),
+    ),
+    reads: toggles,
+    core: config.core,
+    products: config.products,
+    now: Date.now,
+  });
+  return adminApp.fetch(request, { config, settings }, ctx);
+}

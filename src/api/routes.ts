@@ -1,0 +1,130 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AdminEnv } from '../auth/context';
+import { bearerAuth, tenantAccess } from '../auth/middleware';
+import { MAX_BODY_BYTES, tooLarge } from '../errors';
+import { openApiDocument } from './openapi';
+import type { RouteSpec } from './route-spec';
+import { defineRoute, register } from './route-spec';
+import * as s from './schemas';
+
+const ETAG_HEADER = ['ETag'];
+
+/** `If-Match: "3"` (or W/"3") -> 3; `*` or absent -> no precondition; anything else matches nothing. */
+export function parseIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '*') return undefined;
+  const m = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(header);
+  return m ? Number(m[1]) : -1;
+}
+
+/**
+ * The settings API's routes: validation and the HTTP shape only; what they do is the settings
+ * service's (c.env.settings), under the access the mount's middleware established.
+ */
+export const ROUTES: readonly RouteSpec[] = [
+  defineRoute({
+    method: 'get',
+    path: '/tenants/{tenantId}/redirection',
+    summary: "The tenant's redirection state for every product, in catalogue order.",
+    params: s.TenantParams,
+    responses: { 200: { description: 'State per product', schema: s.TenantStateSchema } },
+    handler: async (c, { params }) =>
+      c.json({
+        tenantId: params.tenantId,
+        products: await c.env.settings.states(c.get('access')),
+      }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tenants/{tenantId}/redirection/audit',
+    summary: 'Changes to the toggles, newest first.',
+    params: s.TenantParams,
+    query: s.AuditQuery,
+    responses: { 200: { description: 'A page of audit entries', schema: s.AuditPageSchema } },
+    handler: async (c, { query }) =>
+      c.json(
+        await c.env.settings.audit(c.get('access'), {
+          limit: query.limit ?? 50,
+          ...(query.product ? { product: query.product } : {}),
+          ...(query.cursor ? { cursor: query.cursor } : {}),
+        }),
+      ),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tenants/{tenantId}/redirection/explain',
+    summary:
+      'What the edge would do for a legacy URL for this tenant (a navigation, with or without a session).',
+    params: s.TenantParams,
+    query: s.ExplainQuery,
+    responses: { 200: { description: 'The decision', schema: s.ExplainSchema } },
+    handler: async (c, { query }) =>
+      c.json(await c.env.settings.explain(c.get('access'), query.url, query.session === 'true')),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tenants/{tenantId}/redirection/{product}',
+    summary: "One product's redirection state.",
+    params: s.ProductParams,
+    responses: {
+      200: { description: 'The state', schema: s.ProductStateSchema, headers: ETAG_HEADER },
+    },
+    handler: async (c, { params }) => {
+      const state = await c.env.settings.state(c.get('access'), params.product);
+      return c.json(state, 200, { ETag: `"${state.version}"` });
+    },
+  }),
+  defineRoute({
+    method: 'put',
+    path: '/tenants/{tenantId}/redirection/{product}',
+    summary:
+      'Turn automatic redirection on or off (feedback is kept with the audit entry when turning off).',
+    params: s.ProductParams,
+    body: s.PutBody,
+    headers: [
+      {
+        name: 'If-Match',
+        description: 'The ETag the change is based on; a stale one answers 412.',
+      },
+    ],
+    responses: {
+      200: {
+        description: 'The new state (unchanged, same version, when the value was already set)',
+        schema: s.ProductStateSchema,
+        headers: ETAG_HEADER,
+      },
+      409: { description: 'The product is locked', schema: s.ErrorSchema },
+      412: { description: 'If-Match names another version', schema: s.ErrorSchema },
+    },
+    handler: async (c, { params, body }) => {
+      const ifMatch = parseIfMatch(c.req.header('if-match'));
+      const state = await c.env.settings.change(c.get('access'), {
+        product: params.product,
+        enabled: body.enabled,
+        feedback: body.feedback ?? null,
+        ...(ifMatch !== undefined ? { ifMatch } : {}),
+      });
+      return c.json(state, 200, { ETag: `"${state.version}"` });
+    },
+  }),
+];
+
+/** The settings API, mounted at /api on ADMIN_HOSTS. */
+export const apiApp = new Hono<AdminEnv>();
+apiApp.use(
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw tooLarge();
+    },
+  }),
+);
+apiApp.use(async (c, next) => {
+  await next();
+  c.header('Cache-Control', 'no-store');
+});
+apiApp.get('/openapi.json', (c) => c.json(openApiDocument(ROUTES)));
+// Every tenant route: a verified token, then read access to the path's tenant.
+apiApp.use('/tenants/:tenantId/*', bearerAuth, tenantAccess);
+apiApp.use('/tenants/:tenantId', bearerAuth, tenantAccess);
+register(apiApp, ROUTES);

@@ -1,0 +1,331 @@
+import { PRODUCTS } from '../catalogue/products';
+import type { Product, ProductId } from '../catalogue/types';
+import type { CoreContext } from '../core/decide';
+import { DeepLinkMap } from '../core/deeplinks';
+import { HostIndex, normaliseHost } from '../core/hosts';
+import { parseSignInConfig, type SignInConfig } from './signin';
+
+/**
+ * The Worker's environment: the generated `Cloudflare.Env` (`npm run types`, from wrangler.jsonc)
+ * plus the optional variables and secrets wrangler.jsonc does not set, declared here once.
+ * This module is the only one that reads configuration from it (see docs/configuration.md).
+ */
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      PASSTHROUGH_ORIGIN?: string;
+      SESSION_COOKIES?: string;
+      LOCKED_PRODUCTS?: string;
+      KV_CACHE_TTL_SECONDS?: string;
+      TOGGLE_CACHE_TTL_SECONDS?: string;
+      KV_READ_TIMEOUT_MS?: string;
+      ORIGIN_TIMEOUT_MS?: string;
+      AUTH_JWKS?: string;
+      AUTH_JWKS_URL?: string;
+      /** Private dev signing key (JSON `{kid, privateJwk}`), set by `npm start` only, for DEV_AUTH. */
+      DEV_SIGNING_KEY?: string;
+      /** Secret (`wrangler secret put`), for a confidential OIDC client. */
+      AUTH_CLIENT_SECRET?: string;
+      /** Entra ID's keys for the legacy portals' id_tokens (default: the common endpoint's). */
+      SIGNIN_JWKS_URL?: string;
+      /** Inline JWKS instead of SIGNIN_JWKS_URL (local runs and tests). */
+      SIGNIN_JWKS?: string;
+      /** JSON `{ "<product>": "<client id>" | ["<client id>", ...] }`: the id_token's audience. */
+      SIGNIN_AUDIENCES?: string;
+    }
+  }
+}
+export type Env = Cloudflare.Env;
+
+/** Where token signing keys come from. `invalid`: AUTH_JWKS is set but unusable (503s, logged once). */
+export type KeySource =
+  | { kind: 'inline'; jwks: { keys: JsonWebKey[] } }
+  | { kind: 'remote'; url: URL }
+  | { kind: 'invalid' };
+
+export interface AuthConfig {
+  /** The `aud` every token must carry (AUTH_AUDIENCE); empty refuses every token. */
+  audience: string;
+  keys: KeySource;
+  /** The dev sign-in's key: set only when DEV_AUTH is "true" and DEV_SIGNING_KEY parses. */
+  devKey: { kid: string; privateJwk: JsonWebKey } | null;
+  /** OpenID Connect sign-in for the settings page, when AUTH_CLIENT_ID and AUTH_AUTHORITY are set. */
+  oidc: { clientId: string; clientSecret: string | null; authorize: URL; token: URL } | null;
+}
+
+export interface Config {
+  core: CoreContext;
+  products: readonly Product[];
+  adminHosts: ReadonlySet<string>;
+  passthroughOrigin: URL | null;
+  kvCacheTtlSeconds: number;
+  toggleCacheTtlMs: number;
+  kvReadTimeoutMs: number;
+  originTimeoutMs: number;
+  /** Where admins change the toggles: the banner's "configure" link. */
+  settingsUrl: string;
+  auth: AuthConfig;
+  /** How the sign-in callback's id_token is verified. */
+  signIn: SignInConfig;
+  /** Problems found in the configuration, logged once; the Worker keeps serving. */
+  problems: string[];
+}
+
+const DEFAULT_UNIFIED_ORIGIN = 'https://security.microsoft.com';
+const DEFAULT_ADMIN_HOSTS = 'localhost,127.0.0.1';
+const DEFAULT_SETTINGS_URL = 'http://127.0.0.1:8787/settings';
+export const DEFAULT_JWKS_URL = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
+// Cloudflare's smallest allowed KV cacheTtl is 30 s.
+const MIN_KV_CACHE_TTL_SECONDS = 30;
+
+const cache = new WeakMap<object, Config>();
+
+/**
+ * The composition root: the parsed, validated configuration for an env object, built once per
+ * isolate (and env object), its problems logged once. Everything else takes a `Config`.
+ */
+export function loadConfig(env: Env): Config {
+  let config = cache.get(env);
+  if (!config) {
+    config = parseConfig(env);
+    cache.set(env, config);
+    for (const problem of config.problems) console.warn(`portal-redirect config: ${problem}`);
+  }
+  return config;
+}
+
+export function parseConfig(env: Env): Config {
+  const problems: string[] = [];
+  const products = withLocks(
+    withSessionCookies(PRODUCTS, env.SESSION_COOKIES, problems),
+    env.LOCKED_PRODUCTS,
+    problems,
+  );
+  const hosts = new HostIndex(products);
+  const adminHosts = new Set<string>();
+  for (const raw of (env.ADMIN_HOSTS || DEFAULT_ADMIN_HOSTS).split(',')) {
+    const host = normaliseHost(raw);
+    if (host === null)
+      problems.push(`ADMIN_HOSTS entry "${raw.trim()}" is not a host name: ignored`);
+    else adminHosts.add(host);
+  }
+  const unified = parseUnifiedOrigin(
+    env.UNIFIED_ORIGIN || DEFAULT_UNIFIED_ORIGIN,
+    hosts,
+    adminHosts,
+    problems,
+  );
+  const deepLinks = new Map(products.map((p) => [p.id, new DeepLinkMap(p.deepLinks)] as const));
+  return {
+    core: { hosts, deepLinks, unified },
+    products,
+    adminHosts,
+    passthroughOrigin: parseOrigin(env.PASSTHROUGH_ORIGIN, 'PASSTHROUGH_ORIGIN', problems),
+    kvCacheTtlSeconds: Math.max(
+      MIN_KV_CACHE_TTL_SECONDS,
+      int(env.KV_CACHE_TTL_SECONDS, 30, 'KV_CACHE_TTL_SECONDS', problems),
+    ),
+    toggleCacheTtlMs:
+      int(env.TOGGLE_CACHE_TTL_SECONDS, 20, 'TOGGLE_CACHE_TTL_SECONDS', problems) * 1000,
+    kvReadTimeoutMs: int(env.KV_READ_TIMEOUT_MS, 1000, 'KV_READ_TIMEOUT_MS', problems),
+    originTimeoutMs: int(env.ORIGIN_TIMEOUT_MS, 30_000, 'ORIGIN_TIMEOUT_MS', problems),
+    settingsUrl:
+      httpUrl(env.SETTINGS_URL, 'SETTINGS_URL', problems, true)?.href ?? DEFAULT_SETTINGS_URL,
+    auth: parseAuth(env, problems),
+    signIn: parseSignInConfig(env, problems),
+    problems,
+  };
+}
+
+function parseAuth(env: Env, problems: string[]): AuthConfig {
+  const audience = (env.AUTH_AUDIENCE ?? '').trim();
+  if (audience === '') problems.push('AUTH_AUDIENCE is not set: every token is refused');
+  return {
+    audience,
+    keys: parseKeySource(env, problems),
+    devKey: parseDevKey(env, problems),
+    oidc: parseOidc(env, problems),
+  };
+}
+
+function parseKeySource(env: Env, problems: string[]): KeySource {
+  const inline = env.AUTH_JWKS?.trim();
+  if (inline) {
+    const parsed = json(inline);
+    const keys = (parsed as { keys?: unknown } | null)?.keys;
+    if (Array.isArray(keys) && keys.every((k) => typeof k === 'object' && k !== null))
+      return { kind: 'inline', jwks: { keys: keys as JsonWebKey[] } };
+    problems.push('AUTH_JWKS is not a JSON key set ({"keys": [...]}): sign-in answers 503');
+    return { kind: 'invalid' };
+  }
+  const url = env.AUTH_JWKS_URL?.trim()
+    ? httpUrl(env.AUTH_JWKS_URL, 'AUTH_JWKS_URL', problems, false)
+    : null;
+  return { kind: 'remote', url: url ?? new URL(DEFAULT_JWKS_URL) };
+}
+
+function parseDevKey(env: Env, problems: string[]): AuthConfig['devKey'] {
+  const flag = (env.DEV_AUTH ?? '').trim();
+  if (flag !== '' && flag !== 'true' && flag !== 'false')
+    problems.push('DEV_AUTH must be "true" or "false": dev sign-in is off');
+  if (flag !== 'true') return null;
+  const key = json(env.DEV_SIGNING_KEY ?? '') as { kid?: unknown; privateJwk?: unknown } | null;
+  if (typeof key?.kid === 'string' && typeof key.privateJwk === 'object' && key.privateJwk)
+    return { kid: key.kid, privateJwk: key.privateJwk as JsonWebKey };
+  problems.push(
+    'DEV_AUTH is "true" but DEV_SIGNING_KEY is not {"kid", "privateJwk"}: dev sign-in is off',
+  );
+  return null;
+}
+
+function parseOidc(env: Env, problems: string[]): AuthConfig['oidc'] {
+  const clientId = env.AUTH_CLIENT_ID?.trim();
+  const rawAuthority = env.AUTH_AUTHORITY?.trim();
+  if (!clientId && !rawAuthority) return null;
+  if (!clientId || !rawAuthority) {
+    problems.push('AUTH_CLIENT_ID and AUTH_AUTHORITY go together: sign-in with Microsoft is off');
+    return null;
+  }
+  const authority = httpUrl(rawAuthority, 'AUTH_AUTHORITY', problems, false);
+  if (authority === null) return null;
+  // https://login.microsoftonline.com/organizations/v2.0 -> .../organizations/oauth2/v2.0/...
+  const base = authority.href.replace(/\/v2\.0\/?$/, '').replace(/\/$/, '');
+  return {
+    clientId,
+    clientSecret: env.AUTH_CLIENT_SECRET || null,
+    authorize: new URL(`${base}/oauth2/v2.0/authorize`),
+    token: new URL(`${base}/oauth2/v2.0/token`),
+  };
+}
+
+function json(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return null;
+  }
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** An https URL (or http on loopback, for local development and tests), or `null` with the problem noted. */
+function httpUrl(
+  raw: string | undefined,
+  name: string,
+  problems: string[],
+  anyHttp: boolean,
+): URL | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  const url = URL.canParse(raw.trim()) ? new URL(raw.trim()) : null;
+  const ok =
+    url !== null &&
+    !url.username &&
+    !url.password &&
+    (url.protocol === 'https:' ||
+      (url.protocol === 'http:' && (anyHttp || LOOPBACK.has(url.hostname))));
+  if (ok) return url;
+  problems.push(`${name} is not an https URL: ignored`);
+  return null;
+}
+
+function int(raw: string | undefined, fallback: number, name: string, problems: string[]): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= 0) return n;
+  problems.push(`${name} must be a whole number >= 0: using ${fallback}`);
+  return fallback;
+}
+
+/** The unified origin, or `null` (nothing redirects) when it would loop or is not https. */
+function parseUnifiedOrigin(
+  raw: string,
+  hosts: HostIndex,
+  admin: Set<string>,
+  problems: string[],
+): URL | null {
+  const url = parseOrigin(raw, 'UNIFIED_ORIGIN', problems);
+  if (url === null) return null;
+  if (url.protocol !== 'https:') {
+    problems.push('UNIFIED_ORIGIN must be https; redirection is off (reason loop-guard)');
+    return null;
+  }
+  if (hosts.match(url.host) !== null || admin.has(url.hostname)) {
+    problems.push(
+      'UNIFIED_ORIGIN is a legacy or admin host; redirection is off (reason loop-guard)',
+    );
+    return null;
+  }
+  return url;
+}
+
+function parseOrigin(raw: string | undefined, name: string, problems: string[]): URL | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  try {
+    const url = new URL(raw.trim());
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password)
+      throw new Error();
+    return new URL(url.origin);
+  } catch {
+    problems.push(`${name} is not an http(s) origin: ignored`);
+    return null;
+  }
+}
+
+/** A var holding a JSON object keyed by product id, or `null` (with the problem noted). */
+function productMap(
+  name: string,
+  raw: string | undefined,
+  problems: string[],
+): Record<string, unknown> | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    problems.push(`${name} is not JSON: ignored`);
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    problems.push(`${name} must be a JSON object keyed by product id: ignored`);
+    return null;
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Apply LOCKED_PRODUCTS (JSON: product id -> ISO-8601 instant the lock takes effect). */
+function withLocks(
+  products: readonly Product[],
+  raw: string | undefined,
+  problems: string[],
+): readonly Product[] {
+  const locks = productMap('LOCKED_PRODUCTS', raw, problems);
+  if (locks === null) return products;
+  return products.map((p) => {
+    const from = locks[p.id];
+    if (from === undefined) return p;
+    if (typeof from !== 'string' || Number.isNaN(Date.parse(from))) {
+      problems.push(`LOCKED_PRODUCTS.${p.id} must be an ISO-8601 date: ignored`);
+      return p;
+    }
+    return { ...p, locked: { effectiveFrom: from } };
+  });
+}
+
+/** Apply SESSION_COOKIES (JSON: product id -> cookie names) over the catalogue's defaults. */
+function withSessionCookies(
+  products: readonly Product[],
+  raw: string | undefined,
+  problems: string[],
+): readonly Product[] {
+  const overrides = productMap('SESSION_COOKIES', raw, problems);
+  if (overrides === null) return products;
+  return products.map((p) => {
+    const names = overrides[p.id as ProductId];
+    if (names === undefined) return p;
+    if (!Array.isArray(names) || !names.every((n) => typeof n === 'string' && n.length > 0)) {
+      problems.push(`SESSION_COOKIES.${p.id} must be an array of cookie names: ignored`);
+      return p;
+    }
+    return { ...p, sessionCookies: names as string[] };
+  });
+}

@@ -1,0 +1,117 @@
+import { HTTPException } from 'hono/http-exception';
+import { InvalidCursorError, StoreUnavailableError, VersionMismatchError } from './store/toggles';
+
+/**
+ * The one error family: every JSON error this Worker answers (settings API, settings pages, the
+ * edge boundary) is `{ error, message }` with a stable code from this list and `no-store`.
+ */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'locked'
+  | 'precondition_failed'
+  | 'payload_too_large'
+  | 'origin_unreachable'
+  | 'unavailable'
+  | 'internal_error';
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  locked: 409,
+  precondition_failed: 412,
+  payload_too_large: 413,
+  internal_error: 500,
+  origin_unreachable: 502,
+  unavailable: 503,
+};
+
+/** An error a client is told about: a code, a human message, headers (ETag, Retry-After...). */
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+    /** The precise cause, for logs only: never on the wire. */
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return STATUS[this.code];
+  }
+}
+
+/** The envelope. */
+export function errorResponse(
+  code: ErrorCode,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify({ error: code, message }), {
+    status: STATUS[code],
+    headers: {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+      ...headers,
+    },
+  });
+}
+
+export const MAX_BODY_BYTES = 16 * 1024;
+export const tooLarge = () =>
+  new AppError('payload_too_large', 'The request body is larger than 16 KiB.');
+
+/**
+ * The one mapping: store errors, Hono's own middleware errors and AppErrors to an AppError.
+ * Anything else is unexpected (`null`): the caller logs it and answers `internal_error`.
+ */
+export function toAppError(error: unknown): AppError | null {
+  if (error instanceof AppError) return error;
+  if (error instanceof StoreUnavailableError)
+    return new AppError(
+      'unavailable',
+      'The settings store is busy; try again shortly.',
+      { 'Retry-After': '1' },
+      error.message,
+    );
+  if (error instanceof InvalidCursorError)
+    return new AppError(
+      'invalid_request',
+      'The cursor is not valid; start again without one.',
+      {},
+      error.message,
+    );
+  if (error instanceof VersionMismatchError)
+    return new AppError(
+      'precondition_failed',
+      'The setting changed since you read it; read it again.',
+      { ETag: `"${error.current}"` },
+    );
+  if (error instanceof HTTPException) {
+    // Thrown by Hono's own middleware (CSRF origin check, body parsing).
+    if (error.status === 413) return tooLarge();
+    if (error.status === 400)
+      return new AppError('invalid_request', error.message || 'The request is not valid.');
+    if (error.status === 403)
+      return new AppError('forbidden', 'This request is not allowed from this origin.');
+  }
+  return null;
+}
+
+/** Answer any thrown value in the envelope, logging its cause (and every unexpected error). */
+export function answerError(error: unknown, where: string): Response {
+  const known = toAppError(error);
+  if (known === null) {
+    console.error(`unhandled error on ${where}:`, error);
+    return errorResponse('internal_error', 'Something went wrong.');
+  }
+  if (known.detail) console.warn(`${where}: ${known.code}: ${known.detail}`);
+  return errorResponse(known.code, known.message, known.headers);
+}

@@ -1,0 +1,134 @@
+import { productById } from '../catalogue/products';
+import type { Product, ProductId } from '../catalogue/types';
+import type { CoreContext } from '../core/decide';
+import { isLocked, navigationFacts } from '../core/decide';
+import { RETURN_COOKIE } from '../core/remember';
+import type { Reason } from '../core/reasons';
+import { AppError } from '../errors';
+import type { DecisionReads } from '../store/decision-loop';
+import { decideWithStore } from '../store/decision-loop';
+import type { AuditEntry } from '../store/records';
+import type { ProductState } from '../store/state';
+import { productState } from '../store/state';
+import type { TenantAccess } from './authorise';
+import { authoriseWrite } from './authorise';
+import type { AuditQuery, SettingsStore } from './store';
+
+export interface SettingsDeps {
+  store: SettingsStore;
+  /** The edge's own read path, so `explain` answers exactly as the edge would. */
+  reads: DecisionReads;
+  core: CoreContext;
+  products: readonly Product[];
+  now: () => number;
+}
+
+export interface Change {
+  product: ProductId;
+  enabled: boolean;
+  feedback: string | null;
+  /** Expected current version; `undefined` for no precondition. */
+  ifMatch?: number;
+}
+
+/** An audit entry as clients see it: the store's internal version left out. */
+export type PublicAuditEntry = Omit<AuditEntry, 'version'>;
+
+export interface Explanation {
+  product: ProductId | null;
+  action: 'redirect' | 'pass';
+  reason: Reason;
+  location: string | null;
+  /** Where the sign-in callback sends a browser that opened this link without a known tenant. */
+  afterSignIn: string | null;
+}
+
+/**
+ * The settings domain, with no HTTP in it: what the API and the pages both do. Every method
+ * takes a `TenantAccess` (see authorise.ts); writes check the write role here.
+ */
+export class SettingsService {
+  constructor(private readonly deps: SettingsDeps) {}
+
+  private product(id: ProductId): Product {
+    const product = productById(id, this.deps.products);
+    if (!product) throw new AppError('not_found', 'No such product.');
+    return product;
+  }
+
+  /** Every product's state for the tenant, in catalogue order. */
+  states(access: TenantAccess): Promise<ProductState[]> {
+    const now = this.deps.now();
+    return Promise.all(
+      this.deps.products.map(async (p) =>
+        productState(p, await this.deps.store.read(access.tenant, p.id), now),
+      ),
+    );
+  }
+
+  async state(access: TenantAccess, id: ProductId): Promise<ProductState> {
+    const product = this.product(id);
+    return productState(product, await this.deps.store.read(access.tenant, id), this.deps.now());
+  }
+
+  /** Change one product's redirection: role, lock and If-Match checks, then change-and-audit. */
+  async change(access: TenantAccess, change: Change): Promise<ProductState> {
+    authoriseWrite(access, change.product);
+    const product = this.product(change.product);
+    if (isLocked(product, this.deps.now()))
+      throw new AppError('locked', 'Redirection is locked on for this product.');
+    const { principal } = access;
+    const result = await this.deps.store.change({
+      tenant: access.tenant,
+      product: change.product,
+      enabled: change.enabled,
+      defaultEnabled: product.defaultEnabled,
+      actor: { oid: principal.oid, name: principal.name, upn: principal.upn, idp: principal.idp },
+      feedback: change.feedback,
+      ...(change.ifMatch !== undefined ? { ifMatch: change.ifMatch } : {}),
+    });
+    return productState(product, result.record, this.deps.now());
+  }
+
+  /** A page of the tenant's audit log, newest first. */
+  async audit(
+    access: TenantAccess,
+    query: AuditQuery,
+  ): Promise<{ entries: PublicAuditEntry[]; cursor: string | null }> {
+    const page = await this.deps.store.audit(access.tenant, query);
+    return {
+      entries: page.entries.map(({ version: _version, ...entry }) => entry),
+      cursor: page.cursor,
+    };
+  }
+
+  /** What the edge would do for a legacy URL for this tenant (a navigation). */
+  async explain(access: TenantAccess, rawUrl: string, withSession: boolean): Promise<Explanation> {
+    const url = new URL(rawUrl);
+    // Only this tenant's state may answer: any tid in the URL is replaced by the access's tenant,
+    // given as a link's `?tid=` (which outranks a tenant-specific host's own mapping).
+    url.searchParams.delete('tid');
+    const cookies: Record<string, string> = {};
+    const sessionCookie = this.deps.core.hosts.match(url.host)?.product.sessionCookies[0];
+    if (withSession && sessionCookie) cookies[sessionCookie] = 'explain';
+    const facts = navigationFacts(url, cookies);
+    facts.query =
+      facts.query === '' ? `tid=${access.tenant}` : `${facts.query}&tid=${access.tenant}`;
+    const config = { core: this.deps.core };
+    const decision = await decideWithStore(config, this.deps.reads, facts);
+    // The same link opened where the tenant is unknown: remembered, then used at the sign-in.
+    const signIn = await decideWithStore(config, this.deps.reads, {
+      ...navigationFacts(url),
+      method: 'POST',
+      signIn: { tenant: access.tenant },
+      cookies: { [RETURN_COOKIE]: url.pathname + url.search },
+    });
+    return {
+      product: decision.product,
+      action: decision.action,
+      reason: decision.reason,
+      location: decision.location ?? null,
+      afterSignIn: signIn.action === 'redirect' ? (signIn.location ?? null) : null,
+    };
+  }
+}
