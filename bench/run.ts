@@ -7,7 +7,6 @@
  * Options (env): BENCH_RUNS (5), BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_ONLY (e.g. "1,3"),
  * BENCH_INSPECT=1 (portal-redirect's inspector on 19891, for a CPU profile; skews its figures).
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -31,13 +30,14 @@ import {
   startOrigin,
   stopAll,
 } from './servers.ts';
+import { runWrk, type WrkRequest, wrkScript } from './wrk.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const ORIGIN_PORT = 18_890;
 const TENANTS = 10_000;
-const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5,6').split(','));
 
 interface Measure {
   rps: number;
@@ -90,69 +90,14 @@ async function load(
   };
 }
 
-/** wrk's size units (powers of 1024). */
-const WRK_UNITS: Record<string, number> = {
-  B: 1,
-  KB: 1024,
-  MB: 1024 ** 2,
-  GB: 1024 ** 3,
-  TB: 1024 ** 4,
-};
-const WRK_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
-
-/**
- * The same measure with wrk (C, one thread): one request, `connections`, `seconds`. A reference
- * for the payload scenario, where autocannon's own CPU per 11 MB response shares the two cores
- * with the Workers and the origin. Null when wrk is not installed (`apt-get install -y wrk`).
- */
+/** The same measure with wrk: `requests` in turn over `connections`; null without wrk. */
 function loadWrk(
   url: string,
-  req: autocannon.Request,
+  requests: readonly autocannon.Request[],
   seconds: number,
   connections: number,
 ): Measure | null {
-  const headers = Object.entries(req.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-  let out: string;
-  try {
-    out = execFileSync(
-      'wrk',
-      [
-        '-t',
-        '1',
-        '-c',
-        String(connections),
-        '-d',
-        `${seconds}s`,
-        '--latency',
-        ...headers,
-        url + req.path,
-      ],
-      { encoding: 'utf8' },
-    );
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? 0);
-  const read = /([\d.]+)([KMGT]?B) read/.exec(out);
-  const took = /requests in ([\d.]+)(us|ms|s|m)/.exec(out);
-  const latency = (p: string) => {
-    const m = new RegExp(`\\b${p}%\\s+([\\d.]+)(us|ms|s|m)`).exec(out);
-    return m ? Math.round(Number(m[1]) * (WRK_MS[m[2] as string] as number)) : 0;
-  };
-  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  return {
-    rps: num(/Requests\/sec:\s+([\d.]+)/),
-    p50: latency('50'),
-    p99: latency('99'),
-    bytesPerSec:
-      read && took
-        ? (Number(read[1]) * (WRK_UNITS[read[2] as string] as number)) /
-          ((Number(took[1]) * (WRK_MS[took[2] as string] as number)) / 1000)
-        : 0,
-    errors: socket ? socket.slice(1).reduce((n, x) => n + Number(x), 0) : 0,
-    unexpected: num(/Non-2xx or 3xx responses:\s+(\d+)/),
-  };
+  return runWrk(url, wrkScript(requests as WrkRequest[]), seconds, connections);
 }
 
 /** Alternate A and B, a warm-up of each first, and return the medians. */
@@ -242,6 +187,7 @@ async function main(): Promise<void> {
     redirect: redirectRequests,
     sticky: stickyRequests,
     siem: siemRequests,
+    tidRedirect: tidRequests,
   } = scenarioRequests(tenants, tenants[1] as string);
 
   // Sanity: each scenario does what it claims.
@@ -351,7 +297,7 @@ async function main(): Promise<void> {
     // The same A/B driven by wrk: how much of the ratio is the load generator's share of the CPU.
     const siemRequest = siemRequests[0] as autocannon.Request;
     const wrk = (url: string) => async () =>
-      loadWrk(url, siemRequest, SECONDS, 2) ??
+      loadWrk(url, [siemRequest], SECONDS, 2) ??
       Promise.reject(new Error('wrk is not installed (apt-get install -y wrk)'));
     try {
       const [e, f] = await ab(wrk(appUrl), wrk(proxyUrl), async () => void (await wrk(appUrl)()));
@@ -365,6 +311,27 @@ async function main(): Promise<void> {
     } catch (error) {
       console.log(
         `(the wrk reference row for scenario 3 is left out: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
+      );
+    }
+  }
+
+  // 6. Redirects of 1,000 tenants named in `?tid=` (no cookies, no toggle read: Office is on by
+  // default), driven by wrk, whose lower CPU per request leaves more of the cores to the Workers.
+  if (ONLY.has('6')) {
+    const wrk = (url: string) => async () =>
+      loadWrk(url, tidRequests, SECONDS, CONNECTIONS) ??
+      Promise.reject(new Error('wrk is not installed (apt-get install -y wrk)'));
+    const check6 = await get(appUrl, tidRequests[0]!.path, tidRequests[0]!.headers);
+    if (check6.status !== 302) throw new Error(`scenario 6 answered ${check6.status}`);
+    try {
+      const [a, b] = await ab(wrk(appUrl), wrk(r302Url), async () => {
+        await wrk(appUrl)();
+        await wrk(r302Url)();
+      });
+      row('6. redirect by ?tid=, 1k tenants, wrk, vs constant 302', a, b, 'rps', 0.9);
+    } catch (error) {
+      console.log(
+        `(scenario 6 is left out: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
       );
     }
   }

@@ -39,9 +39,10 @@ const NAVIGATION = {
 };
 
 /**
- * The requests of bench scenarios 1-3 over seeded tenants: a deep link per tenant (1), a signed-in
- * session's page (2, the first tenant), the SIEM payload for `siemTenant` (3; its token is only
- * read for its tenant, as the Worker does).
+ * The requests of bench scenarios 1-3 and 6 over seeded tenants: a deep link per tenant (1), a
+ * signed-in session's page (2, the first tenant), the SIEM payload for `siemTenant` (3; its token
+ * is only read for its tenant, as the Worker does), and Office's anti-phishing page for the first
+ * 1,000 tenants named in `?tid=`, no cookies (6: Office is on by default, so no toggle is read).
  */
 export function scenarioRequests(tenants: readonly string[], siemTenant: string) {
   const token = `e30.${Buffer.from(JSON.stringify({ tid: siemTenant })).toString('base64url')}.c2ln`;
@@ -50,6 +51,11 @@ export function scenarioRequests(tenants: readonly string[], siemTenant: string)
       method: 'GET' as const,
       path: `/alert/da6373707189816_${t.slice(0, 8)}?tid=${t}`,
       headers: NAVIGATION,
+    })),
+    tidRedirect: tenants.slice(0, 1000).map((t) => ({
+      method: 'GET' as const,
+      path: `/antiphishing?tid=${t}`,
+      headers: { ...NAVIGATION, Host: 'protection.office.com' },
     })),
     sticky: [
       {

@@ -4,6 +4,8 @@ import { loadConfig } from './config';
 import { handleEdge } from './edge/app';
 import { withEdgeBoundary } from './edge/boundary';
 
+export { TenantSettings } from './objects/tenant-settings';
+
 /**
  * One Worker, two faces: the settings side (a Hono app) on ADMIN_HOSTS, the redirect edge
  * everywhere else, called directly so the per-request hot path pays for one dispatch only.

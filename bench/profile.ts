@@ -1,0 +1,131 @@
+/**
+ * `npm run bench:profile`: a CPU profile of portal-redirect taken inside workerd (V8's sampling
+ * profiler, through miniflare's inspector) while wrk drives one scenario, summarised as the top
+ * frames by self time. The full profile is written to dist/profile/<scenario>.cpuprofile (open it
+ * in Chrome's DevTools, Performance panel).
+ *
+ * Scenarios (PROFILE_SCENARIO): `redirect` (default: Office /antiphishing, 1,000 tenants by
+ * `?tid=`, no cookies, as bench scenario 6), `constant-302` (the same requests to the bench's
+ * constant-302 baseline, for comparison), `sticky` (a signed-in session's page, passed through).
+ * Options (env): PROFILE_SECONDS (10), PROFILE_TOP (25), PROFILE_INTERVAL_US (100).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import WebSocket from 'ws';
+import { buildWorker, scenarioRequests, serve, startOrigin, stopAll } from './servers.ts';
+import { runWrk, wrkScript } from './wrk.ts';
+
+const SCENARIO = process.env.PROFILE_SCENARIO ?? 'redirect';
+const SECONDS = Number(process.env.PROFILE_SECONDS ?? 10);
+const TOP = Number(process.env.PROFILE_TOP ?? 25);
+const INTERVAL_US = Number(process.env.PROFILE_INTERVAL_US ?? 100);
+const PORT = 18_991;
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+/** One Chrome DevTools Protocol session over the inspector's WebSocket. */
+async function devtools(url: string) {
+  const ws = new WebSocket(url);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  let next = 1;
+  const waiting = new Map<number, (result: unknown) => void>();
+  ws.on('message', (data) => {
+    const msg = JSON.parse(String(data)) as { id?: number; result?: unknown };
+    if (msg.id !== undefined) waiting.get(msg.id)?.(msg.result);
+  });
+  return {
+    send<T>(method: string, params: object = {}): Promise<T> {
+      const id = next++;
+      ws.send(JSON.stringify({ id, method, params }));
+      return new Promise((resolve) => waiting.set(id, resolve as (r: unknown) => void));
+    },
+    close: () => ws.close(),
+  };
+}
+
+/** Self time per frame (function, script, line), in ms, highest first. */
+export function selfTimes(profile: Profile): { frame: string; ms: number; share: number }[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = (profile.timeDeltas[i] ?? 0) / 1000;
+    const frame = byId.get(id)?.callFrame;
+    if (!frame) return;
+    const script = frame.url.split('/').pop() || '(native)';
+    const key = `${frame.functionName || '(anonymous)'} ${script}:${frame.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  });
+  return [...self.entries()]
+    .map(([frame, ms]) => ({ frame, ms, share: ms / total }))
+    .sort((a, b) => b.ms - a.ms);
+}
+
+async function main(): Promise<void> {
+  buildWorker();
+  const originUrl = (await startOrigin(18_990)).url;
+  const tenants = Array.from({ length: 1000 }, () => crypto.randomUUID());
+  const app =
+    SCENARIO === 'constant-302'
+      ? await serve('bench/baselines/constant-302.jsonc', PORT, { inspect: true })
+      : await serve('wrangler.jsonc', PORT, {
+          script: 'dist/bench/index.js',
+          vars: { PASSTHROUGH_ORIGIN: originUrl, TOGGLE_CACHE_TTL_SECONDS: '600' },
+          inspect: true,
+        });
+  const scenario = scenarioRequests(tenants, tenants[0] as string);
+  const requests = SCENARIO === 'sticky' ? scenario.sticky : scenario.tidRedirect;
+  const script = wrkScript(requests);
+  // Warm every tenant and let the JIT settle before sampling.
+  runWrk(app.url, script, 3, 16);
+
+  const targets = (await (await fetch(`http://127.0.0.1:${PORT + 1000}/json`)).json()) as {
+    webSocketDebuggerUrl: string;
+    title?: string;
+  }[];
+  const target = targets.find((t) => !t.webSocketDebuggerUrl.includes('loopback')) ?? targets[0];
+  if (!target) throw new Error('no inspector target');
+  const session = await devtools(target.webSocketDebuggerUrl);
+  await session.send('Profiler.enable');
+  await session.send('Profiler.setSamplingInterval', { interval: INTERVAL_US });
+  await session.send('Profiler.start');
+  const load = runWrk(app.url, script, SECONDS, 16);
+  const { profile } = await session.send<{ profile: Profile }>('Profiler.stop');
+  session.close();
+
+  mkdirSync('dist/profile', { recursive: true });
+  writeFileSync(`dist/profile/${SCENARIO}.cpuprofile`, JSON.stringify(profile));
+  const wall = (profile.endTime - profile.startTime) / 1000;
+  const rows = selfTimes(profile);
+  const busy = rows.filter((r) => r.frame !== '(idle) (native):0').reduce((n, r) => n + r.ms, 0);
+  const requestsDone = (load?.rps ?? 0) * SECONDS;
+  console.log(
+    `${SCENARIO}: ${load?.rps.toFixed(0)} req/s under the profiler; ${wall.toFixed(0)} ms sampled, ` +
+      `${busy.toFixed(0)} ms in the isolate's thread (${((busy * 1000) / requestsDone).toFixed(1)} µs per request)`,
+  );
+  console.log('self ms  share  frame');
+  for (const r of rows.slice(0, TOP))
+    console.log(
+      `${r.ms.toFixed(1).padStart(7)}  ${(r.share * 100).toFixed(1).padStart(4)}%  ${r.frame}`,
+    );
+}
+
+try {
+  await main();
+} finally {
+  stopAll();
+}

@@ -1,0 +1,295 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { ProductId } from '../catalogue/types';
+import { asTenantId } from '../core/tenant';
+import type { AuditEntry, ToggleRecord } from '../store/records';
+import { keys } from '../store/records';
+import { exportBody } from './audit-export';
+import { invalidChange } from './change-input';
+import type { ObjectConfig, ObjectEnv } from './config';
+import { objectConfig } from './config';
+import { readLegacyTenant } from './kv-import';
+import { TokenBucket } from './rate-limit';
+import { auditEntryOf, SettingsSql } from './schema';
+import { after, auditFilter, decodeCursor, encodeCursor } from './audit-query';
+import type {
+  AuditQuery,
+  AuditResult,
+  ChangeOutcome,
+  ChangeRequest,
+  ExportFormat,
+  ExportResult,
+  Failure,
+  RecordsResult,
+  SyncStatus,
+} from './types';
+
+const KV_RETRY_FIRST_MS = 1_000;
+const KV_RETRY_MAX_MS = 5 * 60_000;
+const DEFAULT_AUDIT_PAGE = 50;
+const MAX_AUDIT_PAGE = 200;
+const EXPORT_PAGE_ROWS = 500;
+const IMPORT_RETRY_AFTER_SECONDS = 5;
+const KV_WAIT_MS = 2_000;
+
+/**
+ * One tenant's settings (one object per tenant: `idFromName(tenantId)`), the only writer of its
+ * toggle records. SQLite holds the state and the audit log; KV holds a copy of each record for
+ * the edge, written after every commit and re-written by the alarm until it lands. Storage
+ * layout, alarm and import: docs/storage-schema.md.
+ */
+export class TenantSettings extends DurableObject<ObjectEnv> {
+  /** The namespace KV records are written to: a seam tests wrap to inject faults. */
+  kv: KVNamespace;
+  /** Parsed once per instance from the env; tests may replace it. */
+  config: ObjectConfig;
+  private readonly db: SettingsSql;
+  private bucket: TokenBucket | null = null;
+  // KV writes run one at a time so that an older record can never land after a newer one.
+  private kvChain: Promise<unknown> = Promise.resolve();
+
+  constructor(ctx: DurableObjectState, env: ObjectEnv) {
+    super(ctx, env);
+    this.kv = env.TOGGLES;
+    this.config = objectConfig(env);
+    this.db = new SettingsSql(ctx.storage.sql);
+    void ctx.blockConcurrencyWhile(async () => this.db.migrate());
+  }
+
+  /** Apply one change and its audit row in one transaction, then write the KV record. */
+  async change(request: ChangeRequest): Promise<ChangeOutcome> {
+    const invalid = invalidChange(request);
+    if (invalid !== null) return { ok: false, error: 'invalid_request', message: invalid };
+    const retryAfterSeconds = this.writeBucket().take(Date.now());
+    if (retryAfterSeconds > 0) return { ok: false, error: 'rate_limited', retryAfterSeconds };
+    const notReady = await this.ready(request.tenant);
+    if (notReady) return notReady;
+
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync((): ChangeOutcome => {
+      const current = this.db.toggle(request.product);
+      const version = current?.version ?? 0;
+      if (request.ifMatch !== undefined && request.ifMatch !== version)
+        return { ok: false, error: 'precondition_failed', current: version };
+      const enabled = current?.record.enabled ?? request.defaultEnabled;
+      if (enabled === request.enabled)
+        return { ok: true, record: current?.record ?? null, changed: false, kvSynced: false };
+      const at = new Date(now).toISOString();
+      const entry: AuditEntry = {
+        id: crypto.randomUUID(),
+        at,
+        product: request.product,
+        enabled: request.enabled,
+        previous: enabled,
+        version: version + 1,
+        actor: request.actor,
+        feedback: request.enabled ? null : request.feedback,
+      };
+      const record: ToggleRecord = {
+        enabled: request.enabled,
+        version: entry.version,
+        changedAt: at,
+        changedBy: { oid: request.actor.oid, name: request.actor.name },
+        lastChange: entry,
+      };
+      this.db.insertAudit(entry, 'object');
+      this.db.putToggle(request.product, record);
+      this.db.pruneAudit(now - this.config.auditRetentionMs);
+      return { ok: true, record, changed: true, kvSynced: false };
+    });
+    if (!result.ok) return result;
+    if (result.changed) {
+      // The response waits for KV a bounded time only; the write itself stays queued in order
+      // (a put abandoned by a timeout could otherwise land after a newer one).
+      await waitAtMost(this.syncKv(), KV_WAIT_MS);
+      await this.reschedule();
+    }
+    const stored = this.db.toggle(request.product);
+    return { ...result, kvSynced: stored === null || stored.kvVersion >= stored.version };
+  }
+
+  /** Every product the tenant has chosen for (absent: the catalogue default applies). */
+  async records(tenant: string): Promise<RecordsResult> {
+    const notReady = await this.ready(tenant);
+    if (notReady) return notReady;
+    const records: Partial<Record<ProductId, ToggleRecord>> = {};
+    for (const t of this.db.toggles()) records[t.product] = t.record;
+    return { ok: true, records };
+  }
+
+  /** A page of the audit log, newest first. */
+  async audit(tenant: string, query: AuditQuery = {}): Promise<AuditResult> {
+    const notReady = await this.ready(tenant);
+    if (notReady) return notReady;
+    const limit = query.limit ?? DEFAULT_AUDIT_PAGE;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE)
+      return invalidRequest(`limit must be an integer from 1 to ${MAX_AUDIT_PAGE}`);
+    const filter = auditFilter(query, Date.now() - this.config.auditRetentionMs);
+    if (typeof filter === 'string') return invalidRequest(filter);
+    let page = filter;
+    if (query.cursor !== undefined) {
+      const from = decodeCursor(query.cursor);
+      if (from === null) return invalidRequest('The cursor is not valid; start again without one.');
+      page = after(filter, from.atMs, from.seq);
+    }
+    const rows = this.db.auditPage(page.where, page.bindings, limit + 1);
+    const shown = rows.slice(0, limit);
+    const last = shown[shown.length - 1];
+    return {
+      ok: true,
+      entries: shown.map(auditEntryOf),
+      cursor: rows.length > limit && last ? encodeCursor(last.at_ms, last.seq) : null,
+    };
+  }
+
+  /** The whole log (within retention), newest first, as CSV (spreadsheet-safe) or JSON. */
+  async exportAudit(tenant: string, format: ExportFormat): Promise<ExportResult> {
+    if (format !== 'csv' && format !== 'json') return invalidRequest('format must be csv or json');
+    const notReady = await this.ready(tenant);
+    if (notReady) return notReady;
+    const filter = auditFilter({}, Date.now() - this.config.auditRetentionMs);
+    if (typeof filter === 'string') return invalidRequest(filter);
+    const entries: AuditEntry[] = [];
+    let page = filter;
+    for (;;) {
+      const rows = this.db.auditPage(page.where, page.bindings, EXPORT_PAGE_ROWS);
+      for (const row of rows) entries.push(auditEntryOf(row));
+      const last = rows[rows.length - 1];
+      if (last === undefined || rows.length < EXPORT_PAGE_ROWS) break;
+      page = after(filter, last.at_ms, last.seq);
+    }
+    return { ok: true, rows: entries.length, ...exportBody(tenant, entries, format) };
+  }
+
+  /** Whether KV lags the object, and when the alarm runs next. */
+  async syncStatus(tenant: string): Promise<SyncStatus> {
+    this.assertTenant(tenant);
+    return {
+      pending: this.db.pendingKv().map((t) => t.product),
+      attempts: Number(this.db.meta('kv_attempts') ?? 0),
+      alarmAt: await this.ctx.storage.getAlarm(),
+    };
+  }
+
+  /** Re-write lagging KV records (with backoff while KV refuses) and enforce retention. */
+  override async alarm(): Promise<void> {
+    if (this.db.meta('tenant') === null) return;
+    await this.syncKv();
+    this.db.pruneAudit(Date.now() - this.config.auditRetentionMs);
+    await this.reschedule();
+  }
+
+  /**
+   * First use: import what today's KV store holds for the tenant, once. Runs under
+   * blockConcurrencyWhile so no change is applied before the import's state is in place.
+   */
+  private async ready(tenant: string): Promise<Failure | null> {
+    if (asTenantId(tenant) !== tenant) return invalidRequest('tenant must be a lower-case GUID');
+    this.assertTenant(tenant);
+    if (this.db.meta('imported_at') !== null) return null;
+    let failed = false;
+    await this.ctx.blockConcurrencyWhile(async () => {
+      if (this.db.meta('imported_at') !== null) return;
+      try {
+        await this.importFromKv(tenant);
+      } catch (error) {
+        console.warn(`TenantSettings import for ${tenant} failed: ${String(error)}`);
+        failed = true;
+      }
+    });
+    return failed
+      ? { ok: false, error: 'unavailable', retryAfterSeconds: IMPORT_RETRY_AFTER_SECONDS }
+      : null;
+  }
+
+  /** Idempotent: records the object already holds and audit ids it already has are kept. */
+  async importFromKv(tenant: string): Promise<{ records: number; entries: number }> {
+    if (asTenantId(tenant) !== tenant) throw new Error('TenantSettings: tenant must be a GUID');
+    this.assertTenant(tenant);
+    const legacy = await readLegacyTenant(this.kv, tenant);
+    const cutoff = Date.now() - this.config.auditRetentionMs;
+    const summary = this.ctx.storage.transactionSync(() => {
+      let records = 0;
+      let entries = 0;
+      for (const [product, record] of legacy.records)
+        if (this.db.insertToggleIfAbsent(product, record)) records++;
+      for (const entry of legacy.entries)
+        if (Date.parse(entry.at) >= cutoff && this.db.insertAudit(entry, 'kv-import')) entries++;
+      this.db.setMeta('tenant', tenant);
+      if (this.db.meta('imported_at') === null) {
+        this.db.setMeta('imported_at', new Date().toISOString());
+        this.db.setMeta('import_summary', JSON.stringify({ records, entries }));
+      }
+      return { records, entries };
+    });
+    await this.reschedule();
+    return summary;
+  }
+
+  private writeBucket(): TokenBucket {
+    if (this.bucket?.perMinute !== this.config.writesPerMinute)
+      this.bucket = new TokenBucket(this.config.writesPerMinute, Date.now());
+    return this.bucket;
+  }
+
+  private assertTenant(tenant: string): void {
+    const owner = this.db.meta('tenant');
+    // A stub for another tenant's id is a wiring bug: refuse loudly, never mix tenants.
+    if (owner !== null && owner !== tenant)
+      throw new Error('TenantSettings: this object belongs to another tenant');
+  }
+
+  /** Write every lagging record to KV; queued behind any write already under way. */
+  private syncKv(): Promise<void> {
+    const run = this.kvChain.then(() => this.writePending());
+    this.kvChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writePending(): Promise<void> {
+    const tenant = this.db.meta('tenant');
+    if (tenant === null) return;
+    let failed = 0;
+    for (const t of this.db.pendingKv()) {
+      try {
+        await this.kv.put(keys.toggle(tenant, t.product), t.raw);
+        this.db.markKvWritten(t.product, t.version);
+      } catch (error) {
+        failed++;
+        console.warn(`KV write of ${t.product} v${t.version} deferred: ${String(error)}`);
+      }
+    }
+    const attempts = Number(this.db.meta('kv_attempts') ?? 0);
+    if (failed > 0) this.db.setMeta('kv_attempts', String(attempts + 1));
+    else if (attempts > 0) this.db.setMeta('kv_attempts', '0');
+  }
+
+  /** One alarm serves both jobs: the next KV retry (if any lags) and the oldest row's expiry. */
+  private async reschedule(): Promise<void> {
+    const now = Date.now();
+    const times: number[] = [];
+    if (this.db.pendingKv().length > 0) {
+      const attempts = Math.max(1, Number(this.db.meta('kv_attempts') ?? 1));
+      times.push(now + Math.min(KV_RETRY_MAX_MS, KV_RETRY_FIRST_MS * 2 ** (attempts - 1)));
+    }
+    const oldest = this.db.oldestAuditMs();
+    if (oldest !== null) times.push(Math.max(now, oldest + this.config.auditRetentionMs));
+    const next = times.length > 0 ? Math.min(...times) : null;
+    const current = await this.ctx.storage.getAlarm();
+    if (next === null) {
+      if (current !== null) await this.ctx.storage.deleteAlarm();
+    } else if (current !== next) await this.ctx.storage.setAlarm(next);
+  }
+}
+
+async function waitAtMost(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([work.catch(() => undefined), timeout]);
+  if (timer !== undefined) clearTimeout(timer);
+}
+
+function invalidRequest(message: string): Failure {
+  return { ok: false, error: 'invalid_request', message };
+}

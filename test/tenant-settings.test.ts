@@ -1,0 +1,316 @@
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { objectConfig } from '../src/objects/config';
+import type { TenantSettings } from '../src/objects/tenant-settings';
+import type { ChangeOutcome } from '../src/objects/types';
+import { keys, parseToggleRecord } from '../src/store/records';
+import { newTenant, store, testEnv } from './helpers';
+import { faultyKv } from './kv-faults';
+import { auditRowCount, changeVia, configure, settingsOf } from './tenant-settings-helpers';
+
+const CONCURRENT = 50;
+
+async function kvRecord(tenant: string, product: 'endpoint' | 'office') {
+  return parseToggleRecord(await testEnv.TOGGLES.get(keys.toggle(tenant, product)));
+}
+
+async function allAudit(tenant: string) {
+  const page = await settingsOf(tenant).audit(tenant, { limit: 200 });
+  if (!page.ok) throw new Error(`audit read failed: ${page.error}`);
+  return page.entries;
+}
+
+describe('TenantSettings: one writer per tenant', () => {
+  it(`applies exactly one of ${CONCURRENT} concurrent changes carrying the same If-Match`, async () => {
+    const tenant = newTenant();
+    const results = await Promise.all(
+      Array.from({ length: CONCURRENT }, () => changeVia(tenant, 'endpoint', true, { ifMatch: 0 })),
+    );
+    const applied = results.filter((r) => r.ok && r.changed);
+    const failed = results.filter((r) => !r.ok && r.error === 'precondition_failed');
+    console.log(
+      `same If-Match: requests ${CONCURRENT}, applied ${applied.length}, precondition_failed ${failed.length}`,
+    );
+    expect(applied).toHaveLength(1);
+    expect(failed).toHaveLength(CONCURRENT - 1);
+    for (const f of failed)
+      expect(f).toEqual({ ok: false, error: 'precondition_failed', current: 1 });
+    expect(await allAudit(tenant)).toHaveLength(1);
+    expect((await kvRecord(tenant, 'endpoint'))?.version).toBe(1);
+  });
+
+  it(`gives each of ${CONCURRENT} concurrent changes without If-Match one audit row and one version`, async () => {
+    const tenant = newTenant();
+    const results = await Promise.all(
+      Array.from({ length: CONCURRENT }, (_, i) => changeVia(tenant, 'endpoint', i % 2 === 0)),
+    );
+    const applied = results
+      .filter((r): r is Extract<ChangeOutcome, { ok: true }> => r.ok && r.changed)
+      .map((r) => r.record!);
+    expect(results.every((r) => r.ok)).toBe(true);
+    const entries = await allAudit(tenant);
+    const versions = applied.map((r) => r.version).sort((a, b) => a - b);
+    const last = applied.reduce((a, b) => (b.version > a.version ? b : a));
+    console.log(
+      `no If-Match: requests ${CONCURRENT}, applied ${applied.length}, audit rows ${entries.length}, ` +
+        `versions 1..${versions[versions.length - 1]}, lost ${applied.length - entries.length}`,
+    );
+    expect(applied.length).toBeGreaterThan(0);
+    expect(versions).toEqual(Array.from({ length: applied.length }, (_, i) => i + 1));
+    // One audit row per applied change, same id, newest first.
+    expect(entries.map((e) => e.id)).toEqual(
+      [...applied].sort((a, b) => b.version - a.version).map((r) => r.lastChange!.id),
+    );
+    expect(entries.map((e) => e.version)).toEqual([...versions].reverse());
+    const records = await settingsOf(tenant).records(tenant);
+    expect(records.ok && records.records.endpoint).toEqual(last);
+    expect(await kvRecord(tenant, 'endpoint')).toEqual(last);
+  });
+
+  it('answers a stale If-Match with the current version and writes nothing', async () => {
+    const tenant = newTenant();
+    expect((await changeVia(tenant, 'endpoint', true, { ifMatch: 0 })).ok).toBe(true);
+    expect(await changeVia(tenant, 'endpoint', false, { ifMatch: 0 })).toEqual({
+      ok: false,
+      error: 'precondition_failed',
+      current: 1,
+    });
+    const ok = await changeVia(tenant, 'endpoint', false, { ifMatch: 1 });
+    expect(ok.ok && ok.record?.version).toBe(2);
+    // Setting the value it already has: no new version, no audit row.
+    const same = await changeVia(tenant, 'endpoint', false);
+    expect(same).toMatchObject({ ok: true, changed: false });
+    expect(await allAudit(tenant)).toHaveLength(2);
+  });
+
+  it('refuses malformed changes with invalid_request and stores nothing', async () => {
+    const tenant = newTenant();
+    const stub = settingsOf(tenant);
+    const base = { tenant, enabled: true, defaultEnabled: false, feedback: null };
+    const actor = { oid: 'o', name: 'n', upn: 'u', idp: 'i' };
+    const bad = [
+      { ...base, product: '__proto__', actor },
+      { ...base, product: 'endpoint', actor: null },
+      { ...base, product: 'endpoint', actor, feedback: 'x'.repeat(2001) },
+      { ...base, product: 'endpoint', actor, tenant: 'not-a-guid' },
+      { ...base, product: 'endpoint', actor, tenant: tenant.toUpperCase() },
+    ];
+    for (const request of bad) {
+      // biome-ignore lint/suspicious/noExplicitAny: deliberately malformed input
+      const result = await stub.change(request as any);
+      expect(result).toMatchObject({ ok: false, error: 'invalid_request' });
+    }
+    expect(await testEnv.TOGGLES.get(keys.toggle(tenant, 'endpoint'))).toBeNull();
+  });
+});
+
+describe('TenantSettings: KV is written after commit, and re-written by the alarm', () => {
+  it('commits when KV refuses, converges KV on the alarm, loses and duplicates nothing', async () => {
+    const tenant = newTenant();
+    const stub = settingsOf(tenant);
+    const faults = faultyKv(testEnv.TOGGLES, { put: '429' });
+    await runInDurableObject(stub, (instance: TenantSettings) => {
+      instance.kv = faults.kv;
+    });
+
+    const first = await changeVia(tenant, 'endpoint', true);
+    const second = await changeVia(tenant, 'endpoint', false, { feedback: 'too early' });
+    expect(first).toMatchObject({ ok: true, changed: true, kvSynced: false });
+    expect(second).toMatchObject({ ok: true, changed: true, kvSynced: false });
+    expect(faults.injected).toBeGreaterThanOrEqual(2);
+    expect(await kvRecord(tenant, 'endpoint')).toBeNull();
+    const waiting = await stub.syncStatus(tenant);
+    expect(waiting.pending).toEqual(['endpoint']);
+    expect(waiting.alarmAt).not.toBeNull();
+
+    // Still refused: the alarm backs off further.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const later = await stub.syncStatus(tenant);
+    expect(later.pending).toEqual(['endpoint']);
+    expect(later.attempts).toBeGreaterThan(waiting.attempts);
+    expect(later.alarmAt! - Date.now()).toBeGreaterThan(waiting.alarmAt! - Date.now());
+
+    faults.mode.put = 'ok';
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const synced = await stub.syncStatus(tenant);
+    expect(synced.pending).toEqual([]);
+    expect(synced.attempts).toBe(0);
+
+    const stored = await kvRecord(tenant, 'endpoint');
+    expect(second.ok && stored).toEqual(second.ok && second.record);
+    // The edge's own lookup (first read of this key in the isolate) sees the new state.
+    expect(await store().enabledFor(tenant, 'endpoint')).toEqual({ ok: true, value: false });
+    const entries = await allAudit(tenant);
+    expect(entries.map((e) => e.version)).toEqual([2, 1]);
+    expect(new Set(entries.map((e) => e.id)).size).toBe(2);
+  });
+
+  it('answers without waiting on a hung KV write, and never lets an older record land last', async () => {
+    const tenant = newTenant();
+    const stub = settingsOf(tenant);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const real = testEnv.TOGGLES;
+    const puts: string[] = [];
+    await runInDurableObject(stub, (instance: TenantSettings) => {
+      instance.kv = new Proxy(real, {
+        get(target, prop) {
+          if (prop !== 'put') return Reflect.get(target, prop).bind(target);
+          return async (key: string, value: string) => {
+            await gate;
+            puts.push(value);
+            return target.put(key, value);
+          };
+        },
+      });
+    });
+
+    const started = Date.now();
+    const first = await changeVia(tenant, 'endpoint', true);
+    const second = await changeVia(tenant, 'endpoint', false);
+    expect(first).toMatchObject({ ok: true, changed: true, kvSynced: false });
+    expect(second).toMatchObject({ ok: true, changed: true, kvSynced: false });
+    expect(Date.now() - started).toBeLessThan(10_000);
+
+    release();
+    // The alarm's write queues behind the released ones: when it returns, KV has settled.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(puts.map((p) => parseToggleRecord(p)?.version)).toEqual([1, 2]);
+    expect((await kvRecord(tenant, 'endpoint'))?.version).toBe(2);
+    expect((await stub.syncStatus(tenant)).pending).toEqual([]);
+  });
+
+  it('writes the KV record in the format the edge and ToggleStore read', async () => {
+    const tenant = newTenant();
+    const result = await changeVia(tenant, 'office', false, { feedback: 'pilot group first' });
+    expect(result).toMatchObject({ ok: true, changed: true, kvSynced: true });
+    const viaStore = await store().record(tenant, 'office');
+    expect(viaStore).toEqual(result.ok && result.record);
+    expect(viaStore?.lastChange).toMatchObject({ feedback: 'pilot group first', previous: true });
+  });
+});
+
+describe('TenantSettings: per-tenant write rate limit', () => {
+  it('answers rate_limited with retry-after seconds over the limit, and writes nothing', async () => {
+    const tenant = newTenant();
+    await configure(tenant, { writesPerMinute: 2 });
+    expect((await changeVia(tenant, 'endpoint', true)).ok).toBe(true);
+    expect((await changeVia(tenant, 'endpoint', false)).ok).toBe(true);
+    const limited = await changeVia(tenant, 'endpoint', true);
+    expect(limited.ok).toBe(false);
+    if (limited.ok || limited.error !== 'rate_limited') throw new Error('not rate limited');
+    // 2 a minute: the next token is about 30 s away.
+    expect(limited.retryAfterSeconds).toBeGreaterThanOrEqual(29);
+    expect(limited.retryAfterSeconds).toBeLessThanOrEqual(30);
+    expect((await kvRecord(tenant, 'endpoint'))?.version).toBe(2);
+    expect(await auditRowCount(tenant)).toBe(2);
+    // Another tenant's object has its own bucket.
+    expect((await changeVia(newTenant(), 'endpoint', true)).ok).toBe(true);
+  });
+});
+
+describe('TenantSettings: audit read', () => {
+  const alice = { oid: 'oid-alice', name: 'Alice', upn: 'Alice@Contoso.test', idp: 'aad' };
+  const bob = { oid: 'oid-bob', name: 'Bob', upn: 'bob@contoso.test', idp: 'aad' };
+
+  it('pages newest first with a stable cursor and filters by product, actor and time', async () => {
+    const tenant = newTenant();
+    const changes = [
+      ['endpoint', true, alice],
+      ['office', false, alice],
+      ['endpoint', false, alice],
+      ['office', true, bob],
+      ['endpoint', true, bob],
+      ['office', false, bob],
+    ] as const;
+    for (const [product, enabled, actor] of changes) {
+      expect(await changeVia(tenant, product, enabled, { actor })).toMatchObject({ changed: true });
+    }
+    const all = await allAudit(tenant);
+    expect(all).toHaveLength(6);
+    const stub = settingsOf(tenant);
+
+    const first = await stub.audit(tenant, { limit: 4 });
+    if (!first.ok || first.cursor === null) throw new Error('expected a cursor');
+    // A change arriving between pages does not shift the next page.
+    await changeVia(tenant, 'identity', true, { actor: bob });
+    const second = await stub.audit(tenant, { limit: 4, cursor: first.cursor });
+    if (!second.ok) throw new Error('second page failed');
+    expect(second.cursor).toBeNull();
+    expect([...first.entries, ...second.entries].map((e) => e.id)).toEqual(all.map((e) => e.id));
+
+    const office = await stub.audit(tenant, { product: 'office' });
+    expect(office.ok && office.entries.map((e) => e.product)).toEqual([
+      'office',
+      'office',
+      'office',
+    ]);
+    const byUpn = await stub.audit(tenant, { actor: 'alice@contoso.TEST' });
+    expect(byUpn.ok && byUpn.entries).toHaveLength(3);
+    const byOid = await stub.audit(tenant, { actor: 'oid-bob' });
+    expect(byOid.ok && byOid.entries).toHaveLength(4);
+
+    const pivot = all[2]!.at;
+    const newer = await stub.audit(tenant, { from: pivot });
+    const older = await stub.audit(tenant, { to: pivot });
+    if (!newer.ok || !older.ok) throw new Error('range read failed');
+    expect(newer.entries.length + older.entries.length).toBe(7);
+    expect(newer.entries.every((e) => e.at >= pivot)).toBe(true);
+    expect(older.entries.every((e) => e.at < pivot)).toBe(true);
+  });
+
+  it('refuses a forged cursor, a bad range and an out-of-range limit', async () => {
+    const tenant = newTenant();
+    const stub = settingsOf(tenant);
+    for (const query of [
+      { cursor: 'not a cursor!' },
+      { cursor: btoa('1.2.3') },
+      { from: 'yesterday' },
+      { limit: 0 },
+      { limit: 201 },
+      { product: 'constructor' as 'endpoint' },
+    ]) {
+      expect(await stub.audit(tenant, query)).toMatchObject({
+        ok: false,
+        error: 'invalid_request',
+      });
+    }
+  });
+});
+
+describe('TenantSettings: configuration from env vars', () => {
+  it('defaults to two years of audit and 60 writes a minute, and ignores bad values', () => {
+    expect(objectConfig({ TOGGLES: testEnv.TOGGLES })).toEqual({
+      auditRetentionMs: 730 * 86_400_000,
+      writesPerMinute: 60,
+    });
+    expect(
+      objectConfig({
+        TOGGLES: testEnv.TOGGLES,
+        SETTINGS_AUDIT_RETENTION_DAYS: '90',
+        SETTINGS_WRITES_PER_MINUTE: '10',
+      }),
+    ).toEqual({ auditRetentionMs: 90 * 86_400_000, writesPerMinute: 10 });
+    for (const bad of ['0', '-1', '1.5', 'ten']) {
+      expect(
+        objectConfig({
+          TOGGLES: testEnv.TOGGLES,
+          SETTINGS_AUDIT_RETENTION_DAYS: bad,
+          SETTINGS_WRITES_PER_MINUTE: bad,
+        }),
+      ).toEqual({ auditRetentionMs: 730 * 86_400_000, writesPerMinute: 60 });
+    }
+  });
+
+  it('runs the deployed object with the defaults', async () => {
+    const tenant = newTenant();
+    await changeVia(tenant, 'endpoint', true);
+    const config = await runInDurableObject(
+      settingsOf(tenant),
+      (instance: TenantSettings) => instance.config,
+    );
+    expect(config).toEqual({ auditRetentionMs: 730 * 86_400_000, writesPerMinute: 60 });
+  });
+});
