@@ -1,53 +1,95 @@
 /**
  * `npm start`: the whole service on this machine, with nothing to set up.
  * - a demo legacy origin on ORIGIN_PORT (default 8788) that pass-through requests reach;
- * - local KV (.wrangler/state) seeded with a demo tenant: Endpoint redirection on, and
- *   contoso.atp.azure.com mapped to it;
+ * - local state (.wrangler/state): contoso.atp.azure.com mapped to a demo tenant in KV, and
+ *   that tenant's Endpoint redirection turned on through the Worker once it is up;
  * - a development signing key (.dev-keys/, made on first run) whose public JWKS the Worker trusts
  *   for admin tokens and for the legacy portals' sign-in id_tokens (no network needed);
- * - the Worker under `wrangler dev` on PORT (default 8787).
+ * - the Worker under `wrangler dev` on PORT (default 8787); its "Ready on" line is printed once
+ *   the demo tenant is seeded. SETTINGS_WRITES_PER_MINUTE, when set, is passed to the Worker.
  */
-import { spawn } from 'node:child_process';
-import { PRODUCTS } from '../src/catalogue/products';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { ToggleStore } from '../src/store/toggles';
 import { startDemoOrigin } from './demo-origin.ts';
 import { devKey, jwksOf } from './devkeys.ts';
 import { openToggles } from './kv.ts';
+import { main as toggles } from './toggles.ts';
 
 export const DEMO_TENANT = '0d3a8f5e-5c7a-4b4e-9d6f-2a1b3c4d5e6f';
 const port = Number(process.env.PORT ?? 8787);
 const originPort = Number(process.env.ORIGIN_PORT ?? 8788);
 const persistTo = process.env.PERSIST_TO ?? '.wrangler/state';
 
-async function seedDemoTenant(): Promise<void> {
+/** Map the demo workspace host in KV (host mappings are not the settings object's). */
+async function mapDemoHost(): Promise<void> {
   const handle = await openToggles({ persistTo: `${persistTo}/v3` });
   try {
-    const store = new ToggleStore(handle.kv, {
+    await new ToggleStore(handle.kv, {
       kvCacheTtlSeconds: 30,
       toggleCacheTtlMs: 0,
       kvReadTimeoutMs: 30_000,
-    });
-    const endpoint = PRODUCTS.find((p) => p.id === 'endpoint')!;
-    // Only on a first run: a developer's later changes are kept.
-    if ((await store.record(DEMO_TENANT, 'endpoint')) === null) {
-      await store.change({
-        tenant: DEMO_TENANT,
-        product: 'endpoint',
-        enabled: true,
-        defaultEnabled: endpoint.defaultEnabled,
-        actor: { oid: '', name: 'npm start (demo seed)', upn: '', idp: 'seed' },
-        feedback: null,
-      });
-    }
-    await store.mapHost('contoso.atp.azure.com', DEMO_TENANT);
+    }).mapHost('contoso.atp.azure.com', DEMO_TENANT);
   } finally {
     await handle.dispose();
   }
 }
 
+/**
+ * Turn Endpoint redirection on for the demo tenant through the running Worker (its
+ * TenantSettings object is the only writer), on a first run only: later changes are kept.
+ */
+async function seedDemoTenant(): Promise<void> {
+  const url = `http://127.0.0.1:${port}`;
+  const state = JSON.parse(await toggles(['get', DEMO_TENANT, '--url', url])) as {
+    products: { product: string; source: string }[];
+  };
+  if (state.products.find((p) => p.product === 'endpoint')?.source !== 'default') return;
+  await toggles([
+    'set',
+    DEMO_TENANT,
+    'endpoint',
+    'on',
+    '--url',
+    url,
+    '--actor',
+    'npm start (demo seed)',
+  ]);
+}
+
+/**
+ * Forward the Worker's output, holding back wrangler's "Ready on" line until the demo tenant is
+ * seeded: whoever waits for it (a developer, test-node/service.ts) finds the demo state in place.
+ */
+function forwardUntilSeeded(child: ChildProcess): void {
+  let seeded = false;
+  let seeding = false;
+  const held: [NodeJS.WriteStream, Buffer][] = [];
+  const forward = (out: NodeJS.WriteStream) => (chunk: Buffer) => {
+    if (seeded) return void out.write(chunk);
+    held.push([out, chunk]);
+    if (seeding || !chunk.toString().includes('Ready on')) {
+      if (!seeding) for (const [o, c] of held.splice(0)) o.write(c);
+      return;
+    }
+    seeding = true;
+    seedDemoTenant().then(
+      () => {
+        seeded = true;
+        for (const [o, c] of held.splice(0)) o.write(c);
+      },
+      (error: unknown) => {
+        console.error(`demo seed failed: ${String(error)}`);
+        child.kill('SIGINT');
+      },
+    );
+  };
+  child.stdout?.on('data', forward(process.stdout));
+  child.stderr?.on('data', forward(process.stderr));
+}
+
 async function main(): Promise<void> {
   const key = await devKey();
-  await seedDemoTenant();
+  await mapDemoHost();
   const origin = await startDemoOrigin(originPort);
   const vars = {
     PASSTHROUGH_ORIGIN: origin.url,
@@ -57,6 +99,10 @@ async function main(): Promise<void> {
     DEV_AUTH: 'true',
     DEV_SIGNING_KEY: JSON.stringify({ kid: key.kid, privateJwk: key.privateJwk }),
     SETTINGS_URL: `http://127.0.0.1:${port}/settings`,
+    // The per-tenant write limit (default 60 a minute) can be raised for a load test.
+    ...(process.env.SETTINGS_WRITES_PER_MINUTE
+      ? { SETTINGS_WRITES_PER_MINUTE: process.env.SETTINGS_WRITES_PER_MINUTE }
+      : {}),
   };
   const args = [
     'wrangler',
@@ -73,9 +119,10 @@ async function main(): Promise<void> {
   ];
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
   const child = spawn('npx', args, {
-    stdio: 'inherit',
+    stdio: ['inherit', 'pipe', 'pipe'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
   });
+  forwardUntilSeeded(child);
   console.log(
     `demo legacy origin on ${origin.url}; demo tenant ${DEMO_TENANT}; portal-redirect on http://127.0.0.1:${port}`,
   );

@@ -1,44 +1,136 @@
 /**
- * Read and write redirection toggles from the command line, through the Worker's own store code.
- *
- *   npm run toggles -- get <tenant>
- *   npm run toggles -- set <tenant> <product> on|off [--feedback "..."] [--actor "name"]
- *   npm run toggles -- map-host <host> <tenant>
- *   npm run toggles -- audit <tenant> [--product <p>] [--limit <n>]
- *
- * Options: --remote (a deployed namespace, via wrangler), --env <staging|production>,
- * --persist-to <dir> (local state folder, default .wrangler/state/v3).
+ * Read and write redirection toggles from the command line. Settings changes go through the
+ * running Worker's settings API, so each tenant's TenantSettings object stays their only writer
+ * (wrangler's getPlatformProxy cannot host the object); `get --kv` and `map-host` use KV.
+ * Usage: USAGE below.
  */
 import { parseArgs } from 'node:util';
-import { PRODUCTS, isProductId, productById } from '../src/catalogue/products';
-import { normaliseHost } from '../src/core/hosts';
-import { asTenantId } from '../src/core/tenant';
-import { productState } from '../src/store/state';
-import { ToggleStore } from '../src/store/toggles';
+import { entraClaims, signToken } from '../src/auth/dev-tokens.ts';
+import { PRODUCTS, isProductId } from '../src/catalogue/products.ts';
+import { normaliseHost } from '../src/core/hosts.ts';
+import { asTenantId } from '../src/core/tenant.ts';
+import { keys, parseToggleRecord } from '../src/store/records.ts';
+import { productState } from '../src/store/state.ts';
+import { ToggleStore } from '../src/store/toggles.ts';
+import { devKey } from './devkeys.ts';
 import { openToggles } from './kv.ts';
 
 const USAGE = `usage:
-  npm run toggles -- get <tenant>
+  npm run toggles -- get <tenant>              the state, through the running Worker
+  npm run toggles -- get <tenant> --kv         the KV records the edge reads (local, or --remote)
   npm run toggles -- set <tenant> <product> on|off [--feedback "..."] [--actor "name"]
-  npm run toggles -- map-host <host> <tenant>
-  npm run toggles -- audit <tenant> [--product <p>] [--limit <n>]
-options: --remote  --env <name>  --persist-to <dir>
+  npm run toggles -- audit <tenant> [--product <p>] [--actor <oid|upn>] [--from <iso>] [--to <iso>]
+                                    [--limit <n>] [--cursor <c>]
+  npm run toggles -- export <tenant> csv|json  the whole audit log, to stdout
+  npm run toggles -- map-host <host> <tenant>  writes KV (local, or --remote)
+get, set, audit and export call the Worker's settings API (start it first: npm start):
+  --url <origin>   the Worker's admin host (default http://127.0.0.1:8787, npm start's)
+  --token <jwt>    bearer token; default: a global-admin token for <tenant> signed by the
+                   local dev key (.dev-keys/), which npm start's Worker trusts. A deployed
+                   Worker needs an Entra ID access token here.
+get --kv and map-host read and write KV: --remote (via wrangler)  --env <name>  --persist-to <dir>
 products: ${PRODUCTS.map((p) => p.id).join(', ')}`;
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
+
+const DEFAULT_URL = 'http://127.0.0.1:8787';
+const AUDIENCE = 'api://portal-redirect';
+const KV_READS = { kvCacheTtlSeconds: 30, toggleCacheTtlMs: 0, kvReadTimeoutMs: 30_000 };
+
+interface Options {
+  url: string;
+  token: string | undefined;
+  actor: string;
+}
+
+/** One settings API call; a JSON error answer becomes an Error that says what the API said. */
+async function callApi(
+  options: Options,
+  tenant: string,
+  method: string,
+  path: string,
+  init: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const token = options.token ?? (await devToken(tenant, options.actor));
+  const url = `${options.url.replace(/\/$/, '')}/api/tenants/${tenant}/redirection${path}`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...init.headers,
+      },
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    });
+  } catch (error) {
+    throw new Error(`no Worker answered at ${options.url} (start it with npm start): ${error}`);
+  }
+  if (res.ok || res.status === 412) return res;
+  const text = await res.text();
+  const retry = res.headers.get('retry-after');
+  throw new Error(
+    `${method} ${path || '/'}: ${res.status} ${text}${retry ? ` (Retry-After: ${retry} s)` : ''}`,
+  );
+}
+
+async function devToken(tenant: string, name: string): Promise<string> {
+  const key = await devKey();
+  return signToken(
+    key.privateJwk,
+    key.kid,
+    entraClaims({ tenant, roles: ['global-admin'], name, audience: AUDIENCE, expiresIn: 600 }),
+  );
+}
+
+interface State {
+  version: number;
+  enabled: boolean;
+}
+
+/**
+ * Set one toggle: read its version, then PUT with that If-Match, so `changed` is exact even
+ * when an admin writes at the same time (a 412 reads again).
+ */
+async function setToggle(
+  options: Options,
+  tenant: string,
+  product: string,
+  enabled: boolean,
+  feedback: string | null,
+): Promise<Record<string, unknown>> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const before = (await (await callApi(options, tenant, 'GET', `/${product}`)).json()) as State;
+    const res = await callApi(options, tenant, 'PUT', `/${product}`, {
+      body: enabled ? { enabled } : { enabled, feedback },
+      headers: { 'If-Match': `"${before.version}"` },
+    });
+    if (res.status === 412) continue;
+    const after = (await res.json()) as State;
+    return { changed: after.version !== before.version, ...after };
+  }
+  throw new Error(`${product}: changed by someone else five times in a row; try again`);
+}
 
 export async function main(argv: string[]): Promise<string> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
+      url: { type: 'string', default: process.env.PORTAL_REDIRECT_URL ?? DEFAULT_URL },
+      token: { type: 'string' },
+      kv: { type: 'boolean', default: false },
       remote: { type: 'boolean', default: false },
       env: { type: 'string' },
       'persist-to': { type: 'string' },
       feedback: { type: 'string' },
-      actor: { type: 'string', default: 'toggles CLI' },
+      actor: { type: 'string' },
       product: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
       limit: { type: 'string', default: '50' },
+      cursor: { type: 'string' },
     },
   });
   const [command, ...args] = positionals;
@@ -47,65 +139,82 @@ export async function main(argv: string[]): Promise<string> {
     if (tenant === null) throw new UsageError(`not a tenant id (GUID): ${args[i] ?? '(missing)'}`);
     return tenant;
   };
-  const handle = await openToggles({
-    remote: values.remote,
-    env: values.env,
-    persistTo: values['persist-to'],
-  });
-  const store = new ToggleStore(handle.kv, {
-    kvCacheTtlSeconds: 30,
-    toggleCacheTtlMs: 0,
-    kvReadTimeoutMs: 30_000,
-  });
-  try {
-    switch (command) {
-      case 'get': {
-        const tenant = tenantArg(0);
-        const products = await Promise.all(
-          PRODUCTS.map(async (p) => productState(p, await store.record(tenant, p.id), Date.now())),
-        );
-        return JSON.stringify({ tenantId: tenant, products }, null, 2);
+  const kvOptions = { remote: values.remote, env: values.env, persistTo: values['persist-to'] };
+  const options: Options = {
+    url: values.url,
+    token: values.token,
+    actor: values.actor ?? 'toggles CLI',
+  };
+  switch (command) {
+    case 'get': {
+      const tenant = tenantArg(0);
+      if (values.kv || values.remote) {
+        const handle = await openToggles(kvOptions);
+        try {
+          const products = await Promise.all(
+            PRODUCTS.map(async (p) =>
+              productState(
+                p,
+                parseToggleRecord(await handle.kv.get(keys.toggle(tenant, p.id))),
+                Date.now(),
+              ),
+            ),
+          );
+          return JSON.stringify({ tenantId: tenant, source: 'kv', products }, null, 2);
+        } finally {
+          await handle.dispose();
+        }
       }
-      case 'set': {
-        const tenant = tenantArg(0);
-        const product = args[1] ?? '';
-        if (!isProductId(product)) throw new UsageError(`unknown product: ${product}`);
-        if (args[2] !== 'on' && args[2] !== 'off') throw new UsageError('state must be on or off');
-        const catalogue = productById(product)!;
-        const result = await store.change({
-          tenant,
-          product,
-          enabled: args[2] === 'on',
-          defaultEnabled: catalogue.defaultEnabled,
-          actor: { oid: '', name: values.actor ?? 'toggles CLI', upn: '', idp: 'cli' },
-          feedback: values.feedback ?? null,
-        });
-        const state = productState(catalogue, result.record, Date.now());
-        return JSON.stringify({ changed: result.changed, ...state }, null, 2);
-      }
-      case 'map-host': {
-        const host = normaliseHost(args[0] ?? '');
-        if (host === null) throw new UsageError(`not a host name: ${args[0] ?? '(missing)'}`);
-        const tenant = tenantArg(1);
-        await store.mapHost(host, tenant);
-        return JSON.stringify({ host, tenantId: tenant });
-      }
-      case 'audit': {
-        const tenant = tenantArg(0);
-        if (values.product !== undefined && !isProductId(values.product))
-          throw new UsageError(`unknown product: ${values.product}`);
-        const limit = Math.min(100, Math.max(1, Number(values.limit) || 50));
-        const page = await store.audit(tenant, {
-          limit,
-          ...(values.product ? { product: values.product } : {}),
-        });
-        return JSON.stringify(page, null, 2);
-      }
-      default:
-        throw new UsageError(command ? `unknown command: ${command}` : 'no command');
+      return JSON.stringify(await (await callApi(options, tenant, 'GET', '')).json(), null, 2);
     }
-  } finally {
-    await handle.dispose();
+    case 'set': {
+      const tenant = tenantArg(0);
+      const product = args[1] ?? '';
+      if (!isProductId(product)) throw new UsageError(`unknown product: ${product}`);
+      if (args[2] !== 'on' && args[2] !== 'off') throw new UsageError('state must be on or off');
+      const result = await setToggle(
+        options,
+        tenant,
+        product,
+        args[2] === 'on',
+        values.feedback ?? null,
+      );
+      return JSON.stringify(result, null, 2);
+    }
+    case 'audit': {
+      const tenant = tenantArg(0);
+      if (values.product !== undefined && !isProductId(values.product))
+        throw new UsageError(`unknown product: ${values.product}`);
+      const query = new URLSearchParams({
+        limit: String(Math.min(100, Math.max(1, Number(values.limit) || 50))),
+      });
+      for (const name of ['product', 'actor', 'from', 'to', 'cursor'] as const) {
+        const value = values[name];
+        if (value !== undefined) query.set(name, value);
+      }
+      const res = await callApi(options, tenant, 'GET', `/audit?${query}`);
+      return JSON.stringify(await res.json(), null, 2);
+    }
+    case 'export': {
+      const tenant = tenantArg(0);
+      const format = args[1];
+      if (format !== 'csv' && format !== 'json') throw new UsageError('format must be csv or json');
+      return (await callApi(options, tenant, 'GET', `/audit/export?format=${format}`)).text();
+    }
+    case 'map-host': {
+      const host = normaliseHost(args[0] ?? '');
+      if (host === null) throw new UsageError(`not a host name: ${args[0] ?? '(missing)'}`);
+      const tenant = tenantArg(1);
+      const handle = await openToggles(kvOptions);
+      try {
+        await new ToggleStore(handle.kv, KV_READS).mapHost(host, tenant);
+      } finally {
+        await handle.dispose();
+      }
+      return JSON.stringify({ host, tenantId: tenant });
+    }
+    default:
+      throw new UsageError(command ? `unknown command: ${command}` : 'no command');
   }
 }
 

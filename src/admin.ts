@@ -4,7 +4,7 @@ import type { AdminEnv } from './auth/context';
 import type { Config, Env } from './config';
 import { answerError, errorResponse } from './errors';
 import { mountPages } from './pages/routes';
-import { kvSettingsStore } from './settings/store';
+import { objectSettingsStore } from './settings/object-store';
 import { SettingsService } from './settings/service';
 import { storeFor } from './store/decision-loop';
 
@@ -17,8 +17,8 @@ mountPages(adminApp);
 adminApp.notFound(() => errorResponse('not_found', 'No such route.'));
 
 /**
- * Serve one admin request. Handlers see the loaded configuration and a settings service over
- * the KV store, never the raw env.
+ * Serve one admin request. Handlers see the loaded configuration and a settings service whose
+ * writes and audit reads go to the tenant's TenantSettings object, never the raw env.
  */
 export function adminFetch(
   request: Request,
@@ -28,10 +28,7 @@ export function adminFetch(
 ): Response | Promise<Response> {
   const toggles = storeFor(env, config);
   const settings = new SettingsService({
-    store: kvSettingsStore(
-      toggles,
-      config.products.map((p) => p.id),
-    ),
+    store: objectSettingsStore(env.TENANT_SETTINGS),
     reads: toggles,
     core: config.core,
     products: config.products,

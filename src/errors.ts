@@ -1,5 +1,5 @@
 import { HTTPException } from 'hono/http-exception';
-import { InvalidCursorError, StoreUnavailableError, VersionMismatchError } from './store/toggles';
+import type { ChangeOutcome, Failure } from './objects/types';
 
 /**
  * The one error family: every JSON error this Worker answers (settings API, settings pages, the
@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'locked'
   | 'precondition_failed'
   | 'payload_too_large'
+  | 'rate_limited'
   | 'origin_unreachable'
   | 'unavailable'
   | 'internal_error';
@@ -25,6 +26,7 @@ const STATUS: Record<ErrorCode, number> = {
   locked: 409,
   precondition_failed: 412,
   payload_too_large: 413,
+  rate_limited: 429,
   internal_error: 500,
   origin_unreachable: 502,
   unavailable: 503,
@@ -74,26 +76,6 @@ export const tooLarge = () =>
  */
 export function toAppError(error: unknown): AppError | null {
   if (error instanceof AppError) return error;
-  if (error instanceof StoreUnavailableError)
-    return new AppError(
-      'unavailable',
-      'The settings store is busy; try again shortly.',
-      { 'Retry-After': '1' },
-      error.message,
-    );
-  if (error instanceof InvalidCursorError)
-    return new AppError(
-      'invalid_request',
-      'The cursor is not valid; start again without one.',
-      {},
-      error.message,
-    );
-  if (error instanceof VersionMismatchError)
-    return new AppError(
-      'precondition_failed',
-      'The setting changed since you read it; read it again.',
-      { ETag: `"${error.current}"` },
-    );
   if (error instanceof HTTPException) {
     // Thrown by Hono's own middleware (CSRF origin check, body parsing).
     if (error.status === 413) return tooLarge();
@@ -103,6 +85,36 @@ export function toAppError(error: unknown): AppError | null {
       return new AppError('forbidden', 'This request is not allowed from this origin.');
   }
   return null;
+}
+
+/** A failure the settings object answered (values, not exceptions, cross its RPC boundary). */
+export type SettingsFailure = Exclude<ChangeOutcome, { ok: true }> | Failure;
+
+/** The object's failures in the family: 412 with the current ETag, 429 and 503 with Retry-After. */
+export function settingsFailure(failure: SettingsFailure): AppError {
+  switch (failure.error) {
+    case 'precondition_failed':
+      return new AppError(
+        'precondition_failed',
+        'The setting changed since you read it; read it again.',
+        { ETag: `"${failure.current}"` },
+      );
+    case 'rate_limited':
+      return new AppError(
+        'rate_limited',
+        'Too many changes for this tenant; try again after Retry-After seconds.',
+        { 'Retry-After': String(failure.retryAfterSeconds) },
+      );
+    case 'unavailable':
+      return new AppError(
+        'unavailable',
+        'The settings store is busy; try again shortly.',
+        { 'Retry-After': String(failure.retryAfterSeconds) },
+        'the settings object could not import from KV',
+      );
+    case 'invalid_request':
+      return new AppError('invalid_request', failure.message);
+  }
 }
 
 /** Answer any thrown value in the envelope, logging its cause (and every unexpected error). */

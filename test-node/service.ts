@@ -12,13 +12,18 @@ export interface Service {
  * Start the service as `npm start` does (demo origin on port+1, fresh local KV) and resolve once
  * wrangler dev says it is ready.
  */
-export async function startService(port: number, label: string): Promise<Service> {
+export async function startService(
+  port: number,
+  label: string,
+  env: Record<string, string> = {},
+): Promise<Service> {
   const child = spawn('npx', ['tsx', 'scripts/start.ts'], {
     env: {
       ...process.env,
       PORT: String(port),
       ORIGIN_PORT: String(port + 1),
       PERSIST_TO: mkdtempSync(join(tmpdir(), `${label}-`)),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

@@ -28,67 +28,12 @@ describe('wrangler deploy --dry-run', () => {
 });
 
 describe('npm run toggles', () => {
-  const persistTo = mkdtempSync(join(tmpdir(), 'toggles-'));
   const tenant = '5b1f8a3c-0000-4000-8000-00000000c0de';
 
-  it('sets, reads and audits a toggle in local KV through the store code', async () => {
-    const set = JSON.parse(
-      await toggles(['set', tenant, 'identity', 'on', '--persist-to', persistTo]),
-    );
-    expect(set).toMatchObject({
-      changed: true,
-      product: 'identity',
-      enabled: true,
-      source: 'tenant',
-      version: 1,
-    });
-    const again = JSON.parse(
-      await toggles(['set', tenant, 'identity', 'on', '--persist-to', persistTo]),
-    );
-    expect(again).toMatchObject({ changed: false, version: 1 });
-    await toggles([
-      'set',
-      tenant,
-      'identity',
-      'off',
-      '--feedback',
-      'not yet',
-      '--persist-to',
-      persistTo,
-    ]);
-    const state = JSON.parse(
-      await toggles(['get', tenant.toUpperCase(), '--persist-to', persistTo]),
-    );
-    expect(
-      state.products.map((p: { product: string; enabled: boolean }) => [p.product, p.enabled]),
-    ).toEqual([
-      ['endpoint', false],
-      ['office', true],
-      ['identity', false],
-      ['cloudapps', false],
-    ]);
-    const audit = JSON.parse(await toggles(['audit', tenant, '--persist-to', persistTo]));
-    expect(
-      audit.entries.map((e: { enabled: boolean; feedback: string | null }) => [
-        e.enabled,
-        e.feedback,
-      ]),
-    ).toEqual([
-      [false, 'not yet'],
-      [true, null],
-    ]);
-  });
-
   it('refuses bad arguments with a usage message', async () => {
-    await expect(
-      toggles(['set', 'contoso', 'identity', 'on', '--persist-to', persistTo]),
-    ).rejects.toThrow(/not a tenant id/);
-    await expect(
-      toggles(['set', tenant, 'defender', 'on', '--persist-to', persistTo]),
-    ).rejects.toThrow(/unknown product/);
-    await expect(
-      toggles(['set', tenant, 'identity', 'maybe', '--persist-to', persistTo]),
-    ).rejects.toThrow(/on or off/);
+    await expect(toggles(['set', 'contoso', 'identity', 'on'])).rejects.toThrow(/not a tenant id/);
+    await expect(toggles(['set', tenant, 'defender', 'on'])).rejects.toThrow(/unknown product/);
+    await expect(toggles(['set', tenant, 'identity', 'maybe'])).rejects.toThrow(/on or off/);
   });
 });
 
@@ -200,5 +145,42 @@ describe('npm start', () => {
       reader,
     );
     expect((audit.body.entries as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('sets, reads, audits and exports a toggle through the Worker with npm run toggles', async () => {
+    const tenant = '5b1f8a3c-0000-4000-8000-00000000c0de';
+    const url = ['--url', `http://127.0.0.1:${port}`];
+    const set = JSON.parse(await toggles(['set', tenant, 'identity', 'on', ...url]));
+    expect(set).toMatchObject({
+      changed: true,
+      product: 'identity',
+      enabled: true,
+      source: 'tenant',
+      version: 1,
+    });
+    const again = JSON.parse(await toggles(['set', tenant, 'identity', 'on', ...url]));
+    expect(again).toMatchObject({ changed: false, version: 1 });
+    await toggles(['set', tenant, 'identity', 'off', '--feedback', 'not yet', ...url]);
+    const state = JSON.parse(await toggles(['get', tenant.toUpperCase(), ...url]));
+    expect(
+      state.products.map((p: { product: string; enabled: boolean }) => [p.product, p.enabled]),
+    ).toEqual([
+      ['endpoint', false],
+      ['office', true],
+      ['identity', false],
+      ['cloudapps', false],
+    ]);
+    const audit = JSON.parse(await toggles(['audit', tenant, ...url]));
+    expect(
+      audit.entries.map((e: { enabled: boolean; feedback: string | null }) => [
+        e.enabled,
+        e.feedback,
+      ]),
+    ).toEqual([
+      [false, 'not yet'],
+      [true, null],
+    ]);
+    const csv = await toggles(['export', tenant, 'csv', ...url]);
+    expect(csv.split('\r\n').filter(Boolean)).toHaveLength(3);
   });
 });

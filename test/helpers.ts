@@ -27,32 +27,27 @@ export const testActor = {
   idp: 'test',
 };
 
-/** Seed a tenant's toggle through the same store code the settings API uses. */
+/** Seed a tenant's toggle through its TenantSettings object, the writer the settings API uses. */
 export async function seedToggle(
   tenant: string,
   product: ProductId,
   enabled: boolean,
 ): Promise<void> {
   const defaultEnabled = PRODUCTS.find((p) => p.id === product)!.defaultEnabled;
+  const settings = testEnv.TENANT_SETTINGS.get(testEnv.TENANT_SETTINGS.idFromName(tenant));
   // Force a stored choice even when it equals the default: flip away first if needed.
-  if (enabled === defaultEnabled) {
-    await store().change({
+  const values = enabled === defaultEnabled ? [!enabled, enabled] : [enabled];
+  for (const value of values) {
+    const result = await settings.change({
       tenant,
       product,
-      enabled: !enabled,
+      enabled: value,
       defaultEnabled,
       actor: testActor,
       feedback: null,
     });
+    if (!result.ok || !result.kvSynced) throw new Error(`seedToggle: ${JSON.stringify(result)}`);
   }
-  await store().change({
-    tenant,
-    product,
-    enabled,
-    defaultEnabled,
-    actor: testActor,
-    feedback: null,
-  });
 }
 
 export async function seedHost(hostname: string, tenant: string): Promise<void> {

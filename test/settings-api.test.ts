@@ -1,10 +1,13 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import type { TenantSettings } from '../src/objects/tenant-settings';
 import worker from '../src/index';
 import type { Env } from '../src/config';
 import { keys } from '../src/store/records';
 import { adminToken, api, apiRequest, expectError } from './api-helpers';
-import { decisionOf, navigate, newTenant, seedHost, testEnv } from './helpers';
+import { decisionOf, navigation, newTenant, seedHost, testEnv } from './helpers';
 import { faultyKv } from './kv-faults';
+import { dumpSql, settingsOf } from './tenant-settings-helpers';
 
 interface State {
   product: string;
@@ -377,6 +380,7 @@ describe('GET /api/openapi.json', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/tenants/{tenantId}/redirection',
       '/api/tenants/{tenantId}/redirection/audit',
+      '/api/tenants/{tenantId}/redirection/audit/export',
       '/api/tenants/{tenantId}/redirection/explain',
       '/api/tenants/{tenantId}/redirection/{product}',
     ]);
@@ -391,8 +395,22 @@ describe('GET /api/openapi.json', () => {
       expect.arrayContaining([expect.objectContaining({ maxLength: 2000 })]),
     );
     expect(Object.keys(putOp.responses)).toEqual(
-      expect.arrayContaining(['200', '400', '401', '403', '409', '412', '413', '503']),
+      expect.arrayContaining(['200', '400', '401', '403', '409', '412', '413', '429', '503']),
     );
+    expect(putOp.responses['429'].headers).toHaveProperty('Retry-After');
+    const auditOp = doc.paths['/api/tenants/{tenantId}/redirection/audit']!.get;
+    expect(auditOp.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['product', 'actor', 'from', 'to', 'limit', 'cursor']),
+    );
+    const exportOp = doc.paths['/api/tenants/{tenantId}/redirection/audit/export']!.get;
+    expect(Object.keys(exportOp.responses['200'].content)).toEqual([
+      'text/csv',
+      'application/json',
+    ]);
+    expect(exportOp.responses['200'].headers).toHaveProperty('Content-Disposition');
+    expect(
+      exportOp.parameters.find((p: { name: string }) => p.name === 'format').schema.enum,
+    ).toEqual(['csv', 'json']);
     const product = doc.paths['/api/tenants/{tenantId}/redirection/{product}']!.get.parameters.find(
       (p: { name: string }) => p.name === 'product',
     );
@@ -401,16 +419,19 @@ describe('GET /api/openapi.json', () => {
 });
 
 describe('the edge follows the API', () => {
-  it('a PUT changes what the edge does for that tenant, at once in this isolate', async () => {
+  it('a PUT changes what the edge does for that tenant once its cached read expires', async () => {
     const tenant = newTenant();
     const url = `https://securitycenter.windows.com/alerts?tid=${tenant}`;
-    expect(decisionOf(await navigate(url)).reason).toBe('default-off');
+    // The edge's isolate cache off, so each navigation reads the KV record the object wrote.
+    const edge = () =>
+      worker.fetch(navigation(url), { ...testEnv, TOGGLE_CACHE_TTL_SECONDS: '0' } as Env);
+    expect(decisionOf(await edge()).reason).toBe('default-off');
     expect((await put(tenant, 'endpoint', { enabled: true })).status).toBe(200);
-    expect(decisionOf(await navigate(url))).toEqual({ decision: 'redirect', reason: 'toggle-on' });
+    expect(decisionOf(await edge())).toEqual({ decision: 'redirect', reason: 'toggle-on' });
     expect((await put(tenant, 'endpoint', { enabled: false, feedback: 'not yet' })).status).toBe(
       200,
     );
-    expect(decisionOf(await navigate(url))).toEqual({ decision: 'pass', reason: 'toggle-off' });
+    expect(decisionOf(await edge())).toEqual({ decision: 'pass', reason: 'toggle-off' });
   });
 });
 
@@ -460,76 +481,26 @@ describe('concurrency', () => {
 });
 
 describe('store faults on the settings API', () => {
-  it('answers 503 with Retry-After when KV refuses the write, and stores nothing half-done', async () => {
+  it('answers 503 with Retry-After when the object cannot import from KV, writes nothing, then recovers', async () => {
     const tenant = newTenant();
-    const faulty = faultyKv(testEnv.TOGGLES, { put: '429' });
-    const env = { ...testEnv, TOGGLES: faulty.kv } as Env;
     const token = await adminToken(tenant, ['security-admin']);
-    const res = await worker.fetch(
-      apiRequest('PUT', `/tenants/${tenant}/redirection/endpoint`, {
-        token,
-        body: { enabled: true },
-      }),
-      env,
-    );
-    expect(res.headers.get('retry-after')).toBe('1');
-    await expectError(res, 503, 'unavailable');
-    expect(await testEnv.TOGGLES.get(keys.toggle(tenant, 'endpoint'))).toBeNull();
-    expect((await testEnv.TOGGLES.list({ prefix: keys.auditPrefix(tenant) })).keys).toHaveLength(0);
-    // Once KV recovers, the same request goes through.
-    faulty.mode.put = 'ok';
-    expect(
-      (
-        await worker.fetch(
-          apiRequest('PUT', `/tenants/${tenant}/redirection/endpoint`, {
-            token,
-            body: { enabled: true },
-          }),
-          env,
-        )
-      ).status,
-    ).toBe(200);
-  });
-
-  it('repairs an audit entry whose write failed after the change was committed', async () => {
-    const tenant = newTenant();
-    const faulty = faultyKv(testEnv.TOGGLES);
-    const env = { ...testEnv, TOGGLES: faulty.kv } as Env;
-    const token = await adminToken(tenant, ['security-admin']);
-    // Let the toggle write through, then refuse the audit write that follows it.
-    const realPut = faulty.kv.put.bind(faulty.kv);
-    let puts = 0;
-    (faulty.kv as unknown as { put: typeof realPut }).put = (
-      ...args: Parameters<typeof realPut>
-    ) => (++puts === 2 ? Promise.reject(new Error('KV PUT failed: 429')) : realPut(...args));
-    const res = await worker.fetch(
-      apiRequest('PUT', `/tenants/${tenant}/redirection/identity`, {
-        token,
-        body: { enabled: true },
-      }),
-      env,
-    );
-    expect(res.status).toBe(200);
-    expect((await testEnv.TOGGLES.list({ prefix: keys.auditPrefix(tenant) })).keys).toHaveLength(0);
-    const audit = (await (
-      await api('GET', `/tenants/${tenant}/redirection/audit`, { token })
-    ).json()) as { entries: { enabled: boolean }[] };
-    expect(audit.entries.map((e) => e.enabled)).toEqual([true]);
-  });
-
-  it('answers 503 when KV cannot be read', async () => {
-    const tenant = newTenant();
-    const env = {
-      ...testEnv,
-      TOGGLES: faultyKv(testEnv.TOGGLES, { get: 'throw', list: 'throw' }).kv,
-    } as Env;
-    const token = await adminToken(tenant, ['security-reader']);
-    for (const path of ['', '/endpoint', '/audit']) {
-      const res = await worker.fetch(
-        apiRequest('GET', `/tenants/${tenant}/redirection${path}`, { token }),
-        env,
-      );
+    const faults = faultyKv(testEnv.TOGGLES, { get: 'throw', list: 'throw' });
+    await runInDurableObject(settingsOf(tenant), (instance: TenantSettings) => {
+      instance.kv = faults.kv;
+    });
+    for (const path of ['', '/endpoint', '/audit', '/audit/export?format=csv']) {
+      const res = await api('GET', `/tenants/${tenant}/redirection${path}`, { token });
+      expect(res.headers.get('retry-after'), path).toBe('5');
       await expectError(res, 503, 'unavailable');
     }
+    const write = await put(tenant, 'endpoint', { enabled: true }, token);
+    expect(write.headers.get('retry-after')).toBe('5');
+    await expectError(write, 503, 'unavailable');
+    expect(await testEnv.TOGGLES.get(keys.toggle(tenant, 'endpoint'))).toBeNull();
+    expect(await dumpSql(tenant)).toMatchObject({ toggles: [], audit: [] });
+    // Once KV can be read, the same request goes through.
+    faults.mode.get = 'ok';
+    faults.mode.list = 'ok';
+    expect((await put(tenant, 'endpoint', { enabled: true }, token)).status).toBe(200);
   });
 });

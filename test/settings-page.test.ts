@@ -3,7 +3,9 @@ import worker from '../src/index';
 import type { RoleName } from '../src/catalogue/roles';
 import type { Env } from '../src/config';
 import { keys } from '../src/store/records';
+import { parseCsv } from '../src/objects/audit-export';
 import { newTenant, send, testEnv } from './helpers';
+import { configure } from './tenant-settings-helpers';
 
 const ADMIN = 'http://localhost';
 
@@ -209,6 +211,56 @@ describe('settings page: an admin changes a toggle', () => {
       version: number;
     };
     expect(stored).toMatchObject({ enabled: false, version: 2 });
+  });
+
+  it('links the audit export from the audit view, and serves it for the session', async () => {
+    const b = new Browser();
+    const tenant = newTenant();
+    await b.signIn(tenant, 'security-admin', 'Ada');
+    const csrf = b.csrf(await (await b.go('/settings')).text());
+    await b.go('/settings/office', {
+      method: 'POST',
+      form: { csrf, enabled: 'false', feedback: '=1+1 is not a formula here' },
+    });
+    const audit = await (await b.go('/settings/audit')).text();
+    expect(audit).toContain('href="/settings/audit/export?format=csv"');
+    expect(audit).toContain('href="/settings/audit/export?format=json"');
+    const csv = await b.go('/settings/audit/export?format=csv');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.headers.get('content-disposition')).toMatch(
+      new RegExp(`^attachment; filename="audit-${tenant}-[0-9-]+\\.csv"$`),
+    );
+    expect(csv.headers.get('cache-control')).toBe('no-store');
+    const rows = parseCsv(await csv.text());
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toContain("'=1+1 is not a formula here");
+    const json = await b.go('/settings/audit/export?format=json');
+    expect(((await json.json()) as { tenantId: string }).tenantId).toBe(tenant);
+    expect((await b.go('/settings/audit/export?format=xml')).status).toBe(400);
+    // Signed out, there is no export.
+    expect((await new Browser().go('/settings/audit/export?format=csv')).status).toBe(303);
+  });
+
+  it('says so on the page when the tenant is over its write limit, and writes nothing', async () => {
+    const b = new Browser();
+    const tenant = newTenant();
+    await b.signIn(tenant, 'security-admin');
+    await configure(tenant, { writesPerMinute: 1 });
+    const csrf = b.csrf(await (await b.go('/settings')).text());
+    const first = await b.go('/settings/endpoint', {
+      method: 'POST',
+      form: { csrf, enabled: 'true' },
+    });
+    expect(first.headers.get('location')).toBe('/settings?saved=endpoint');
+    const second = await b.go('/settings/endpoint', {
+      method: 'POST',
+      form: { csrf, enabled: 'false' },
+    });
+    expect(second.headers.get('location')).toBe('/settings?error=rate-limited');
+    const page = await (await b.go('/settings?error=rate-limited')).text();
+    expect(page).toContain('Too many changes for your organisation just now.');
+    expect(page).toMatch(/data-product="endpoint"[\s\S]*?data-state="on"/);
   });
 
   it('rejects a change without the CSRF token, and writes nothing', async () => {

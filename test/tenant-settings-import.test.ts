@@ -1,47 +1,18 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { ProductId } from '../src/catalogue/types';
 import type { TenantSettings } from '../src/objects/tenant-settings';
 import { keys } from '../src/store/records';
-import { ToggleStore } from '../src/store/toggles';
-import { newTenant, testActor, testEnv } from './helpers';
+import { newTenant, testEnv } from './helpers';
+import { legacyChange } from './legacy-kv';
 import {
   auditRowCount,
   changeVia,
   configure,
-  defaultOf,
   dumpSql,
   settingsOf,
 } from './tenant-settings-helpers';
 
 const DAY_MS = 86_400_000;
-
-/** Today's store code, writing as the settings API did before the object, at a chosen time. */
-function legacyStore(at: number): ToggleStore {
-  return new ToggleStore(
-    testEnv.TOGGLES,
-    { kvCacheTtlSeconds: 30, toggleCacheTtlMs: 0, kvReadTimeoutMs: 1000 },
-    () => at,
-  );
-}
-
-async function legacyChange(
-  tenant: string,
-  product: ProductId,
-  enabled: boolean,
-  at = Date.now(),
-  feedback: string | null = null,
-) {
-  const result = await legacyStore(at).change({
-    tenant,
-    product,
-    enabled,
-    defaultEnabled: defaultOf(product),
-    actor: testActor,
-    feedback,
-  });
-  return result.record!;
-}
 
 describe("TenantSettings: import of what today's KV store holds", () => {
   it('imports records and audit keys on first use, once; a second run changes nothing', async () => {

@@ -1,6 +1,6 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { objectConfig } from '../src/objects/config';
+import { parseConfig } from '../src/config';
 import type { TenantSettings } from '../src/objects/tenant-settings';
 import type { ChangeOutcome } from '../src/objects/types';
 import { keys, parseToggleRecord } from '../src/store/records';
@@ -186,8 +186,9 @@ describe('TenantSettings: KV is written after commit, and re-written by the alar
     const tenant = newTenant();
     const result = await changeVia(tenant, 'office', false, { feedback: 'pilot group first' });
     expect(result).toMatchObject({ ok: true, changed: true, kvSynced: true });
-    const viaStore = await store().record(tenant, 'office');
+    const viaStore = await kvRecord(tenant, 'office');
     expect(viaStore).toEqual(result.ok && result.record);
+    expect(await store().enabledFor(tenant, 'office')).toEqual({ ok: true, value: false });
     expect(viaStore?.lastChange).toMatchObject({ feedback: 'pilot group first', previous: true });
   });
 });
@@ -280,27 +281,32 @@ describe('TenantSettings: audit read', () => {
   });
 });
 
-describe('TenantSettings: configuration from env vars', () => {
+describe('TenantSettings: configuration from the composition root', () => {
   it('defaults to two years of audit and 60 writes a minute, and ignores bad values', () => {
-    expect(objectConfig({ TOGGLES: testEnv.TOGGLES })).toEqual({
+    expect(parseConfig(testEnv).settings).toEqual({
       auditRetentionMs: 730 * 86_400_000,
       writesPerMinute: 60,
     });
     expect(
-      objectConfig({
-        TOGGLES: testEnv.TOGGLES,
+      parseConfig({
+        ...testEnv,
         SETTINGS_AUDIT_RETENTION_DAYS: '90',
         SETTINGS_WRITES_PER_MINUTE: '10',
-      }),
+      }).settings,
     ).toEqual({ auditRetentionMs: 90 * 86_400_000, writesPerMinute: 10 });
     for (const bad of ['0', '-1', '1.5', 'ten']) {
-      expect(
-        objectConfig({
-          TOGGLES: testEnv.TOGGLES,
-          SETTINGS_AUDIT_RETENTION_DAYS: bad,
-          SETTINGS_WRITES_PER_MINUTE: bad,
-        }),
-      ).toEqual({ auditRetentionMs: 730 * 86_400_000, writesPerMinute: 60 });
+      const config = parseConfig({
+        ...testEnv,
+        SETTINGS_AUDIT_RETENTION_DAYS: bad,
+        SETTINGS_WRITES_PER_MINUTE: bad,
+      });
+      expect(config.settings).toEqual({ auditRetentionMs: 730 * 86_400_000, writesPerMinute: 60 });
+      expect(config.problems).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('SETTINGS_AUDIT_RETENTION_DAYS'),
+          expect.stringContaining('SETTINGS_WRITES_PER_MINUTE'),
+        ]),
+      );
     }
   });
 

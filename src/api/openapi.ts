@@ -10,7 +10,7 @@ const COMMON_ERRORS: Record<number, string> = {
   401: 'unauthorized: missing or invalid access token',
   403: 'forbidden: another tenant, or a role that may not do this',
   404: 'not_found',
-  503: 'unavailable: the store refused; retry after Retry-After seconds',
+  503: 'unavailable: the settings store is busy; retry after Retry-After seconds',
 };
 
 let cached: JsonSchema | null = null;
@@ -45,6 +45,13 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
       responses[status] = {
         description: r.description,
         ...(r.schema ? { content: { 'application/json': { schema: schemaOf(r.schema) } } } : {}),
+        ...(r.mediaTypes
+          ? {
+              content: Object.fromEntries(
+                r.mediaTypes.map((m) => [m, { schema: { type: 'string' } }]),
+              ),
+            }
+          : {}),
         ...(r.headers
           ? {
               headers: Object.fromEntries(

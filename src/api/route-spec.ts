@@ -24,7 +24,16 @@ export interface RouteSpec<
   body?: B;
   /** Request headers the route reads, for the document. */
   headers?: { name: string; description: string }[];
-  responses: Record<number, { description: string; schema?: Schema; headers?: string[] }>;
+  responses: Record<
+    number,
+    {
+      description: string;
+      schema?: Schema;
+      /** Media types of a body that is not JSON described by `schema` (a file download). */
+      mediaTypes?: string[];
+      headers?: string[];
+    }
+  >;
   handler: (
     c: AdminContext,
     input: { params: Out<P>; query: Out<Q>; body: Out<B> },

@@ -7,6 +7,7 @@ import { openApiDocument } from './openapi';
 import type { RouteSpec } from './route-spec';
 import { defineRoute, register } from './route-spec';
 import * as s from './schemas';
+import { exportResponse } from '../settings/export-response';
 
 const ETAG_HEADER = ['ETag'];
 
@@ -37,7 +38,8 @@ export const ROUTES: readonly RouteSpec[] = [
   defineRoute({
     method: 'get',
     path: '/tenants/{tenantId}/redirection/audit',
-    summary: 'Changes to the toggles, newest first.',
+    summary:
+      'Changes to the toggles, newest first; filters by product, actor (object id or UPN) and time range (from inclusive, to exclusive), paged by an opaque cursor.',
     params: s.TenantParams,
     query: s.AuditQuery,
     responses: { 200: { description: 'A page of audit entries', schema: s.AuditPageSchema } },
@@ -46,9 +48,29 @@ export const ROUTES: readonly RouteSpec[] = [
         await c.env.settings.audit(c.get('access'), {
           limit: query.limit ?? 50,
           ...(query.product ? { product: query.product } : {}),
+          ...(query.actor ? { actor: query.actor } : {}),
+          ...(query.from ? { from: query.from } : {}),
+          ...(query.to ? { to: query.to } : {}),
           ...(query.cursor ? { cursor: query.cursor } : {}),
         }),
       ),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tenants/{tenantId}/redirection/audit/export',
+    summary:
+      'The whole audit log (within retention), newest first, as a CSV file (cells a spreadsheet would run as a formula are prefixed with an apostrophe) or as JSON.',
+    params: s.TenantParams,
+    query: s.AuditExportQuery,
+    responses: {
+      200: {
+        description: 'The file, as an attachment',
+        mediaTypes: ['text/csv', 'application/json'],
+        headers: ['Content-Disposition'],
+      },
+    },
+    handler: async (c, { query }) =>
+      exportResponse(await c.env.settings.exportAudit(c.get('access'), query.format)),
   }),
   defineRoute({
     method: 'get',
@@ -94,7 +116,16 @@ export const ROUTES: readonly RouteSpec[] = [
         headers: ETAG_HEADER,
       },
       409: { description: 'The product is locked', schema: s.ErrorSchema },
-      412: { description: 'If-Match names another version', schema: s.ErrorSchema },
+      412: {
+        description: 'If-Match names another version (the ETag header has the current one)',
+        schema: s.ErrorSchema,
+        headers: ETAG_HEADER,
+      },
+      429: {
+        description: 'rate_limited: too many changes for this tenant; nothing was written',
+        schema: s.ErrorSchema,
+        headers: ['Retry-After'],
+      },
     },
     handler: async (c, { params, body }) => {
       const ifMatch = parseIfMatch(c.req.header('if-match'));

@@ -16,6 +16,16 @@ export const TenantId = v.pipe(
   v.regex(GUID, 'tenantId must be a GUID'),
   v.toLowerCase(),
 );
+export const MAX_ACTOR_CHARS = 512;
+
+/** An ISO-8601 instant (`2026-11-22T10:00:00Z`): inclusive for `from`, exclusive for `to`. */
+const Instant = (name: string) =>
+  v.pipe(
+    v.string(),
+    v.maxLength(40, `${name} must be an ISO-8601 instant`),
+    v.isoTimestamp(`${name} must be an ISO-8601 instant`),
+  );
+
 export const ProductIdSchema = v.picklist(PRODUCT_IDS, 'unknown product');
 
 export const TenantParams = v.object({ tenantId: TenantId });
@@ -50,7 +60,21 @@ export const AuditQuery = v.object({
       v.maxValue(100, 'limit must be 1..100'),
     ),
   ),
-  cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(2048, 'cursor is not valid'))),
+  /** The actor's object id, or their UPN (any case). */
+  actor: v.optional(
+    v.pipe(
+      v.string(),
+      v.minLength(1, 'actor must not be empty'),
+      v.maxLength(MAX_ACTOR_CHARS, `actor is limited to ${MAX_ACTOR_CHARS} characters`),
+    ),
+  ),
+  from: v.optional(Instant('from')),
+  to: v.optional(Instant('to')),
+  cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64, 'cursor is not valid'))),
+});
+
+export const AuditExportQuery = v.object({
+  format: v.picklist(['csv', 'json'], 'format must be csv or json'),
 });
 
 export const ExplainQuery = v.object({

@@ -32,6 +32,10 @@ declare global {
       SIGNIN_JWKS?: string;
       /** JSON `{ "<product>": "<client id>" | ["<client id>", ...] }`: the id_token's audience. */
       SIGNIN_AUDIENCES?: string;
+      /** Days a settings audit row is kept (default 730: two years). */
+      SETTINGS_AUDIT_RETENTION_DAYS?: string;
+      /** Settings changes per tenant per minute, also the burst (default 60). */
+      SETTINGS_WRITES_PER_MINUTE?: string;
     }
   }
 }
@@ -53,6 +57,14 @@ export interface AuthConfig {
   oidc: { clientId: string; clientSecret: string | null; authorize: URL; token: URL } | null;
 }
 
+/** What the TenantSettings object enforces (it loads the same configuration in its isolate). */
+export interface SettingsConfig {
+  /** Audit rows older than this are deleted (on write, on import and by the alarm). */
+  auditRetentionMs: number;
+  /** Token bucket per tenant: this many changes at once, refilled at this many a minute. */
+  writesPerMinute: number;
+}
+
 export interface Config {
   core: CoreContext;
   products: readonly Product[];
@@ -67,6 +79,7 @@ export interface Config {
   auth: AuthConfig;
   /** How the sign-in callback's id_token is verified. */
   signIn: SignInConfig;
+  settings: SettingsConfig;
   /** Problems found in the configuration, logged once; the Worker keeps serving. */
   problems: string[];
 }
@@ -77,6 +90,9 @@ const DEFAULT_SETTINGS_URL = 'http://127.0.0.1:8787/settings';
 export const DEFAULT_JWKS_URL = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
 // Cloudflare's smallest allowed KV cacheTtl is 30 s.
 const MIN_KV_CACHE_TTL_SECONDS = 30;
+const DAY_MS = 86_400_000;
+export const DEFAULT_AUDIT_RETENTION_DAYS = 730;
+export const DEFAULT_WRITES_PER_MINUTE = 60;
 
 const cache = new WeakMap<object, Config>();
 
@@ -133,6 +149,21 @@ export function parseConfig(env: Env): Config {
       httpUrl(env.SETTINGS_URL, 'SETTINGS_URL', problems, true)?.href ?? DEFAULT_SETTINGS_URL,
     auth: parseAuth(env, problems),
     signIn: parseSignInConfig(env, problems),
+    settings: {
+      auditRetentionMs:
+        positiveInt(
+          env.SETTINGS_AUDIT_RETENTION_DAYS,
+          DEFAULT_AUDIT_RETENTION_DAYS,
+          'SETTINGS_AUDIT_RETENTION_DAYS',
+          problems,
+        ) * DAY_MS,
+      writesPerMinute: positiveInt(
+        env.SETTINGS_WRITES_PER_MINUTE,
+        DEFAULT_WRITES_PER_MINUTE,
+        'SETTINGS_WRITES_PER_MINUTE',
+        problems,
+      ),
+    },
     problems,
   };
 }
@@ -233,6 +264,19 @@ function int(raw: string | undefined, fallback: number, name: string, problems: 
   const n = Number(raw);
   if (Number.isInteger(n) && n >= 0) return n;
   problems.push(`${name} must be a whole number >= 0: using ${fallback}`);
+  return fallback;
+}
+
+function positiveInt(
+  raw: string | undefined,
+  fallback: number,
+  name: string,
+  problems: string[],
+): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (Number.isSafeInteger(n) && n > 0) return n;
+  problems.push(`${name} must be a whole number > 0: using ${fallback}`);
   return fallback;
 }
 

@@ -49,6 +49,7 @@ export const en = {
   saved: 'Saved.',
   unavailable: 'The settings store is busy. Try again in a moment.',
   conflict: 'This setting was changed by someone else meanwhile. Review it and try again.',
+  rateLimited: 'Too many changes for your organisation just now. Wait a minute and try again.',
   audit: 'Audit log',
   auditIntro: 'Every change, newest first.',
   auditWhen: 'When',
@@ -60,6 +61,9 @@ export const en = {
   turnedOff: 'Turned off',
   noEntries: 'No changes yet.',
   older: 'Older entries',
+  exportAudit: 'Download the whole log:',
+  exportCsv: 'CSV',
+  exportJson: 'JSON',
   back: 'Back to settings',
   products: {
     endpoint: 'Endpoints',

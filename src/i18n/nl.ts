@@ -52,6 +52,8 @@ export const nl: Strings = {
   unavailable: 'De opslag voor instellingen is bezet. Probeer het zo opnieuw.',
   conflict:
     'Iemand anders heeft deze instelling intussen gewijzigd. Bekijk de instelling en probeer het opnieuw.',
+  rateLimited:
+    'Te veel wijzigingen voor uw organisatie op dit moment. Wacht een minuut en probeer het opnieuw.',
   audit: 'Auditlogboek',
   auditIntro: 'Alle wijzigingen, nieuwste eerst.',
   auditWhen: 'Wanneer',
@@ -63,6 +65,9 @@ export const nl: Strings = {
   turnedOff: 'Uitgeschakeld',
   noEntries: 'Nog geen wijzigingen.',
   older: 'Oudere vermeldingen',
+  exportAudit: 'Download het hele logboek:',
+  exportCsv: 'CSV',
+  exportJson: 'JSON',
   back: 'Terug naar de instellingen',
   products: {
     endpoint: 'Eindpunten',

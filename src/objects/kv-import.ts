@@ -14,11 +14,20 @@ export interface LegacyTenant {
 // under the per-invocation subrequest limit.
 const BULK_GET_KEYS = 100;
 
-/** Read a tenant's toggle records and audit keys, as written by src/store/toggles.ts. */
-export async function readLegacyTenant(kv: KVNamespace, tenant: string): Promise<LegacyTenant> {
+/**
+ * Read a tenant's toggle records and audit keys, as the settings API wrote them before the
+ * object (docs/kv-schema.md, "Import"). Each KV call is bounded by `timeoutMs`: a hung read
+ * fails the import (the caller answers `unavailable`) instead of holding the object.
+ */
+export async function readLegacyTenant(
+  kv: KVNamespace,
+  tenant: string,
+  timeoutMs: number,
+): Promise<LegacyTenant> {
+  const bounded = <T>(work: Promise<T>) => withTimeout(work, timeoutMs);
   const records = new Map<ProductId, ToggleRecord>();
   const toggleKeys = PRODUCT_IDS.map((p) => keys.toggle(tenant, p));
-  const values = await kv.get(toggleKeys, 'text');
+  const values = await bounded(kv.get(toggleKeys, 'text'));
   PRODUCT_IDS.forEach((product, i) => {
     const record = parseToggleRecord(values.get(toggleKeys[i] as string) ?? null);
     if (record !== null) records.set(product, record);
@@ -27,7 +36,9 @@ export async function readLegacyTenant(kv: KVNamespace, tenant: string): Promise
   const names: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = await kv.list({ prefix: keys.auditPrefix(tenant), ...(cursor ? { cursor } : {}) });
+    const page = await bounded(
+      kv.list({ prefix: keys.auditPrefix(tenant), ...(cursor ? { cursor } : {}) }),
+    );
     for (const k of page.keys) names.push(k.name);
     cursor = page.list_complete ? undefined : page.cursor;
   } while (cursor !== undefined);
@@ -35,7 +46,7 @@ export async function readLegacyTenant(kv: KVNamespace, tenant: string): Promise
   const byId = new Map<string, AuditEntry>();
   for (let i = 0; i < names.length; i += BULK_GET_KEYS) {
     const batch = names.slice(i, i + BULK_GET_KEYS);
-    const got = await kv.get(batch, 'text');
+    const got = await bounded(kv.get(batch, 'text'));
     for (const name of batch) {
       const entry = parseAuditEntry(got.get(name) ?? null);
       if (entry !== null && importable(entry)) byId.set(entry.id, entry);
@@ -58,4 +69,14 @@ function importable(entry: AuditEntry): boolean {
     (PRODUCT_IDS as readonly string[]).includes(entry.product) &&
     !Number.isNaN(Date.parse(entry.at))
   );
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`KV read timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => {
+    if (timer !== undefined) clearTimeout(timer);
+  });
 }

@@ -3,7 +3,7 @@ import type { AuditEntry, ToggleRecord } from '../store/records';
 import { parseToggleRecord } from '../store/records';
 
 /**
- * The object's tables (docs/storage-schema.md). `IF NOT EXISTS` makes this safe to run on every
+ * The object's tables (docs/kv-schema.md). `IF NOT EXISTS` makes this safe to run on every
  * start; a later shape adds statements here, keyed by `meta.schema`.
  */
 const SCHEMA = `

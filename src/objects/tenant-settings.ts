@@ -5,8 +5,8 @@ import type { AuditEntry, ToggleRecord } from '../store/records';
 import { keys } from '../store/records';
 import { exportBody } from './audit-export';
 import { invalidChange } from './change-input';
-import type { ObjectConfig, ObjectEnv } from './config';
-import { objectConfig } from './config';
+import type { Env, SettingsConfig } from '../config';
+import { loadConfig } from '../config';
 import { readLegacyTenant } from './kv-import';
 import { TokenBucket } from './rate-limit';
 import { auditEntryOf, SettingsSql } from './schema';
@@ -35,22 +35,26 @@ const KV_WAIT_MS = 2_000;
  * One tenant's settings (one object per tenant: `idFromName(tenantId)`), the only writer of its
  * toggle records. SQLite holds the state and the audit log; KV holds a copy of each record for
  * the edge, written after every commit and re-written by the alarm until it lands. Storage
- * layout, alarm and import: docs/storage-schema.md.
+ * layout, alarm and import: docs/kv-schema.md.
  */
-export class TenantSettings extends DurableObject<ObjectEnv> {
+export class TenantSettings extends DurableObject<Env> {
   /** The namespace KV records are written to: a seam tests wrap to inject faults. */
   kv: KVNamespace;
-  /** Parsed once per instance from the env; tests may replace it. */
-  config: ObjectConfig;
+  /** From the composition root (this object's isolate loads it too); tests may replace it. */
+  config: SettingsConfig;
+  /** Bound on each KV read of the first-use import (KV_READ_TIMEOUT_MS); tests may replace it. */
+  kvReadTimeoutMs: number;
   private readonly db: SettingsSql;
   private bucket: TokenBucket | null = null;
   // KV writes run one at a time so that an older record can never land after a newer one.
   private kvChain: Promise<unknown> = Promise.resolve();
 
-  constructor(ctx: DurableObjectState, env: ObjectEnv) {
+  constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.kv = env.TOGGLES;
-    this.config = objectConfig(env);
+    const config = loadConfig(env);
+    this.config = config.settings;
+    this.kvReadTimeoutMs = config.kvReadTimeoutMs;
     this.db = new SettingsSql(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => this.db.migrate());
   }
@@ -205,7 +209,7 @@ export class TenantSettings extends DurableObject<ObjectEnv> {
   async importFromKv(tenant: string): Promise<{ records: number; entries: number }> {
     if (asTenantId(tenant) !== tenant) throw new Error('TenantSettings: tenant must be a GUID');
     this.assertTenant(tenant);
-    const legacy = await readLegacyTenant(this.kv, tenant);
+    const legacy = await readLegacyTenant(this.kv, tenant, this.kvReadTimeoutMs);
     const cutoff = Date.now() - this.config.auditRetentionMs;
     const summary = this.ctx.storage.transactionSync(() => {
       let records = 0;

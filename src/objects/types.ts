@@ -1,7 +1,18 @@
 import type { ProductId } from '../catalogue/types';
-import type { AuditEntry, ToggleRecord } from '../store/records';
+import type { Actor, AuditEntry, ToggleRecord } from '../store/records';
 
-export type { ChangeRequest } from '../store/toggles';
+/** One admin's change, as the settings service hands it to the tenant's object. */
+export interface ChangeRequest {
+  tenant: string;
+  product: ProductId;
+  enabled: boolean;
+  /** The catalogue default: the current value when the tenant never chose. */
+  defaultEnabled: boolean;
+  actor: Actor;
+  feedback: string | null;
+  /** Expected current version (0: never changed); `undefined` for no precondition. */
+  ifMatch?: number;
+}
 
 /**
  * Results of the TenantSettings object's RPC methods. Failures the API must map to a status are

@@ -17,6 +17,7 @@ import {
   startSession,
 } from '../auth/session';
 import { asTenantId } from '../core/tenant';
+import { exportResponse } from '../settings/export-response';
 import { AppError, toAppError } from '../errors';
 import type { Strings } from '../i18n';
 import { languageNamed, pickLanguage } from '../i18n';
@@ -24,7 +25,7 @@ import { pageMount } from './mount';
 import { AuditPage, ConfirmPage, Layout, SettingsPage, SignInPage } from './views';
 
 const MAX_FEEDBACK_CHARS = 2000;
-const MAX_CURSOR_CHARS = 2048;
+const MAX_CURSOR_CHARS = 64;
 
 /** The language for this request; `?lang=` is remembered in a cookie. */
 function strings(c: Ctx): Strings {
@@ -80,7 +81,9 @@ settings.get('/', async (c) => {
       ? { kind: 'error' as const, text: s.unavailable }
       : error === 'conflict'
         ? { kind: 'error' as const, text: s.conflict }
-        : null;
+        : error === 'rate-limited'
+          ? { kind: 'error' as const, text: s.rateLimited }
+          : null;
   return c.html(
     <Layout
       s={s}
@@ -131,6 +134,14 @@ settings.get('/audit', async (c) => {
   );
 });
 
+/** The same export as the API's, for the signed-in session (the audit view links it). */
+settings.get('/audit/export', async (c) => {
+  const format = c.req.query('format');
+  if (format !== 'csv' && format !== 'json')
+    throw new AppError('invalid_request', 'format must be csv or json');
+  return exportResponse(await c.env.settings.exportAudit(c.get('access'), format));
+});
+
 settings.post('/:product', async (c) => {
   const form = await c.req.parseBody();
   const product = c.req.param('product');
@@ -150,6 +161,7 @@ settings.post('/:product', async (c) => {
     const code = toAppError(error)?.code;
     if (code === 'unavailable') return c.redirect('/settings?error=unavailable', 303);
     if (code === 'precondition_failed') return c.redirect('/settings?error=conflict', 303);
+    if (code === 'rate_limited') return c.redirect('/settings?error=rate-limited', 303);
     throw error;
   }
   return c.redirect(`/settings?saved=${product}`, 303);

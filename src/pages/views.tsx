@@ -232,6 +232,10 @@ export const AuditPage: FC<{
         </tbody>
       </table>
     )}
+    <p class="export">
+      {s.exportAudit} <a href="/settings/audit/export?format=csv">{s.exportCsv}</a>{' '}
+      <a href="/settings/audit/export?format=json">{s.exportJson}</a>
+    </p>
     <p class="actions">
       <a href="/settings">{s.back}</a>
       {cursor ? (

@@ -12,7 +12,7 @@ import type { ProductState } from '../store/state';
 import { productState } from '../store/state';
 import type { TenantAccess } from './authorise';
 import { authoriseWrite } from './authorise';
-import type { AuditQuery, SettingsStore } from './store';
+import type { AuditExport, AuditQuery, ExportFormat, SettingsStore } from './store';
 
 export interface SettingsDeps {
   store: SettingsStore;
@@ -57,18 +57,19 @@ export class SettingsService {
   }
 
   /** Every product's state for the tenant, in catalogue order. */
-  states(access: TenantAccess): Promise<ProductState[]> {
+  async states(access: TenantAccess): Promise<ProductState[]> {
+    const records = await this.deps.store.records(access.tenant);
     const now = this.deps.now();
-    return Promise.all(
-      this.deps.products.map(async (p) =>
-        productState(p, await this.deps.store.read(access.tenant, p.id), now),
-      ),
+    return this.deps.products.map((p) =>
+      productState(p, Object.hasOwn(records, p.id) ? (records[p.id] ?? null) : null, now),
     );
   }
 
   async state(access: TenantAccess, id: ProductId): Promise<ProductState> {
     const product = this.product(id);
-    return productState(product, await this.deps.store.read(access.tenant, id), this.deps.now());
+    const records = await this.deps.store.records(access.tenant);
+    const record = Object.hasOwn(records, id) ? (records[id] ?? null) : null;
+    return productState(product, record, this.deps.now());
   }
 
   /** Change one product's redirection: role, lock and If-Match checks, then change-and-audit. */
@@ -90,7 +91,12 @@ export class SettingsService {
     return productState(product, result.record, this.deps.now());
   }
 
-  /** A page of the tenant's audit log, newest first. */
+  /** The tenant's whole audit log as a CSV (spreadsheet-safe) or JSON file. */
+  exportAudit(access: TenantAccess, format: ExportFormat): Promise<AuditExport> {
+    return this.deps.store.exportAudit(access.tenant, format);
+  }
+
+  /** A page of the tenant's audit log, newest first, filtered by product, actor and time. */
   async audit(
     access: TenantAccess,
     query: AuditQuery,

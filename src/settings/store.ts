@@ -1,14 +1,14 @@
 import type { ProductId } from '../catalogue/types';
+import type { AuditQuery, ChangeRequest, ExportFormat } from '../objects/types';
 import type { AuditEntry, ToggleRecord } from '../store/records';
-import type { ChangeRequest, ChangeResult, ToggleStore } from '../store/toggles';
 
-export type { ChangeRequest, ChangeResult };
+export type { AuditQuery, ChangeRequest, ExportFormat };
 
-export interface AuditQuery {
-  limit: number;
-  product?: ProductId;
-  /** Opaque, from a previous page. */
-  cursor?: string;
+export interface ChangeResult {
+  /** The record after the change (`null`: the tenant never chose and nothing changed). */
+  record: ToggleRecord | null;
+  /** `false` when the value was already set: nothing written, version unchanged. */
+  changed: boolean;
 }
 
 export interface AuditPage {
@@ -17,35 +17,24 @@ export interface AuditPage {
   cursor: string | null;
 }
 
-/**
- * What the settings service needs of storage. The KV implementation below is today's; a
- * Durable Object writer can take its place without the service or the routers changing.
- * Errors: `StoreUnavailableError` (503), `InvalidCursorError` (400), `VersionMismatchError` (412),
- * all from store/toggles.ts and mapped once in errors.ts.
- */
-export interface SettingsStore {
-  /** One product's stored record; `null` when the tenant never chose. Read fresh, not cached. */
-  read(tenant: string, product: ProductId): Promise<ToggleRecord | null>;
-  /** Apply a change and its audit entry together; setting the current value changes nothing. */
-  change(request: ChangeRequest): Promise<ChangeResult>;
-  /** A page of the tenant's audit log, every committed change included. */
-  audit(tenant: string, query: AuditQuery): Promise<AuditPage>;
+export interface AuditExport {
+  contentType: string;
+  filename: string;
+  body: string;
 }
 
 /**
- * The KV-backed store. A change whose audit write was deferred (KV refused it after the record
- * was committed) is written by the next first page of the audit log.
+ * What the settings service needs of storage: the tenant's TenantSettings object
+ * (object-store.ts) is the implementation. Failures are AppErrors of the one family
+ * (errors.ts): 412 precondition_failed, 429 rate_limited, 503 unavailable, 400 invalid_request.
  */
-export function kvSettingsStore(
-  toggles: ToggleStore,
-  products: readonly ProductId[],
-): SettingsStore {
-  return {
-    read: (tenant, product) => toggles.record(tenant, product),
-    change: (request) => toggles.change(request),
-    async audit(tenant, query) {
-      if (!query.cursor) await toggles.repairAudit(tenant, products);
-      return toggles.audit(tenant, query);
-    },
-  };
+export interface SettingsStore {
+  /** Every product the tenant has chosen for (absent: the catalogue default applies). */
+  records(tenant: string): Promise<Partial<Record<ProductId, ToggleRecord>>>;
+  /** Apply a change and its audit entry together; setting the current value changes nothing. */
+  change(request: ChangeRequest): Promise<ChangeResult>;
+  /** A page of the tenant's audit log, newest first. */
+  audit(tenant: string, query: AuditQuery): Promise<AuditPage>;
+  /** The whole log (within retention) as a file. */
+  exportAudit(tenant: string, format: ExportFormat): Promise<AuditExport>;
 }
