@@ -1,47 +1,77 @@
 import type { Config, Env } from '../config';
 import { loadConfig } from '../config';
+import type { Decision, RequestFacts } from '../core/decide';
+import type { HostMatch } from '../core/hosts';
 import { decideWithStore, storeFor } from '../store/decision-loop';
 import { apiPassThrough } from './api-hosts';
 import { DISMISS_PATH, dismissBanner, wantsBanner, withBanner } from './banner';
-import { gatherFacts } from './facts';
+import { isSignInPost, requestFacts, signInFacts } from './facts';
 import { passThrough } from './passthrough';
 import { hashPageResponse, redirectResponse } from './respond';
 
-/** Legacy-host traffic: every method, every path. */
-export async function handleEdge(
+/**
+ * Legacy-host traffic: every method, every path. A redirect whose reads this isolate holds is
+ * answered without a promise; only KV reads, a sign-in form and the origin are awaited.
+ */
+export function handleEdge(
   request: Request,
   env: Env,
   config: Config = loadConfig(env),
   url: URL = new URL(request.url),
-): Promise<Response> {
+): Response | Promise<Response> {
   const store = storeFor(env, config);
   // `legacy` is the legacy host's catalogue entry (browser or API host), or null for unknown hosts.
   const legacy = config.core.hosts.match(url.host);
   if (legacy?.host.kind === 'api') return apiPassThrough(request, config, store, legacy.product);
   if (legacy && url.pathname === DISMISS_PATH) return dismissBanner(request);
-  const { facts, body } = await gatherFacts(
-    request,
-    url,
-    legacy?.product,
-    Date.now(),
-    config.signIn,
-  );
-  const decision = await decideWithStore(config, store, facts);
+  const now = Date.now();
+  if (legacy && isSignInPost(request, url, legacy.product)) {
+    return signInFacts(request, url, legacy.product, now, config.signIn).then(
+      async ({ facts, body }) =>
+        respond(
+          request,
+          url,
+          config,
+          legacy,
+          facts,
+          body,
+          await decideWithStore(config, store, facts),
+        ),
+    );
+  }
+  const facts = requestFacts(request, url, now);
+  const decision = decideWithStore(config, store, facts);
+  return decision instanceof Promise
+    ? decision.then((d) => respond(request, url, config, legacy, facts, request.body, d))
+    : respond(request, url, config, legacy, facts, request.body, decision);
+}
+
+/** The response for a decision: the redirect, or the origin's answer (with the banner). */
+function respond(
+  request: Request,
+  url: URL,
+  config: Config,
+  legacy: HostMatch | null,
+  facts: RequestFacts,
+  body: BodyInit | null,
+  decision: Decision,
+): Response | Promise<Response> {
   const https = url.protocol === 'https:';
   if (decision.action === 'redirect') {
     return decision.hashPage
       ? hashPageResponse(decision, facts.method, facts.now, https)
       : redirectResponse(decision, https);
   }
-  const response = await passThrough(
+  return passThrough(
     request,
     body,
     decision,
     { origin: config.passthroughOrigin, timeoutMs: config.originTimeoutMs },
     url,
     https,
+  ).then((response) =>
+    legacy && wantsBanner(legacy.product, decision, facts, response)
+      ? withBanner(response, request, facts, legacy.product, decision, config, config.settingsUrl)
+      : response,
   );
-  return legacy && wantsBanner(legacy.product, decision, facts, response)
-    ? withBanner(response, request, facts, legacy.product, decision, config, config.settingsUrl)
-    : response;
 }

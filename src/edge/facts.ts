@@ -14,28 +14,23 @@ export interface GatheredRequest {
 }
 
 /**
- * Turn a Request into decision facts, reading the body only for a sign-in callback POST of the
- * legacy host's product (`product`: the catalogue entry the host matched, if any), whose
- * id_token is verified (`signIn`) before its tenant counts.
+ * Turn a Request into decision facts, without reading its body: what every request but the
+ * sign-in callback's POST needs (see `signInFacts`).
  */
-export async function gatherFacts(
-  request: Request,
-  url: URL,
-  product: Product | undefined,
-  now: number,
-  signIn: SignInConfig,
-): Promise<GatheredRequest> {
+export function requestFacts(request: Request, url: URL, now: number): RequestFacts {
   const headers = request.headers;
-  const facts: RequestFacts = {
+  const secFetchMode = headers.get('sec-fetch-mode');
+  const secFetchSite = headers.get('sec-fetch-site');
+  return {
     method: request.method.toUpperCase(),
     host: url.host,
     path: url.pathname,
     query: url.search.slice(1),
-    secFetchMode: headers.get('sec-fetch-mode'),
-    secFetchSite: headers.get('sec-fetch-site'),
+    secFetchMode,
+    secFetchSite,
     hasSecFetch:
-      headers.has('sec-fetch-mode') ||
-      headers.has('sec-fetch-site') ||
+      secFetchMode !== null ||
+      secFetchSite !== null ||
       headers.has('sec-fetch-dest') ||
       headers.has('sec-fetch-user'),
     accept: headers.get('accept'),
@@ -43,20 +38,36 @@ export async function gatherFacts(
     signIn: null,
     now,
   };
-  let body: BodyInit | null = request.body;
-  if (
-    product &&
-    facts.method === 'POST' &&
+}
+
+/** A POST to the product's sign-in callback with a form small enough to read for its id_token. */
+export function isSignInPost(request: Request, url: URL, product: Product | undefined): boolean {
+  return (
+    product !== undefined &&
+    request.method.toUpperCase() === 'POST' &&
     url.pathname.toLowerCase() === product.callbackPath &&
-    isSmallForm(headers)
-  ) {
-    const bytes = await request.arrayBuffer();
-    body = bytes;
-    const idToken = new URLSearchParams(new TextDecoder().decode(bytes)).get('id_token');
-    if (idToken)
-      facts.signIn = { tenant: await verifiedSignInTenant(idToken, product.id, signIn, now) };
-  }
-  return { facts, body };
+    isSmallForm(request.headers)
+  );
+}
+
+/**
+ * The facts of a sign-in callback POST (`isSignInPost`): its form is read to find the id_token,
+ * whose tenant counts only once the token verifies (`signIn`). The bytes read are the body to
+ * forward on pass-through.
+ */
+export async function signInFacts(
+  request: Request,
+  url: URL,
+  product: Product,
+  now: number,
+  signIn: SignInConfig,
+): Promise<GatheredRequest> {
+  const facts = requestFacts(request, url, now);
+  const bytes = await request.arrayBuffer();
+  const idToken = new URLSearchParams(new TextDecoder().decode(bytes)).get('id_token');
+  if (idToken)
+    facts.signIn = { tenant: await verifiedSignInTenant(idToken, product.id, signIn, now) };
+  return { facts, body: bytes };
 }
 
 function isSmallForm(headers: Headers): boolean {

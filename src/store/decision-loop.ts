@@ -1,4 +1,4 @@
-import type { CoreContext, Decision, Lookups, RequestFacts } from '../core/decide';
+import type { CoreContext, Decision, Lookup, Lookups, RequestFacts, Step } from '../core/decide';
 import { decide } from '../core/decide';
 import type { StoreOptions } from './toggles';
 import { ToggleStore } from './toggles';
@@ -7,33 +7,81 @@ import { ToggleStore } from './toggles';
 export interface DecisionReads {
   enabledFor: ToggleStore['enabledFor'];
   hostTenant: ToggleStore['hostTenant'];
+  /** The same answers when this isolate holds them fresh, without a promise. */
+  cachedToggle: ToggleStore['cachedToggle'];
+  cachedHostTenant: ToggleStore['cachedHostTenant'];
 }
+
+type Need = Exclude<Step, { kind: 'decision' }>;
 
 /**
  * Run the decision loop: the pure core says which store read it still needs (at most a host
  * mapping and one toggle), this adapter reads it and asks again. Shared by the edge and the
- * settings service's `explain`, so both answer the same.
+ * settings service's `explain`, so both answer the same. Reads this isolate holds fresh are
+ * answered in place: the decision comes back as a value, and only a request that needs KV gets
+ * a promise (on the redirect path a promise per request is a cost with nothing to wait for).
  */
-export async function decideWithStore(
+export function decideWithStore(
   config: { core: CoreContext },
   store: DecisionReads,
   facts: RequestFacts,
-): Promise<Decision> {
+): Decision | Promise<Decision> {
   const lookups: Lookups = {};
   for (;;) {
     const step = decide(config.core, facts, lookups);
     if (step.kind === 'decision') return step.decision;
-    if (step.kind === 'need-host-tenant')
-      lookups.hostTenant = await store.hostTenant(step.hostname);
-    else lookups.toggle = await store.enabledFor(step.tenant, step.product);
+    const cached =
+      step.kind === 'need-host-tenant'
+        ? store.cachedHostTenant(step.hostname)
+        : store.cachedToggle(step.tenant, step.product);
+    if (cached === undefined) return readThenDecide(config, store, facts, lookups, step);
+    answer(lookups, step, cached);
   }
 }
 
-/** The toggle store over the Worker's `TOGGLES` binding, with the configured timings. */
+async function readThenDecide(
+  config: { core: CoreContext },
+  store: DecisionReads,
+  facts: RequestFacts,
+  lookups: Lookups,
+  first: Need,
+): Promise<Decision> {
+  let need: Need = first;
+  for (;;) {
+    const read =
+      need.kind === 'need-host-tenant'
+        ? await store.hostTenant(need.hostname)
+        : await store.enabledFor(need.tenant, need.product);
+    answer(lookups, need, read);
+    const step = decide(config.core, facts, lookups);
+    if (step.kind === 'decision') return step.decision;
+    need = step;
+  }
+}
+
+function answer(
+  lookups: Lookups,
+  need: Need,
+  read: Lookup<string | null> | Lookup<boolean | null>,
+) {
+  if (need.kind === 'need-host-tenant') lookups.hostTenant = read as Lookup<string | null>;
+  else lookups.toggle = read as Lookup<boolean | null>;
+}
+
+const stores = new WeakMap<KVNamespace, { options: StoreOptions; store: ToggleStore }>();
+
+/**
+ * The toggle store over the Worker's `TOGGLES` binding, with the configured timings: one per
+ * binding and configuration, not one per request.
+ */
 export function storeFor(env: { TOGGLES: KVNamespace }, options: StoreOptions): ToggleStore {
-  return new ToggleStore(env.TOGGLES, {
+  const made = stores.get(env.TOGGLES);
+  if (made?.options === options) return made.store;
+  const store = new ToggleStore(env.TOGGLES, {
     kvCacheTtlSeconds: options.kvCacheTtlSeconds,
     toggleCacheTtlMs: options.toggleCacheTtlMs,
     kvReadTimeoutMs: options.kvReadTimeoutMs,
   });
+  stores.set(env.TOGGLES, { options, store });
+  return store;
 }

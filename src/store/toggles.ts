@@ -54,6 +54,30 @@ export class ToggleStore {
     return this.cachedRead(hostCache, keys.host(hostname), HOST_CACHE_TTL_MS, parseHostRecord);
   }
 
+  /**
+   * `enabledFor`'s answer when this isolate holds a fresh one, else `undefined`: the edge decides
+   * a cached tenant without a promise (a request that needs no KV read awaits nothing).
+   */
+  cachedToggle(tenant: string, product: ProductId): Lookup<boolean | null> | undefined {
+    const value = toggleCache.fresh(keys.toggle(tenant, product), this.now());
+    return value === undefined ? undefined : { ok: true, value };
+  }
+
+  /** `hostTenant`'s answer when this isolate holds a fresh one, else `undefined`. */
+  cachedHostTenant(hostname: string): Lookup<string | null> | undefined {
+    const value = hostCache.fresh(keys.host(hostname), this.now());
+    return value === undefined ? undefined : { ok: true, value };
+  }
+
+  /**
+   * A change this isolate just made through the settings object: the edge requests it serves
+   * next follow at once, as other isolates do once their cached reads expire.
+   */
+  remember(tenant: string, product: ProductId, enabled: boolean | null): void {
+    const now = this.now();
+    toggleCache.set(keys.toggle(tenant, product), enabled, now + this.options.toggleCacheTtlMs);
+  }
+
   private async cachedRead<T>(
     cache: IsolateCache<T>,
     key: string,
