@@ -5,7 +5,7 @@ import worker from '../src/index';
 import type { Env } from '../src/config';
 import { keys } from '../src/store/records';
 import { adminToken, api, apiRequest, expectError } from './api-helpers';
-import { decisionOf, navigation, newTenant, seedHost, testEnv } from './helpers';
+import { decisionOf, navigate, navigation, newTenant, seedHost, testEnv } from './helpers';
 import { faultyKv } from './kv-faults';
 import { dumpSql, settingsOf } from './tenant-settings-helpers';
 
@@ -419,6 +419,19 @@ describe('GET /api/openapi.json', () => {
 });
 
 describe('the edge follows the API', () => {
+  it('a PUT changes what the edge does for that tenant, at once in this isolate', async () => {
+    const tenant = newTenant();
+    const url = `https://securitycenter.windows.com/alerts?tid=${tenant}`;
+    // The first navigation leaves default-off in this isolate's cache for 20 s.
+    expect(decisionOf(await navigate(url)).reason).toBe('default-off');
+    expect((await put(tenant, 'endpoint', { enabled: true })).status).toBe(200);
+    expect(decisionOf(await navigate(url))).toEqual({ decision: 'redirect', reason: 'toggle-on' });
+    expect((await put(tenant, 'endpoint', { enabled: false, feedback: 'not yet' })).status).toBe(
+      200,
+    );
+    expect(decisionOf(await navigate(url))).toEqual({ decision: 'pass', reason: 'toggle-off' });
+  });
+
   it('a PUT changes what the edge does for that tenant once its cached read expires', async () => {
     const tenant = newTenant();
     const url = `https://securitycenter.windows.com/alerts?tid=${tenant}`;

@@ -48,7 +48,7 @@ export function objectSettingsStore(
         stub(request.tenant),
         (s) => s.change(request) as Promise<ChangeOutcome>,
       );
-      return { record: result.record, changed: result.changed };
+      return { record: result.record, changed: result.changed, kvSynced: result.kvSynced };
     },
     async audit(tenant, query) {
       const page = await call(stub(tenant), (s) => s.audit(tenant, query) as Promise<AuditResult>);

@@ -6,6 +6,7 @@ import { RETURN_COOKIE } from '../core/remember';
 import type { Reason } from '../core/reasons';
 import { AppError } from '../errors';
 import type { DecisionReads } from '../store/decision-loop';
+import type { ToggleStore } from '../store/toggles';
 import { decideWithStore } from '../store/decision-loop';
 import type { AuditEntry } from '../store/records';
 import type { ProductState } from '../store/state';
@@ -16,8 +17,11 @@ import type { AuditExport, AuditQuery, ExportFormat, SettingsStore } from './sto
 
 export interface SettingsDeps {
   store: SettingsStore;
-  /** The edge's own read path, so `explain` answers exactly as the edge would. */
-  reads: DecisionReads;
+  /**
+   * The edge's own read path, so `explain` answers exactly as the edge would, and told of each
+   * change made here, so this isolate's edge follows it at once.
+   */
+  reads: DecisionReads & Pick<ToggleStore, 'remember'>;
   core: CoreContext;
   products: readonly Product[];
   now: () => number;
@@ -88,6 +92,10 @@ export class SettingsService {
       feedback: change.feedback,
       ...(change.ifMatch !== undefined ? { ifMatch: change.ifMatch } : {}),
     });
+    // Once KV holds the change, this isolate's edge follows at once rather than when its cached
+    // read expires; before that, the edge keeps what KV says, as every other isolate does.
+    if (result.kvSynced)
+      this.deps.reads.remember(access.tenant, change.product, result.record?.enabled ?? null);
     return productState(product, result.record, this.deps.now());
   }
 

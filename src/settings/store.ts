@@ -9,6 +9,8 @@ export interface ChangeResult {
   record: ToggleRecord | null;
   /** `false` when the value was already set: nothing written, version unchanged. */
   changed: boolean;
+  /** The edge's KV record holds this change (else the object's alarm re-writes it). */
+  kvSynced: boolean;
 }
 
 export interface AuditPage {
