@@ -9,7 +9,7 @@
  * `wrangler dev` adds in front of it for development: a proxy Worker that every request and body
  * passes through, and an inspector session whose network events (one per body chunk of every
  * subrequest) wrangler's Node process writes to its debug log file. Both cost the baselines as
- * much CPU as the Worker under test and blur the ratios (README, Performance).
+ * much CPU as the Worker under test and blur the ratios (bench/README.md).
  */
 import { parseArgs } from 'node:util';
 import { Miniflare } from 'miniflare';

@@ -22,7 +22,11 @@ const { values } = parseArgs({
 });
 const tenant = asTenantId(values.tenant);
 const roles = (values.role ?? []) as RoleName[];
-if (tenant === null || roles.length === 0 || !roles.every((r) => r in DIRECTORY_ROLES)) {
+if (
+  tenant === null ||
+  roles.length === 0 ||
+  !roles.every((r) => Object.hasOwn(DIRECTORY_ROLES, r))
+) {
   console.error(
     `usage: npm run token -- --tenant <tenant GUID> --role <${Object.keys(DIRECTORY_ROLES).join('|')}> [--name "..."]`,
   );

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'rate_limited'
   | 'origin_unreachable'
+  | 'origin_timeout'
   | 'unavailable'
   | 'internal_error';
 
@@ -30,6 +31,7 @@ const STATUS: Record<ErrorCode, number> = {
   internal_error: 500,
   origin_unreachable: 502,
   unavailable: 503,
+  origin_timeout: 504,
 };
 
 /** An error a client is told about: a code, a human message, headers (ETag, Retry-After...). */

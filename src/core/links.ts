@@ -267,7 +267,7 @@ function segmentShape(
 
 /**
  * A link mapped through a shape, or null when it does not have that shape: the meaning of a
- * shape, which the WebAssembly rewriter (src/wasm/json-scan.ts) applies on bytes.
+ * shape, which the WebAssembly rewriter (src/siem/assembly/json-scan.ts) applies on bytes.
  */
 export function applyShape(shape: LinkShape, value: string): string | null {
   const restAt = shape.start.length;

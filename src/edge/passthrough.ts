@@ -65,8 +65,8 @@ export function originError(
   error: 'origin_timeout' | 'origin_unreachable',
 ): Response {
   return error === 'origin_timeout'
-    ? edgeError(decision, 504, 'origin_timeout', 'The legacy portal did not answer in time.')
-    : edgeError(decision, 502, 'origin_unreachable', 'The legacy portal could not be reached.');
+    ? edgeError(decision, 'origin_timeout', 'The legacy portal did not answer in time.')
+    : edgeError(decision, 'origin_unreachable', 'The legacy portal could not be reached.');
 }
 
 /**

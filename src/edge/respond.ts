@@ -1,4 +1,5 @@
 import type { Decision } from '../core/decide';
+import { type ErrorCode, errorResponse } from '../errors';
 import { TENANT_COOKIE } from '../core/decide';
 import { HOP_COOKIE, HOP_MAX_AGE_SECONDS, HOP_PARAM } from '../core/hop';
 import { RETURN_COOKIE, RETURN_COOKIE_MAX_AGE_SECONDS } from '../core/remember';
@@ -106,17 +107,11 @@ export function hashPageResponse(
   return new Response(method === 'HEAD' ? null : body, { status: 200, headers });
 }
 
-/** A JSON error on a legacy host (origin faults); the decision headers stay. */
-export function edgeError(
-  decision: Decision,
-  status: number,
-  error: string,
-  message: string,
-): Response {
-  const headers = decisionHeaders(decision);
-  headers.set('Content-Type', 'application/json; charset=utf-8');
-  headers.set('Cache-Control', 'no-store');
-  return new Response(JSON.stringify({ error, message }), { status, headers });
+/** The error family's envelope on a legacy host (origin faults), with the decision headers. */
+export function edgeError(decision: Decision, code: ErrorCode, message: string): Response {
+  const response = errorResponse(code, message);
+  for (const [name, value] of decisionPairs(decision)) response.headers.append(name, value);
+  return response;
 }
 
 export function escapeHtml(text: string): string {

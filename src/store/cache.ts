@@ -30,11 +30,9 @@ export class IsolateCache<T> {
   }
 
   /**
-   * Drop the oldest writes (Map keeps insertion order) down to 15/16 of the bound, in one pass.
-   * One at a time, each eviction's `keys()` walked past every slot the evictions before it had
-   * left, until the map compacted: 36 µs per new key at the bound against 2.8 µs this way (a
-   * scratch run in Node, lookups over 1,000,000 tenants in random order; `npm run bench`,
-   * scenario 4's tenant row, read 52-60 µs per decision before and 10.7-12.6 µs after).
+   * Drop the oldest writes (Map keeps insertion order) down to 15/16 of the bound, in one pass:
+   * evicting one key per write makes each `keys()` walk past the slots earlier deletions left
+   * until the Map compacts, which at the bound costs more than the lookup it serves.
    */
   private evict(): void {
     // A bound under 16 loses one entry at a time; the newest write always stays.
