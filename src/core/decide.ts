@@ -70,6 +70,17 @@ export interface Lookups {
   hostTenant?: Lookup<string | null>;
   /** The tenant's own choice for the product, `null` when it never chose. */
   toggle?: Lookup<boolean | null>;
+  /**
+   * Reads the caller can answer at once (an isolate's fresh cache), asked before a read is
+   * requested: a request whose state is at hand is decided in one pass, not two.
+   */
+  known?: KnownReads;
+}
+
+/** Answers already at hand, or `undefined` when the read must be requested. */
+export interface KnownReads {
+  cachedHostTenant(hostname: string): Lookup<string | null> | undefined;
+  cachedToggle(tenant: string, product: ProductId): Lookup<boolean | null> | undefined;
 }
 
 export interface Decision {
@@ -157,6 +168,7 @@ function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): S
   // tenant, whatever a browser remembers), then the one a verified sign-in remembered.
   let tenant = queryTenant;
   if (tenant === null && match.host.tenantSpecific && !locked) {
+    lookups.hostTenant ??= lookups.known?.cachedHostTenant(match.hostname);
     if (lookups.hostTenant === undefined)
       return { kind: 'need-host-tenant', hostname: match.hostname };
     if (lookups.hostTenant.ok) tenant = lookups.hostTenant.value;
@@ -175,6 +187,7 @@ function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): S
   // 7. The tenant's toggle.
   let reason: Reason = 'locked';
   if (!locked) {
+    lookups.toggle ??= lookups.known?.cachedToggle(tenant as string, product.id);
     if (lookups.toggle === undefined)
       return { kind: 'need-toggle', tenant: tenant as string, product: product.id };
     const state = toggleState(product, lookups.toggle, facts.now);
@@ -199,6 +212,7 @@ function signingIn(
   const { product } = match;
   const tenant = (facts.signIn as { tenant: string | null }).tenant;
   if (tenant === null) return decided(pass('sign-in-unverified', product.id, null));
+  lookups.toggle ??= lookups.known?.cachedToggle(tenant, product.id);
   if (lookups.toggle === undefined) return { kind: 'need-toggle', tenant, product: product.id };
   const cookies = {
     ...(asTenantId(facts.cookies[TENANT_COOKIE]) !== tenant ? { setTenantCookie: tenant } : {}),

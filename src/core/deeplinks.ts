@@ -181,17 +181,25 @@ function apply(row: CompiledRow, segments: string[]): string | null {
 export function isUnderAny(path: string, prefixes: readonly string[]): boolean {
   if (prefixes.length === 0) return false;
   const segments = pathSegments(path.toLowerCase());
-  return compiledPrefixes(prefixes).some(
-    (want) => want.length > 0 && want.every((s, i) => segments[i] === s),
-  );
+  const candidates = compiledPrefixes(prefixes).get(segments[0] ?? '');
+  return candidates?.some((want) => want.every((s, i) => segments[i] === s)) === true;
 }
 
-/** Each prefix list (catalogue data) split once per isolate, not once per request. */
-const prefixCache = new WeakMap<readonly string[], string[][]>();
-function compiledPrefixes(prefixes: readonly string[]): string[][] {
+/**
+ * Each prefix list (catalogue data) split once per isolate, not once per request, and grouped by
+ * first segment: a path is compared with the prefixes that start like it, not with all of them.
+ */
+const prefixCache = new WeakMap<readonly string[], Map<string, string[][]>>();
+function compiledPrefixes(prefixes: readonly string[]): Map<string, string[][]> {
   let compiled = prefixCache.get(prefixes);
   if (compiled === undefined) {
-    compiled = prefixes.map((prefix) => pathSegments(prefix.toLowerCase()));
+    compiled = new Map();
+    for (const prefix of prefixes) {
+      const want = pathSegments(prefix.toLowerCase());
+      const first = want[0];
+      if (first === undefined) continue;
+      compiled.set(first, [...(compiled.get(first) ?? []), want]);
+    }
     prefixCache.set(prefixes, compiled);
   }
   return compiled;

@@ -1,15 +1,20 @@
-import type { CoreContext, Decision, Lookup, Lookups, RequestFacts, Step } from '../core/decide';
+import type {
+  CoreContext,
+  Decision,
+  KnownReads,
+  Lookup,
+  Lookups,
+  RequestFacts,
+  Step,
+} from '../core/decide';
 import { decide } from '../core/decide';
 import type { StoreOptions } from './toggles';
 import { ToggleStore } from './toggles';
 
-/** The reads the pure core may ask for. */
-export interface DecisionReads {
+/** The reads the pure core may ask for, and the same answers when this isolate holds them. */
+export interface DecisionReads extends KnownReads {
   enabledFor: ToggleStore['enabledFor'];
   hostTenant: ToggleStore['hostTenant'];
-  /** The same answers when this isolate holds them fresh, without a promise. */
-  cachedToggle: ToggleStore['cachedToggle'];
-  cachedHostTenant: ToggleStore['cachedHostTenant'];
 }
 
 type Need = Exclude<Step, { kind: 'decision' }>;
@@ -26,17 +31,11 @@ export function decideWithStore(
   store: DecisionReads,
   facts: RequestFacts,
 ): Decision | Promise<Decision> {
-  const lookups: Lookups = {};
-  for (;;) {
-    const step = decide(config.core, facts, lookups);
-    if (step.kind === 'decision') return step.decision;
-    const cached =
-      step.kind === 'need-host-tenant'
-        ? store.cachedHostTenant(step.hostname)
-        : store.cachedToggle(step.tenant, step.product);
-    if (cached === undefined) return readThenDecide(config, store, facts, lookups, step);
-    answer(lookups, step, cached);
-  }
+  const lookups: Lookups = { known: store };
+  const step = decide(config.core, facts, lookups);
+  return step.kind === 'decision'
+    ? step.decision
+    : readThenDecide(config, store, facts, lookups, step);
 }
 
 async function readThenDecide(
