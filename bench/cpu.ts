@@ -5,8 +5,9 @@
  * baselines (a bare proxy, a Worker copying the body through JS) each serve the bench's 11.3 MB
  * payload to autocannon, one connection, CPU_REQUESTS requests in a row. portal-redirect also
  * serves the same payload with its links already on the unified portal (each kept).
- * Requests (scenarios 1 and 2): portal-redirect's redirects over 10,000 warm tenants beside the
- * constant 302, and its session-sticky pass-through beside the bare proxy, CPU_SMALL_REQUESTS
+ * Requests (scenarios 1, 2 and 6): portal-redirect's redirects over 10,000 warm tenants and by
+ * `?tid=` over 1,000 (Office, default on) beside the constant 302, and its session-sticky
+ * pass-through beside the bare proxy, CPU_SMALL_REQUESTS
  * requests over 16 connections.
  * For each, the CPU used meanwhile by the serving workerd, the origin and autocannon (utime +
  * stime from /proc, whole process trees) is divided by the requests. Rounds alternate the
@@ -179,11 +180,13 @@ async function main(): Promise<void> {
     const workers: Served[] = [
       { name: 'portal-redirect, 302', ...app, requests: scenario.redirect, expect: 302 },
       { name: 'constant 302', ...r302, requests: scenario.redirect, expect: 302 },
+      { name: 'portal-redirect, ?tid=', ...app, requests: scenario.tidRedirect, expect: 302 },
+      { name: 'constant 302, ?tid=', ...r302, requests: scenario.tidRedirect, expect: 302 },
       { name: 'portal-redirect, sticky', ...app, requests: scenario.sticky, expect: 200 },
       { name: 'bare proxy', ...proxy, requests: scenario.sticky, expect: 200 },
     ];
     console.log(
-      `portal-redirect bench:cpu: CPU µs per request of scenarios 1 and 2, ${SMALL_REQUESTS} requests over ${CONNECTIONS} connections per Worker and round`,
+      `portal-redirect bench:cpu: CPU µs per request of scenarios 1, 2 and 6, ${SMALL_REQUESTS} requests over ${CONNECTIONS} connections per Worker and round`,
     );
     console.log('');
     console.log('| round | Worker | workerd | origin | autocannon |');
