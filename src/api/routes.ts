@@ -100,7 +100,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'put',
     path: '/tenants/{tenantId}/redirection/{product}',
     summary:
-      'Turn automatic redirection on or off (feedback is kept with the audit entry when turning off).',
+      'Set automatic redirection on, off or observe (decide as if on, pass as if off, count what would have happened); `enabled` is the older form of on/off. Feedback is kept with the audit entry when turning off.',
     params: s.ProductParams,
     body: s.PutBody,
     headers: [
@@ -131,7 +131,7 @@ export const ROUTES: readonly RouteSpec[] = [
       const ifMatch = parseIfMatch(c.req.header('if-match'));
       const state = await c.env.settings.change(c.get('access'), {
         product: params.product,
-        enabled: body.enabled,
+        mode: body.mode ?? (body.enabled ? 'on' : 'off'),
         feedback: body.feedback ?? null,
         ...(ifMatch !== undefined ? { ifMatch } : {}),
       });

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { PRODUCT_IDS } from '../catalogue/types';
 import { REASONS } from '../core/reasons';
+import { TOGGLE_MODES } from '../store/records';
 
 /**
  * Request and response schemas of the settings API. The same objects validate requests (in
@@ -31,22 +32,36 @@ export const ProductIdSchema = v.picklist(PRODUCT_IDS, 'unknown product');
 export const TenantParams = v.object({ tenantId: TenantId });
 export const ProductParams = v.object({ tenantId: TenantId, product: ProductIdSchema });
 
-export const PutBody = v.strictObject(
-  {
-    enabled: v.boolean('enabled must be true or false'),
-    feedback: v.optional(
-      v.nullable(
-        v.pipe(
-          v.string('feedback must be a string'),
-          v.maxLength(
-            MAX_FEEDBACK_CHARS,
-            `feedback is limited to ${MAX_FEEDBACK_CHARS} characters`,
+export const ModeSchema = v.picklist(TOGGLE_MODES, 'mode must be on, off or observe');
+
+/** `mode`, or the older `enabled` (true: on, false: off); both may be sent when they agree. */
+export const PutBody = v.pipe(
+  v.strictObject(
+    {
+      enabled: v.optional(v.boolean('enabled must be true or false')),
+      mode: v.optional(ModeSchema),
+      feedback: v.optional(
+        v.nullable(
+          v.pipe(
+            v.string('feedback must be a string'),
+            v.maxLength(
+              MAX_FEEDBACK_CHARS,
+              `feedback is limited to ${MAX_FEEDBACK_CHARS} characters`,
+            ),
           ),
         ),
       ),
-    ),
-  },
-  'only "enabled" and "feedback" are accepted',
+    },
+    'only "mode", "enabled" and "feedback" are accepted',
+  ),
+  v.check(
+    (b) => b.mode !== undefined || b.enabled !== undefined,
+    'send "mode" (on, off or observe) or "enabled"',
+  ),
+  v.check(
+    (b) => b.mode === undefined || b.enabled === undefined || (b.mode === 'on') === b.enabled,
+    '"mode" and "enabled" disagree',
+  ),
 );
 
 export const AuditQuery = v.object({
@@ -93,7 +108,9 @@ const Actor = v.object({ oid: v.string(), name: v.string(), upn: v.string(), idp
 
 export const ProductStateSchema = v.object({
   product: ProductIdSchema,
+  /** `mode === "on"`. */
   enabled: v.boolean(),
+  mode: ModeSchema,
   source: v.picklist(['tenant', 'default']),
   locked: v.boolean(),
   version: v.pipe(v.number(), v.integer()),
@@ -112,7 +129,11 @@ export const AuditEntrySchema = v.object({
   product: ProductIdSchema,
   enabled: v.boolean(),
   previous: v.boolean(),
+  mode: ModeSchema,
+  previousMode: ModeSchema,
   actor: Actor,
+  /** `schedule`: applied by a scheduled change on behalf of `actor`, who set it. */
+  via: v.picklist(['admin', 'schedule']),
   feedback: v.nullable(v.string()),
 });
 

@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { ProductId } from '../catalogue/types';
 import { asTenantId } from '../core/tenant';
 import type { AuditEntry, ToggleRecord } from '../store/records';
+import { applyChange } from './apply-change';
 import { keys } from '../store/records';
 import { exportBody } from './audit-export';
 import { invalidChange } from './change-input';
@@ -69,37 +70,9 @@ export class TenantSettings extends DurableObject<Env> {
     if (notReady) return notReady;
 
     const now = Date.now();
-    const result = this.ctx.storage.transactionSync((): ChangeOutcome => {
-      const current = this.db.toggle(request.product);
-      const version = current?.version ?? 0;
-      if (request.ifMatch !== undefined && request.ifMatch !== version)
-        return { ok: false, error: 'precondition_failed', current: version };
-      const enabled = current?.record.enabled ?? request.defaultEnabled;
-      if (enabled === request.enabled)
-        return { ok: true, record: current?.record ?? null, changed: false, kvSynced: false };
-      const at = new Date(now).toISOString();
-      const entry: AuditEntry = {
-        id: crypto.randomUUID(),
-        at,
-        product: request.product,
-        enabled: request.enabled,
-        previous: enabled,
-        version: version + 1,
-        actor: request.actor,
-        feedback: request.enabled ? null : request.feedback,
-      };
-      const record: ToggleRecord = {
-        enabled: request.enabled,
-        version: entry.version,
-        changedAt: at,
-        changedBy: { oid: request.actor.oid, name: request.actor.name },
-        lastChange: entry,
-      };
-      this.db.insertAudit(entry, 'object');
-      this.db.putToggle(request.product, record);
-      this.db.pruneAudit(now - this.config.auditRetentionMs);
-      return { ok: true, record, changed: true, kvSynced: false };
-    });
+    const result = this.ctx.storage.transactionSync(() =>
+      applyChange(this.db, request, 'admin', now, this.config.auditRetentionMs),
+    );
     if (!result.ok) return result;
     if (result.changed) {
       // The response waits for KV a bounded time only; the write itself stays queued in order

@@ -1,11 +1,11 @@
 import type { ProductId } from '../catalogue/types';
-import type { Actor, AuditEntry, ToggleRecord } from '../store/records';
+import type { Actor, AuditEntry, ToggleMode, ToggleRecord } from '../store/records';
 
 /** One admin's change, as the settings service hands it to the tenant's object. */
 export interface ChangeRequest {
   tenant: string;
   product: ProductId;
-  enabled: boolean;
+  mode: ToggleMode;
   /** The catalogue default: the current value when the tenant never chose. */
   defaultEnabled: boolean;
   actor: Actor;

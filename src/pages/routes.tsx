@@ -17,6 +17,8 @@ import {
   startSession,
 } from '../auth/session';
 import { asTenantId } from '../core/tenant';
+import type { ToggleMode } from '../store/records';
+import { isToggleMode } from '../store/records';
 import { exportResponse } from '../settings/export-response';
 import { AppError, toAppError } from '../errors';
 import type { Strings } from '../i18n';
@@ -26,6 +28,12 @@ import { AuditPage, ConfirmPage, Layout, SettingsPage, SignInPage } from './view
 
 const MAX_FEEDBACK_CHARS = 2000;
 const MAX_CURSOR_CHARS = 64;
+
+/** `mode=on|off|observe`, or the older `enabled=true|false`; anything else is off. */
+function askedMode(form: Record<string, unknown>): ToggleMode {
+  if (isToggleMode(form.mode)) return form.mode;
+  return form.enabled === 'true' ? 'on' : 'off';
+}
 
 /** The language for this request; `?lang=` is remembered in a cookie. */
 function strings(c: Ctx): Strings {
@@ -104,12 +112,7 @@ settings.get('/confirm/:product', (c) => {
   if (!isProductId(product)) throw new AppError('not_found', 'No such product.');
   return c.html(
     <Layout s={s} nonce={nonceOf(c)} title={s.title} viewer={viewerOf(c)} csrf={csrfToken(c)}>
-      <ConfirmPage
-        s={s}
-        product={product}
-        enabled={c.req.query('enabled') === 'true'}
-        csrf={csrfToken(c)}
-      />
+      <ConfirmPage s={s} product={product} mode={askedMode(c.req.query())} csrf={csrfToken(c)} />
     </Layout>,
   );
 });
@@ -153,7 +156,7 @@ settings.post('/:product', async (c) => {
   try {
     await c.env.settings.change(c.get('access'), {
       product,
-      enabled: form.enabled === 'true',
+      mode: askedMode(form),
       feedback,
     });
   } catch (error) {

@@ -7,7 +7,7 @@ import type { Reason } from '../core/reasons';
 import { AppError } from '../errors';
 import type { DecisionReads } from '../store/decision-loop';
 import { decideWithStore } from '../store/decision-loop';
-import type { AuditEntry } from '../store/records';
+import type { AuditEntry, ToggleMode } from '../store/records';
 import type { ProductState } from '../store/state';
 import { productState } from '../store/state';
 import type { TenantAccess } from './authorise';
@@ -25,7 +25,7 @@ export interface SettingsDeps {
 
 export interface Change {
   product: ProductId;
-  enabled: boolean;
+  mode: ToggleMode;
   feedback: string | null;
   /** Expected current version; `undefined` for no precondition. */
   ifMatch?: number;
@@ -82,7 +82,7 @@ export class SettingsService {
     const result = await this.deps.store.change({
       tenant: access.tenant,
       product: change.product,
-      enabled: change.enabled,
+      mode: change.mode,
       defaultEnabled: product.defaultEnabled,
       actor: { oid: principal.oid, name: principal.name, upn: principal.upn, idp: principal.idp },
       feedback: change.feedback,
@@ -133,7 +133,7 @@ export class SettingsService {
       product: decision.product,
       action: decision.action,
       reason: decision.reason,
-      location: decision.location ?? null,
+      location: decision.location ?? decision.observedLocation ?? null,
       afterSignIn: signIn.action === 'redirect' ? (signIn.location ?? null) : null,
     };
   }

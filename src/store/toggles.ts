@@ -1,7 +1,7 @@
 import type { ProductId } from '../catalogue/types';
-import type { Lookup } from '../core/decide';
+import type { Lookup, ToggleValue } from '../core/decide';
 import { IsolateCache } from './cache';
-import { keys, parseHostRecord, parseToggleRecord } from './records';
+import { keys, parseHostRecord, parseToggleRecord, toggleValue } from './records';
 
 export interface StoreOptions {
   /** KV edge cache for reads on the request path (Cloudflare minimum: 30). */
@@ -16,7 +16,7 @@ const HOST_CACHE_TTL_MS = 10 * 60_000;
 
 // Shared by every request of this isolate. Keys name tenant and product, so one tenant's entry
 // can never answer for another.
-const toggleCache = new IsolateCache<boolean | null>(TOGGLE_CACHE_MAX_ENTRIES);
+const toggleCache = new IsolateCache<ToggleValue | null>(TOGGLE_CACHE_MAX_ENTRIES);
 const hostCache = new IsolateCache<string | null>(TOGGLE_CACHE_MAX_ENTRIES);
 
 /** Forget everything cached in this isolate (tests, and the toggles CLI between commands). */
@@ -37,14 +37,14 @@ export class ToggleStore {
   ) {}
 
   /** The tenant's own choice for a product (`null`: never chose), for the edge decision. */
-  async enabledFor(tenant: string, product: ProductId): Promise<Lookup<boolean | null>> {
+  async enabledFor(tenant: string, product: ProductId): Promise<Lookup<ToggleValue | null>> {
     return this.cachedRead(
       toggleCache,
       keys.toggle(tenant, product),
       this.options.toggleCacheTtlMs,
       (raw) => {
         const record = parseToggleRecord(raw);
-        return record === null ? null : record.enabled;
+        return record === null ? null : toggleValue(record);
       },
     );
   }
