@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index';
-import type { RoleName } from '../src/catalogue/roles';
 import type { Env } from '../src/config';
 import { keys } from '../src/store/records';
 import { parseCsv } from '../src/objects/audit-export';
