@@ -145,6 +145,7 @@ export async function main(argv: string[]): Promise<string> {
     if (tenant === null) throw new UsageError(`not a tenant id (GUID): ${args[i] ?? '(missing)'}`);
     return tenant;
   };
+  const tenant0 = () => tenantArg(0);
   const kvOptions = { remote: values.remote, env: values.env, persistTo: values['persist-to'] };
   const options: Options = {
     url: values.url,
@@ -182,6 +183,35 @@ export async function main(argv: string[]): Promise<string> {
       const result = await setToggle(options, tenant, product, mode, values.feedback ?? null);
       return JSON.stringify(result, null, 2);
     }
+    case 'schedule': {
+      const tenant = tenantArg(0);
+      const [product = '', mode, at = ''] = args.slice(1);
+      if (!isProductId(product)) throw new UsageError(`unknown product: ${product}`);
+      if (!isToggleMode(mode)) throw new UsageError('state must be on, off or observe');
+      if (!Number.isFinite(Date.parse(at))) throw new UsageError(`not an ISO-8601 instant: ${at}`);
+      const body = { product, mode, at: new Date(Date.parse(at)).toISOString() };
+      const res = await callApi(options, tenant, 'POST', '/schedules', { body });
+      return JSON.stringify(await res.json(), null, 2);
+    }
+    case 'schedules':
+      return JSON.stringify(
+        await (await callApi(options, tenant0(), 'GET', '/schedules')).json(),
+        null,
+        2,
+      );
+    case 'unschedule': {
+      const tenant = tenantArg(0);
+      const id = asTenantId(args[1]);
+      if (id === null) throw new UsageError(`not a schedule id: ${args[1] ?? '(missing)'}`);
+      const res = await callApi(options, tenant, 'DELETE', `/schedules/${id}`);
+      return JSON.stringify(await res.json(), null, 2);
+    }
+    case 'report':
+      return JSON.stringify(
+        await (await callApi(options, tenant0(), 'GET', '/report')).json(),
+        null,
+        2,
+      );
     case 'audit': {
       const tenant = tenantArg(0);
       if (values.product !== undefined && !isProductId(values.product))

@@ -389,6 +389,9 @@ describe('GET /api/openapi.json', () => {
       '/api/tenants/{tenantId}/redirection/audit',
       '/api/tenants/{tenantId}/redirection/audit/export',
       '/api/tenants/{tenantId}/redirection/explain',
+      '/api/tenants/{tenantId}/redirection/report',
+      '/api/tenants/{tenantId}/redirection/schedules',
+      '/api/tenants/{tenantId}/redirection/schedules/{id}',
       '/api/tenants/{tenantId}/redirection/{product}',
     ]);
     const putOp = doc.paths['/api/tenants/{tenantId}/redirection/{product}']!.put;

@@ -152,3 +152,62 @@ export const ExplainSchema = v.object({
 });
 
 export const ErrorSchema = v.object({ error: v.string(), message: v.string() });
+
+export const ScheduleBody = v.strictObject(
+  {
+    product: ProductIdSchema,
+    mode: ModeSchema,
+    /** When to apply it: an ISO-8601 instant, at least SCHEDULE_MIN_LEAD_SECONDS ahead. */
+    at: Instant('at'),
+  },
+  'only "product", "mode" and "at" are accepted',
+);
+
+export const ScheduleParams = v.object({
+  tenantId: TenantId,
+  id: v.pipe(v.string(), v.regex(GUID, 'No such scheduled change.'), v.toLowerCase()),
+});
+
+export const ScheduledChangeSchema = v.object({
+  id: v.string(),
+  product: ProductIdSchema,
+  mode: ModeSchema,
+  at: v.string(),
+  createdAt: v.string(),
+  actor: Actor,
+});
+
+export const SchedulesSchema = v.object({ schedules: v.array(ScheduledChangeSchema) });
+
+const Count = v.pipe(v.number(), v.integer());
+
+const ProductReportSchema = v.object({
+  product: ProductIdSchema,
+  navigations: Count,
+  redirected: Count,
+  observed: Count,
+  /** Passed navigations by reason (observe-would-redirect included). */
+  passed: v.record(v.picklist(REASONS), Count),
+  /** Paths no deep-link row knew, as templates (ids as placeholders), top 20. */
+  unmapped: v.array(v.object({ template: v.string(), count: Count })),
+});
+
+export const ReportSchema = v.object({
+  tenantId: v.string(),
+  generatedAt: v.string(),
+  windows: v.array(
+    v.object({
+      window: v.picklist(['24h', '7d']),
+      from: v.string(),
+      products: v.array(ProductReportSchema),
+    }),
+  ),
+  hourly: v.array(
+    v.object({
+      product: ProductIdSchema,
+      hours: v.array(
+        v.object({ at: v.string(), redirected: Count, passed: Count, observed: Count }),
+      ),
+    }),
+  ),
+});

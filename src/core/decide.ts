@@ -99,6 +99,8 @@ export interface Decision {
   clearHop?: boolean;
   /** Observe mode: where the request would have been redirected (it passes instead). */
   observedLocation?: string;
+  /** The legacy route's path when no deep-link row knew it and the unified home was chosen. */
+  unmappedPath?: string;
 }
 
 export type Step =
@@ -334,5 +336,6 @@ function redirectTo(
     status: 302,
     location,
     ...(route.spaRoot ? { hashPage: true } : {}),
+    ...(!mapped.matched && !route.spaRoot ? { unmappedPath: route.path } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { apiPassThrough } from './api-hosts';
 import { DISMISS_PATH, dismissBanner, wantsBanner, withBanner } from './banner';
 import { gatherFacts } from './facts';
 import { passThrough } from './passthrough';
+import { countDecision } from './report-counter';
 import { hashPageResponse, redirectResponse } from './respond';
 
 /** Legacy-host traffic: every method, every path. */
@@ -13,6 +14,7 @@ export async function handleEdge(
   env: Env,
   config: Config = loadConfig(env),
   url: URL = new URL(request.url),
+  ctx?: ExecutionContext,
 ): Promise<Response> {
   const store = storeFor(env, config);
   // `legacy` is the legacy host's catalogue entry (browser or API host), or null for unknown hosts.
@@ -27,6 +29,7 @@ export async function handleEdge(
     config.signIn,
   );
   const decision = await decideWithStore(config, store, facts);
+  countDecision(decision, facts, env.TENANT_SETTINGS, config.reportFlushMs, ctx);
   const https = url.protocol === 'https:';
   if (decision.action === 'redirect') {
     return decision.hashPage

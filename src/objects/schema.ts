@@ -1,4 +1,6 @@
 import type { ProductId } from '../catalogue/types';
+import { REPORT_SCHEMA } from './report-sql';
+import { SCHEDULE_SCHEMA } from './schedule-sql';
 import type { AuditEntry, ToggleRecord } from '../store/records';
 import { isToggleMode, modeOf, parseToggleRecord } from '../store/records';
 
@@ -87,6 +89,8 @@ export class SettingsSql {
 
   migrate(): void {
     this.sql.exec(SCHEMA);
+    this.sql.exec(SCHEDULE_SCHEMA);
+    this.sql.exec(REPORT_SCHEMA);
     for (let v = Number(this.meta('schema') ?? 1); v <= MIGRATIONS.length; v++) {
       this.sql.exec(MIGRATIONS[v - 1] as string);
       this.setMeta('schema', String(v + 1));

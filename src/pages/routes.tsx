@@ -81,17 +81,25 @@ settings.get('/', async (c) => {
   const writable = new Set(
     states.map((st) => st.product).filter((p) => canWrite(access.principal.roles, p)),
   );
+  const schedules = await c.env.settings.schedules(access);
   const saved = c.req.query('saved');
   const error = c.req.query('error');
+  const done = c.req.query('done');
   const flash = saved
     ? { kind: 'ok' as const, text: s.saved }
-    : error === 'unavailable'
-      ? { kind: 'error' as const, text: s.unavailable }
-      : error === 'conflict'
-        ? { kind: 'error' as const, text: s.conflict }
-        : error === 'rate-limited'
-          ? { kind: 'error' as const, text: s.rateLimited }
-          : null;
+    : done === 'scheduled'
+      ? { kind: 'ok' as const, text: s.scheduled }
+      : done === 'cancelled'
+        ? { kind: 'ok' as const, text: s.scheduleCancelled }
+        : error === 'schedule'
+          ? { kind: 'error' as const, text: s.scheduleInvalid }
+          : error === 'unavailable'
+            ? { kind: 'error' as const, text: s.unavailable }
+            : error === 'conflict'
+              ? { kind: 'error' as const, text: s.conflict }
+              : error === 'rate-limited'
+                ? { kind: 'error' as const, text: s.rateLimited }
+                : null;
   return c.html(
     <Layout
       s={s}
@@ -101,7 +109,14 @@ settings.get('/', async (c) => {
       csrf={csrfToken(c)}
       script={true}
     >
-      <SettingsPage s={s} states={states} writable={writable} csrf={csrfToken(c)} flash={flash} />
+      <SettingsPage
+        s={s}
+        states={states}
+        writable={writable}
+        csrf={csrfToken(c)}
+        flash={flash}
+        schedules={schedules}
+      />
     </Layout>,
   );
 });
@@ -143,6 +158,52 @@ settings.get('/audit/export', async (c) => {
   if (format !== 'csv' && format !== 'json')
     throw new AppError('invalid_request', 'format must be csv or json');
   return exportResponse(await c.env.settings.exportAudit(c.get('access'), format));
+});
+
+/** `2026-12-01T03:00` or with seconds, as a datetime-local field sends it, read as UTC. */
+function utcInstant(value: unknown): string | null {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value))
+    return null;
+  const ms = Date.parse(`${value}Z`);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
+
+/** The page's errors that are said on the page rather than as a JSON error. */
+function pageError(error: unknown, kind: string): string | null {
+  const code = toAppError(error)?.code;
+  if (code === 'unavailable') return 'unavailable';
+  if (code === 'precondition_failed') return 'conflict';
+  if (code === 'rate_limited') return 'rate-limited';
+  if (code === 'invalid_request' || code === 'locked' || code === 'not_found') return kind;
+  return null;
+}
+
+settings.post('/schedules', async (c) => {
+  const form = await c.req.parseBody();
+  const product = typeof form.product === 'string' ? form.product : '';
+  if (!isProductId(product)) throw new AppError('not_found', 'No such product.');
+  const at = utcInstant(form.at);
+  const mode = isToggleMode(form.mode) ? form.mode : null;
+  if (at === null || mode === null) return c.redirect('/settings?error=schedule', 303);
+  try {
+    await c.env.settings.schedule(c.get('access'), { product, mode, at });
+  } catch (error) {
+    const shown = pageError(error, 'schedule');
+    if (shown === null) throw error;
+    return c.redirect(`/settings?error=${shown}`, 303);
+  }
+  return c.redirect('/settings?done=scheduled', 303);
+});
+
+settings.post('/schedules/:id/cancel', async (c) => {
+  try {
+    await c.env.settings.cancelSchedule(c.get('access'), c.req.param('id').slice(0, 64));
+  } catch (error) {
+    const shown = pageError(error, 'schedule');
+    if (shown === null) throw error;
+    return c.redirect(`/settings?error=${shown}`, 303);
+  }
+  return c.redirect('/settings?done=cancelled', 303);
 });
 
 settings.post('/:product', async (c) => {

@@ -12,7 +12,14 @@ import type { ProductState } from '../store/state';
 import { productState } from '../store/state';
 import type { TenantAccess } from './authorise';
 import { authoriseWrite } from './authorise';
-import type { AuditExport, AuditQuery, ExportFormat, SettingsStore } from './store';
+import type {
+  AuditExport,
+  AuditQuery,
+  ExportFormat,
+  MigrationReport,
+  ScheduledChange,
+  SettingsStore,
+} from './store';
 
 export interface SettingsDeps {
   store: SettingsStore;
@@ -89,6 +96,49 @@ export class SettingsService {
       ...(change.ifMatch !== undefined ? { ifMatch: change.ifMatch } : {}),
     });
     return productState(product, result.record, this.deps.now());
+  }
+
+  /**
+   * Schedule a change for `at` (ISO-8601): the write role and the lock are checked now (a product
+   * locked by then cannot be scheduled); the object checks the time and applies it then.
+   */
+  async schedule(
+    access: TenantAccess,
+    change: { product: ProductId; mode: ToggleMode; at: string },
+  ): Promise<ScheduledChange> {
+    authoriseWrite(access, change.product);
+    const product = this.product(change.product);
+    const at = Date.parse(change.at);
+    if (isLocked(product, this.deps.now()) || (Number.isFinite(at) && isLocked(product, at)))
+      throw new AppError('locked', 'Redirection is locked on for this product by then.');
+    const { principal } = access;
+    return this.deps.store.schedule({
+      tenant: access.tenant,
+      product: change.product,
+      mode: change.mode,
+      at: change.at,
+      defaultEnabled: product.defaultEnabled,
+      actor: { oid: principal.oid, name: principal.name, upn: principal.upn, idp: principal.idp },
+    });
+  }
+
+  /** Pending scheduled changes, soonest first. */
+  schedules(access: TenantAccess): Promise<ScheduledChange[]> {
+    return this.deps.store.schedules(access.tenant);
+  }
+
+  /** Cancel a pending change: the write role for its product. */
+  async cancelSchedule(access: TenantAccess, id: string): Promise<ScheduledChange> {
+    const pending = await this.deps.store.schedules(access.tenant);
+    const found = pending.find((s) => s.id === id);
+    if (found === undefined) throw new AppError('not_found', 'No such scheduled change.');
+    authoriseWrite(access, found.product);
+    return this.deps.store.cancelSchedule(access.tenant, id);
+  }
+
+  /** What the edge counted for the tenant (read access): the last 24 hours and 7 days. */
+  report(access: TenantAccess): Promise<MigrationReport> {
+    return this.deps.store.report(access.tenant);
   }
 
   /** The tenant's whole audit log as a CSV (spreadsheet-safe) or JSON file. */
