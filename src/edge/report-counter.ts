@@ -123,8 +123,9 @@ export function pendingCounters(): { counters: number; dropped: number } {
   return { counters: counters.size, dropped };
 }
 
-export function resetCounters(): void {
+/** Forget every count; `lastFlushAt` sets when the last flush was (tests hold off flushes). */
+export function resetCounters(lastFlushAt = 0): void {
   counters = new Map();
   dropped = 0;
-  lastFlush = 0;
+  lastFlush = lastFlushAt;
 }

@@ -14,6 +14,7 @@ dialog{max-width:32rem;border:1px solid #888;border-radius:6px}dialog::backdrop{
 label{display:block;margin:.5rem 0 .25rem;font-weight:600}textarea,input,select{font:inherit;width:100%;box-sizing:border-box;padding:.4rem}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #c8c8c8;padding:.4rem .6rem;text-align:left;vertical-align:top}
 .actions{display:flex;gap:.5rem;margin-top:1rem}.inline{display:inline}
+.report-product h3{font-size:1rem;margin:1rem 0 .25rem}table.report{width:auto;margin:.25rem 0}svg.chart{display:block;max-width:100%;height:auto;margin:.5rem 0}
 `;
 
 // Progressive enhancement: with script, the confirmation opens in a dialog on the same page;

@@ -24,6 +24,7 @@ import { AppError, toAppError } from '../errors';
 import type { Strings } from '../i18n';
 import { languageNamed, pickLanguage } from '../i18n';
 import { pageMount } from './mount';
+import { ReportSection } from './report-view';
 import { AuditPage, ConfirmPage, Layout, SettingsPage, SignInPage } from './views';
 
 const MAX_FEEDBACK_CHARS = 2000;
@@ -81,7 +82,10 @@ settings.get('/', async (c) => {
   const writable = new Set(
     states.map((st) => st.product).filter((p) => canWrite(access.principal.roles, p)),
   );
-  const schedules = await c.env.settings.schedules(access);
+  const [schedules, report] = await Promise.all([
+    c.env.settings.schedules(access),
+    c.env.settings.report(access),
+  ]);
   const saved = c.req.query('saved');
   const error = c.req.query('error');
   const done = c.req.query('done');
@@ -116,7 +120,9 @@ settings.get('/', async (c) => {
         csrf={csrfToken(c)}
         flash={flash}
         schedules={schedules}
-      />
+      >
+        <ReportSection s={s} report={report} />
+      </SettingsPage>
     </Layout>,
   );
 });
