@@ -1,6 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Product, ProductId } from '../catalogue/types';
-import { isLocked } from '../core/decide';
 import { asTenantId } from '../core/tenant';
 import type { AuditEntry, ToggleRecord } from '../store/records';
 import { applyChange } from './apply-change';
@@ -14,6 +13,7 @@ import { TokenBucket } from './rate-limit';
 import { auditEntryOf, SettingsSql } from './schema';
 import { after, auditFilter, decodeCursor, encodeCursor } from './audit-query';
 import { invalidBatch, ReportSql } from './report-sql';
+import { applyDueSchedules } from './schedule-apply';
 import { invalidSchedule } from './schedule-input';
 import { publicSchedule, ScheduleSql } from './schedule-sql';
 import type {
@@ -204,38 +204,6 @@ export class TenantSettings extends DurableObject<Env> {
   }
 
   /**
-   * Apply every schedule that is due, each with its deletion in one transaction: a schedule is
-   * applied once, whatever restarts or repeats the alarm.
-   */
-  private applyDueSchedules(now: number): void {
-    const tenant = this.db.meta('tenant') as string;
-    for (const due of this.scheduled.due(now)) {
-      const product = this.products.find((p) => p.id === due.product);
-      this.ctx.storage.transactionSync(() => {
-        if (!this.scheduled.delete(due.id)) return;
-        if (product === undefined || isLocked(product, now)) {
-          console.warn(`scheduled change ${due.id} dropped: ${due.product} is locked`);
-          return;
-        }
-        applyChange(
-          this.db,
-          {
-            tenant,
-            product: due.product,
-            mode: due.mode,
-            defaultEnabled: due.defaultEnabled,
-            actor: due.actor,
-            feedback: null,
-          },
-          'schedule',
-          now,
-          this.config.auditRetentionMs,
-        );
-      });
-    }
-  }
-
-  /**
    * Add a batch of the edge's counts (the migration report). No import from KV is needed for
    * counts, so a flush costs one transaction; a refused batch stores nothing.
    */
@@ -272,7 +240,10 @@ export class TenantSettings extends DurableObject<Env> {
   /** Apply due scheduled changes, re-write lagging KV records (with backoff) and enforce retention. */
   override async alarm(): Promise<void> {
     if (this.db.meta('tenant') === null) return;
-    this.applyDueSchedules(Date.now());
+    applyDueSchedules(this.ctx.storage, this.db, this.scheduled, this.products, {
+      now: Date.now(),
+      retentionMs: this.config.auditRetentionMs,
+    });
     await this.syncKv();
     this.db.pruneAudit(Date.now() - this.config.auditRetentionMs);
     await this.reschedule();

@@ -5,6 +5,8 @@ import type { ProductId } from '../catalogue/types';
 import type { AuditEntry, ToggleMode } from '../store/records';
 import type { ProductState } from '../store/state';
 import type { ScheduledChange } from '../objects/types';
+import { modeLabel } from './mode-label';
+import { Schedules } from './schedules-view';
 import type { Strings } from '../i18n';
 import { formatDateTime } from '../i18n';
 import { CSS, SCRIPT } from './assets';
@@ -143,9 +145,6 @@ const ChangeButton: FC<{ s: Strings; product: ProductId; mode: ToggleMode; csrf:
   );
 };
 
-export const modeLabel = (s: Strings, mode: ToggleMode): string =>
-  mode === 'on' ? s.on : mode === 'observe' ? s.observe : s.off;
-
 export const SettingsPage: FC<{
   s: Strings;
   states: ProductState[];
@@ -215,69 +214,6 @@ export const SettingsPage: FC<{
     </p>
   </>
 );
-
-/** Pending scheduled changes, each cancellable by who may change its product, and a new one. */
-const Schedules: FC<{
-  s: Strings;
-  states: ProductState[];
-  writable: ReadonlySet<ProductId>;
-  csrf: string;
-  schedules: readonly ScheduledChange[];
-}> = ({ s, states, writable, csrf, schedules }) => {
-  const open = states.filter((st) => writable.has(st.product) && !st.locked);
-  return (
-    <section class="product" aria-labelledby="h-schedules" id="schedules">
-      <h2 id="h-schedules">{s.schedules}</h2>
-      <p class="meta">{s.scheduleIntro}</p>
-      {schedules.length === 0 ? (
-        <p>{s.scheduleNone}</p>
-      ) : (
-        <ul>
-          {schedules.map((sc) => (
-            <li data-schedule={sc.id}>
-              <strong>{s.products[sc.product]}</strong>:{' '}
-              {s.scheduleItem(
-                modeLabel(s, sc.mode),
-                formatDateTime(s, sc.at),
-                sc.actor.name || sc.actor.upn,
-              )}{' '}
-              {writable.has(sc.product) ? (
-                <form method="post" action={`/settings/schedules/${sc.id}/cancel`} class="inline">
-                  <input type="hidden" name="csrf" value={csrf} />
-                  <button type="submit" class="secondary">
-                    {s.scheduleCancel}
-                  </button>
-                </form>
-              ) : null}
-            </li>
-          ))}
-        </ul>
-      )}
-      {open.length === 0 ? null : (
-        <form method="post" action="/settings/schedules">
-          <input type="hidden" name="csrf" value={csrf} />
-          <label for="schedule-product">{s.auditProduct}</label>
-          <select id="schedule-product" name="product">
-            {open.map((st) => (
-              <option value={st.product}>{s.products[st.product]}</option>
-            ))}
-          </select>
-          <label for="schedule-mode">{s.scheduleMode}</label>
-          <select id="schedule-mode" name="mode">
-            {(['on', 'observe', 'off'] as const).map((m) => (
-              <option value={m}>{modeLabel(s, m)}</option>
-            ))}
-          </select>
-          <label for="schedule-at">{s.scheduleAt}</label>
-          <input id="schedule-at" name="at" type="datetime-local" step="1" required />
-          <div class="actions">
-            <button type="submit">{s.scheduleAdd}</button>
-          </div>
-        </form>
-      )}
-    </section>
-  );
-};
 
 export const ConfirmPage: FC<{ s: Strings; product: ProductId; mode: ToggleMode; csrf: string }> = (
   props,
