@@ -16,6 +16,7 @@ export async function seedEndpointOn(state: string, tenants: readonly string[]):
   const handle = await openToggles({ persistTo: join(state, 'v3') });
   const record: ToggleRecord = {
     enabled: true,
+    mode: 'on',
     version: 1,
     changedAt: new Date().toISOString(),
     changedBy: null,

@@ -6,7 +6,8 @@
  * - a development signing key (.dev-keys/, made on first run) whose public JWKS the Worker trusts
  *   for admin tokens and for the legacy portals' sign-in id_tokens (no network needed);
  * - the Worker under `wrangler dev` on PORT (default 8787); its "Ready on" line is printed once
- *   the demo tenant is seeded. SETTINGS_WRITES_PER_MINUTE, when set, is passed to the Worker.
+ *   the demo tenant is seeded. SETTINGS_WRITES_PER_MINUTE, REPORT_FLUSH_SECONDS and
+ *   SCHEDULE_MIN_LEAD_SECONDS, when set, are passed to the Worker.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { ToggleStore } from '../src/store/toggles';
@@ -99,10 +100,13 @@ async function main(): Promise<void> {
     DEV_AUTH: 'true',
     DEV_SIGNING_KEY: JSON.stringify({ kid: key.kid, privateJwk: key.privateJwk }),
     SETTINGS_URL: `http://127.0.0.1:${port}/settings`,
-    // The per-tenant write limit (default 60 a minute) can be raised for a load test.
-    ...(process.env.SETTINGS_WRITES_PER_MINUTE
-      ? { SETTINGS_WRITES_PER_MINUTE: process.env.SETTINGS_WRITES_PER_MINUTE }
-      : {}),
+    // Passed on when set: the per-tenant write limit (raised for a load test), the report's
+    // flush interval and the schedule's minimum lead (shortened for the browser test).
+    ...Object.fromEntries(
+      ['SETTINGS_WRITES_PER_MINUTE', 'REPORT_FLUSH_SECONDS', 'SCHEDULE_MIN_LEAD_SECONDS'].flatMap(
+        (name) => (process.env[name] ? [[name, process.env[name] as string]] : []),
+      ),
+    ),
   };
   const args = [
     'wrangler',

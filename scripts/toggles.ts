@@ -9,7 +9,8 @@ import { entraClaims, signToken } from '../src/auth/dev-tokens.ts';
 import { PRODUCTS, isProductId } from '../src/catalogue/products.ts';
 import { normaliseHost } from '../src/core/hosts.ts';
 import { asTenantId } from '../src/core/tenant.ts';
-import { keys, parseToggleRecord } from '../src/store/records.ts';
+import type { ToggleMode } from '../src/store/records.ts';
+import { isToggleMode, keys, parseToggleRecord } from '../src/store/records.ts';
 import { productState } from '../src/store/state.ts';
 import { ToggleStore } from '../src/store/toggles.ts';
 import { devKey } from './devkeys.ts';
@@ -18,7 +19,11 @@ import { openToggles } from './kv.ts';
 const USAGE = `usage:
   npm run toggles -- get <tenant>              the state, through the running Worker
   npm run toggles -- get <tenant> --kv         the KV records the edge reads (local, or --remote)
-  npm run toggles -- set <tenant> <product> on|off [--feedback "..."] [--actor "name"]
+  npm run toggles -- set <tenant> <product> on|off|observe [--feedback "..."] [--actor "name"]
+  npm run toggles -- schedule <tenant> <product> on|off|observe <iso instant>
+  npm run toggles -- schedules <tenant>        the pending scheduled changes
+  npm run toggles -- unschedule <tenant> <id>  cancel a scheduled change
+  npm run toggles -- report <tenant>           the migration report (24 h and 7 d)
   npm run toggles -- audit <tenant> [--product <p>] [--actor <oid|upn>] [--from <iso>] [--to <iso>]
                                     [--limit <n>] [--cursor <c>]
   npm run toggles -- export <tenant> csv|json  the whole audit log, to stdout
@@ -87,6 +92,7 @@ async function devToken(tenant: string, name: string): Promise<string> {
 interface State {
   version: number;
   enabled: boolean;
+  mode: ToggleMode;
 }
 
 /**
@@ -97,13 +103,13 @@ async function setToggle(
   options: Options,
   tenant: string,
   product: string,
-  enabled: boolean,
+  mode: ToggleMode,
   feedback: string | null,
 ): Promise<Record<string, unknown>> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const before = (await (await callApi(options, tenant, 'GET', `/${product}`)).json()) as State;
     const res = await callApi(options, tenant, 'PUT', `/${product}`, {
-      body: enabled ? { enabled } : { enabled, feedback },
+      body: mode === 'off' ? { mode, feedback } : { mode },
       headers: { 'If-Match': `"${before.version}"` },
     });
     if (res.status === 412) continue;
@@ -139,6 +145,7 @@ export async function main(argv: string[]): Promise<string> {
     if (tenant === null) throw new UsageError(`not a tenant id (GUID): ${args[i] ?? '(missing)'}`);
     return tenant;
   };
+  const tenant0 = () => tenantArg(0);
   const kvOptions = { remote: values.remote, env: values.env, persistTo: values['persist-to'] };
   const options: Options = {
     url: values.url,
@@ -171,16 +178,40 @@ export async function main(argv: string[]): Promise<string> {
       const tenant = tenantArg(0);
       const product = args[1] ?? '';
       if (!isProductId(product)) throw new UsageError(`unknown product: ${product}`);
-      if (args[2] !== 'on' && args[2] !== 'off') throw new UsageError('state must be on or off');
-      const result = await setToggle(
-        options,
-        tenant,
-        product,
-        args[2] === 'on',
-        values.feedback ?? null,
-      );
+      const mode = args[2];
+      if (!isToggleMode(mode)) throw new UsageError('state must be on, off or observe');
+      const result = await setToggle(options, tenant, product, mode, values.feedback ?? null);
       return JSON.stringify(result, null, 2);
     }
+    case 'schedule': {
+      const tenant = tenantArg(0);
+      const [product = '', mode, at = ''] = args.slice(1);
+      if (!isProductId(product)) throw new UsageError(`unknown product: ${product}`);
+      if (!isToggleMode(mode)) throw new UsageError('state must be on, off or observe');
+      if (!Number.isFinite(Date.parse(at))) throw new UsageError(`not an ISO-8601 instant: ${at}`);
+      const body = { product, mode, at: new Date(Date.parse(at)).toISOString() };
+      const res = await callApi(options, tenant, 'POST', '/schedules', { body });
+      return JSON.stringify(await res.json(), null, 2);
+    }
+    case 'schedules':
+      return JSON.stringify(
+        await (await callApi(options, tenant0(), 'GET', '/schedules')).json(),
+        null,
+        2,
+      );
+    case 'unschedule': {
+      const tenant = tenantArg(0);
+      const id = asTenantId(args[1]);
+      if (id === null) throw new UsageError(`not a schedule id: ${args[1] ?? '(missing)'}`);
+      const res = await callApi(options, tenant, 'DELETE', `/schedules/${id}`);
+      return JSON.stringify(await res.json(), null, 2);
+    }
+    case 'report':
+      return JSON.stringify(
+        await (await callApi(options, tenant0(), 'GET', '/report')).json(),
+        null,
+        2,
+      );
     case 'audit': {
       const tenant = tenantArg(0);
       if (values.product !== undefined && !isProductId(values.product))

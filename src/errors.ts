@@ -116,6 +116,8 @@ export function settingsFailure(failure: SettingsFailure): AppError {
       );
     case 'invalid_request':
       return new AppError('invalid_request', failure.message);
+    case 'not_found':
+      return new AppError('not_found', failure.message);
   }
 }
 

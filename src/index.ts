@@ -19,6 +19,6 @@ export default {
     // after dropping a trailing dot is the same test as normaliseHost's, without its label checks.
     const hostname = url.hostname.endsWith('.') ? url.hostname.slice(0, -1) : url.hostname;
     if (config.adminHosts.has(hostname)) return adminFetch(request, env, config, ctx);
-    return withEdgeBoundary(request, url, config, () => handleEdge(request, env, config, url));
+    return withEdgeBoundary(request, url, config, () => handleEdge(request, env, config, url, ctx));
   },
 } satisfies ExportedHandler<Env>;

@@ -4,6 +4,8 @@ import type { ProductId } from '../src/catalogue/types';
 import { PRODUCTS } from '../src/catalogue/products';
 import type { Env } from '../src/config';
 import { ToggleStore } from '../src/store/toggles';
+import type { ToggleMode } from '../src/store/records';
+import { modeOf } from '../src/store/records';
 
 export const testEnv = env as unknown as Env;
 
@@ -31,17 +33,19 @@ export const testActor = {
 export async function seedToggle(
   tenant: string,
   product: ProductId,
-  enabled: boolean,
+  enabled: boolean | ToggleMode,
 ): Promise<void> {
   const defaultEnabled = PRODUCTS.find((p) => p.id === product)!.defaultEnabled;
+  const mode = typeof enabled === 'boolean' ? modeOf(enabled) : enabled;
   const settings = testEnv.TENANT_SETTINGS.get(testEnv.TENANT_SETTINGS.idFromName(tenant));
   // Force a stored choice even when it equals the default: flip away first if needed.
-  const values = enabled === defaultEnabled ? [!enabled, enabled] : [enabled];
+  const values: ToggleMode[] =
+    mode === modeOf(defaultEnabled) ? [modeOf(!defaultEnabled), mode] : [mode];
   for (const value of values) {
     const result = await settings.change({
       tenant,
       product,
-      enabled: value,
+      mode: value,
       defaultEnabled,
       actor: testActor,
       feedback: null,

@@ -16,11 +16,13 @@ export async function legacyChange(
   at = Date.now(),
   feedback: string | null = null,
 ): Promise<ToggleRecord> {
+  // The shapes as written before modes and schedules: no mode, previousMode or via.
+  type LegacyEntry = Omit<AuditEntry, 'mode' | 'previousMode' | 'via'>;
   const kv = testEnv.TOGGLES;
   const current = parseToggleRecord(await kv.get(keys.toggle(tenant, product)));
   const previous = current?.enabled ?? defaultOf(product);
   if (previous === enabled) throw new Error('legacyChange: the value is already set');
-  const entry: AuditEntry = {
+  const entry: LegacyEntry = {
     id: crypto.randomUUID(),
     at: new Date(at).toISOString(),
     product,
@@ -30,7 +32,7 @@ export async function legacyChange(
     actor: testActor,
     feedback: enabled ? null : feedback,
   };
-  const record: ToggleRecord = {
+  const record = {
     enabled,
     version: entry.version,
     changedAt: entry.at,
@@ -41,5 +43,5 @@ export async function legacyChange(
   await kv.put(keys.audit(tenant, entry.at, entry.id), JSON.stringify(entry), {
     metadata: { product },
   });
-  return record;
+  return parseToggleRecord(JSON.stringify(record)) as ToggleRecord;
 }

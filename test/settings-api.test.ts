@@ -47,6 +47,7 @@ describe('GET /tenants/{tenantId}/redirection', () => {
       {
         product: 'endpoint',
         enabled: false,
+        mode: 'off',
         source: 'default',
         locked: false,
         version: 0,
@@ -56,6 +57,7 @@ describe('GET /tenants/{tenantId}/redirection', () => {
       {
         product: 'office',
         enabled: true,
+        mode: 'on',
         source: 'default',
         locked: false,
         version: 0,
@@ -65,6 +67,7 @@ describe('GET /tenants/{tenantId}/redirection', () => {
       {
         product: 'identity',
         enabled: false,
+        mode: 'off',
         source: 'default',
         locked: false,
         version: 0,
@@ -74,6 +77,7 @@ describe('GET /tenants/{tenantId}/redirection', () => {
       {
         product: 'cloudapps',
         enabled: false,
+        mode: 'off',
         source: 'default',
         locked: false,
         version: 0,
@@ -173,8 +177,11 @@ describe('PUT and GET /tenants/{tenantId}/redirection/{product}', () => {
       'enabled',
       'feedback',
       'id',
+      'mode',
       'previous',
+      'previousMode',
       'product',
+      'via',
     ]);
   });
 
@@ -382,15 +389,16 @@ describe('GET /api/openapi.json', () => {
       '/api/tenants/{tenantId}/redirection/audit',
       '/api/tenants/{tenantId}/redirection/audit/export',
       '/api/tenants/{tenantId}/redirection/explain',
+      '/api/tenants/{tenantId}/redirection/report',
+      '/api/tenants/{tenantId}/redirection/schedules',
+      '/api/tenants/{tenantId}/redirection/schedules/{id}',
       '/api/tenants/{tenantId}/redirection/{product}',
     ]);
     const putOp = doc.paths['/api/tenants/{tenantId}/redirection/{product}']!.put;
     const body = putOp.requestBody.content['application/json'].schema;
-    expect(body).toMatchObject({
-      type: 'object',
-      required: ['enabled'],
-      additionalProperties: false,
-    });
+    expect(body).toMatchObject({ type: 'object', additionalProperties: false });
+    expect(body.properties.mode).toMatchObject({ enum: ['on', 'off', 'observe'] });
+    expect(body.properties).toHaveProperty('enabled');
     expect(body.properties.feedback.anyOf ?? [body.properties.feedback]).toEqual(
       expect.arrayContaining([expect.objectContaining({ maxLength: 2000 })]),
     );

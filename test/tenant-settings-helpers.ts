@@ -3,6 +3,8 @@ import type { ProductId } from '../src/catalogue/types';
 import { PRODUCTS } from '../src/catalogue/products';
 import type { TenantSettings } from '../src/objects/tenant-settings';
 import type { ChangeOutcome } from '../src/objects/types';
+import type { ToggleMode } from '../src/store/records';
+import { modeOf } from '../src/store/records';
 import { testActor, testEnv } from './helpers';
 
 /** The tenant's object, as the settings service will reach it. */
@@ -24,13 +26,13 @@ export interface ChangeOptions {
 export function changeVia(
   tenant: string,
   product: ProductId,
-  enabled: boolean,
+  enabled: boolean | ToggleMode,
   options: ChangeOptions = {},
 ): Promise<ChangeOutcome> {
   return settingsOf(tenant).change({
     tenant,
     product,
-    enabled,
+    mode: typeof enabled === 'boolean' ? modeOf(enabled) : enabled,
     defaultEnabled: defaultOf(product),
     actor: options.actor ?? testActor,
     feedback: options.feedback ?? null,

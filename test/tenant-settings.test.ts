@@ -286,21 +286,26 @@ describe('TenantSettings: configuration from the composition root', () => {
     expect(parseConfig(testEnv).settings).toEqual({
       auditRetentionMs: 730 * 86_400_000,
       writesPerMinute: 60,
+      scheduleMinLeadMs: 60_000,
     });
     expect(
       parseConfig({
         ...testEnv,
         SETTINGS_AUDIT_RETENTION_DAYS: '90',
         SETTINGS_WRITES_PER_MINUTE: '10',
+        SCHEDULE_MIN_LEAD_SECONDS: '5',
       }).settings,
-    ).toEqual({ auditRetentionMs: 90 * 86_400_000, writesPerMinute: 10 });
+    ).toEqual({ auditRetentionMs: 90 * 86_400_000, writesPerMinute: 10, scheduleMinLeadMs: 5_000 });
     for (const bad of ['0', '-1', '1.5', 'ten']) {
       const config = parseConfig({
         ...testEnv,
         SETTINGS_AUDIT_RETENTION_DAYS: bad,
         SETTINGS_WRITES_PER_MINUTE: bad,
       });
-      expect(config.settings).toEqual({ auditRetentionMs: 730 * 86_400_000, writesPerMinute: 60 });
+      expect(config.settings).toMatchObject({
+        auditRetentionMs: 730 * 86_400_000,
+        writesPerMinute: 60,
+      });
       expect(config.problems).toEqual(
         expect.arrayContaining([
           expect.stringContaining('SETTINGS_AUDIT_RETENTION_DAYS'),
@@ -317,6 +322,10 @@ describe('TenantSettings: configuration from the composition root', () => {
       settingsOf(tenant),
       (instance: TenantSettings) => instance.config,
     );
-    expect(config).toEqual({ auditRetentionMs: 730 * 86_400_000, writesPerMinute: 60 });
+    expect(config).toEqual({
+      auditRetentionMs: 730 * 86_400_000,
+      writesPerMinute: 60,
+      scheduleMinLeadMs: 60_000,
+    });
   });
 });

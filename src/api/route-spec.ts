@@ -15,7 +15,7 @@ export interface RouteSpec<
   Q extends Schema | undefined = Schema | undefined,
   B extends Schema | undefined = Schema | undefined,
 > {
-  method: 'get' | 'put';
+  method: 'get' | 'put' | 'post' | 'delete';
   /** OpenAPI form, `{name}` for parameters; relative to the settings mount point. */
   path: string;
   summary: string;

@@ -85,6 +85,52 @@ export const ROUTES: readonly RouteSpec[] = [
   }),
   defineRoute({
     method: 'get',
+    path: '/tenants/{tenantId}/redirection/report',
+    summary:
+      'The migration report: legacy navigations the edge decided on for this tenant over the last 24 hours and 7 days, per product (redirected, passed by reason, observed would-redirects, top 20 unmapped path templates), and the last 24 hours by hour. Counts can miss navigations (docs/report.md).',
+    params: s.TenantParams,
+    responses: { 200: { description: 'The report', schema: s.ReportSchema } },
+    handler: async (c, { params }) =>
+      c.json({ tenantId: params.tenantId, ...(await c.env.settings.report(c.get('access'))) }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tenants/{tenantId}/redirection/schedules',
+    summary: 'Pending scheduled changes, soonest first.',
+    params: s.TenantParams,
+    responses: { 200: { description: 'The pending changes', schema: s.SchedulesSchema } },
+    handler: async (c) => c.json({ schedules: await c.env.settings.schedules(c.get('access')) }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/tenants/{tenantId}/redirection/schedules',
+    summary:
+      "Schedule a change (on, off or observe) of one product for a later time; the tenant's object applies it then, audited as applied by the schedule on behalf of the caller.",
+    params: s.TenantParams,
+    body: s.ScheduleBody,
+    responses: {
+      201: { description: 'The scheduled change', schema: s.ScheduledChangeSchema },
+      409: { description: 'locked: the product is locked (now or by then)', schema: s.ErrorSchema },
+      429: {
+        description: 'rate_limited: too many changes for this tenant; nothing was written',
+        schema: s.ErrorSchema,
+        headers: ['Retry-After'],
+      },
+    },
+    handler: async (c, { body }) =>
+      c.json(await c.env.settings.schedule(c.get('access'), body), 201),
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/tenants/{tenantId}/redirection/schedules/{id}',
+    summary: 'Cancel a pending scheduled change (404 once applied or cancelled).',
+    params: s.ScheduleParams,
+    responses: { 200: { description: 'The cancelled change', schema: s.ScheduledChangeSchema } },
+    handler: async (c, { params }) =>
+      c.json(await c.env.settings.cancelSchedule(c.get('access'), params.id)),
+  }),
+  defineRoute({
+    method: 'get',
     path: '/tenants/{tenantId}/redirection/{product}',
     summary: "One product's redirection state.",
     params: s.ProductParams,
@@ -100,7 +146,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'put',
     path: '/tenants/{tenantId}/redirection/{product}',
     summary:
-      'Turn automatic redirection on or off (feedback is kept with the audit entry when turning off).',
+      'Set automatic redirection on, off or observe (decide as if on, pass as if off, count what would have happened); `enabled` is the older form of on/off. Feedback is kept with the audit entry when turning off.',
     params: s.ProductParams,
     body: s.PutBody,
     headers: [
@@ -131,7 +177,7 @@ export const ROUTES: readonly RouteSpec[] = [
       const ifMatch = parseIfMatch(c.req.header('if-match'));
       const state = await c.env.settings.change(c.get('access'), {
         product: params.product,
-        enabled: body.enabled,
+        mode: body.mode ?? (body.enabled ? 'on' : 'off'),
         feedback: body.feedback ?? null,
         ...(ifMatch !== undefined ? { ifMatch } : {}),
       });

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { PRODUCT_IDS } from '../catalogue/types';
 import { REASONS } from '../core/reasons';
+import { TOGGLE_MODES } from '../store/records';
 
 /**
  * Request and response schemas of the settings API. The same objects validate requests (in
@@ -31,22 +32,36 @@ export const ProductIdSchema = v.picklist(PRODUCT_IDS, 'unknown product');
 export const TenantParams = v.object({ tenantId: TenantId });
 export const ProductParams = v.object({ tenantId: TenantId, product: ProductIdSchema });
 
-export const PutBody = v.strictObject(
-  {
-    enabled: v.boolean('enabled must be true or false'),
-    feedback: v.optional(
-      v.nullable(
-        v.pipe(
-          v.string('feedback must be a string'),
-          v.maxLength(
-            MAX_FEEDBACK_CHARS,
-            `feedback is limited to ${MAX_FEEDBACK_CHARS} characters`,
+export const ModeSchema = v.picklist(TOGGLE_MODES, 'mode must be on, off or observe');
+
+/** `mode`, or the older `enabled` (true: on, false: off); both may be sent when they agree. */
+export const PutBody = v.pipe(
+  v.strictObject(
+    {
+      enabled: v.optional(v.boolean('enabled must be true or false')),
+      mode: v.optional(ModeSchema),
+      feedback: v.optional(
+        v.nullable(
+          v.pipe(
+            v.string('feedback must be a string'),
+            v.maxLength(
+              MAX_FEEDBACK_CHARS,
+              `feedback is limited to ${MAX_FEEDBACK_CHARS} characters`,
+            ),
           ),
         ),
       ),
-    ),
-  },
-  'only "enabled" and "feedback" are accepted',
+    },
+    'only "mode", "enabled" and "feedback" are accepted',
+  ),
+  v.check(
+    (b) => b.mode !== undefined || b.enabled !== undefined,
+    'send "mode" (on, off or observe) or "enabled"',
+  ),
+  v.check(
+    (b) => b.mode === undefined || b.enabled === undefined || (b.mode === 'on') === b.enabled,
+    '"mode" and "enabled" disagree',
+  ),
 );
 
 export const AuditQuery = v.object({
@@ -93,7 +108,9 @@ const Actor = v.object({ oid: v.string(), name: v.string(), upn: v.string(), idp
 
 export const ProductStateSchema = v.object({
   product: ProductIdSchema,
+  /** `mode === "on"`. */
   enabled: v.boolean(),
+  mode: ModeSchema,
   source: v.picklist(['tenant', 'default']),
   locked: v.boolean(),
   version: v.pipe(v.number(), v.integer()),
@@ -112,7 +129,11 @@ export const AuditEntrySchema = v.object({
   product: ProductIdSchema,
   enabled: v.boolean(),
   previous: v.boolean(),
+  mode: ModeSchema,
+  previousMode: ModeSchema,
   actor: Actor,
+  /** `schedule`: applied by a scheduled change on behalf of `actor`, who set it. */
+  via: v.picklist(['admin', 'schedule']),
   feedback: v.nullable(v.string()),
 });
 
@@ -131,3 +152,62 @@ export const ExplainSchema = v.object({
 });
 
 export const ErrorSchema = v.object({ error: v.string(), message: v.string() });
+
+export const ScheduleBody = v.strictObject(
+  {
+    product: ProductIdSchema,
+    mode: ModeSchema,
+    /** When to apply it: an ISO-8601 instant, at least SCHEDULE_MIN_LEAD_SECONDS ahead. */
+    at: Instant('at'),
+  },
+  'only "product", "mode" and "at" are accepted',
+);
+
+export const ScheduleParams = v.object({
+  tenantId: TenantId,
+  id: v.pipe(v.string(), v.regex(GUID, 'No such scheduled change.'), v.toLowerCase()),
+});
+
+export const ScheduledChangeSchema = v.object({
+  id: v.string(),
+  product: ProductIdSchema,
+  mode: ModeSchema,
+  at: v.string(),
+  createdAt: v.string(),
+  actor: Actor,
+});
+
+export const SchedulesSchema = v.object({ schedules: v.array(ScheduledChangeSchema) });
+
+const Count = v.pipe(v.number(), v.integer());
+
+const ProductReportSchema = v.object({
+  product: ProductIdSchema,
+  navigations: Count,
+  redirected: Count,
+  observed: Count,
+  /** Passed navigations by reason (observe-would-redirect included). */
+  passed: v.record(v.picklist(REASONS), Count),
+  /** Paths no deep-link row knew, as templates (ids as placeholders), top 20. */
+  unmapped: v.array(v.object({ template: v.string(), count: Count })),
+});
+
+export const ReportSchema = v.object({
+  tenantId: v.string(),
+  generatedAt: v.string(),
+  windows: v.array(
+    v.object({
+      window: v.picklist(['24h', '7d']),
+      from: v.string(),
+      products: v.array(ProductReportSchema),
+    }),
+  ),
+  hourly: v.array(
+    v.object({
+      product: ProductIdSchema,
+      hours: v.array(
+        v.object({ at: v.string(), redirected: Count, passed: Count, observed: Count }),
+      ),
+    }),
+  ),
+});

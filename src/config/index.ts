@@ -36,6 +36,10 @@ declare global {
       SETTINGS_AUDIT_RETENTION_DAYS?: string;
       /** Settings changes per tenant per minute, also the burst (default 60). */
       SETTINGS_WRITES_PER_MINUTE?: string;
+      /** How often an isolate sends its migration-report counts, in seconds (default 10). */
+      REPORT_FLUSH_SECONDS?: string;
+      /** How far ahead a scheduled change must be, in seconds (default 60). */
+      SCHEDULE_MIN_LEAD_SECONDS?: string;
     }
   }
 }
@@ -63,6 +67,8 @@ export interface SettingsConfig {
   auditRetentionMs: number;
   /** Token bucket per tenant: this many changes at once, refilled at this many a minute. */
   writesPerMinute: number;
+  /** A scheduled change must be at least this far ahead (SCHEDULE_MIN_LEAD_SECONDS). */
+  scheduleMinLeadMs: number;
 }
 
 export interface Config {
@@ -80,6 +86,8 @@ export interface Config {
   /** How the sign-in callback's id_token is verified. */
   signIn: SignInConfig;
   settings: SettingsConfig;
+  /** The migration report's counting: an isolate sends its counts at most this often. */
+  reportFlushMs: number;
   /** Problems found in the configuration, logged once; the Worker keeps serving. */
   problems: string[];
 }
@@ -93,6 +101,7 @@ const MIN_KV_CACHE_TTL_SECONDS = 30;
 const DAY_MS = 86_400_000;
 export const DEFAULT_AUDIT_RETENTION_DAYS = 730;
 export const DEFAULT_WRITES_PER_MINUTE = 60;
+export const DEFAULT_SCHEDULE_MIN_LEAD_SECONDS = 60;
 
 const cache = new WeakMap<object, Config>();
 
@@ -163,7 +172,15 @@ export function parseConfig(env: Env): Config {
         'SETTINGS_WRITES_PER_MINUTE',
         problems,
       ),
+      scheduleMinLeadMs:
+        int(
+          env.SCHEDULE_MIN_LEAD_SECONDS,
+          DEFAULT_SCHEDULE_MIN_LEAD_SECONDS,
+          'SCHEDULE_MIN_LEAD_SECONDS',
+          problems,
+        ) * 1000,
     },
+    reportFlushMs: int(env.REPORT_FLUSH_SECONDS, 10, 'REPORT_FLUSH_SECONDS', problems) * 1000,
     problems,
   };
 }

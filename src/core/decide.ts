@@ -65,11 +65,17 @@ export function navigationFacts(
 /** A read from the store: its value, or the failure with the last value this isolate saw. */
 export type Lookup<T> = { ok: true; value: T } | { ok: false; lastSeen: T | undefined };
 
+/**
+ * A tenant's choice for a product: on (`true`), off (`false`), or `'observe'`: decide as if on,
+ * pass as if off, and say what would have happened.
+ */
+export type ToggleValue = boolean | 'observe';
+
 /** Results of the store reads that the decision asked for so far. */
 export interface Lookups {
   hostTenant?: Lookup<string | null>;
   /** The tenant's own choice for the product, `null` when it never chose. */
-  toggle?: Lookup<boolean | null>;
+  toggle?: Lookup<ToggleValue | null>;
   /**
    * Reads the caller can answer at once (an isolate's fresh cache), asked before a read is
    * requested: a request whose state is at hand is decided in one pass, not two.
@@ -80,7 +86,7 @@ export interface Lookups {
 /** Answers already at hand, or `undefined` when the read must be requested. */
 export interface KnownReads {
   cachedHostTenant(hostname: string): Lookup<string | null> | undefined;
-  cachedToggle(tenant: string, product: ProductId): Lookup<boolean | null> | undefined;
+  cachedToggle(tenant: string, product: ProductId): Lookup<ToggleValue | null> | undefined;
 }
 
 export interface Decision {
@@ -102,6 +108,10 @@ export interface Decision {
   clearReturn?: boolean;
   /** Clear the hash page's marker cookie (this request used it, or it is stale). */
   clearHop?: boolean;
+  /** Observe mode: where the request would have been redirected (it passes instead). */
+  observedLocation?: string;
+  /** The legacy route's path when no deep-link row knew it and the unified home was chosen. */
+  unmappedPath?: string;
 }
 
 export type Step =
@@ -186,16 +196,33 @@ function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): S
 
   // 7. The tenant's toggle.
   let reason: Reason = 'locked';
+  let observe = false;
   if (!locked) {
     lookups.toggle ??= lookups.known?.cachedToggle(tenant as string, product.id);
     if (lookups.toggle === undefined)
       return { kind: 'need-toggle', tenant: tenant as string, product: product.id };
     const state = toggleState(product, lookups.toggle, facts.now);
-    if (!state.on) return decided(pass(state.reason, product.id, tenant));
+    if (!state.on && !state.observe) return decided(pass(state.reason, product.id, tenant));
     reason = state.reason;
+    observe = state.observe;
   }
   if (ctx.unified === null) return decided(pass('loop-guard', product.id, tenant));
-  return decided(redirectTo(ctx.unified, match, route, mapped, tenant, reason));
+  const redirect = redirectTo(ctx.unified, match, route, mapped, tenant, reason);
+  return decided(observe ? observed(redirect) : redirect);
+}
+
+/**
+ * Observe mode: the redirect that on would have made, passed instead, with the cookies the
+ * decision sets either way (a verified sign-in's tenant, the used deep link).
+ */
+function observed(redirect: Decision): Decision {
+  const { action: _a, reason: _r, status: _s, location, hashPage: _h, ...rest } = redirect;
+  return {
+    ...rest,
+    action: 'pass',
+    reason: 'observe-would-redirect',
+    ...(location !== undefined ? { observedLocation: location } : {}),
+  };
 }
 
 /**
@@ -219,7 +246,7 @@ function signingIn(
     ...(facts.cookies[RETURN_COOKIE] !== undefined ? { clearReturn: true } : {}),
   };
   const state = toggleState(product, lookups.toggle, facts.now);
-  if (!state.on || ctx.unified === null) {
+  if ((!state.on && !state.observe) || ctx.unified === null) {
     const reason = ctx.unified === null ? 'loop-guard' : state.reason;
     return decided({ ...pass(reason, product.id, tenant), ...cookies });
   }
@@ -236,7 +263,7 @@ function signingIn(
           mapped.fixedQuery,
         )
       : buildLocation(ctx.unified, '/', null, tenant);
-  return decided({
+  const redirect: Decision = {
     action: 'redirect',
     reason: 'signed-in',
     product: product.id,
@@ -244,7 +271,8 @@ function signingIn(
     status: 303,
     location,
     ...cookies,
-  });
+  };
+  return decided(state.observe ? observed(redirect) : redirect);
 }
 
 function pass(reason: Reason, product: ProductId | null, tenant: string | null): Decision {
@@ -274,21 +302,29 @@ export function isLocked(product: Product, now: number): boolean {
   return product.locked !== null && now >= Date.parse(product.locked.effectiveFrom);
 }
 
-/** The product's state for a tenant, from its own choice, the default, or the fallback. */
+/**
+ * The product's state for a tenant, from its own choice, the default, or the fallback.
+ * `observe`: decide as if on, then pass (`on` is false, so callers that only read `on` pass).
+ */
 export function toggleState(
   product: Product,
-  lookup: Lookup<boolean | null>,
+  lookup: Lookup<ToggleValue | null>,
   now: number,
-): { on: boolean; reason: Reason } {
-  if (isLocked(product, now)) return { on: true, reason: 'locked' };
-  if (!lookup.ok)
-    return { on: lookup.lastSeen ?? product.defaultEnabled, reason: 'store-unavailable' };
+): { on: boolean; observe: boolean; reason: Reason } {
+  if (isLocked(product, now)) return { on: true, observe: false, reason: 'locked' };
+  if (!lookup.ok) {
+    const seen = lookup.lastSeen ?? product.defaultEnabled;
+    return { on: seen === true, observe: seen === 'observe', reason: 'store-unavailable' };
+  }
   if (lookup.value === null)
     return {
       on: product.defaultEnabled,
+      observe: false,
       reason: product.defaultEnabled ? 'default-on' : 'default-off',
     };
-  return { on: lookup.value, reason: lookup.value ? 'toggle-on' : 'toggle-off' };
+  if (lookup.value === 'observe')
+    return { on: false, observe: true, reason: 'observe-would-redirect' };
+  return { on: lookup.value, observe: false, reason: lookup.value ? 'toggle-on' : 'toggle-off' };
 }
 
 function redirectTo(
@@ -314,5 +350,6 @@ function redirectTo(
     status: 302,
     location,
     ...(route.spaRoot ? { hashPage: true } : {}),
+    ...(!mapped.matched && !route.spaRoot ? { unmappedPath: route.path } : {}),
   };
 }

@@ -15,6 +15,8 @@ export const REASONS = [
   'default-on',
   'toggle-off',
   'default-off',
+  // Observe mode: the decision as if on was a redirect; the request passed as if off.
+  'observe-would-redirect',
   'locked',
   'store-unavailable',
   'loop-guard',

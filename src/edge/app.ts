@@ -7,6 +7,7 @@ import { apiPassThrough } from './api-hosts';
 import { DISMISS_PATH, dismissBanner, wantsBanner, withBanner } from './banner';
 import { isSignInPost, requestFacts, signInFacts } from './facts';
 import { passThrough } from './passthrough';
+import { countDecision } from './report-counter';
 import { hashPageResponse, redirectResponse } from './respond';
 
 /**
@@ -18,6 +19,7 @@ export function handleEdge(
   env: Env,
   config: Config = loadConfig(env),
   url: URL = new URL(request.url),
+  ctx?: ExecutionContext,
 ): Response | Promise<Response> {
   const store = storeFor(env, config);
   // `legacy` is the legacy host's catalogue entry (browser or API host), or null for unknown hosts.
@@ -27,23 +29,20 @@ export function handleEdge(
   const now = Date.now();
   if (legacy && isSignInPost(request, url, legacy.product)) {
     return signInFacts(request, url, legacy.product, now, config.signIn).then(
-      async ({ facts, body }) =>
-        respond(
-          request,
-          url,
-          config,
-          legacy,
-          facts,
-          body,
-          await decideWithStore(config, store, facts),
-        ),
+      async ({ facts, body }) => {
+        const decision = await decideWithStore(config, store, facts);
+        countDecision(decision, facts, env.TENANT_SETTINGS, config.reportFlushMs, ctx);
+        return respond(request, url, config, legacy, facts, body, decision);
+      },
     );
   }
   const facts = requestFacts(request, url, now);
-  const decision = decideWithStore(config, store, facts);
-  return decision instanceof Promise
-    ? decision.then((d) => respond(request, url, config, legacy, facts, request.body, d))
-    : respond(request, url, config, legacy, facts, request.body, decision);
+  const decided = decideWithStore(config, store, facts);
+  const finish = (decision: Decision) => {
+    countDecision(decision, facts, env.TENANT_SETTINGS, config.reportFlushMs, ctx);
+    return respond(request, url, config, legacy, facts, request.body, decision);
+  };
+  return decided instanceof Promise ? decided.then(finish) : finish(decided);
 }
 
 /** The response for a decision: the redirect, or the origin's answer (with the banner). */

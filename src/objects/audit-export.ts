@@ -13,6 +13,9 @@ export const CSV_COLUMNS = [
   'actor_upn',
   'actor_idp',
   'feedback',
+  'mode',
+  'previous_mode',
+  'via',
 ] as const;
 
 /** One entry as CSV cells (before neutralising), in CSV_COLUMNS order. */
@@ -29,6 +32,9 @@ export function csvCells(entry: AuditEntry): string[] {
     entry.actor.upn,
     entry.actor.idp,
     entry.feedback ?? '',
+    entry.mode,
+    entry.previousMode,
+    entry.via,
   ];
 }
 

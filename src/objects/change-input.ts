@@ -1,4 +1,5 @@
 import { PRODUCT_IDS } from '../catalogue/types';
+import { isToggleMode } from '../store/records';
 import type { ChangeRequest } from './types';
 
 const FEEDBACK_MAX_CHARS = 2_000;
@@ -8,8 +9,8 @@ const ACTOR_FIELD_MAX_CHARS = 512;
 export function invalidChange(r: ChangeRequest): string | null {
   if (typeof r !== 'object' || r === null) return 'change must be an object';
   if (!(PRODUCT_IDS as readonly unknown[]).includes(r.product)) return 'unknown product';
-  if (typeof r.enabled !== 'boolean' || typeof r.defaultEnabled !== 'boolean')
-    return 'enabled and defaultEnabled must be booleans';
+  if (!isToggleMode(r.mode)) return 'mode must be on, off or observe';
+  if (typeof r.defaultEnabled !== 'boolean') return 'defaultEnabled must be a boolean';
   if (r.ifMatch !== undefined && !Number.isSafeInteger(r.ifMatch))
     return 'ifMatch must be an integer';
   if (

@@ -1,6 +1,8 @@
 import type { ProductId } from '../catalogue/types';
+import { REPORT_SCHEMA } from './report-sql';
+import { SCHEDULE_SCHEMA } from './schedule-sql';
 import type { AuditEntry, ToggleRecord } from '../store/records';
-import { parseToggleRecord } from '../store/records';
+import { isToggleMode, modeOf, parseToggleRecord } from '../store/records';
 
 /**
  * The object's tables (docs/kv-schema.md). `IF NOT EXISTS` makes this safe to run on every
@@ -35,6 +37,14 @@ CREATE INDEX IF NOT EXISTS audit_newest ON audit (at_ms DESC, seq DESC);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '1');
 `;
 
+/** Each later shape, applied once in order: `MIGRATIONS[i]` takes `meta.schema` from i + 1 to i + 2. */
+const MIGRATIONS: readonly string[] = [
+  // 2: observe mode and scheduled changes in the audit log.
+  `ALTER TABLE audit ADD COLUMN mode TEXT;
+   ALTER TABLE audit ADD COLUMN previous_mode TEXT;
+   ALTER TABLE audit ADD COLUMN via TEXT;`,
+];
+
 export type MetaKey = 'schema' | 'tenant' | 'imported_at' | 'import_summary' | 'kv_attempts';
 
 interface ToggleRow extends Record<string, SqlStorageValue> {
@@ -59,6 +69,9 @@ export interface AuditRow extends Record<string, SqlStorageValue> {
   actor_upn: string;
   actor_idp: string;
   feedback: string | null;
+  mode: string | null;
+  previous_mode: string | null;
+  via: string | null;
 }
 
 export interface StoredToggle {
@@ -76,6 +89,12 @@ export class SettingsSql {
 
   migrate(): void {
     this.sql.exec(SCHEMA);
+    this.sql.exec(SCHEDULE_SCHEMA);
+    this.sql.exec(REPORT_SCHEMA);
+    for (let v = Number(this.meta('schema') ?? 1); v <= MIGRATIONS.length; v++) {
+      this.sql.exec(MIGRATIONS[v - 1] as string);
+      this.setMeta('schema', String(v + 1));
+    }
   }
 
   meta(key: MetaKey): string | null {
@@ -164,8 +183,8 @@ export class SettingsSql {
       this.sql
         .exec(
           `INSERT OR IGNORE INTO audit (id, at, at_ms, product, enabled, previous, version,
-           actor_oid, actor_name, actor_upn, actor_idp, feedback, source)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+           actor_oid, actor_name, actor_upn, actor_idp, feedback, source, mode, previous_mode, via)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
           entry.id,
           entry.at,
           Date.parse(entry.at),
@@ -179,6 +198,9 @@ export class SettingsSql {
           entry.actor.idp,
           entry.feedback,
           source,
+          entry.mode,
+          entry.previousMode,
+          entry.via,
         )
         .toArray().length > 0
     );
@@ -231,8 +253,12 @@ export function auditEntryOf(row: AuditRow): AuditEntry {
     product: row.product as ProductId,
     enabled: row.enabled === 1,
     previous: row.previous === 1,
+    // Rows from before modes (schema 1) hold only the booleans.
+    mode: isToggleMode(row.mode) ? row.mode : modeOf(row.enabled === 1),
+    previousMode: isToggleMode(row.previous_mode) ? row.previous_mode : modeOf(row.previous === 1),
     version: row.version,
     actor: { oid: row.actor_oid, name: row.actor_name, upn: row.actor_upn, idp: row.actor_idp },
+    via: row.via === 'schedule' ? 'schedule' : 'admin',
     feedback: row.feedback,
   };
 }

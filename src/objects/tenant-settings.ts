@@ -1,7 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { ProductId } from '../catalogue/types';
+import type { Product, ProductId } from '../catalogue/types';
 import { asTenantId } from '../core/tenant';
 import type { AuditEntry, ToggleRecord } from '../store/records';
+import { applyChange } from './apply-change';
 import { keys } from '../store/records';
 import { exportBody } from './audit-export';
 import { invalidChange } from './change-input';
@@ -11,11 +12,22 @@ import { readLegacyTenant } from './kv-import';
 import { TokenBucket } from './rate-limit';
 import { auditEntryOf, SettingsSql } from './schema';
 import { after, auditFilter, decodeCursor, encodeCursor } from './audit-query';
+import { invalidBatch, ReportSql } from './report-sql';
+import { applyDueSchedules } from './schedule-apply';
+import { invalidSchedule } from './schedule-input';
+import { publicSchedule, ScheduleSql } from './schedule-sql';
 import type {
   AuditQuery,
   AuditResult,
+  CancelOutcome,
+  ScheduleOutcome,
+  ScheduleRequest,
+  SchedulesResult,
   ChangeOutcome,
   ChangeRequest,
+  CountRow,
+  CountsOutcome,
+  ReportResult,
   ExportFormat,
   ExportResult,
   Failure,
@@ -44,7 +56,11 @@ export class TenantSettings extends DurableObject<Env> {
   config: SettingsConfig;
   /** Bound on each KV read of the first-use import (KV_READ_TIMEOUT_MS); tests may replace it. */
   kvReadTimeoutMs: number;
+  /** The catalogue with its locks: a schedule never changes a product locked by then. */
+  products: readonly Product[];
   private readonly db: SettingsSql;
+  private readonly scheduled: ScheduleSql;
+  private readonly counts: ReportSql;
   private bucket: TokenBucket | null = null;
   // KV writes run one at a time so that an older record can never land after a newer one.
   private kvChain: Promise<unknown> = Promise.resolve();
@@ -55,7 +71,10 @@ export class TenantSettings extends DurableObject<Env> {
     const config = loadConfig(env);
     this.config = config.settings;
     this.kvReadTimeoutMs = config.kvReadTimeoutMs;
+    this.products = config.products;
     this.db = new SettingsSql(ctx.storage.sql);
+    this.scheduled = new ScheduleSql(ctx.storage.sql);
+    this.counts = new ReportSql(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => this.db.migrate());
   }
 
@@ -69,37 +88,9 @@ export class TenantSettings extends DurableObject<Env> {
     if (notReady) return notReady;
 
     const now = Date.now();
-    const result = this.ctx.storage.transactionSync((): ChangeOutcome => {
-      const current = this.db.toggle(request.product);
-      const version = current?.version ?? 0;
-      if (request.ifMatch !== undefined && request.ifMatch !== version)
-        return { ok: false, error: 'precondition_failed', current: version };
-      const enabled = current?.record.enabled ?? request.defaultEnabled;
-      if (enabled === request.enabled)
-        return { ok: true, record: current?.record ?? null, changed: false, kvSynced: false };
-      const at = new Date(now).toISOString();
-      const entry: AuditEntry = {
-        id: crypto.randomUUID(),
-        at,
-        product: request.product,
-        enabled: request.enabled,
-        previous: enabled,
-        version: version + 1,
-        actor: request.actor,
-        feedback: request.enabled ? null : request.feedback,
-      };
-      const record: ToggleRecord = {
-        enabled: request.enabled,
-        version: entry.version,
-        changedAt: at,
-        changedBy: { oid: request.actor.oid, name: request.actor.name },
-        lastChange: entry,
-      };
-      this.db.insertAudit(entry, 'object');
-      this.db.putToggle(request.product, record);
-      this.db.pruneAudit(now - this.config.auditRetentionMs);
-      return { ok: true, record, changed: true, kvSynced: false };
-    });
+    const result = this.ctx.storage.transactionSync(() =>
+      applyChange(this.db, request, 'admin', now, this.config.auditRetentionMs),
+    );
     if (!result.ok) return result;
     if (result.changed) {
       // The response waits for KV a bounded time only; the write itself stays queued in order
@@ -164,6 +155,78 @@ export class TenantSettings extends DurableObject<Env> {
     return { ok: true, rows: entries.length, ...exportBody(tenant, entries, format) };
   }
 
+  /** Set a change for later; the alarm applies it then, on behalf of `request.actor`. */
+  async schedule(request: ScheduleRequest): Promise<ScheduleOutcome> {
+    const now = Date.now();
+    const invalid = invalidSchedule(
+      request,
+      now,
+      this.config.scheduleMinLeadMs,
+      this.scheduled.count(),
+    );
+    if (invalid !== null) return invalidRequest(invalid);
+    const retryAfterSeconds = this.writeBucket().take(now);
+    if (retryAfterSeconds > 0) return { ok: false, error: 'rate_limited', retryAfterSeconds };
+    const notReady = await this.ready(request.tenant);
+    if (notReady) return notReady;
+    const atMs = Date.parse(request.at);
+    const stored = {
+      id: crypto.randomUUID(),
+      product: request.product,
+      mode: request.mode,
+      at: new Date(atMs).toISOString(),
+      atMs,
+      createdAt: new Date(now).toISOString(),
+      defaultEnabled: request.defaultEnabled,
+      actor: request.actor,
+    };
+    this.scheduled.insert(stored);
+    await this.reschedule();
+    return { ok: true, schedule: publicSchedule(stored) };
+  }
+
+  /** Pending scheduled changes, soonest first. */
+  async schedules(tenant: string): Promise<SchedulesResult> {
+    const notReady = await this.ready(tenant);
+    if (notReady) return notReady;
+    return { ok: true, schedules: this.scheduled.all().map(publicSchedule) };
+  }
+
+  /** Cancel a pending change; one already applied (or cancelled) is `not_found`. */
+  async cancelSchedule(tenant: string, id: string): Promise<CancelOutcome> {
+    const notReady = await this.ready(tenant);
+    if (notReady) return notReady;
+    const found = typeof id === 'string' ? this.scheduled.get(id) : null;
+    if (found === null || !this.scheduled.delete(found.id))
+      return { ok: false, error: 'not_found', message: 'No such scheduled change.' };
+    await this.reschedule();
+    return { ok: true, cancelled: publicSchedule(found) };
+  }
+
+  /**
+   * Add a batch of the edge's counts (the migration report). No import from KV is needed for
+   * counts, so a flush costs one transaction; a refused batch stores nothing.
+   */
+  async recordCounts(tenant: string, rows: CountRow[]): Promise<CountsOutcome> {
+    if (asTenantId(tenant) !== tenant) return invalidRequest('tenant must be a lower-case GUID');
+    this.assertTenant(tenant);
+    const now = Date.now();
+    const invalid = invalidBatch(rows, now);
+    if (invalid !== null) return invalidRequest(invalid);
+    this.ctx.storage.transactionSync(() => {
+      if (this.db.meta('tenant') === null) this.db.setMeta('tenant', tenant);
+      this.counts.add(rows, now);
+    });
+    return { ok: true, rows: rows.length };
+  }
+
+  /** The migration report: the last 24 hours and 7 days, and the last 24 hours by hour. */
+  async report(tenant: string): Promise<ReportResult> {
+    if (asTenantId(tenant) !== tenant) return invalidRequest('tenant must be a lower-case GUID');
+    this.assertTenant(tenant);
+    return { ok: true, report: this.counts.report(Date.now()) };
+  }
+
   /** Whether KV lags the object, and when the alarm runs next. */
   async syncStatus(tenant: string): Promise<SyncStatus> {
     this.assertTenant(tenant);
@@ -174,9 +237,13 @@ export class TenantSettings extends DurableObject<Env> {
     };
   }
 
-  /** Re-write lagging KV records (with backoff while KV refuses) and enforce retention. */
+  /** Apply due scheduled changes, re-write lagging KV records (with backoff) and enforce retention. */
   override async alarm(): Promise<void> {
     if (this.db.meta('tenant') === null) return;
+    applyDueSchedules(this.ctx.storage, this.db, this.scheduled, this.products, {
+      now: Date.now(),
+      retentionMs: this.config.auditRetentionMs,
+    });
     await this.syncKv();
     this.db.pruneAudit(Date.now() - this.config.auditRetentionMs);
     await this.reschedule();
@@ -267,7 +334,10 @@ export class TenantSettings extends DurableObject<Env> {
     else if (attempts > 0) this.db.setMeta('kv_attempts', '0');
   }
 
-  /** One alarm serves both jobs: the next KV retry (if any lags) and the oldest row's expiry. */
+  /**
+   * One alarm serves every job: the next KV retry (if any lags), the oldest row's expiry and the
+   * next scheduled change.
+   */
   private async reschedule(): Promise<void> {
     const now = Date.now();
     const times: number[] = [];
@@ -277,6 +347,8 @@ export class TenantSettings extends DurableObject<Env> {
     }
     const oldest = this.db.oldestAuditMs();
     if (oldest !== null) times.push(Math.max(now, oldest + this.config.auditRetentionMs));
+    const scheduled = this.scheduled.nextMs();
+    if (scheduled !== null) times.push(Math.max(now, scheduled));
     const next = times.length > 0 ? Math.min(...times) : null;
     const current = await this.ctx.storage.getAlarm();
     if (next === null) {

@@ -1,11 +1,11 @@
 import type { ProductId } from '../catalogue/types';
-import type { Actor, AuditEntry, ToggleRecord } from '../store/records';
+import type { Actor, AuditEntry, ToggleMode, ToggleRecord } from '../store/records';
 
 /** One admin's change, as the settings service hands it to the tenant's object. */
 export interface ChangeRequest {
   tenant: string;
   product: ProductId;
-  enabled: boolean;
+  mode: ToggleMode;
   /** The catalogue default: the current value when the tenant never chose. */
   defaultEnabled: boolean;
   actor: Actor;
@@ -22,6 +22,7 @@ export interface ChangeRequest {
  */
 export type Failure =
   | { ok: false; error: 'invalid_request'; message: string }
+  | { ok: false; error: 'not_found'; message: string }
   | { ok: false; error: 'unavailable'; retryAfterSeconds: number };
 
 export type ChangeOutcome =
@@ -72,3 +73,82 @@ export interface SyncStatus {
   /** When the alarm runs next (epoch ms), or `null`. */
   alarmAt: number | null;
 }
+
+/** A change an admin set for later; the alarm applies it at `at` on the admin's behalf. */
+export interface ScheduleRequest {
+  tenant: string;
+  product: ProductId;
+  mode: ToggleMode;
+  /** ISO-8601 instant. */
+  at: string;
+  defaultEnabled: boolean;
+  actor: Actor;
+}
+
+export interface ScheduledChange {
+  id: string;
+  product: ProductId;
+  mode: ToggleMode;
+  /** When it is applied (ISO-8601, UTC). */
+  at: string;
+  createdAt: string;
+  /** The admin who set it: the audit entry names them, `via: 'schedule'`. */
+  actor: Actor;
+}
+
+export type ScheduleOutcome =
+  | { ok: true; schedule: ScheduledChange }
+  | { ok: false; error: 'rate_limited'; retryAfterSeconds: number }
+  | Failure;
+
+export type SchedulesResult = { ok: true; schedules: ScheduledChange[] } | Failure;
+
+export type CancelOutcome = { ok: true; cancelled: ScheduledChange } | Failure;
+
+/** What one count is of: a decision (`redirect`/`pass`, key = reason) or an unmapped path. */
+export type CountKind = 'redirect' | 'pass' | 'template';
+
+/** One counter of the migration report, as an isolate sends it: n events in one hour. */
+export interface CountRow {
+  /** Hours since the epoch (`floor(ms / 3 600 000)`). */
+  hour: number;
+  product: ProductId;
+  kind: CountKind;
+  /** The reason (`redirect`, `pass`) or the path template (`template`). */
+  key: string;
+  n: number;
+}
+
+export type CountsOutcome = { ok: true; rows: number } | Failure;
+
+export interface ProductReport {
+  product: ProductId;
+  /** Navigations to the legacy portal the edge decided on (redirected + passed). */
+  navigations: number;
+  redirected: number;
+  /** Passed in observe mode that on would have redirected (also in `passed`). */
+  observed: number;
+  /** Passed, by reason. */
+  passed: Record<string, number>;
+  /** Paths no deep-link row knew (they land on the unified home), top 20 by count. */
+  unmapped: { template: string; count: number }[];
+}
+
+export interface ReportWindow {
+  window: '24h' | '7d';
+  /** First hour counted (ISO), inclusive; the window runs to now. */
+  from: string;
+  products: ProductReport[];
+}
+
+export interface MigrationReport {
+  generatedAt: string;
+  windows: ReportWindow[];
+  /** The last 24 hours, per product, oldest first: for the page's chart. */
+  hourly: {
+    product: ProductId;
+    hours: { at: string; redirected: number; passed: number; observed: number }[];
+  }[];
+}
+
+export type ReportResult = { ok: true; report: MigrationReport } | Failure;

@@ -5,7 +5,7 @@ export const CSS = `
 body{margin:0}header{background:#1b3a5c;color:#fff;padding:1rem 2rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:center;justify-content:space-between}
 header h1{font-size:1.25rem;margin:0}header a,header button{color:#fff}main{max-width:60rem;margin:0 auto;padding:1.5rem 2rem}
 section.product{background:#fff;border:1px solid #c8c8c8;border-radius:6px;padding:1rem 1.25rem;margin:1rem 0}
-section.product h2{font-size:1.05rem;margin:0 0 .5rem}.state{font-weight:600}.state.on{color:#0b6a0b}.state.off{color:#8a1c1c}
+section.product h2{font-size:1.05rem;margin:0 0 .5rem}.state{font-weight:600}.state.on{color:#0b6a0b}.state.off{color:#8a1c1c}.state.observe{color:#7a4f00}
 .meta{color:#4a4a4a;font-size:.9rem;margin:.25rem 0}button,.button{font:inherit;padding:.4rem 1rem;border-radius:4px;border:1px solid #1b3a5c;background:#1b3a5c;color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
 button.secondary,.button.secondary{background:#fff;color:#1b3a5c}header button{background:transparent;border-color:#fff}
 .flash{padding:.6rem 1rem;border-radius:4px;background:#e6f2e6;border:1px solid #0b6a0b}.flash.error{background:#fbeaea;border-color:#8a1c1c}
@@ -14,6 +14,7 @@ dialog{max-width:32rem;border:1px solid #888;border-radius:6px}dialog::backdrop{
 label{display:block;margin:.5rem 0 .25rem;font-weight:600}textarea,input,select{font:inherit;width:100%;box-sizing:border-box;padding:.4rem}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #c8c8c8;padding:.4rem .6rem;text-align:left;vertical-align:top}
 .actions{display:flex;gap:.5rem;margin-top:1rem}.inline{display:inline}
+.report-product h3{font-size:1rem;margin:1rem 0 .25rem}table.report{width:auto;margin:.25rem 0}svg.chart{display:block;max-width:100%;height:auto;margin:.5rem 0}
 `;
 
 // Progressive enhancement: with script, the confirmation opens in a dialog on the same page;

@@ -17,15 +17,24 @@ import {
   startSession,
 } from '../auth/session';
 import { asTenantId } from '../core/tenant';
+import type { ToggleMode } from '../store/records';
+import { isToggleMode } from '../store/records';
 import { exportResponse } from '../settings/export-response';
 import { AppError, toAppError } from '../errors';
 import type { Strings } from '../i18n';
 import { languageNamed, pickLanguage } from '../i18n';
 import { pageMount } from './mount';
+import { ReportSection } from './report-view';
 import { AuditPage, ConfirmPage, Layout, SettingsPage, SignInPage } from './views';
 
 const MAX_FEEDBACK_CHARS = 2000;
 const MAX_CURSOR_CHARS = 64;
+
+/** `mode=on|off|observe`, or the older `enabled=true|false`; anything else is off. */
+function askedMode(form: Record<string, unknown>): ToggleMode {
+  if (isToggleMode(form.mode)) return form.mode;
+  return form.enabled === 'true' ? 'on' : 'off';
+}
 
 /** The language for this request; `?lang=` is remembered in a cookie. */
 function strings(c: Ctx): Strings {
@@ -73,17 +82,28 @@ settings.get('/', async (c) => {
   const writable = new Set(
     states.map((st) => st.product).filter((p) => canWrite(access.principal.roles, p)),
   );
+  const [schedules, report] = await Promise.all([
+    c.env.settings.schedules(access),
+    c.env.settings.report(access),
+  ]);
   const saved = c.req.query('saved');
   const error = c.req.query('error');
+  const done = c.req.query('done');
   const flash = saved
     ? { kind: 'ok' as const, text: s.saved }
-    : error === 'unavailable'
-      ? { kind: 'error' as const, text: s.unavailable }
-      : error === 'conflict'
-        ? { kind: 'error' as const, text: s.conflict }
-        : error === 'rate-limited'
-          ? { kind: 'error' as const, text: s.rateLimited }
-          : null;
+    : done === 'scheduled'
+      ? { kind: 'ok' as const, text: s.scheduled }
+      : done === 'cancelled'
+        ? { kind: 'ok' as const, text: s.scheduleCancelled }
+        : error === 'schedule'
+          ? { kind: 'error' as const, text: s.scheduleInvalid }
+          : error === 'unavailable'
+            ? { kind: 'error' as const, text: s.unavailable }
+            : error === 'conflict'
+              ? { kind: 'error' as const, text: s.conflict }
+              : error === 'rate-limited'
+                ? { kind: 'error' as const, text: s.rateLimited }
+                : null;
   return c.html(
     <Layout
       s={s}
@@ -93,7 +113,16 @@ settings.get('/', async (c) => {
       csrf={csrfToken(c)}
       script={true}
     >
-      <SettingsPage s={s} states={states} writable={writable} csrf={csrfToken(c)} flash={flash} />
+      <SettingsPage
+        s={s}
+        states={states}
+        writable={writable}
+        csrf={csrfToken(c)}
+        flash={flash}
+        schedules={schedules}
+      >
+        <ReportSection s={s} report={report} />
+      </SettingsPage>
     </Layout>,
   );
 });
@@ -104,12 +133,7 @@ settings.get('/confirm/:product', (c) => {
   if (!isProductId(product)) throw new AppError('not_found', 'No such product.');
   return c.html(
     <Layout s={s} nonce={nonceOf(c)} title={s.title} viewer={viewerOf(c)} csrf={csrfToken(c)}>
-      <ConfirmPage
-        s={s}
-        product={product}
-        enabled={c.req.query('enabled') === 'true'}
-        csrf={csrfToken(c)}
-      />
+      <ConfirmPage s={s} product={product} mode={askedMode(c.req.query())} csrf={csrfToken(c)} />
     </Layout>,
   );
 });
@@ -142,6 +166,52 @@ settings.get('/audit/export', async (c) => {
   return exportResponse(await c.env.settings.exportAudit(c.get('access'), format));
 });
 
+/** `2026-12-01T03:00` or with seconds, as a datetime-local field sends it, read as UTC. */
+function utcInstant(value: unknown): string | null {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value))
+    return null;
+  const ms = Date.parse(`${value}Z`);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
+
+/** The page's errors that are said on the page rather than as a JSON error. */
+function pageError(error: unknown, kind: string): string | null {
+  const code = toAppError(error)?.code;
+  if (code === 'unavailable') return 'unavailable';
+  if (code === 'precondition_failed') return 'conflict';
+  if (code === 'rate_limited') return 'rate-limited';
+  if (code === 'invalid_request' || code === 'locked' || code === 'not_found') return kind;
+  return null;
+}
+
+settings.post('/schedules', async (c) => {
+  const form = await c.req.parseBody();
+  const product = typeof form.product === 'string' ? form.product : '';
+  if (!isProductId(product)) throw new AppError('not_found', 'No such product.');
+  const at = utcInstant(form.at);
+  const mode = isToggleMode(form.mode) ? form.mode : null;
+  if (at === null || mode === null) return c.redirect('/settings?error=schedule', 303);
+  try {
+    await c.env.settings.schedule(c.get('access'), { product, mode, at });
+  } catch (error) {
+    const shown = pageError(error, 'schedule');
+    if (shown === null) throw error;
+    return c.redirect(`/settings?error=${shown}`, 303);
+  }
+  return c.redirect('/settings?done=scheduled', 303);
+});
+
+settings.post('/schedules/:id/cancel', async (c) => {
+  try {
+    await c.env.settings.cancelSchedule(c.get('access'), c.req.param('id').slice(0, 64));
+  } catch (error) {
+    const shown = pageError(error, 'schedule');
+    if (shown === null) throw error;
+    return c.redirect(`/settings?error=${shown}`, 303);
+  }
+  return c.redirect('/settings?done=cancelled', 303);
+});
+
 settings.post('/:product', async (c) => {
   const form = await c.req.parseBody();
   const product = c.req.param('product');
@@ -153,7 +223,7 @@ settings.post('/:product', async (c) => {
   try {
     await c.env.settings.change(c.get('access'), {
       product,
-      enabled: form.enabled === 'true',
+      mode: askedMode(form),
       feedback,
     });
   } catch (error) {

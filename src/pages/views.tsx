@@ -2,8 +2,11 @@
 import type { Child, FC } from 'hono/jsx';
 import { DIRECTORY_ROLES } from '../catalogue/roles';
 import type { ProductId } from '../catalogue/types';
-import type { AuditEntry } from '../store/records';
+import type { AuditEntry, ToggleMode } from '../store/records';
 import type { ProductState } from '../store/state';
+import type { ScheduledChange } from '../objects/types';
+import { modeLabel } from './mode-label';
+import { Schedules } from './schedules-view';
 import type { Strings } from '../i18n';
 import { formatDateTime } from '../i18n';
 import { CSS, SCRIPT } from './assets';
@@ -62,48 +65,85 @@ export const Layout: FC<{
 const ConfirmForm: FC<{
   s: Strings;
   product: ProductId;
-  enabled: boolean;
+  mode: ToggleMode;
   csrf: string;
   inDialog: boolean;
-}> = ({ s, product, enabled, csrf, inDialog }) => (
-  <form method="post" action={`/settings/${product}`}>
-    <h2 id={`confirm-${product}-title`}>
-      {enabled ? s.confirmEnableTitle : s.confirmDisableTitle}
-    </h2>
-    <p>
-      {enabled
-        ? product === 'cloudapps'
-          ? s.confirmEnableTextCloudApps
-          : s.confirmEnableText
-        : s.confirmDisableText}
-    </p>
-    <input type="hidden" name="csrf" value={csrf} />
-    <input type="hidden" name="enabled" value={String(enabled)} />
-    {enabled ? null : (
-      <>
-        <label for={`feedback-${product}${inDialog ? '-d' : ''}`}>{s.feedbackLabel}</label>
-        <textarea
-          id={`feedback-${product}${inDialog ? '-d' : ''}`}
-          name="feedback"
-          rows={4}
-          maxlength={2000}
-        ></textarea>
-      </>
-    )}
-    <div class="actions">
-      <button type="submit">{enabled ? s.enable : s.disableAndFeedback}</button>
-      {inDialog ? (
-        <button type="button" class="secondary" data-close="">
-          {s.cancel}
-        </button>
-      ) : (
-        <a class="button secondary" href="/settings">
-          {s.cancel}
-        </a>
+}> = ({ s, product, mode, csrf, inDialog }) => {
+  const id = `${product}${mode === 'observe' ? '-observe' : ''}`;
+  return (
+    <form method="post" action={`/settings/${product}`}>
+      <h2 id={`confirm-${id}-title`}>
+        {mode === 'on'
+          ? s.confirmEnableTitle
+          : mode === 'observe'
+            ? s.confirmObserveTitle
+            : s.confirmDisableTitle}
+      </h2>
+      <p>
+        {mode === 'on'
+          ? product === 'cloudapps'
+            ? s.confirmEnableTextCloudApps
+            : s.confirmEnableText
+          : mode === 'observe'
+            ? s.confirmObserveText
+            : s.confirmDisableText}
+      </p>
+      <input type="hidden" name="csrf" value={csrf} />
+      <input type="hidden" name="mode" value={mode} />
+      {mode !== 'off' ? null : (
+        <>
+          <label for={`feedback-${product}${inDialog ? '-d' : ''}`}>{s.feedbackLabel}</label>
+          <textarea
+            id={`feedback-${product}${inDialog ? '-d' : ''}`}
+            name="feedback"
+            rows={4}
+            maxlength={2000}
+          ></textarea>
+        </>
       )}
-    </div>
-  </form>
-);
+      <div class="actions">
+        <button type="submit">
+          {mode === 'on' ? s.enable : mode === 'observe' ? s.observeButton : s.disableAndFeedback}
+        </button>
+        {inDialog ? (
+          <button type="button" class="secondary" data-close="">
+            {s.cancel}
+          </button>
+        ) : (
+          <a class="button secondary" href="/settings">
+            {s.cancel}
+          </a>
+        )}
+      </div>
+    </form>
+  );
+};
+
+/**
+ * A change button and its dialog. The on/off flip keeps the dialog id `dialog-<product>`;
+ * observe has its own, `dialog-<product>-observe`.
+ */
+const ChangeButton: FC<{ s: Strings; product: ProductId; mode: ToggleMode; csrf: string }> = ({
+  s,
+  product,
+  mode,
+  csrf,
+}) => {
+  const id = `${product}${mode === 'observe' ? '-observe' : ''}`;
+  return (
+    <>
+      <form method="get" action={`/settings/confirm/${product}`} data-confirm={`dialog-${id}`}>
+        <input type="hidden" name="mode" value={mode} />
+        <button type="submit" class={mode === 'on' ? '' : 'secondary'}>
+          {mode === 'on' ? s.enable : mode === 'observe' ? s.observeButton : s.disable}
+        </button>
+      </form>
+      <dialog id={`dialog-${id}`} aria-labelledby={`confirm-${id}-title`}>
+        <ConfirmForm s={s} product={product} mode={mode} csrf={csrf} inDialog={true} />
+      </dialog>
+    </>
+  );
+};
 
 export const SettingsPage: FC<{
   s: Strings;
@@ -111,7 +151,9 @@ export const SettingsPage: FC<{
   writable: ReadonlySet<ProductId>;
   csrf: string;
   flash: { kind: 'ok' | 'error'; text: string } | null;
-}> = ({ s, states, writable, csrf, flash }) => (
+  schedules: readonly ScheduledChange[];
+  children?: Child;
+}> = ({ s, states, writable, csrf, flash, schedules, children }) => (
   <>
     <p>{s.intro}</p>
     {flash ? (
@@ -121,7 +163,11 @@ export const SettingsPage: FC<{
     ) : null}
     {states.map((state) => {
       const canChange = writable.has(state.product) && !state.locked;
-      const next = !state.enabled;
+      // The on/off flip first, then observe unless it is the current mode.
+      const targets: ToggleMode[] = [
+        state.mode === 'on' ? 'off' : 'on',
+        ...(state.mode === 'observe' ? ['off' as const] : ['observe' as const]),
+      ];
       return (
         <section
           class="product"
@@ -130,14 +176,12 @@ export const SettingsPage: FC<{
         >
           <h2 id={`h-${state.product}`}>{s.sections[state.product]}</h2>
           <p>
-            <span
-              class={state.enabled ? 'state on' : 'state off'}
-              data-state={state.enabled ? 'on' : 'off'}
-            >
-              {state.enabled ? s.on : s.off}
+            <span class={`state ${state.mode}`} data-state={state.mode}>
+              {modeLabel(s, state.mode)}
             </span>{' '}
             · {state.source === 'default' ? s.sourceDefault : s.sourceTenant}
           </p>
+          {state.mode === 'observe' ? <p class="meta">{s.observeHelp}</p> : null}
           {state.locked ? <p class="meta">{s.locked}</p> : null}
           <p class="meta">
             {state.changedAt && state.changedBy
@@ -148,30 +192,11 @@ export const SettingsPage: FC<{
               : s.neverChanged}
           </p>
           {canChange ? (
-            <>
-              <form
-                method="get"
-                action={`/settings/confirm/${state.product}`}
-                data-confirm={`dialog-${state.product}`}
-              >
-                <input type="hidden" name="enabled" value={String(next)} />
-                <button type="submit" class={next ? '' : 'secondary'}>
-                  {next ? s.enable : s.disable}
-                </button>
-              </form>
-              <dialog
-                id={`dialog-${state.product}`}
-                aria-labelledby={`confirm-${state.product}-title`}
-              >
-                <ConfirmForm
-                  s={s}
-                  product={state.product}
-                  enabled={next}
-                  csrf={csrf}
-                  inDialog={true}
-                />
-              </dialog>
-            </>
+            <div class="actions">
+              {targets.map((mode) => (
+                <ChangeButton s={s} product={state.product} mode={mode} csrf={csrf} />
+              ))}
+            </div>
           ) : state.locked ? null : (
             <p class="note">
               {s.readOnly(
@@ -182,13 +207,15 @@ export const SettingsPage: FC<{
         </section>
       );
     })}
+    <Schedules s={s} states={states} writable={writable} csrf={csrf} schedules={schedules} />
+    {children}
     <p>
       <a href="/settings/audit">{s.audit}</a>
     </p>
   </>
 );
 
-export const ConfirmPage: FC<{ s: Strings; product: ProductId; enabled: boolean; csrf: string }> = (
+export const ConfirmPage: FC<{ s: Strings; product: ProductId; mode: ToggleMode; csrf: string }> = (
   props,
 ) => (
   <section class="product">
@@ -225,7 +252,16 @@ export const AuditPage: FC<{
               </td>
               <td>{e.actor.name || e.actor.upn || e.actor.oid}</td>
               <td>{s.products[e.product] ?? e.product}</td>
-              <td>{e.enabled ? s.turnedOn : s.turnedOff}</td>
+              <td>
+                {e.mode === 'on'
+                  ? s.turnedOn
+                  : e.mode === 'observe'
+                    ? s.turnedObserve
+                    : s.turnedOff}
+                {e.via === 'schedule' ? (
+                  <span class="meta"> ({s.viaSchedule(e.actor.name || e.actor.upn)})</span>
+                ) : null}
+              </td>
               <td>{e.feedback ?? ''}</td>
             </tr>
           ))}

@@ -1,7 +1,16 @@
 import { AppError, settingsFailure } from '../errors';
 import type { SettingsFailure } from '../errors';
 import type { TenantSettings } from '../objects/tenant-settings';
-import type { AuditResult, ChangeOutcome, ExportResult, RecordsResult } from '../objects/types';
+import type {
+  AuditResult,
+  CancelOutcome,
+  ChangeOutcome,
+  ExportResult,
+  RecordsResult,
+  ReportResult,
+  ScheduleOutcome,
+  SchedulesResult,
+} from '../objects/types';
 import type { SettingsStore } from './store';
 
 type Stub = DurableObjectStub<TenantSettings>;
@@ -60,6 +69,31 @@ export function objectSettingsStore(
         (s) => s.exportAudit(tenant, format) as Promise<ExportResult>,
       );
       return { contentType: file.contentType, filename: file.filename, body: file.body };
+    },
+    async schedule(request) {
+      const result = await call(
+        stub(request.tenant),
+        (s) => s.schedule(request) as Promise<ScheduleOutcome>,
+      );
+      return result.schedule;
+    },
+    async schedules(tenant) {
+      const result = await call(
+        stub(tenant),
+        (s) => s.schedules(tenant) as Promise<SchedulesResult>,
+      );
+      return result.schedules;
+    },
+    async cancelSchedule(tenant, id) {
+      const result = await call(
+        stub(tenant),
+        (s) => s.cancelSchedule(tenant, id) as Promise<CancelOutcome>,
+      );
+      return result.cancelled;
+    },
+    async report(tenant) {
+      const result = await call(stub(tenant), (s) => s.report(tenant) as Promise<ReportResult>);
+      return result.report;
     },
   };
 }

@@ -8,12 +8,19 @@ import { AppError } from '../errors';
 import type { DecisionReads } from '../store/decision-loop';
 import type { ToggleStore } from '../store/toggles';
 import { decideWithStore } from '../store/decision-loop';
-import type { AuditEntry } from '../store/records';
+import type { AuditEntry, ToggleMode } from '../store/records';
 import type { ProductState } from '../store/state';
 import { productState } from '../store/state';
 import type { TenantAccess } from './authorise';
 import { authoriseWrite } from './authorise';
-import type { AuditExport, AuditQuery, ExportFormat, SettingsStore } from './store';
+import type {
+  AuditExport,
+  AuditQuery,
+  ExportFormat,
+  MigrationReport,
+  ScheduledChange,
+  SettingsStore,
+} from './store';
 
 export interface SettingsDeps {
   store: SettingsStore;
@@ -29,7 +36,7 @@ export interface SettingsDeps {
 
 export interface Change {
   product: ProductId;
-  enabled: boolean;
+  mode: ToggleMode;
   feedback: string | null;
   /** Expected current version; `undefined` for no precondition. */
   ifMatch?: number;
@@ -86,7 +93,7 @@ export class SettingsService {
     const result = await this.deps.store.change({
       tenant: access.tenant,
       product: change.product,
-      enabled: change.enabled,
+      mode: change.mode,
       defaultEnabled: product.defaultEnabled,
       actor: { oid: principal.oid, name: principal.name, upn: principal.upn, idp: principal.idp },
       feedback: change.feedback,
@@ -94,9 +101,51 @@ export class SettingsService {
     });
     // Once KV holds the change, this isolate's edge follows at once rather than when its cached
     // read expires; before that, the edge keeps what KV says, as every other isolate does.
-    if (result.kvSynced)
-      this.deps.reads.remember(access.tenant, change.product, result.record?.enabled ?? null);
+    if (result.kvSynced) this.deps.reads.remember(access.tenant, change.product, result.record);
     return productState(product, result.record, this.deps.now());
+  }
+
+  /**
+   * Schedule a change for `at` (ISO-8601): the write role and the lock are checked now (a product
+   * locked by then cannot be scheduled); the object checks the time and applies it then.
+   */
+  async schedule(
+    access: TenantAccess,
+    change: { product: ProductId; mode: ToggleMode; at: string },
+  ): Promise<ScheduledChange> {
+    authoriseWrite(access, change.product);
+    const product = this.product(change.product);
+    const at = Date.parse(change.at);
+    if (isLocked(product, this.deps.now()) || (Number.isFinite(at) && isLocked(product, at)))
+      throw new AppError('locked', 'Redirection is locked on for this product by then.');
+    const { principal } = access;
+    return this.deps.store.schedule({
+      tenant: access.tenant,
+      product: change.product,
+      mode: change.mode,
+      at: change.at,
+      defaultEnabled: product.defaultEnabled,
+      actor: { oid: principal.oid, name: principal.name, upn: principal.upn, idp: principal.idp },
+    });
+  }
+
+  /** Pending scheduled changes, soonest first. */
+  schedules(access: TenantAccess): Promise<ScheduledChange[]> {
+    return this.deps.store.schedules(access.tenant);
+  }
+
+  /** Cancel a pending change: the write role for its product. */
+  async cancelSchedule(access: TenantAccess, id: string): Promise<ScheduledChange> {
+    const pending = await this.deps.store.schedules(access.tenant);
+    const found = pending.find((s) => s.id === id);
+    if (found === undefined) throw new AppError('not_found', 'No such scheduled change.');
+    authoriseWrite(access, found.product);
+    return this.deps.store.cancelSchedule(access.tenant, id);
+  }
+
+  /** What the edge counted for the tenant (read access): the last 24 hours and 7 days. */
+  report(access: TenantAccess): Promise<MigrationReport> {
+    return this.deps.store.report(access.tenant);
   }
 
   /** The tenant's whole audit log as a CSV (spreadsheet-safe) or JSON file. */
@@ -141,7 +190,7 @@ export class SettingsService {
       product: decision.product,
       action: decision.action,
       reason: decision.reason,
-      location: decision.location ?? null,
+      location: decision.location ?? decision.observedLocation ?? null,
       afterSignIn: signIn.action === 'redirect' ? (signIn.location ?? null) : null,
     };
   }

@@ -1,8 +1,22 @@
 import type { ProductId } from '../catalogue/types';
-import type { AuditQuery, ChangeRequest, ExportFormat } from '../objects/types';
+import type {
+  AuditQuery,
+  ChangeRequest,
+  ExportFormat,
+  MigrationReport,
+  ScheduledChange,
+  ScheduleRequest,
+} from '../objects/types';
 import type { AuditEntry, ToggleRecord } from '../store/records';
 
-export type { AuditQuery, ChangeRequest, ExportFormat };
+export type {
+  AuditQuery,
+  ChangeRequest,
+  ExportFormat,
+  MigrationReport,
+  ScheduledChange,
+  ScheduleRequest,
+};
 
 export interface ChangeResult {
   /** The record after the change (`null`: the tenant never chose and nothing changed). */
@@ -39,4 +53,12 @@ export interface SettingsStore {
   audit(tenant: string, query: AuditQuery): Promise<AuditPage>;
   /** The whole log (within retention) as a file. */
   exportAudit(tenant: string, format: ExportFormat): Promise<AuditExport>;
+  /** Set a change for later (applied by the tenant's object at that time). */
+  schedule(request: ScheduleRequest): Promise<ScheduledChange>;
+  /** Pending scheduled changes, soonest first. */
+  schedules(tenant: string): Promise<ScheduledChange[]>;
+  /** Cancel a pending change (404 `not_found` when it was applied or cancelled already). */
+  cancelSchedule(tenant: string, id: string): Promise<ScheduledChange>;
+  /** The migration report: counts of the edge's decisions, 24 hours and 7 days. */
+  report(tenant: string): Promise<MigrationReport>;
 }

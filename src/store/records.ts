@@ -1,4 +1,19 @@
 import type { ProductId } from '../catalogue/types';
+import type { ToggleValue } from '../core/decide';
+
+/** A product's setting for a tenant: `observe` decides as if on and passes as if off. */
+export const TOGGLE_MODES = ['on', 'off', 'observe'] as const;
+export type ToggleMode = (typeof TOGGLE_MODES)[number];
+
+export const isToggleMode = (v: unknown): v is ToggleMode =>
+  v === 'on' || v === 'off' || v === 'observe';
+
+/** The mode a bare `enabled` means (records and entries written before modes existed). */
+export const modeOf = (enabled: boolean): ToggleMode => (enabled ? 'on' : 'off');
+
+/** What the edge decision reads of a record. */
+export const toggleValue = (record: ToggleRecord): ToggleValue =>
+  record.mode === 'observe' ? 'observe' : record.mode === 'on';
 
 /** Key layout: see docs/kv-schema.md. */
 export const keys = {
@@ -20,15 +35,23 @@ export interface AuditEntry {
   id: string;
   at: string;
   product: ProductId;
+  /** `mode === 'on'` (kept for readers that predate modes). */
   enabled: boolean;
   previous: boolean;
+  mode: ToggleMode;
+  previousMode: ToggleMode;
   version: number;
+  /** The admin who made the change, or who scheduled it (`via: 'schedule'`). */
   actor: Actor;
+  /** `admin`: made directly; `schedule`: applied by a scheduled change on the actor's behalf. */
+  via: 'admin' | 'schedule';
   feedback: string | null;
 }
 
 export interface ToggleRecord {
+  /** `mode === 'on'`: a reader that predates modes passes an observing tenant, as observe does. */
   enabled: boolean;
+  mode: ToggleMode;
   version: number;
   changedAt: string | null;
   changedBy: { oid: string; name: string } | null;
@@ -56,6 +79,7 @@ export function parseToggleRecord(raw: string | null): ToggleRecord | null {
     value.changedBy === null || value.changedBy === undefined ? null : obj(value.changedBy);
   return {
     enabled: value.enabled,
+    mode: isToggleMode(value.mode) ? value.mode : modeOf(value.enabled),
     version:
       Number.isInteger(value.version) && (value.version as number) > 0
         ? (value.version as number)
@@ -71,14 +95,18 @@ export function parseAuditEntry(raw: unknown): AuditEntry | null {
   if (typeof v.id !== 'string' || typeof v.at !== 'string' || typeof v.enabled !== 'boolean')
     return null;
   const actor = obj(v.actor);
+  const previous = typeof v.previous === 'boolean' ? v.previous : !v.enabled;
   return {
     id: v.id,
     at: v.at,
     product: str(v.product) as ProductId,
     enabled: v.enabled,
-    previous: typeof v.previous === 'boolean' ? v.previous : !v.enabled,
+    previous,
+    mode: isToggleMode(v.mode) ? v.mode : modeOf(v.enabled),
+    previousMode: isToggleMode(v.previousMode) ? v.previousMode : modeOf(previous),
     version: Number.isInteger(v.version) ? (v.version as number) : 0,
     actor: { oid: str(actor.oid), name: str(actor.name), upn: str(actor.upn), idp: str(actor.idp) },
+    via: v.via === 'schedule' ? 'schedule' : 'admin',
     feedback: typeof v.feedback === 'string' ? v.feedback : null,
   };
 }

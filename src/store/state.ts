@@ -1,11 +1,14 @@
 import type { Product, ProductId } from '../catalogue/types';
 import { isLocked } from '../core/decide';
-import type { ToggleRecord } from './records';
+import type { ToggleMode, ToggleRecord } from './records';
+import { modeOf } from './records';
 
 /** What admins see of one product for their tenant (the settings API's ProductState). */
 export interface ProductState {
   product: ProductId;
+  /** `mode === 'on'`. */
   enabled: boolean;
+  mode: ToggleMode;
   source: 'tenant' | 'default';
   locked: boolean;
   version: number;
@@ -19,9 +22,11 @@ export function productState(
   now: number,
 ): ProductState {
   const locked = isLocked(product, now);
+  const mode = locked ? 'on' : (record?.mode ?? modeOf(product.defaultEnabled));
   return {
     product: product.id,
-    enabled: locked ? true : (record?.enabled ?? product.defaultEnabled),
+    enabled: mode === 'on',
+    mode,
     source: record === null ? 'default' : 'tenant',
     locked,
     version: record?.version ?? 0,

@@ -1,7 +1,8 @@
 import type { ProductId } from '../catalogue/types';
-import type { Lookup } from '../core/decide';
+import type { Lookup, ToggleValue } from '../core/decide';
 import { IsolateCache } from './cache';
-import { keys, parseHostRecord, parseToggleRecord } from './records';
+import type { ToggleRecord } from './records';
+import { keys, parseHostRecord, parseToggleRecord, toggleValue } from './records';
 
 export interface StoreOptions {
   /** KV edge cache for reads on the request path (Cloudflare minimum: 30). */
@@ -16,7 +17,7 @@ const HOST_CACHE_TTL_MS = 10 * 60_000;
 
 // Shared by every request of this isolate. Keys name tenant and product, so one tenant's entry
 // can never answer for another.
-const toggleCache = new IsolateCache<boolean | null>(TOGGLE_CACHE_MAX_ENTRIES);
+const toggleCache = new IsolateCache<ToggleValue | null>(TOGGLE_CACHE_MAX_ENTRIES);
 const hostCache = new IsolateCache<string | null>(TOGGLE_CACHE_MAX_ENTRIES);
 
 /** Forget everything cached in this isolate (tests, and the toggles CLI between commands). */
@@ -37,14 +38,14 @@ export class ToggleStore {
   ) {}
 
   /** The tenant's own choice for a product (`null`: never chose), for the edge decision. */
-  async enabledFor(tenant: string, product: ProductId): Promise<Lookup<boolean | null>> {
+  async enabledFor(tenant: string, product: ProductId): Promise<Lookup<ToggleValue | null>> {
     return this.cachedRead(
       toggleCache,
       keys.toggle(tenant, product),
       this.options.toggleCacheTtlMs,
       (raw) => {
         const record = parseToggleRecord(raw);
-        return record === null ? null : record.enabled;
+        return record === null ? null : toggleValue(record);
       },
     );
   }
@@ -58,7 +59,7 @@ export class ToggleStore {
    * `enabledFor`'s answer when this isolate holds a fresh one, else `undefined`: the edge decides
    * a cached tenant without a promise (a request that needs no KV read awaits nothing).
    */
-  cachedToggle(tenant: string, product: ProductId): Lookup<boolean | null> | undefined {
+  cachedToggle(tenant: string, product: ProductId): Lookup<ToggleValue | null> | undefined {
     const value = toggleCache.fresh(keys.toggle(tenant, product), this.now());
     return value === undefined ? undefined : { ok: true, value };
   }
@@ -73,9 +74,13 @@ export class ToggleStore {
    * A change this isolate just made through the settings object: the edge requests it serves
    * next follow at once, as other isolates do once their cached reads expire.
    */
-  remember(tenant: string, product: ProductId, enabled: boolean | null): void {
-    const now = this.now();
-    toggleCache.set(keys.toggle(tenant, product), enabled, now + this.options.toggleCacheTtlMs);
+  remember(tenant: string, product: ProductId, record: ToggleRecord | null): void {
+    const value = record === null ? null : toggleValue(record);
+    toggleCache.set(
+      keys.toggle(tenant, product),
+      value,
+      this.now() + this.options.toggleCacheTtlMs,
+    );
   }
 
   private async cachedRead<T>(

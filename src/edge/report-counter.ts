@@ -1,0 +1,131 @@
+import type { ProductId } from '../catalogue/types';
+import type { Decision, RequestFacts } from '../core/decide';
+import { TENANT_COOKIE } from '../core/decide';
+import { HOP_PARAM } from '../core/hop';
+import { pathTemplate } from '../core/path-template';
+import { asTenantId } from '../core/tenant';
+import type { TenantSettings } from '../objects/tenant-settings';
+import type { CountKind, CountRow, CountsOutcome } from '../objects/types';
+
+const HOUR_MS = 3_600_000;
+/**
+ * Distinct counters one isolate holds between flushes. Past it, new counters are dropped (and
+ * said in the log) while existing ones keep counting: memory stays bounded whatever the traffic.
+ */
+export const MAX_COUNTERS = 10_000;
+/** Flush early when this many distinct counters wait, whatever the interval. */
+const FLUSH_AT_COUNTERS = 2_000;
+
+/** Decisions that are not a legacy navigation the report counts. */
+const NOT_COUNTED = new Set(['not-navigation', 'api-host', 'unknown-host', 'sign-in-unverified']);
+
+interface Counter {
+  tenant: string;
+  row: CountRow;
+}
+
+// Isolate-level: every request of this isolate counts here; a flush swaps the map out.
+let counters = new Map<string, Counter>();
+let dropped = 0;
+let lastFlush = 0;
+
+type Settings = DurableObjectNamespace<TenantSettings>;
+
+/**
+ * Count one decision for the migration report: synchronous, in this isolate's memory, no store
+ * call. At most every `flushIntervalMs` the counts go to each tenant's object in the background
+ * (`waitUntil`); a lost batch loses counts, never a request's outcome.
+ */
+export function countDecision(
+  decision: Decision,
+  facts: RequestFacts,
+  settings: Settings,
+  flushIntervalMs: number,
+  ctx: Pick<ExecutionContext, 'waitUntil'> | undefined,
+): void {
+  try {
+    count(decision, facts, settings, flushIntervalMs, ctx);
+  } catch (error) {
+    // Counting is never worth a request: log and go on.
+    console.warn(`report counting failed: ${String(error)}`);
+  }
+}
+
+function count(
+  decision: Decision,
+  facts: RequestFacts,
+  settings: Settings,
+  flushIntervalMs: number,
+  ctx: Pick<ExecutionContext, 'waitUntil'> | undefined,
+): void {
+  const product = decision.product;
+  if (product === null || NOT_COUNTED.has(decision.reason)) return;
+  // A browser whose decision named no tenant (a sticky session) still says its remembered one.
+  const tenant = decision.tenant ?? asTenantId(facts.cookies[TENANT_COOKIE]);
+  if (tenant === null) return;
+  const hour = Math.floor(facts.now / HOUR_MS);
+  // The hash page's continuation is the same navigation as the page, counted there.
+  const continuation =
+    decision.action === 'redirect' && facts.query.includes(`${HOP_PARAM}=`) && !decision.hashPage;
+  if (!continuation) add(tenant, hour, product, decision.action, decision.reason);
+  if (decision.unmappedPath !== undefined)
+    add(tenant, hour, product, 'template', pathTemplate(decision.unmappedPath));
+  // Without a context (a direct call, not a request) nothing can outlive the call: keep counting.
+  if (
+    ctx !== undefined &&
+    (facts.now - lastFlush >= flushIntervalMs || counters.size >= FLUSH_AT_COUNTERS)
+  ) {
+    lastFlush = facts.now;
+    for (const send of flushCounts(settings)) ctx.waitUntil(send);
+  }
+}
+
+function add(tenant: string, hour: number, product: ProductId, kind: CountKind, key: string) {
+  const id = `${tenant} ${hour} ${product} ${kind} ${key}`;
+  const counter = counters.get(id);
+  if (counter !== undefined) counter.row.n++;
+  else if (counters.size < MAX_COUNTERS)
+    counters.set(id, { tenant, row: { hour, product, kind, key, n: 1 } });
+  else dropped++;
+}
+
+/** Send what this isolate counted, one batch per tenant; each promise settles, never rejects. */
+export function flushCounts(
+  settings: Settings,
+  send: (tenant: string, rows: CountRow[]) => Promise<CountsOutcome> = (tenant, rows) =>
+    settings.get(settings.idFromName(tenant)).recordCounts(tenant, rows) as Promise<CountsOutcome>,
+): Promise<void>[] {
+  if (counters.size === 0) return [];
+  const batches = new Map<string, CountRow[]>();
+  for (const { tenant, row } of counters.values()) {
+    const rows = batches.get(tenant);
+    if (rows === undefined) batches.set(tenant, [row]);
+    else rows.push(row);
+  }
+  counters = new Map();
+  if (dropped > 0) {
+    console.warn(`report counts: ${dropped} events dropped, over ${MAX_COUNTERS} counters`);
+    dropped = 0;
+  }
+  return [...batches].map(async ([tenant, rows]) => {
+    try {
+      const result = await send(tenant, rows);
+      if (!result.ok)
+        console.warn(`report counts for ${tenant} refused: ${JSON.stringify(result)}`);
+    } catch (error) {
+      console.warn(`report counts for ${tenant} lost (${rows.length} counters): ${String(error)}`);
+    }
+  });
+}
+
+/** What this isolate holds now (tests), and forget it. */
+export function pendingCounters(): { counters: number; dropped: number } {
+  return { counters: counters.size, dropped };
+}
+
+/** Forget every count; `lastFlushAt` sets when the last flush was (tests hold off flushes). */
+export function resetCounters(lastFlushAt = 0): void {
+  counters = new Map();
+  dropped = 0;
+  lastFlush = lastFlushAt;
+}

@@ -1,0 +1,259 @@
+/**
+ * The migration report: decisions counted in the isolate, flushed to the tenant's object,
+ * reported per product over 24 hours and 7 days.
+ */
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Env } from '../src/config';
+import type { Decision } from '../src/core/decide';
+import { navigationFacts } from '../src/core/decide';
+import { pathTemplate } from '../src/core/path-template';
+import {
+  countDecision,
+  flushCounts,
+  MAX_COUNTERS,
+  pendingCounters,
+  resetCounters,
+} from '../src/edge/report-counter';
+import worker from '../src/index';
+import type { MigrationReport, ProductReport } from '../src/objects/types';
+import { adminToken, api } from './api-helpers';
+import { navigation, newTenant, seedToggle, testEnv } from './helpers';
+import { Browser } from './settings-page-browser';
+
+const MDE = 'https://securitycenter.windows.com';
+const MDI = 'https://portal.atp.azure.com';
+const GUID = '0f8fad5b-d9cb-469f-a165-70867728950e';
+const ALERT = 'da637551227677560813_-961444813';
+
+// Flushes at every request: the counts of a request reach the object before its context ends.
+const everyRequest = { ...testEnv, REPORT_FLUSH_SECONDS: '0' } as Env;
+// Never flushes by itself in a test's time: the test flushes.
+const held = { ...testEnv, REPORT_FLUSH_SECONDS: '3600' } as Env;
+
+/** One request through the Worker with its own context, waiting for what it left running. */
+async function visit(request: Request, env: Env): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(request, env, ctx);
+  await res.arrayBuffer();
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+async function report(tenant: string): Promise<MigrationReport & { tenantId: string }> {
+  const token = await adminToken(tenant, ['security-reader']);
+  const res = await api('GET', `/tenants/${tenant}/redirection/report`, { token });
+  expect(res.status).toBe(200);
+  return (await res.json()) as MigrationReport & { tenantId: string };
+}
+
+function productOf(r: MigrationReport, window: '24h' | '7d', product: string): ProductReport {
+  return r.windows.find((w) => w.window === window)!.products.find((p) => p.product === product)!;
+}
+
+const zeroPassed = {
+  'session-sticky': 0,
+  'toggle-off': 0,
+  'default-off': 0,
+  'out-of-scope': 0,
+  'unknown-tenant': 0,
+  'store-unavailable': 0,
+  'observe-would-redirect': 0,
+};
+
+/** A distinct word for every number: a template keeps words, so each is its own counter. */
+const letters = (n: number): string =>
+  n.toString(10).replace(/\d/g, (d) => String.fromCharCode(97 + Number(d)));
+
+describe('the migration report', () => {
+  it('counts a known sequence of requests exactly', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    await seedToggle(tenant, 'identity', 'observe');
+    const tid = `tid=${tenant}`;
+    for (let i = 0; i < 3; i++) await visit(navigation(`${MDE}/alerts?${tid}`), everyRequest);
+    await visit(navigation(`${MDE}/foo/${GUID}/bar?secret=x&${tid}`), everyRequest);
+    await visit(navigation(`${MDE}/serviceHealth?${tid}`), everyRequest);
+    // A sticky session names its tenant only by the cookie a sign-in left.
+    await visit(
+      navigation(`${MDE}/alerts`, { cookies: `sccauth=1; portal_redirect_tid=${tenant}` }),
+      everyRequest,
+    );
+    // Not a navigation: not counted.
+    await visit(
+      navigation(`${MDE}/alerts?${tid}`, { headers: { 'Sec-Fetch-Mode': 'cors' } }),
+      everyRequest,
+    );
+    await visit(navigation(`${MDI}/zzz/${ALERT}?${tid}`), everyRequest);
+    await visit(navigation(`${MDI}/zzz/12345?${tid}`), everyRequest);
+    await visit(navigation(`${MDI}/zzz/12346?${tid}`), everyRequest);
+
+    const r = await report(tenant);
+    expect(r.tenantId).toBe(tenant);
+    for (const window of ['24h', '7d'] as const) {
+      expect(productOf(r, window, 'endpoint')).toEqual({
+        product: 'endpoint',
+        navigations: 6,
+        redirected: 4,
+        observed: 0,
+        passed: { ...zeroPassed, 'session-sticky': 1, 'out-of-scope': 1 },
+        unmapped: [{ template: '/foo/:guid/bar', count: 1 }],
+      });
+      expect(productOf(r, window, 'identity')).toEqual({
+        product: 'identity',
+        navigations: 3,
+        redirected: 0,
+        observed: 3,
+        passed: { ...zeroPassed, 'observe-would-redirect': 3 },
+        unmapped: [
+          { template: '/zzz/:n', count: 2 },
+          { template: '/zzz/:alert-id', count: 1 },
+        ],
+      });
+      expect(productOf(r, window, 'office').navigations).toBe(0);
+    }
+    const endpointHours = r.hourly.find((h) => h.product === 'endpoint')!.hours;
+    expect(endpointHours).toHaveLength(24);
+    expect(endpointHours.at(-1)).toMatchObject({ redirected: 4, passed: 2, observed: 0 });
+    const text = JSON.stringify(r);
+    expect(text).not.toContain(GUID);
+    expect(text).not.toContain('secret');
+    expect(text).not.toContain('637551227677560813');
+  });
+
+  it('a failed flush loses only its own batch', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    resetCounters(Date.now());
+    for (let i = 0; i < 2; i++) await visit(navigation(`${MDE}/alerts?tid=${tenant}`), held);
+    expect(pendingCounters().counters).toBeGreaterThan(0);
+    // The object cannot be reached for this batch (an isolate evicted mid-send is the same).
+    await Promise.all(
+      flushCounts(testEnv.TENANT_SETTINGS, () => Promise.reject(new Error('network'))),
+    );
+    expect(pendingCounters().counters).toBe(0);
+    for (let i = 0; i < 3; i++) await visit(navigation(`${MDE}/alerts?tid=${tenant}`), held);
+    await Promise.all(flushCounts(testEnv.TENANT_SETTINGS));
+    expect(productOf(await report(tenant), '24h', 'endpoint')).toMatchObject({
+      navigations: 3,
+      redirected: 3,
+    });
+    // A batch the object refuses stores nothing of it, and the next one lands.
+    const refused = await testEnv.TENANT_SETTINGS.get(
+      testEnv.TENANT_SETTINGS.idFromName(tenant),
+    ).recordCounts(tenant, [
+      {
+        hour: Math.floor(Date.now() / 3_600_000),
+        product: 'endpoint',
+        kind: 'redirect',
+        key: 'toggle-on',
+        n: 5,
+      },
+      {
+        hour: Math.floor(Date.now() / 3_600_000),
+        product: 'endpoint',
+        kind: 'template',
+        key: `/x/${GUID}`,
+        n: 1,
+      },
+    ]);
+    expect(refused).toMatchObject({ ok: false, error: 'invalid_request' });
+    await visit(navigation(`${MDE}/alerts?tid=${tenant}`), everyRequest);
+    expect(productOf(await report(tenant), '24h', 'endpoint').redirected).toBe(4);
+  });
+
+  it('holds at most MAX_COUNTERS counters in an isolate, and says how many it dropped', () => {
+    resetCounters(Date.now());
+    const tenant = newTenant();
+    const facts = navigationFacts(new URL(`${MDE}/`));
+    for (let i = 0; i <= MAX_COUNTERS; i++) {
+      const decision: Decision = {
+        action: 'redirect',
+        reason: 'toggle-on',
+        product: 'endpoint',
+        tenant,
+        unmappedPath: `/p/${letters(i)}`,
+      };
+      countDecision(decision, facts, testEnv.TENANT_SETTINGS, 3_600_000, undefined);
+    }
+    const pending = pendingCounters();
+    expect(pending.counters).toBe(MAX_COUNTERS);
+    expect(pending.dropped).toBeGreaterThan(0);
+    resetCounters();
+  });
+
+  it('is in the OpenAPI document, for read roles, and refuses another tenant', async () => {
+    const doc = (await (await api('GET', '/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    expect(doc.paths['/api/tenants/{tenantId}/redirection/report']?.get?.responses).toHaveProperty(
+      '200',
+    );
+    const tenant = newTenant();
+    const other = await adminToken(newTenant(), ['global-admin']);
+    const res = await api('GET', `/tenants/${tenant}/redirection/report`, { token: other });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('path templates', () => {
+  const segment = fc.oneof(
+    fc.uuid().map((u) => (Math.random() < 0.5 ? u : u.toUpperCase())),
+    fc.bigInt({ min: 0n, max: 10n ** 20n }).map(String),
+    fc.stringMatching(/^(da|ed|fa|ar)[0-9]{12,18}(_-?[0-9]{6,10})?$/),
+    fc.stringMatching(/^[A-Za-z0-9+/_-]{16,40}={0,2}$/),
+    fc.stringMatching(/^[0-9a-f]{16,64}$/),
+    fc.emailAddress(),
+    fc.constantFrom('alerts', 'machines', 'user', 'Incidents', 'x.y', '%7Bid%7D', '..'),
+  );
+  it('never contain a GUID, an alert id, a number, a query or an escape', () => {
+    fc.assert(
+      fc.property(fc.array(segment, { maxLength: 9 }), fc.string(), (segments, query) => {
+        const path = `/${segments.join('/')}`;
+        const template = pathTemplate(`${path}`);
+        expect(template).not.toMatch(/[0-9?%@=+]/);
+        expect(template).toMatch(/^\/(?:[a-z:][a-z._-]*(?:\/[a-z:][a-z._-]*)*(?:\/\*)?)?$/);
+        expect(template).not.toContain(query.length > 3 ? query : '\u0000');
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each([
+    [`/alerts/${ALERT}`, '/alerts/:alert-id'],
+    [`/machines/${'ab12'.repeat(10)}/timeline`, '/machines/:hex/timeline'],
+    [`/users/${GUID.toUpperCase()}`, '/users/:guid'],
+    ['/incidents/12345/overview', '/incidents/:n/overview'],
+    ['/a/b/c/d/e/f/g/h', '/a/b/c/d/e/f/*'],
+    ['/', '/'],
+  ])('%s -> %s', (path, template) => {
+    expect(pathTemplate(path)).toBe(template);
+  });
+});
+
+describe('the report on the settings page', () => {
+  it('shows the counts and a chart per product, in English and Dutch, under the CSP', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', 'observe');
+    for (let i = 0; i < 2; i++)
+      await visit(navigation(`${MDE}/alerts?tid=${tenant}`), everyRequest);
+    const b = new Browser();
+    await b.signIn(tenant, 'security-reader');
+    const res = await b.go('/settings');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).not.toContain('unsafe-inline');
+    const html = await res.text();
+    const section = html.slice(html.indexOf('data-report="endpoint"'));
+    expect(section).toMatch(
+      /data-figure="observed"><th scope="row">[^<]+<\/th><td>2<\/td><td>2<\/td>/,
+    );
+    expect(section).toContain('<svg class="chart" role="img"');
+    expect(section).toContain('Endpoints: legacy visits per hour, last 24 hours');
+    expect(html).not.toMatch(/<svg[^>]* style=|<rect[^>]* style=/);
+    b.lang = 'nl-NL,nl;q=0.9';
+    const nl = await (await b.go('/settings?lang=nl')).text();
+    expect(nl).toContain('Migratierapport');
+    expect(nl).toContain('Eindpunten: bezoeken per uur, afgelopen 24 uur');
+  });
+});
