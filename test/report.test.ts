@@ -122,6 +122,23 @@ describe('the migration report', () => {
     expect(text).not.toContain('637551227677560813');
   });
 
+  it('counts no tenant without a stored setting: a made-up ?tid= creates no settings object', async () => {
+    const chosen = newTenant();
+    await seedToggle(chosen, 'endpoint', true);
+    resetCounters(Date.now());
+    // Office is on by default: a link naming any GUID redirects, and must not be counted.
+    for (let i = 0; i < 3; i++)
+      await visit(
+        navigation(`https://protection.office.com/antiphishing?tid=${newTenant()}`),
+        held,
+      );
+    await visit(navigation(`${MDE}/alerts?tid=${newTenant()}`), held);
+    expect(pendingCounters().counters).toBe(0);
+    await visit(navigation(`${MDE}/alerts?tid=${chosen}`), held);
+    expect(pendingCounters().counters).toBe(1);
+    resetCounters();
+  });
+
   it('a failed flush loses only its own batch', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', true);
@@ -175,7 +192,7 @@ describe('the migration report', () => {
         tenant,
         unmappedPath: `/p/${letters(i)}`,
       };
-      countDecision(decision, facts, testEnv.TENANT_SETTINGS, 3_600_000, undefined);
+      countDecision(decision, facts, () => true, testEnv.TENANT_SETTINGS, 3_600_000, undefined);
     }
     const pending = pendingCounters();
     expect(pending.counters).toBe(MAX_COUNTERS);

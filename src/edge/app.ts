@@ -3,6 +3,7 @@ import { loadConfig } from '../config';
 import type { Decision, RequestFacts } from '../core/decide';
 import type { HostMatch } from '../core/hosts';
 import { decideWithStore, storeFor } from '../store/decision-loop';
+import { hasStoredSetting } from '../store/toggles';
 import { apiPassThrough } from './api-hosts';
 import { DISMISS_PATH, dismissBanner, wantsBanner, withBanner } from './banner';
 import { isSignInPost, requestFacts, signInFacts } from './facts';
@@ -31,7 +32,14 @@ export function handleEdge(
     return signInFacts(request, url, legacy.product, now, config.signIn).then(
       async ({ facts, body }) => {
         const decision = await decideWithStore(config, store, facts);
-        countDecision(decision, facts, env.TENANT_SETTINGS, config.reportFlushMs, ctx);
+        countDecision(
+          decision,
+          facts,
+          hasStoredSetting,
+          env.TENANT_SETTINGS,
+          config.reportFlushMs,
+          ctx,
+        );
         return respond(request, url, config, legacy, facts, body, decision);
       },
     );
@@ -39,7 +47,14 @@ export function handleEdge(
   const facts = requestFacts(request, url, now);
   const decided = decideWithStore(config, store, facts);
   const finish = (decision: Decision) => {
-    countDecision(decision, facts, env.TENANT_SETTINGS, config.reportFlushMs, ctx);
+    countDecision(
+      decision,
+      facts,
+      hasStoredSetting,
+      env.TENANT_SETTINGS,
+      config.reportFlushMs,
+      ctx,
+    );
     return respond(request, url, config, legacy, facts, request.body, decision);
   };
   return decided instanceof Promise ? decided.then(finish) : finish(decided);

@@ -32,6 +32,14 @@ let lastFlush = 0;
 type Settings = DurableObjectNamespace<TenantSettings>;
 
 /**
+ * Whether the tenant has a stored setting for the product. Only such tenants are counted: a
+ * `?tid=` or cookie names any GUID, and counting it would let anonymous traffic create (and
+ * fill) a settings object for every GUID it makes up. A tenant that never chose for a product
+ * (its default applies) is not counted for it.
+ */
+export type HasSetting = (tenant: string, product: ProductId) => boolean;
+
+/**
  * Count one decision for the migration report: synchronous, in this isolate's memory, no store
  * call. At most every `flushIntervalMs` the counts go to each tenant's object in the background
  * (`waitUntil`); a lost batch loses counts, never a request's outcome.
@@ -39,12 +47,13 @@ type Settings = DurableObjectNamespace<TenantSettings>;
 export function countDecision(
   decision: Decision,
   facts: RequestFacts,
+  hasSetting: HasSetting,
   settings: Settings,
   flushIntervalMs: number,
   ctx: Pick<ExecutionContext, 'waitUntil'> | undefined,
 ): void {
   try {
-    count(decision, facts, settings, flushIntervalMs, ctx);
+    count(decision, facts, hasSetting, settings, flushIntervalMs, ctx);
   } catch (error) {
     // Counting is never worth a request: log and go on.
     console.warn(`report counting failed: ${String(error)}`);
@@ -54,6 +63,7 @@ export function countDecision(
 function count(
   decision: Decision,
   facts: RequestFacts,
+  hasSetting: HasSetting,
   settings: Settings,
   flushIntervalMs: number,
   ctx: Pick<ExecutionContext, 'waitUntil'> | undefined,
@@ -62,7 +72,7 @@ function count(
   if (product === null || NOT_COUNTED.has(decision.reason)) return;
   // A browser whose decision named no tenant (a sticky session) still says its remembered one.
   const tenant = decision.tenant ?? asTenantId(facts.cookies[TENANT_COOKIE]);
-  if (tenant === null) return;
+  if (tenant === null || !hasSetting(tenant, product)) return;
   const hour = Math.floor(facts.now / HOUR_MS);
   // The hash page's continuation is the same navigation as the page, counted there.
   const continuation =

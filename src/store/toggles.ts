@@ -123,3 +123,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     if (timer !== undefined) clearTimeout(timer);
   });
 }
+
+/**
+ * Whether this isolate has seen a stored setting (on, off or observe) of the tenant for the
+ * product, fresh or not: the report counts only such tenants (edge/report-counter.ts says why).
+ */
+export function hasStoredSetting(tenant: string, product: ProductId): boolean {
+  const value = toggleCache.lastSeen(keys.toggle(tenant, product));
+  return value !== undefined && value !== null;
+}
