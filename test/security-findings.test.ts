@@ -127,6 +127,9 @@ describe('cookies on an https admin host', () => {
     expect(csrfCookie).toBeDefined();
     expect(csrfCookie).toMatch(/; Secure/);
     expect(csrfCookie).toMatch(/; Path=\//);
+    // Sent with a cross-site arrival (Entra ID's redirect, the banner's link), as the session is:
+    // a page loaded without it would render forms with no token.
+    expect(csrfCookie).toMatch(/; SameSite=Lax/);
     expect(csrfCookie).not.toMatch(/Domain=/i);
     const csrf = /name="csrf" value="([^"]+)"/.exec(await first.text())?.[1] ?? '';
     const jar = csrfCookie!.split(';')[0]!;

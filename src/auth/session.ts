@@ -23,12 +23,18 @@ const secure = (c: Ctx) => new URL(c.req.url).protocol === 'https:';
  */
 const prefix = (c: Ctx) => (secure(c) ? ('host' as const) : undefined);
 
+/**
+ * `Lax`, like the session: an admin often arrives from another site (Entra ID's redirect after
+ * sign-in, the banner's link on a legacy portal), and a `Strict` cookie would be missing from that
+ * page's request, so its forms would carry no token. Cross-site POSTs still lack it, and the form
+ * must repeat it besides (with the Origin check), which is what stops a forged form.
+ */
 function setCsrfCookie(c: Ctx, token: string): string {
   setCookie(c, CSRF_COOKIE, token, {
     prefix: prefix(c),
     httpOnly: true,
     secure: secure(c),
-    sameSite: 'Strict',
+    sameSite: 'Lax',
     path: '/',
     maxAge: SESSION_MAX_AGE_SECONDS,
   });
