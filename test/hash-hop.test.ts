@@ -41,6 +41,24 @@ describe('3. a new tab moves a Cloud Apps user, hash routes included', () => {
     expect(setCookies(res).get('portal_redirect_hop')).toContain('Max-Age=0');
   });
 
+  it('a request the page makes before its continuation (a favicon) leaves the marker alone', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'cloudapps', true);
+    const { value, continuation } = await openInNewTab(tenant, '/alerts');
+    const favicon = await navigate(`${MCAS}/favicon.ico`, {
+      cookies: `sessionid=s; portal_redirect_hop=${value}`,
+      site: 'same-origin',
+      headers: { 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'image' },
+    });
+    expect(decisionOf(favicon).reason).toBe('not-navigation');
+    expect(setCookies(favicon).has('portal_redirect_hop')).toBe(false);
+    const res = await navigate(continuation, {
+      cookies: `sessionid=s; portal_redirect_hop=${value}`,
+      site: 'same-origin',
+    });
+    expect(res.headers.get('location')).toBe(`${U}/alerts?tid=${tenant}`);
+  });
+
   it('the continuation cannot be replayed to skip stickiness later', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'cloudapps', true);

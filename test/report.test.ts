@@ -73,7 +73,11 @@ describe('the migration report', () => {
     await seedToggle(tenant, 'identity', 'observe');
     const tid = `tid=${tenant}`;
     for (let i = 0; i < 3; i++) await visit(navigation(`${MDE}/alerts?${tid}`), everyRequest);
-    await visit(navigation(`${MDE}/foo/${GUID}/bar?secret=x&${tid}`), everyRequest);
+    // Where a verified sign-in left the tenant, a path no row knows is reported as a template;
+    // from a link that names its own tenant, only counted (anyone can write such a link).
+    const signedIn = { cookies: `portal_redirect_tid=${tenant}` };
+    await visit(navigation(`${MDE}/foo/${GUID}/bar?secret=x`, signedIn), everyRequest);
+    await visit(navigation(`${MDE}/call-this-number/now?${tid}`), everyRequest);
     await visit(navigation(`${MDE}/serviceHealth?${tid}`), everyRequest);
     // A sticky session names its tenant only by the cookie a sign-in left.
     await visit(
@@ -85,17 +89,17 @@ describe('the migration report', () => {
       navigation(`${MDE}/alerts?${tid}`, { headers: { 'Sec-Fetch-Mode': 'cors' } }),
       everyRequest,
     );
-    await visit(navigation(`${MDI}/zzz/${ALERT}?${tid}`), everyRequest);
-    await visit(navigation(`${MDI}/zzz/12345?${tid}`), everyRequest);
-    await visit(navigation(`${MDI}/zzz/12346?${tid}`), everyRequest);
+    await visit(navigation(`${MDI}/zzz/${ALERT}`, signedIn), everyRequest);
+    await visit(navigation(`${MDI}/zzz/12345`, signedIn), everyRequest);
+    await visit(navigation(`${MDI}/zzz/12346`, signedIn), everyRequest);
 
     const r = await report(tenant);
     expect(r.tenantId).toBe(tenant);
     for (const window of ['24h', '7d'] as const) {
       expect(productOf(r, window, 'endpoint')).toEqual({
         product: 'endpoint',
-        navigations: 6,
-        redirected: 4,
+        navigations: 7,
+        redirected: 5,
         observed: 0,
         passed: { ...zeroPassed, 'session-sticky': 1, 'out-of-scope': 1 },
         unmapped: [{ template: '/foo/:guid/bar', count: 1 }],
@@ -115,11 +119,12 @@ describe('the migration report', () => {
     }
     const endpointHours = r.hourly.find((h) => h.product === 'endpoint')!.hours;
     expect(endpointHours).toHaveLength(24);
-    expect(endpointHours.at(-1)).toMatchObject({ redirected: 4, passed: 2, observed: 0 });
+    expect(endpointHours.at(-1)).toMatchObject({ redirected: 5, passed: 2, observed: 0 });
     const text = JSON.stringify(r);
     expect(text).not.toContain(GUID);
     expect(text).not.toContain('secret');
     expect(text).not.toContain('637551227677560813');
+    expect(text).not.toContain('call-this-number');
   });
 
   it('counts no tenant without a stored setting: a made-up ?tid= creates no settings object', async () => {
@@ -133,6 +138,9 @@ describe('the migration report', () => {
         held,
       );
     await visit(navigation(`${MDE}/alerts?tid=${newTenant()}`), held);
+    expect(pendingCounters().counters).toBe(0);
+    // REPORT_COUNTING=off: the operator's switch, nothing counted.
+    await visit(navigation(`${MDE}/alerts?tid=${chosen}`), { ...held, REPORT_COUNTING: 'off' });
     expect(pendingCounters().counters).toBe(0);
     await visit(navigation(`${MDE}/alerts?tid=${chosen}`), held);
     expect(pendingCounters().counters).toBe(1);

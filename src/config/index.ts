@@ -38,6 +38,8 @@ declare global {
       SETTINGS_WRITES_PER_MINUTE?: string;
       /** How often an isolate sends its migration-report counts, in seconds (default 10). */
       REPORT_FLUSH_SECONDS?: string;
+      /** "off" stops the migration report's counting at the edge (default "on"). */
+      REPORT_COUNTING?: string;
       /** How far ahead a scheduled change must be, in seconds (default 60). */
       SCHEDULE_MIN_LEAD_SECONDS?: string;
     }
@@ -88,6 +90,8 @@ export interface Config {
   settings: SettingsConfig;
   /** The migration report's counting: an isolate sends its counts at most this often. */
   reportFlushMs: number;
+  /** Whether the edge counts decisions for the report (REPORT_COUNTING). */
+  reportCounting: boolean;
   /** Problems found in the configuration, logged once; the Worker keeps serving. */
   problems: string[];
 }
@@ -181,6 +185,7 @@ export function parseConfig(env: Env): Config {
         ) * 1000,
     },
     reportFlushMs: int(env.REPORT_FLUSH_SECONDS, 10, 'REPORT_FLUSH_SECONDS', problems) * 1000,
+    reportCounting: onOff(env.REPORT_COUNTING, true, 'REPORT_COUNTING', problems),
     problems,
   };
 }
@@ -389,4 +394,14 @@ function withSessionCookies(
     }
     return { ...p, sessionCookies: names as string[] };
   });
+}
+
+/** `on` / `off` (any case); unset is the default, anything else a problem and the default. */
+function onOff(raw: string | undefined, fallback: boolean, name: string, problems: string[]) {
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  problems.push(`${name} must be "on" or "off"; using "${fallback ? 'on' : 'off'}"`);
+  return fallback;
 }

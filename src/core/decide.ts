@@ -112,6 +112,8 @@ export interface Decision {
   observedLocation?: string;
   /** The legacy route's path when no deep-link row knew it and the unified home was chosen. */
   unmappedPath?: string;
+  /** The hash page's own continuation, decided as the navigation that produced the page. */
+  hopContinuation?: boolean;
 }
 
 export type Step =
@@ -136,7 +138,9 @@ const decided = (decision: Decision): Step => ({ kind: 'decision', decision });
  */
 export function decide(ctx: CoreContext, facts: RequestFacts, lookups: Lookups = {}): Step {
   const step = decideSteps(ctx, facts, lookups);
-  if (step.kind === 'decision' && facts.cookies[HOP_COOKIE] !== undefined)
+  // Only a navigation uses or outlives the marker: a subresource the hash page loads before its
+  // continuation must not clear it.
+  if (step.kind === 'decision' && facts.cookies[HOP_COOKIE] !== undefined && isNavigation(facts))
     step.decision.clearHop = true;
   return step;
 }
@@ -208,6 +212,7 @@ function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): S
   }
   if (ctx.unified === null) return decided(pass('loop-guard', product.id, tenant));
   const redirect = redirectTo(ctx.unified, match, route, mapped, tenant, reason);
+  if (hop) redirect.hopContinuation = true;
   return decided(observe ? observed(redirect) : redirect);
 }
 

@@ -28,18 +28,22 @@ export function handleEdge(
   if (legacy?.host.kind === 'api') return apiPassThrough(request, config, store, legacy.product);
   if (legacy && url.pathname === DISMISS_PATH) return dismissBanner(request);
   const now = Date.now();
+  const count = (decision: Decision, facts: RequestFacts) => {
+    if (config.reportCounting)
+      countDecision(
+        decision,
+        facts,
+        hasStoredSetting,
+        env.TENANT_SETTINGS,
+        config.reportFlushMs,
+        ctx,
+      );
+  };
   if (legacy && isSignInPost(request, url, legacy.product)) {
     return signInFacts(request, url, legacy.product, now, config.signIn).then(
       async ({ facts, body }) => {
         const decision = await decideWithStore(config, store, facts);
-        countDecision(
-          decision,
-          facts,
-          hasStoredSetting,
-          env.TENANT_SETTINGS,
-          config.reportFlushMs,
-          ctx,
-        );
+        count(decision, facts);
         return respond(request, url, config, legacy, facts, body, decision);
       },
     );
@@ -47,14 +51,7 @@ export function handleEdge(
   const facts = requestFacts(request, url, now);
   const decided = decideWithStore(config, store, facts);
   const finish = (decision: Decision) => {
-    countDecision(
-      decision,
-      facts,
-      hasStoredSetting,
-      env.TENANT_SETTINGS,
-      config.reportFlushMs,
-      ctx,
-    );
+    count(decision, facts);
     return respond(request, url, config, legacy, facts, request.body, decision);
   };
   return decided instanceof Promise ? decided.then(finish) : finish(decided);

@@ -1,7 +1,7 @@
 import type { ProductId } from '../catalogue/types';
 import type { Decision, RequestFacts } from '../core/decide';
 import { TENANT_COOKIE } from '../core/decide';
-import { HOP_PARAM } from '../core/hop';
+import { queryParam } from '../core/query';
 import { pathTemplate } from '../core/path-template';
 import { asTenantId } from '../core/tenant';
 import type { TenantSettings } from '../objects/tenant-settings';
@@ -75,10 +75,11 @@ function count(
   if (tenant === null || !hasSetting(tenant, product)) return;
   const hour = Math.floor(facts.now / HOUR_MS);
   // The hash page's continuation is the same navigation as the page, counted there.
-  const continuation =
-    decision.action === 'redirect' && facts.query.includes(`${HOP_PARAM}=`) && !decision.hashPage;
-  if (!continuation) add(tenant, hour, product, decision.action, decision.reason);
-  if (decision.unmappedPath !== undefined)
+  if (decision.hopContinuation !== true)
+    add(tenant, hour, product, decision.action, decision.reason);
+  // A path is reported to the tenant's admins only when the tenant did not come from the link
+  // itself: anyone can send a link naming a tenant, with words of their choosing in its path.
+  if (decision.unmappedPath !== undefined && asTenantId(queryParam(facts.query, 'tid')) !== tenant)
     add(tenant, hour, product, 'template', pathTemplate(decision.unmappedPath));
   // Without a context (a direct call, not a request) nothing can outlive the call: keep counting.
   if (
