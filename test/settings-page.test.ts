@@ -126,6 +126,24 @@ describe('settings page: an admin changes a toggle', () => {
     expect(() => new Function(SCRIPT)).not.toThrow();
   });
 
+  it('a form that names no state is refused and changes nothing (it used to mean off)', async () => {
+    const b = new Browser();
+    const tenant = newTenant();
+    await b.signIn(tenant, 'security-admin', 'Ada');
+    const csrf = b.csrf(await (await b.go('/settings/confirm/endpoint?mode=on')).text());
+    await b.go('/settings/endpoint', { method: 'POST', form: { csrf, mode: 'on' } });
+    for (const form of [{ csrf }, { csrf, mode: 'maybe' }, { csrf, enabled: 'yes' }] as Record<
+      string,
+      string
+    >[]) {
+      const res = await b.go('/settings/endpoint', { method: 'POST', form });
+      expect(res.status, JSON.stringify(form)).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toBe('invalid_request');
+    }
+    const page = await (await b.go('/settings')).text();
+    expect(page).toMatch(/data-product="endpoint"[\s\S]*?data-state="on"/);
+  });
+
   it('enable (with confirmation) then disable with feedback; both in the audit view', async () => {
     const b = new Browser();
     const tenant = newTenant();

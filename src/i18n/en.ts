@@ -46,6 +46,7 @@ export const en = {
   report: 'Migration report',
   reportIntro:
     'Visits to the legacy portals of your organization, counted at the edge. Counts can miss visits (see the documentation); they never change what happens to a visit.',
+  reportUnavailable: 'The report cannot be read right now; the settings above are unaffected.',
   report24h: 'Last 24 hours',
   report7d: 'Last 7 days',
   reportNavigations: 'Legacy visits',

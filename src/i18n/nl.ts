@@ -49,6 +49,8 @@ export const nl: Strings = {
   report: 'Migratierapport',
   reportIntro:
     'Bezoeken aan de oude portals van uw organisatie, geteld aan de rand. Tellingen kunnen bezoeken missen (zie de documentatie); ze veranderen nooit wat er met een bezoek gebeurt.',
+  reportUnavailable:
+    'Het rapport kan nu niet worden gelezen; de instellingen hierboven blijven werken.',
   report24h: 'Afgelopen 24 uur',
   report7d: 'Afgelopen 7 dagen',
   reportNavigations: 'Bezoeken aan de oude portal',

@@ -86,7 +86,17 @@ const Figures: FC<{ s: Strings; day: ProductReport; week: ProductReport }> = ({ 
 };
 
 /** The report section of the settings page: per product, figures, a chart and unknown pages. */
-export const ReportSection: FC<{ s: Strings; report: MigrationReport }> = ({ s, report }) => {
+export const ReportSection: FC<{ s: Strings; report: MigrationReport | null }> = ({
+  s,
+  report,
+}) => {
+  if (report === null)
+    return (
+      <section class="product" aria-labelledby="h-report" id="report">
+        <h2 id="h-report">{s.report}</h2>
+        <p class="meta">{s.reportUnavailable}</p>
+      </section>
+    );
   const [day, week] = report.windows;
   return (
     <section class="product" aria-labelledby="h-report" id="report">

@@ -30,10 +30,15 @@ import { AuditPage, ConfirmPage, Layout, SettingsPage, SignInPage } from './view
 const MAX_FEEDBACK_CHARS = 2000;
 const MAX_CURSOR_CHARS = 64;
 
-/** `mode=on|off|observe`, or the older `enabled=true|false`; anything else is off. */
+/**
+ * `mode=on|off|observe`, or the older `enabled=true|false`. Anything else is refused: a form that
+ * names no state must not turn redirection off.
+ */
 function askedMode(form: Record<string, unknown>): ToggleMode {
   if (isToggleMode(form.mode)) return form.mode;
-  return form.enabled === 'true' ? 'on' : 'off';
+  if (form.mode === undefined && form.enabled === 'true') return 'on';
+  if (form.mode === undefined && form.enabled === 'false') return 'off';
+  throw new AppError('invalid_request', 'The form must name a state: on, off or observe.');
 }
 
 /** The language for this request; `?lang=` is remembered in a cookie. */
@@ -82,9 +87,13 @@ settings.get('/', async (c) => {
   const writable = new Set(
     states.map((st) => st.product).filter((p) => canWrite(access.principal.roles, p)),
   );
+  // The report is a guide: when it cannot be read the page still serves its settings.
   const [schedules, report] = await Promise.all([
     c.env.settings.schedules(access),
-    c.env.settings.report(access),
+    c.env.settings.report(access).catch((error: unknown) => {
+      console.warn(`settings page: report unavailable: ${String(error)}`);
+      return null;
+    }),
   ]);
   const saved = c.req.query('saved');
   const error = c.req.query('error');
