@@ -19,26 +19,36 @@ export function applyDueSchedules(
   const tenant = db.meta('tenant') as string;
   for (const due of scheduled.due(at.now)) {
     const product = products.find((p) => p.id === due.product);
-    storage.transactionSync(() => {
-      if (!scheduled.delete(due.id)) return;
-      if (product === undefined || isLocked(product, at.now)) {
-        console.warn(`scheduled change ${due.id} dropped: ${due.product} is locked`);
-        return;
-      }
-      applyChange(
-        db,
-        {
-          tenant,
-          product: due.product,
-          mode: due.mode,
-          defaultEnabled: due.defaultEnabled,
-          actor: due.actor,
-          feedback: null,
-        },
-        'schedule',
-        at.now,
-        at.retentionMs,
-      );
-    });
+    try {
+      applyOne();
+    } catch (error) {
+      // One schedule that cannot apply must not hold up the alarm's other work (KV, retention,
+      // the other schedules) through the platform's retries: it is dropped, and said in the log.
+      console.error(`scheduled change ${due.id} failed and is dropped: ${String(error)}`);
+      scheduled.delete(due.id);
+    }
+    function applyOne(): void {
+      storage.transactionSync(() => {
+        if (!scheduled.delete(due.id)) return;
+        if (product === undefined || isLocked(product, at.now)) {
+          console.warn(`scheduled change ${due.id} dropped: ${due.product} is locked`);
+          return;
+        }
+        applyChange(
+          db,
+          {
+            tenant,
+            product: due.product,
+            mode: due.mode,
+            defaultEnabled: due.defaultEnabled,
+            actor: due.actor,
+            feedback: null,
+          },
+          'schedule',
+          at.now,
+          at.retentionMs,
+        );
+      });
+    }
   }
 }
