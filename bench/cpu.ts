@@ -177,8 +177,20 @@ async function main(): Promise<void> {
 
   if (PARTS.has('requests')) {
     const r302 = await serve('bench/baselines/constant-302.jsonc', 18_884);
+    // The same build with the migration report's counting off: the cost of counting.
+    const uncounted = await serve('wrangler.jsonc', 18_885, {
+      script: 'dist/bench/index.js',
+      persistTo: state,
+      vars: { TOGGLE_CACHE_TTL_SECONDS: '600', REPORT_COUNTING: 'off' },
+    });
     const workers: Served[] = [
       { name: 'portal-redirect, 302', ...app, requests: scenario.redirect, expect: 302 },
+      {
+        name: 'same, counting off',
+        ...uncounted,
+        requests: scenario.redirect,
+        expect: 302,
+      },
       { name: 'constant 302', ...r302, requests: scenario.redirect, expect: 302 },
       { name: 'portal-redirect, ?tid=', ...app, requests: scenario.tidRedirect, expect: 302 },
       { name: 'constant 302, ?tid=', ...r302, requests: scenario.tidRedirect, expect: 302 },

@@ -33,7 +33,9 @@ describe('npm run toggles', () => {
   it('refuses bad arguments with a usage message', async () => {
     await expect(toggles(['set', 'contoso', 'identity', 'on'])).rejects.toThrow(/not a tenant id/);
     await expect(toggles(['set', tenant, 'defender', 'on'])).rejects.toThrow(/unknown product/);
-    await expect(toggles(['set', tenant, 'identity', 'maybe'])).rejects.toThrow(/on, off or observe/);
+    await expect(toggles(['set', tenant, 'identity', 'maybe'])).rejects.toThrow(
+      /on, off or observe/,
+    );
   });
 });
 

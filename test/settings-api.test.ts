@@ -294,6 +294,14 @@ describe('GET /tenants/{tenantId}/redirection/explain', () => {
       // The same link without a known tenant: remembered, and used at the sign-in.
       afterSignIn: `https://security.microsoft.com/alert/da123?source=SIEM&tid=${tenant}`,
     });
+    // A link longer than the edge remembers: the sign-in lands on the home, and explain says so.
+    const long = encodeURIComponent(
+      `https://securitycenter.windows.com/alert/da123?note=${'x'.repeat(1100)}`,
+    );
+    const longAnswer = (await (
+      await api('GET', `/tenants/${tenant}/redirection/explain?url=${long}`, { token })
+    ).json()) as { afterSignIn: string };
+    expect(longAnswer.afterSignIn).toBe(`https://security.microsoft.com/?tid=${tenant}`);
     const sticky = await api(
       'GET',
       `/tenants/${tenant}/redirection/explain?url=${url}&session=true`,

@@ -2,7 +2,7 @@ import { productById } from '../catalogue/products';
 import type { Product, ProductId } from '../catalogue/types';
 import type { CoreContext } from '../core/decide';
 import { isLocked, navigationFacts } from '../core/decide';
-import { RETURN_COOKIE } from '../core/remember';
+import { RETURN_COOKIE, returnCookieValue } from '../core/remember';
 import type { Reason } from '../core/reasons';
 import { AppError } from '../errors';
 import type { DecisionReads } from '../store/decision-loop';
@@ -180,18 +180,24 @@ export class SettingsService {
     const config = { core: this.deps.core };
     const decision = await decideWithStore(config, this.deps.reads, facts);
     // The same link opened where the tenant is unknown: remembered, then used at the sign-in.
+    // (A cookie as the edge reads it: the value returnCookieValue encodes, decoded.)
+    const remembered =
+      returnCookieValue(url.pathname, url.search.slice(1)) === null
+        ? null
+        : url.pathname + url.search;
     const signIn = await decideWithStore(config, this.deps.reads, {
       ...navigationFacts(url),
       method: 'POST',
       signIn: { tenant: access.tenant },
-      cookies: { [RETURN_COOKIE]: url.pathname + url.search },
+      // As the edge would have remembered it (bounded, a path on this host), or not at all.
+      cookies: remembered === null ? {} : { [RETURN_COOKIE]: remembered },
     });
     return {
       product: decision.product,
       action: decision.action,
       reason: decision.reason,
       location: decision.location ?? decision.observedLocation ?? null,
-      afterSignIn: signIn.action === 'redirect' ? (signIn.location ?? null) : null,
+      afterSignIn: signIn.location ?? signIn.observedLocation ?? null,
     };
   }
 }

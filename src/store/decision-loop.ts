@@ -6,6 +6,7 @@ import type {
   Lookups,
   RequestFacts,
   Step,
+  ToggleValue,
 } from '../core/decide';
 import { decide } from '../core/decide';
 import type { StoreOptions } from './toggles';
@@ -61,10 +62,10 @@ async function readThenDecide(
 function answer(
   lookups: Lookups,
   need: Need,
-  read: Lookup<string | null> | Lookup<boolean | null>,
+  read: Lookup<string | null> | Lookup<ToggleValue | null>,
 ) {
   if (need.kind === 'need-host-tenant') lookups.hostTenant = read as Lookup<string | null>;
-  else lookups.toggle = read as Lookup<boolean | null>;
+  else lookups.toggle = read as Lookup<ToggleValue | null>;
 }
 
 const stores = new WeakMap<KVNamespace, { options: StoreOptions; store: ToggleStore }>();
