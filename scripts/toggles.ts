@@ -28,7 +28,7 @@ const USAGE = `usage:
                                     [--limit <n>] [--cursor <c>]
   npm run toggles -- export <tenant> csv|json  the whole audit log, to stdout
   npm run toggles -- map-host <host> <tenant>  writes KV (local, or --remote)
-get, set, audit and export call the Worker's settings API (start it first: npm start):
+Every command but map-host and get --kv calls the Worker's settings API (start it first: npm start):
   --url <origin>   the Worker's admin host (default http://127.0.0.1:8787, npm start's)
   --token <jwt>    bearer token; default: a global-admin token for <tenant> signed by the
                    local dev key (.dev-keys/), which npm start's Worker trusts. A deployed
