@@ -487,7 +487,7 @@ function decisionMicrobench(): {
 }
 
 /** How the built bundle imports a WebAssembly module: its binding, then its file (named by hash). */
-const WASM_IMPORT = /import\s+(\w+)\s+from\s+"\.\/([\w.-]+\.wasm)";/g;
+const WASM_IMPORT = /import\s*(\w+)\s*from\s*"\.\/([\w.-]+\.wasm)";?/g;
 
 /** The deployable modules: the bundle and the WebAssembly it imports. */
 function bundleModules(): { name: string; bytes: Buffer }[] {
@@ -528,8 +528,9 @@ async function moduleScope(): Promise<{ importMs: number; fetches: number; timer
   // Nor a `cloudflare:workers` module: the settings object's base class, which module scope only
   // extends, comes from a global too.
   const scoped = code.replace(
-    /import \{ DurableObject \} from "cloudflare:workers";/,
-    'const { DurableObject } = globalThis.__benchWorkers;',
+    /import\s*\{\s*DurableObject(?:\s+as\s+([\w$]+))?\s*\}\s*from\s*"cloudflare:workers";?/,
+    (_, alias: string | undefined) =>
+      `const ${alias ?? 'DurableObject'} = globalThis.__benchWorkers.DurableObject;`,
   );
   (globalThis as { __benchWorkers?: object }).__benchWorkers = { DurableObject: class {} };
   writeFileSync('dist/bench/scope-check.mjs', scoped);

@@ -12,12 +12,13 @@ import { pathTemplate } from '../src/core/path-template';
 import {
   countDecision,
   flushCounts,
+  MAX_TENANTS_PER_FLUSH,
   MAX_COUNTERS,
   pendingCounters,
   resetCounters,
 } from '../src/edge/report-counter';
 import worker from '../src/index';
-import type { MigrationReport, ProductReport } from '../src/objects/types';
+import type { CountRow, MigrationReport, ProductReport } from '../src/objects/types';
 import { adminToken, api } from './api-helpers';
 import { navigation, newTenant, seedToggle, testEnv } from './helpers';
 import { Browser } from './settings-page-browser';
@@ -186,6 +187,32 @@ describe('the migration report', () => {
     expect(refused).toMatchObject({ ok: false, error: 'invalid_request' });
     await visit(navigation(`${MDE}/alerts?tid=${tenant}`), everyRequest);
     expect(productOf(await report(tenant), '24h', 'endpoint').redirected).toBe(4);
+  });
+
+  it('one flush sends to at most MAX_TENANTS_PER_FLUSH tenants; the rest wait for the next', async () => {
+    resetCounters(Date.now());
+    const facts = navigationFacts(new URL(`${MDE}/`));
+    const tenants = Array.from({ length: MAX_TENANTS_PER_FLUSH + 5 }, () => newTenant());
+    for (const tenant of tenants) {
+      const decision: Decision = {
+        action: 'redirect',
+        reason: 'toggle-on',
+        product: 'endpoint',
+        tenant,
+      };
+      countDecision(decision, facts, () => true, testEnv.TENANT_SETTINGS, 3_600_000, undefined);
+    }
+    const sent: string[] = [];
+    const send = async (tenant: string, rows: CountRow[]) => {
+      sent.push(tenant);
+      return { ok: true as const, rows: rows.length };
+    };
+    await Promise.all(flushCounts(testEnv.TENANT_SETTINGS, send));
+    expect(sent).toEqual(tenants.slice(0, MAX_TENANTS_PER_FLUSH));
+    expect(pendingCounters().counters).toBe(5);
+    await Promise.all(flushCounts(testEnv.TENANT_SETTINGS, send));
+    expect(sent.slice(MAX_TENANTS_PER_FLUSH)).toEqual(tenants.slice(MAX_TENANTS_PER_FLUSH));
+    expect(pendingCounters().counters).toBe(0);
   });
 
   it('holds at most MAX_COUNTERS counters in an isolate, and says how many it dropped', () => {

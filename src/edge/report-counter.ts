@@ -13,8 +13,14 @@ const HOUR_MS = 3_600_000;
  * said in the log) while existing ones keep counting: memory stays bounded whatever the traffic.
  */
 export const MAX_COUNTERS = 10_000;
-/** Flush early when this many distinct counters wait, whatever the interval. */
+/** When this many distinct counters wait, flush every second rather than every interval. */
 const FLUSH_AT_COUNTERS = 2_000;
+const BUSY_FLUSH_MS = 1_000;
+/**
+ * Tenants one flush sends to: each is a subrequest of the request whose `waitUntil` carries it,
+ * and a request has a bounded number of those. The others wait for the next flush.
+ */
+export const MAX_TENANTS_PER_FLUSH = 20;
 
 /** Decisions that are not a legacy navigation the report counts. */
 const NOT_COUNTED = new Set(['not-navigation', 'api-host', 'unknown-host', 'sign-in-unverified']);
@@ -82,10 +88,9 @@ function count(
   if (decision.unmappedPath !== undefined && asTenantId(queryParam(facts.query, 'tid')) !== tenant)
     add(tenant, hour, product, 'template', pathTemplate(decision.unmappedPath));
   // Without a context (a direct call, not a request) nothing can outlive the call: keep counting.
-  if (
-    ctx !== undefined &&
-    (facts.now - lastFlush >= flushIntervalMs || counters.size >= FLUSH_AT_COUNTERS)
-  ) {
+  const interval =
+    counters.size >= FLUSH_AT_COUNTERS ? Math.min(flushIntervalMs, BUSY_FLUSH_MS) : flushIntervalMs;
+  if (ctx !== undefined && facts.now - lastFlush >= interval) {
     lastFlush = facts.now;
     for (const send of flushCounts(settings)) ctx.waitUntil(send);
   }
@@ -107,13 +112,15 @@ export function flushCounts(
     settings.get(settings.idFromName(tenant)).recordCounts(tenant, rows) as Promise<CountsOutcome>,
 ): Promise<void>[] {
   if (counters.size === 0) return [];
+  // The first MAX_TENANTS_PER_FLUSH tenants' counters leave; the rest stay for the next flush.
   const batches = new Map<string, CountRow[]>();
-  for (const { tenant, row } of counters.values()) {
+  for (const [id, { tenant, row }] of counters) {
     const rows = batches.get(tenant);
-    if (rows === undefined) batches.set(tenant, [row]);
-    else rows.push(row);
+    if (rows !== undefined) rows.push(row);
+    else if (batches.size < MAX_TENANTS_PER_FLUSH) batches.set(tenant, [row]);
+    else continue;
+    counters.delete(id);
   }
-  counters = new Map();
   if (dropped > 0) {
     console.warn(`report counts: ${dropped} events dropped, over ${MAX_COUNTERS} counters`);
     dropped = 0;
