@@ -176,6 +176,9 @@ async function main(): Promise<void> {
     })
   ).url;
   const r302Url = (await serve('bench/baselines/constant-302.jsonc', 18_892)).url;
+  const floorUrl = ONLY.has('6')
+    ? (await serve('bench/baselines/runtime-floor.jsonc', 18_895)).url
+    : '';
   const proxyUrl = (
     await serve('bench/baselines/proxy.jsonc', 18_893, { vars: { ORIGIN: originUrl } })
   ).url;
@@ -332,6 +335,21 @@ async function main(): Promise<void> {
         await wrk(r302Url)();
       });
       row('6. redirect by ?tid=, 1k tenants, wrk, vs constant 302', a, b, 'rps', 0.9);
+      // Where the gap is: the runtime's URL, header and response work alone, against both.
+      const [c, d] = await ab(
+        wrk(floorUrl),
+        wrk(r302Url),
+        async () => void (await wrk(floorUrl)()),
+      );
+      row(
+        '   reference: runtime floor (URL, headers, 4 response headers) vs constant 302',
+        c,
+        d,
+        'rps',
+        null,
+      );
+      const [e, f] = await ab(wrk(appUrl), wrk(floorUrl), async () => void (await wrk(appUrl)()));
+      row('   reference: portal-redirect vs the runtime floor', e, f, 'rps', null);
     } catch (error) {
       console.log(
         `(scenario 6 is left out: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
