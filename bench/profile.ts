@@ -76,7 +76,8 @@ export function selfTimes(profile: Profile): { frame: string; ms: number; share:
 }
 
 async function main(): Promise<void> {
-  buildWorker();
+  // Unminified, so that the frames carry the source's function names.
+  buildWorker({ minify: false });
   const originUrl = (await startOrigin(18_990)).url;
   const tenants = Array.from({ length: 1000 }, () => crypto.randomUUID());
   const app =

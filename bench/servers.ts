@@ -97,9 +97,11 @@ export function spreadOver(
   };
 }
 
-/** Build the Worker as it deploys, into dist/bench. */
-export function buildWorker(): void {
-  execFileSync('node_modules/.bin/wrangler', ['deploy', '--dry-run', '--outdir', 'dist/bench'], {
+/** Build the Worker as it deploys, into dist/bench (unminified for a readable CPU profile). */
+export function buildWorker(options: { minify?: boolean } = {}): void {
+  const args = ['deploy', '--dry-run', '--outdir', 'dist/bench'];
+  if (options.minify === false) args.push('--no-minify');
+  execFileSync('node_modules/.bin/wrangler', args, {
     stdio: 'ignore',
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
   });
