@@ -30,7 +30,7 @@ import {
   startOrigin,
   stopAll,
 } from './servers.ts';
-import { runWrk, type WrkRequest, wrkScript } from './wrk.ts';
+import { runWrk, type WrkMeasure, type WrkRequest, wrkScript } from './wrk.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -39,15 +39,8 @@ const ORIGIN_PORT = 18_890;
 const TENANTS = 10_000;
 const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5,6').split(','));
 
-interface Measure {
-  rps: number;
-  p50: number;
-  p99: number;
-  bytesPerSec: number;
-  errors: number;
-  /** Answers with another status than the scenario's (a redirect that passed, a failed proxy). */
-  unexpected: number;
-}
+/** One run's figures, from autocannon or wrk (`unexpected`: answers with another status). */
+type Measure = WrkMeasure;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const medianOf = (ms: Measure[]): Measure => ({

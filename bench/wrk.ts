@@ -14,13 +14,14 @@ export interface WrkRequest {
   headers: Record<string, string>;
 }
 
+/** One run's figures (also autocannon's, in bench/run.ts). */
 export interface WrkMeasure {
   rps: number;
   p50: number;
   p99: number;
   bytesPerSec: number;
   errors: number;
-  /** Responses that were neither 2xx nor 3xx. */
+  /** Answers with another status than expected (wrk: neither 2xx nor 3xx). */
   unexpected: number;
 }
 
