@@ -17,6 +17,27 @@ export function trustedKey(): TestKey {
   ) as TestKey;
 }
 
+/**
+ * A fresh RS256 key the Worker does not trust, named with the trusted key's kid: only the
+ * signature tells a token it signs from a genuine one.
+ */
+export async function strangerKey(): Promise<{ kid: string; privateJwk: JsonWebKey }> {
+  const pair = (await crypto.subtle.generateKey(
+    {
+      name: 'RSASSA-PKCS1-v1_5',
+      modulusLength: 2048,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: 'SHA-256',
+    },
+    true,
+    ['sign', 'verify'],
+  )) as CryptoKeyPair;
+  return {
+    kid: trustedKey().kid,
+    privateJwk: (await crypto.subtle.exportKey('jwk', pair.privateKey)) as JsonWebKey,
+  };
+}
+
 /** A real RS256 token signed with the trusted key, shaped like an Entra ID access token. */
 export async function adminToken(
   tenant: string,

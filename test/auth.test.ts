@@ -1,8 +1,16 @@
-import { SignJWT, exportJWK, importJWK } from 'jose';
+import { SignJWT, importJWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { DIRECTORY_ROLES, type RoleName } from '../src/catalogue/roles';
 import { entraClaims, signToken } from '../src/auth/dev-tokens';
-import { AUDIENCE, adminToken, api, expectError, rawToken, trustedKey } from './api-helpers';
+import {
+  AUDIENCE,
+  adminToken,
+  api,
+  expectError,
+  rawToken,
+  strangerKey,
+  trustedKey,
+} from './api-helpers';
 import { base64url, newTenant } from './helpers';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -68,19 +76,9 @@ describe('token attacks: every forgery answers the same 401', () => {
       await read(tenant, await signToken(trustedKey().privateJwk, 'no-such-kid', claims)),
       'unknown kid',
     );
-    const attacker = (await crypto.subtle.generateKey(
-      {
-        name: 'RSASSA-PKCS1-v1_5',
-        modulusLength: 2048,
-        publicExponent: new Uint8Array([1, 0, 1]),
-        hash: 'SHA-256',
-      },
-      true,
-      ['sign', 'verify'],
-    )) as CryptoKeyPair;
-    const attackerJwk = (await exportJWK(attacker.privateKey)) as JsonWebKey;
+    const attacker = await strangerKey();
     await expectUnauthorized(
-      await read(tenant, await signToken(attackerJwk, trustedKey().kid, claims)),
+      await read(tenant, await signToken(attacker.privateJwk, attacker.kid, claims)),
       'attacker key, trusted kid',
     );
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Env } from '../src/config';
 import { parseConfig } from '../src/config';
 import worker from '../src/index';
+import { strangerKey } from './api-helpers';
 import {
   decisionOf,
   idToken,
@@ -18,26 +19,6 @@ import {
 const MDE = 'https://securitycenter.windows.com';
 const OFFICE = 'https://protection.office.com';
 const U = 'https://security.microsoft.com';
-
-/** A signing key the Worker does not trust. */
-async function strangerKey(): Promise<{ kid: string; privateJwk: JsonWebKey }> {
-  const pair = (await crypto.subtle.generateKey(
-    {
-      name: 'RSASSA-PKCS1-v1_5',
-      modulusLength: 2048,
-      publicExponent: new Uint8Array([1, 0, 1]),
-      hash: 'SHA-256',
-    },
-    true,
-    ['sign', 'verify'],
-  )) as CryptoKeyPair;
-  const trusted = JSON.parse((testEnv as unknown as { TEST_SIGNING_KEY: string }).TEST_SIGNING_KEY);
-  // The trusted key's kid, so only the signature tells them apart.
-  return {
-    kid: trusted.kid as string,
-    privateJwk: (await crypto.subtle.exportKey('jwk', pair.privateKey)) as JsonWebKey,
-  };
-}
 
 describe('4. a link cannot pin a browser to another tenant', () => {
   it('?tid= decides its own request only: the next page without it does not follow that tenant', async () => {

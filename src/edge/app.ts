@@ -28,45 +28,52 @@ export function handleEdge(
   if (legacy?.host.kind === 'api') return apiPassThrough(request, config, store, legacy.product);
   if (legacy && url.pathname === DISMISS_PATH) return dismissBanner(request);
   const now = Date.now();
-  const count = (decision: Decision, facts: RequestFacts) => {
-    if (config.reportCounting)
-      countDecision(
-        decision,
-        facts,
-        hasStoredSetting,
-        env.TENANT_SETTINGS,
-        config.reportFlushMs,
-        ctx,
-      );
-  };
+  const edge: EdgeRequest = { request, url, env, config, ctx, legacy };
   if (legacy && isSignInPost(request, url, legacy.product)) {
     return signInFacts(request, url, legacy.product, now, config.signIn).then(
-      async ({ facts, body }) => {
-        const decision = await decideWithStore(config, store, facts);
-        count(decision, facts);
-        return respond(request, url, config, legacy, facts, body, decision);
-      },
+      async ({ facts, body }) =>
+        answer(edge, facts, body, await decideWithStore(config, store, facts)),
     );
   }
   const facts = requestFacts(request, url, now);
-  const decided = decideWithStore(config, store, facts);
-  const finish = (decision: Decision) => {
-    count(decision, facts);
-    return respond(request, url, config, legacy, facts, request.body, decision);
-  };
-  return decided instanceof Promise ? decided.then(finish) : finish(decided);
+  const decision = decideWithStore(config, store, facts);
+  return decision instanceof Promise
+    ? decision.then((d) => answer(edge, facts, request.body, d))
+    : answer(edge, facts, request.body, decision);
 }
 
-/** The response for a decision: the redirect, or the origin's answer (with the banner). */
-function respond(
-  request: Request,
-  url: URL,
-  config: Config,
-  legacy: HostMatch | null,
+/** What answering one legacy-host request needs besides its facts and decision. */
+interface EdgeRequest {
+  request: Request;
+  url: URL;
+  env: Env;
+  config: Config;
+  ctx: ExecutionContext | undefined;
+  legacy: HostMatch | null;
+}
+
+/**
+ * Count the decision for the migration report, then answer it: the redirect, or the origin's
+ * answer (with the banner).
+ */
+function answer(
+  edge: EdgeRequest,
   facts: RequestFacts,
   body: BodyInit | null,
   decision: Decision,
 ): Response | Promise<Response> {
+  const { request, url, config, legacy } = edge;
+  if (config.reportCounting) {
+    const { env, ctx } = edge;
+    countDecision(
+      decision,
+      facts,
+      hasStoredSetting,
+      env.TENANT_SETTINGS,
+      config.reportFlushMs,
+      ctx,
+    );
+  }
   const https = url.protocol === 'https:';
   if (decision.action === 'redirect') {
     return decision.hashPage
