@@ -25,13 +25,10 @@ export const MAX_TENANTS_PER_FLUSH = 20;
 /** Decisions that are not a legacy navigation the report counts. */
 const NOT_COUNTED = new Set(['not-navigation', 'api-host', 'unknown-host', 'sign-in-unverified']);
 
-interface Counter {
-  tenant: string;
-  row: CountRow;
-}
-
-// Isolate-level: every request of this isolate counts here; a flush swaps the map out.
-let counters = new Map<string, Counter>();
+// Isolate-level: every request of this isolate counts here, by tenant (a flush takes whole
+// tenants, oldest first, without walking the others); `size` is the counters over all tenants.
+let counters = new Map<string, Map<string, CountRow>>();
+let size = 0;
 let dropped = 0;
 let lastFlush = 0;
 
@@ -89,7 +86,7 @@ function count(
     add(tenant, hour, product, 'template', pathTemplate(decision.unmappedPath));
   // Without a context (a direct call, not a request) nothing can outlive the call: keep counting.
   const interval =
-    counters.size >= FLUSH_AT_COUNTERS ? Math.min(flushIntervalMs, BUSY_FLUSH_MS) : flushIntervalMs;
+    size >= FLUSH_AT_COUNTERS ? Math.min(flushIntervalMs, BUSY_FLUSH_MS) : flushIntervalMs;
   if (ctx !== undefined && facts.now - lastFlush >= interval) {
     lastFlush = facts.now;
     for (const send of flushCounts(settings)) ctx.waitUntil(send);
@@ -97,12 +94,23 @@ function count(
 }
 
 function add(tenant: string, hour: number, product: ProductId, kind: CountKind, key: string) {
-  const id = `${tenant} ${hour} ${product} ${kind} ${key}`;
-  const counter = counters.get(id);
-  if (counter !== undefined) counter.row.n++;
-  else if (counters.size < MAX_COUNTERS)
-    counters.set(id, { tenant, row: { hour, product, kind, key, n: 1 } });
-  else dropped++;
+  const id = `${hour} ${product} ${kind} ${key}`;
+  let rows = counters.get(tenant);
+  const row = rows?.get(id);
+  if (row !== undefined) {
+    row.n++;
+    return;
+  }
+  if (size >= MAX_COUNTERS) {
+    dropped++;
+    return;
+  }
+  if (rows === undefined) {
+    rows = new Map();
+    counters.set(tenant, rows);
+  }
+  rows.set(id, { hour, product, kind, key, n: 1 });
+  size++;
 }
 
 /** Send what this isolate counted, one batch per tenant; each promise settles, never rejects. */
@@ -111,21 +119,20 @@ export function flushCounts(
   send: (tenant: string, rows: CountRow[]) => Promise<CountsOutcome> = (tenant, rows) =>
     settings.get(settings.idFromName(tenant)).recordCounts(tenant, rows) as Promise<CountsOutcome>,
 ): Promise<void>[] {
-  if (counters.size === 0) return [];
+  if (size === 0) return [];
   // The first MAX_TENANTS_PER_FLUSH tenants' counters leave; the rest stay for the next flush.
-  const batches = new Map<string, CountRow[]>();
-  for (const [id, { tenant, row }] of counters) {
-    const rows = batches.get(tenant);
-    if (rows !== undefined) rows.push(row);
-    else if (batches.size < MAX_TENANTS_PER_FLUSH) batches.set(tenant, [row]);
-    else continue;
-    counters.delete(id);
+  const batches: [string, CountRow[]][] = [];
+  for (const [tenant, rows] of counters) {
+    if (batches.length === MAX_TENANTS_PER_FLUSH) break;
+    batches.push([tenant, [...rows.values()]]);
+    counters.delete(tenant);
+    size -= rows.size;
   }
   if (dropped > 0) {
     console.warn(`report counts: ${dropped} events dropped, over ${MAX_COUNTERS} counters`);
     dropped = 0;
   }
-  return [...batches].map(async ([tenant, rows]) => {
+  return batches.map(async ([tenant, rows]) => {
     try {
       const result = await send(tenant, rows);
       if (!result.ok)
@@ -138,12 +145,13 @@ export function flushCounts(
 
 /** What this isolate holds now (tests), and forget it. */
 export function pendingCounters(): { counters: number; dropped: number } {
-  return { counters: counters.size, dropped };
+  return { counters: size, dropped };
 }
 
 /** Forget every count; `lastFlushAt` sets when the last flush was (tests hold off flushes). */
 export function resetCounters(lastFlushAt = 0): void {
   counters = new Map();
+  size = 0;
   dropped = 0;
   lastFlush = lastFlushAt;
 }
