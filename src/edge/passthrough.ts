@@ -1,5 +1,5 @@
 import type { Decision } from '../core/decide';
-import { decisionPairs, edgeError, setsCookie } from './respond';
+import { DECISION_HEADER, decisionPairs, edgeError, REASON_HEADER, setsCookie } from './respond';
 
 export interface PassThroughOptions {
   /** Send pass-through requests here instead of the request's own origin (local use, tests). */
@@ -80,11 +80,18 @@ export function withDecision(
   https = true,
 ): Response {
   const response = new Response(body, upstream);
-  for (const [name, value] of decisionPairs(decision, https)) {
-    if (name.toLowerCase() === 'set-cookie') response.headers.append(name, value);
-    else response.headers.set(name, value);
+  const headers = response.headers;
+  if (!setsCookie(decision)) {
+    // The common pass-through (a signed-in session): decisionPairs' two headers, set directly.
+    headers.set(DECISION_HEADER, decision.action);
+    headers.set(REASON_HEADER, decision.reason);
+    return response;
   }
-  if (setsCookie(decision)) response.headers.set('Cache-Control', 'private, no-store');
+  for (const [name, value] of decisionPairs(decision, https)) {
+    if (name === 'Set-Cookie') headers.append(name, value);
+    else headers.set(name, value);
+  }
+  headers.set('Cache-Control', 'private, no-store');
   return response;
 }
 

@@ -14,11 +14,15 @@ const TENANT_COOKIE_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
  */
 const RETURN_COOKIE_ATTRIBUTES = 'Path=/; HttpOnly; Secure; SameSite=None';
 
+/** The two headers every legacy-host response carries: the decision's action and reason. */
+export const DECISION_HEADER = 'X-Redirect-Decision';
+export const REASON_HEADER = 'X-Redirect-Reason';
+
 /** Header pairs every legacy-host response carries (with the cookies the decision sets). */
 export function decisionPairs(decision: Decision, https = true): [string, string][] {
   const pairs: [string, string][] = [
-    ['X-Redirect-Decision', decision.action],
-    ['X-Redirect-Reason', decision.reason],
+    [DECISION_HEADER, decision.action],
+    [REASON_HEADER, decision.reason],
   ];
   if (decision.setTenantCookie) {
     pairs.push([
@@ -79,8 +83,8 @@ export function redirectResponse(decision: Decision, https = true): Response {
   return new Response(null, {
     status,
     headers: {
-      'X-Redirect-Decision': decision.action,
-      'X-Redirect-Reason': decision.reason,
+      [DECISION_HEADER]: decision.action,
+      [REASON_HEADER]: decision.reason,
       Location: location,
       'Cache-Control': 'private, no-store',
     },
