@@ -28,6 +28,7 @@ import {
   buildWorker,
   scenarioRequests,
   seedEndpointOn,
+  seedingVars,
   serve,
   spreadOver,
   startOrigin,
@@ -116,15 +117,20 @@ async function main(): Promise<void> {
   const tenants = PARTS.has('requests')
     ? Array.from({ length: TENANTS }, () => crypto.randomUUID())
     : [crypto.randomUUID()];
-  await seedEndpointOn(state, tenants);
   const scenario = scenarioRequests(tenants, tenants[0] as string);
 
-  // As `npm run bench` serves them (a 10-minute toggle cache: warm state outlives the rounds).
+  // As `npm run bench` serves and seeds them (a 10-minute toggle cache: warm state outlives the
+  // rounds; the settings set through each tenant's object).
   const app = await serve('wrangler.jsonc', 18_881, {
     script: 'dist/bench/index.js',
     persistTo: state,
-    vars: { PASSTHROUGH_ORIGIN: origin.url, TOGGLE_CACHE_TTL_SECONDS: '600' },
+    vars: {
+      PASSTHROUGH_ORIGIN: origin.url,
+      TOGGLE_CACHE_TTL_SECONDS: '600',
+      ...(await seedingVars()),
+    },
   });
+  await seedEndpointOn(app.url, tenants);
   const proxy = await serve('bench/baselines/proxy.jsonc', 18_882, {
     vars: { ORIGIN: origin.url },
   });

@@ -6,12 +6,26 @@
  *
  * Scenarios (PROFILE_SCENARIO): `redirect` (default: Office /antiphishing, 1,000 tenants by
  * `?tid=`, no cookies, as bench scenario 6), `constant-302` (the same requests to the bench's
- * constant-302 baseline, for comparison), `sticky` (a signed-in session's page, passed through).
- * Options (env): PROFILE_SECONDS (10), PROFILE_TOP (25), PROFILE_INTERVAL_US (100).
+ * constant-302 baseline, for comparison), `sticky` (a signed-in session's page, passed through),
+ * `proxy` (the same requests to the bench's bare-proxy baseline, for comparison), `counted`
+ * (bench scenario 1's shape: tenants whose setting was made through their settings object, so
+ * every redirect is counted and flushed to an existing object).
+ * Options (env): PROFILE_SECONDS (10), PROFILE_TOP (25), PROFILE_INTERVAL_US (100),
+ * PROFILE_TENANTS (10,000 for `counted`, else 1,000), PROFILE_WARM_SECONDS (3).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
-import { buildWorker, scenarioRequests, serve, startOrigin, stopAll } from './servers.ts';
+import {
+  buildWorker,
+  scenarioRequests,
+  seedEndpointOn,
+  seedingVars,
+  serve,
+  startOrigin,
+  stopAll,
+} from './servers.ts';
 import { runWrk, wrkScript } from './wrk.ts';
 
 const SCENARIO = process.env.PROFILE_SCENARIO ?? 'redirect';
@@ -79,20 +93,42 @@ async function main(): Promise<void> {
   // Unminified, so that the frames carry the source's function names.
   buildWorker({ minify: false });
   const originUrl = (await startOrigin(18_990)).url;
-  const tenants = Array.from({ length: 1000 }, () => crypto.randomUUID());
+  // `counted`: 10,000 tenants with a stored setting (Endpoint on, seeded below), so every redirect
+  // is counted for the report and flushed to their objects, as in bench scenario 1.
+  const tenants = Array.from(
+    { length: Number(process.env.PROFILE_TENANTS ?? (SCENARIO === 'counted' ? 10_000 : 1000)) },
+    () => crypto.randomUUID(),
+  );
+  const state = mkdtempSync(join(tmpdir(), 'profile-state-'));
   const app =
     SCENARIO === 'constant-302'
       ? await serve('bench/baselines/constant-302.jsonc', PORT, { inspect: true })
-      : await serve('wrangler.jsonc', PORT, {
-          script: 'dist/bench/index.js',
-          vars: { PASSTHROUGH_ORIGIN: originUrl, TOGGLE_CACHE_TTL_SECONDS: '600' },
-          inspect: true,
-        });
+      : SCENARIO === 'proxy'
+        ? await serve('bench/baselines/proxy.jsonc', PORT, {
+            vars: { ORIGIN: originUrl },
+            inspect: true,
+          })
+        : await serve('wrangler.jsonc', PORT, {
+            script: 'dist/bench/index.js',
+            persistTo: state,
+            vars: {
+              PASSTHROUGH_ORIGIN: originUrl,
+              TOGGLE_CACHE_TTL_SECONDS: '600',
+              ...(await seedingVars()),
+            },
+            inspect: true,
+          });
+  if (SCENARIO === 'counted') await seedEndpointOn(app.url, tenants);
   const scenario = scenarioRequests(tenants, tenants[0] as string);
-  const requests = SCENARIO === 'sticky' ? scenario.sticky : scenario.tidRedirect;
+  const requests =
+    SCENARIO === 'sticky' || SCENARIO === 'proxy'
+      ? scenario.sticky
+      : SCENARIO === 'counted'
+        ? scenario.redirect
+        : scenario.tidRedirect;
   const script = wrkScript(requests);
   // Warm every tenant and let the JIT settle before sampling.
-  runWrk(app.url, script, 3, 16);
+  runWrk(app.url, script, Number(process.env.PROFILE_WARM_SECONDS ?? 3), 16);
 
   const targets = (await (await fetch(`http://127.0.0.1:${PORT + 1000}/json`)).json()) as {
     webSocketDebuggerUrl: string;

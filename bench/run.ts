@@ -25,6 +25,7 @@ import {
   buildWorker,
   scenarioRequests,
   seedEndpointOn,
+  seedingVars,
   serve,
   spreadOver,
   startOrigin,
@@ -43,13 +44,16 @@ const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5,6').split(','));
 type Measure = WrkMeasure;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const medianOf = (ms: Measure[]): Measure => ({
+/** The medians of an A/B side's runs, and the runs themselves (for the paired ratios). */
+type Summary = Measure & { runs: Measure[] };
+const medianOf = (ms: Measure[]): Summary => ({
   rps: median(ms.map((m) => m.rps)),
   p50: median(ms.map((m) => m.p50)),
   p99: median(ms.map((m) => m.p99)),
   bytesPerSec: median(ms.map((m) => m.bytesPerSec)),
   errors: ms.reduce((a, m) => a + m.errors, 0),
   unexpected: ms.reduce((a, m) => a + m.unexpected, 0),
+  runs: ms,
 });
 
 async function load(
@@ -93,18 +97,27 @@ function loadWrk(
   return runWrk(url, wrkScript(requests as WrkRequest[]), seconds, connections);
 }
 
-/** Alternate A and B, a warm-up of each first, and return the medians. */
+/**
+ * Alternate A and B, a warm-up of each first, and return the medians. The order flips every
+ * round (AB, BA, AB, ...), so that whatever follows a run (the other Worker's background work,
+ * the machine's drift) falls on both sides alike.
+ */
 async function ab(
   a: () => Promise<Measure>,
   b: () => Promise<Measure>,
   warm: () => Promise<void>,
-): Promise<[Measure, Measure]> {
+): Promise<[Summary, Summary]> {
   await warm();
   const as: Measure[] = [];
   const bs: Measure[] = [];
   for (let i = 0; i < RUNS; i++) {
-    as.push(await a());
-    bs.push(await b());
+    if (i % 2 === 0) {
+      as.push(await a());
+      bs.push(await b());
+    } else {
+      bs.push(await b());
+      as.push(await a());
+    }
   }
   return [medianOf(as), medianOf(bs)];
 }
@@ -152,22 +165,47 @@ async function main(): Promise<void> {
   // 2. The legacy origin, in its own process.
   const originUrl = (await startOrigin(ORIGIN_PORT)).url;
 
-  // 3. Seed 10,000 tenants with Endpoint redirection on, into the local KV the Worker will use.
-  const state = mkdtempSync(join(tmpdir(), 'bench-state-'));
-  const tenants = Array.from({ length: TENANTS }, () => crypto.randomUUID());
-  await seedEndpointOn(state, tenants);
-
-  // 4. The Worker as built, and the baselines, each in its own workerd through miniflare.
-  // One at a time: three starts at once can starve each other on two cores.
+  // 3. The Worker as built, in its own workerd through miniflare, over a fresh local state.
   // Warm state for all 10,000 tenants must outlive the runs: a 10-minute isolate cache here.
+  const state = mkdtempSync(join(tmpdir(), 'bench-state-'));
   const appUrl = (
     await serve('wrangler.jsonc', 18_891, {
       script: 'dist/bench/index.js',
       persistTo: state,
-      vars: { PASSTHROUGH_ORIGIN: originUrl, TOGGLE_CACHE_TTL_SECONDS: '600' },
+      vars: {
+        PASSTHROUGH_ORIGIN: originUrl,
+        TOGGLE_CACHE_TTL_SECONDS: '600',
+        ...(await seedingVars()),
+      },
       inspect: process.env.BENCH_INSPECT === '1',
     })
   ).url;
+
+  // 4. 10,000 tenants with Endpoint redirection on, set through their settings objects.
+  const tenants = Array.from({ length: TENANTS }, () => crypto.randomUUID());
+  const seedStart = performance.now();
+  await seedEndpointOn(appUrl, tenants);
+  console.log(
+    `seeded ${TENANTS} tenants through the settings API in ${((performance.now() - seedStart) / 1000).toFixed(0)} s`,
+  );
+
+  // 5. The baselines, each in its own workerd. One at a time: three starts at once can starve
+  // each other on two cores.
+  // The same Worker with the report's counting switched off (REPORT_COUNTING=off), over the same
+  // state: scenario 1's reference row, which shows what counting costs.
+  const uncountedUrl = ONLY.has('1')
+    ? (
+        await serve('wrangler.jsonc', 18_896, {
+          script: 'dist/bench/index.js',
+          persistTo: state,
+          vars: {
+            PASSTHROUGH_ORIGIN: originUrl,
+            TOGGLE_CACHE_TTL_SECONDS: '600',
+            REPORT_COUNTING: 'off',
+          },
+        })
+      ).url
+    : '';
   const r302Url = (await serve('bench/baselines/constant-302.jsonc', 18_892)).url;
   const floorUrl = ONLY.has('6')
     ? (await serve('bench/baselines/runtime-floor.jsonc', 18_895)).url
@@ -175,6 +213,13 @@ async function main(): Promise<void> {
   const proxyUrl = (
     await serve('bench/baselines/proxy.jsonc', 18_893, { vars: { ORIGIN: originUrl } })
   ).url;
+  const passFloorUrl = ONLY.has('2')
+    ? (
+        await serve('bench/baselines/passthrough-floor.jsonc', 18_897, {
+          vars: { ORIGIN: originUrl },
+        })
+      ).url
+    : '';
   const copyUrl = ONLY.has('3')
     ? (await serve('bench/baselines/body-copy.jsonc', 18_894, { vars: { ORIGIN: originUrl } })).url
     : '';
@@ -199,22 +244,27 @@ async function main(): Promise<void> {
   // Scenario 3 counts payload bytes: the rewritten body is longer (each link gains `?tid=`), and
   // its bytes on the wire would flatter the ratio by that much.
   const payloadBytes = (await get(proxyUrl, siemRequests[0]!.path, siemRequests[0]!.headers)).bytes;
-  const perPayload = (m: Measure, bytesOut: number): Measure => ({
+  const perPayload = (m: Summary, bytesOut: number): Summary => ({
     ...m,
     bytesPerSec: (m.bytesPerSec * payloadBytes) / bytesOut,
+    runs: m.runs.map((r) => ({ ...r, bytesPerSec: (r.bytesPerSec * payloadBytes) / bytesOut })),
   });
   if (siem.headers['x-redirect-reason'] !== 'links-rewritten')
     throw new Error('SIEM scenario did not rewrite');
 
   const rows: string[][] = [];
+  // The ratio is the median of the rounds' own ratios (each round runs A and B back to back), so
+  // that a drift of the machine's speed over the run falls on both sides of each; the range of
+  // those round ratios is printed beside it.
   const row = (
     name: string,
-    a: Measure,
-    b: Measure,
+    a: Summary,
+    b: Summary,
     metric: 'rps' | 'bytesPerSec',
     target: number | null,
   ) => {
-    const ratio = a[metric] / b[metric];
+    const ratios = a.runs.map((m, i) => m[metric] / (b.runs[i] as Measure)[metric]);
+    const ratio = median(ratios);
     const fmt = (m: Measure) =>
       metric === 'rps' ? `${m.rps.toFixed(0)} req/s` : `${(m.bytesPerSec / 1e6).toFixed(1)} MB/s`;
     rows.push([
@@ -224,31 +274,13 @@ async function main(): Promise<void> {
       fmt(b),
       `${b.p50} / ${b.p99}`,
       ratio.toFixed(2),
+      `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`,
       target === null ? '-' : `>= ${target}`,
       target === null ? '' : ratio >= target ? 'met' : 'MISSED',
       `${a.errors + b.errors} / ${a.unexpected + b.unexpected}`,
     ]);
   };
 
-  // 1. Redirect decisions, warm state, 10,000 tenants, vs a constant 302.
-  if (ONLY.has('1')) {
-    // Warm-up: every tenant once (the connections split the list between them), then the baseline.
-    const warm = async () => {
-      const first = await load(appUrl, redirectRequests, 0, 302, CONNECTIONS, TENANTS);
-      // A tenant whose first read failed is not warm: say so rather than measure cold reads.
-      if (first.unexpected + first.errors > 0)
-        console.log(
-          `warm-up: ${first.unexpected + first.errors} of ${TENANTS} first requests did not redirect`,
-        );
-      await load(r302Url, redirectRequests, 1, 302);
-    };
-    const [a, b] = await ab(
-      () => load(appUrl, redirectRequests, SECONDS, 302),
-      () => load(r302Url, redirectRequests, SECONDS, 302),
-      warm,
-    );
-    row('1. redirect, warm, 10k tenants vs constant 302', a, b, 'rps', 0.9);
-  }
   // 2. Session-sticky pass-through vs a bare proxy to the same origin.
   if (ONLY.has('2')) {
     const warm = async () => {
@@ -261,6 +293,26 @@ async function main(): Promise<void> {
       warm,
     );
     row('2. session-sticky pass-through vs bare proxy', a, b, 'rps', 0.9);
+    // Where the gap is: the runtime's timer, abort signal, header copy and response re-wrap
+    // alone, against both.
+    const [c, d] = await ab(
+      () => load(passFloorUrl, stickyRequests, SECONDS, 200),
+      () => load(proxyUrl, stickyRequests, SECONDS, 200),
+      async () => void (await load(passFloorUrl, stickyRequests, 1, 200)),
+    );
+    row(
+      '   reference: pass-through floor (timeout, header copy, re-wrap) vs bare proxy',
+      c,
+      d,
+      'rps',
+      null,
+    );
+    const [e, f] = await ab(
+      () => load(appUrl, stickyRequests, SECONDS, 200),
+      () => load(passFloorUrl, stickyRequests, SECONDS, 200),
+      async () => {},
+    );
+    row('   reference: portal-redirect vs the pass-through floor', e, f, 'rps', null);
   }
   // 3. SIEM link rewrite of a ~10 MB payload vs the bare proxy of the same payload.
   if (ONLY.has('3')) {
@@ -350,6 +402,36 @@ async function main(): Promise<void> {
     }
   }
 
+  // Scenario 1 runs last: its 10,000 counted tenants leave the report's flushes busy for minutes
+  // afterwards (20 tenants a second, until fewer than 2,000 counters wait), and locally the
+  // objects those flushes call share the cores with whatever scenario would come next.
+  // 1. Redirect decisions, warm state, 10,000 tenants, vs a constant 302.
+  if (ONLY.has('1')) {
+    // Warm-up: every tenant once (the connections split the list between them), then the baseline.
+    const warm = async () => {
+      const first = await load(appUrl, redirectRequests, 0, 302, CONNECTIONS, TENANTS);
+      // A tenant whose first read failed is not warm: say so rather than measure cold reads.
+      if (first.unexpected + first.errors > 0)
+        console.log(
+          `warm-up: ${first.unexpected + first.errors} of ${TENANTS} first requests did not redirect`,
+        );
+      await load(r302Url, redirectRequests, 1, 302);
+    };
+    const [a, b] = await ab(
+      () => load(appUrl, redirectRequests, SECONDS, 302),
+      () => load(r302Url, redirectRequests, SECONDS, 302),
+      warm,
+    );
+    row('1. redirect, warm, 10k tenants vs constant 302', a, b, 'rps', 0.9);
+    // What counting every redirect for the report costs: locally, the tenant objects its flushes
+    // call run in the same workerd, on the same two cores.
+    const [c, d] = await ab(
+      () => load(uncountedUrl, redirectRequests, SECONDS, 302),
+      () => load(r302Url, redirectRequests, SECONDS, 302),
+      async () => void (await load(uncountedUrl, redirectRequests, 0, 302, CONNECTIONS, TENANTS)),
+    );
+    row('   reference: the same, report counting off, vs constant 302', c, d, 'rps', null);
+  }
   // 4. The pure decision: 10 vs 10,000 deep-link rows; 10 vs 1,000,000 tenants.
   const micro = decisionMicrobench();
 
@@ -365,6 +447,7 @@ async function main(): Promise<void> {
     'baseline',
     'p50 / p99 ms',
     'ratio',
+    'rounds',
     'target',
     '',
     'errors / other status',
@@ -375,7 +458,16 @@ async function main(): Promise<void> {
   console.log('');
   console.log(line(header));
   console.log(line(widths.map((w) => '-'.repeat(w))));
-  for (const r of rows) console.log(line(r));
+  // In scenario order (they ran in another), each with its reference rows.
+  const groups: string[][][] = [];
+  for (const r of rows) {
+    if (/^\d/.test(r[0] ?? '') || groups.length === 0) groups.push([r]);
+    else groups[groups.length - 1]?.push(r);
+  }
+  groups.sort(
+    (x, y) => Number.parseInt(x[0]?.[0] ?? '', 10) - Number.parseInt(y[0]?.[0] ?? '', 10),
+  );
+  for (const r of groups.flat()) console.log(line(r));
   console.log('');
   console.log(
     `4. pure decision, deep-link map of 10 rows: ${micro.rows10.toFixed(0)} ns; 10,000 rows: ${micro.rows10k.toFixed(0)} ns; ratio ${(micro.rows10k / micro.rows10).toFixed(2)} (target <= 1.5) ${micro.rows10k / micro.rows10 <= 1.5 ? 'met' : 'MISSED'}`,

@@ -5,32 +5,50 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import type autocannon from 'autocannon';
-import { join } from 'node:path';
-import { openToggles } from '../scripts/kv.ts';
-import { keys, type ToggleRecord } from '../src/store/records.ts';
+import { devKey, jwksOf } from '../scripts/devkeys.ts';
+import { entraClaims, signToken } from '../src/auth/dev-tokens.ts';
 
 const children: ChildProcess[] = [];
 
-/** Endpoint redirection on for `tenants`, in the local KV under `state` (`--persist-to` layout). */
-export async function seedEndpointOn(state: string, tenants: readonly string[]): Promise<void> {
-  const handle = await openToggles({ persistTo: join(state, 'v3') });
-  const record: ToggleRecord = {
-    enabled: true,
-    mode: 'on',
-    version: 1,
-    changedAt: new Date().toISOString(),
-    changedBy: null,
-    lastChange: null,
-  };
-  for (let i = 0; i < tenants.length; i += 500) {
-    await Promise.all(
-      tenants
-        .slice(i, i + 500)
-        .map((t) => handle.kv.put(keys.toggle(t, 'endpoint'), JSON.stringify(record))),
-    );
-  }
-  await handle.dispose();
+/**
+ * Vars that let the served Worker's settings API accept tokens signed by the local dev key
+ * (.dev-keys/, made on first use), so the bench can seed settings as an admin would.
+ */
+export async function seedingVars(): Promise<Record<string, string>> {
+  return { AUTH_JWKS: jwksOf(await devKey()) };
 }
+
+/**
+ * Endpoint redirection on for `tenants`, set as an admin sets it: a PUT through the served
+ * Worker's settings API (`seedingVars`), so each tenant's TenantSettings object exists, holds the
+ * setting and wrote its KV record, as in production. Seeding KV directly would leave the objects
+ * to be created by the report's first flush, in the middle of a measured run.
+ */
+export async function seedEndpointOn(appUrl: string, tenants: readonly string[]): Promise<void> {
+  const key = await devKey();
+  let next = 0;
+  const worker = async () => {
+    while (next < tenants.length) {
+      const tenant = tenants[next++] as string;
+      const token = await signToken(
+        key.privateJwk,
+        key.kid,
+        entraClaims({ tenant, roles: ['global-admin'], name: 'bench', audience: AUDIENCE }),
+      );
+      const res = await fetch(`${appUrl}/api/tenants/${tenant}/redirection/endpoint`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ mode: 'on' }),
+      });
+      if (!res.ok) throw new Error(`seeding ${tenant}: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+}
+
+/** The audience of the settings API in wrangler.jsonc's top-level (local) vars. */
+const AUDIENCE = 'api://portal-redirect';
 
 const NAVIGATION = {
   Host: 'securitycenter.windows.com',
