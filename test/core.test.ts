@@ -4,7 +4,7 @@ import { PRODUCTS } from '../src/catalogue/products';
 import type { Product } from '../src/catalogue/types';
 import type { CoreContext, RequestFacts } from '../src/core/decide';
 import { decide, navigationFacts, queryParam } from '../src/core/decide';
-import { DeepLinkMap } from '../src/core/deeplinks';
+import { DeepLinkMap, isUnderAny, pathSegments } from '../src/core/deeplinks';
 import { HostIndex, normaliseHost } from '../src/core/hosts';
 import {
   applyShape,
@@ -596,5 +596,40 @@ describe('API hosts', () => {
     expect(step).toMatchObject({
       decision: { action: 'pass', reason: 'api-host', product: 'endpoint' },
     });
+  });
+});
+
+describe('out-of-scope prefixes', () => {
+  // The definition: the path's segments, lower-cased, start with a prefix's segments.
+  const under = (path: string, prefixes: readonly string[]) => {
+    const segments = pathSegments(path.toLowerCase());
+    return prefixes.some((prefix) => {
+      const want = pathSegments(prefix.toLowerCase());
+      return want.length > 0 && want.every((s, i) => segments[i] === s);
+    });
+  };
+  const office = PRODUCTS.find((p) => p.id === 'office') as Product;
+  const words = ['', 'a', 'B', 'Insiderriskmgmt', 'communicationcompliance', 'alerts', '..', '%2f'];
+
+  it("a path is under a prefix exactly when its segments start with the prefix's", () => {
+    const word = fc.constantFrom(...words, ...office.outOfScope.flatMap((p) => pathSegments(p)));
+    const path = fc
+      .tuple(fc.array(word, { maxLength: 5 }), fc.array(fc.constantFrom('/', '\\', '//')))
+      .map(([ws, seps]) =>
+        ws.map((w, i) => (seps[i % Math.max(seps.length, 1)] ?? '/') + w).join(''),
+      );
+    const prefixes = fc.oneof(
+      fc.constant(office.outOfScope),
+      fc.array(
+        fc.array(fc.constantFrom(...words), { maxLength: 3 }).map((ws) => `/${ws.join('/')}`),
+        { maxLength: 4 },
+      ),
+    );
+    fc.assert(
+      fc.property(path, prefixes, (p, ps) => {
+        expect(isUnderAny(p, ps)).toBe(under(p, ps));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -180,9 +180,21 @@ function apply(row: CompiledRow, segments: string[]): string | null {
 /** True when the path starts with one of the prefixes, segment by segment, ignoring case. */
 export function isUnderAny(path: string, prefixes: readonly string[]): boolean {
   if (prefixes.length === 0) return false;
-  const segments = pathSegments(path.toLowerCase());
-  const candidates = compiledPrefixes(prefixes).get(segments[0] ?? '');
-  return candidates?.some((want) => want.every((s, i) => segments[i] === s)) === true;
+  const lower = path.toLowerCase();
+  // Most paths start like no prefix: their first segment alone says so, without a split.
+  const candidates = compiledPrefixes(prefixes).get(firstSegment(lower));
+  if (candidates === undefined) return false;
+  const segments = pathSegments(lower);
+  return candidates.some((want) => want.every((s, i) => segments[i] === s));
+}
+
+/** `pathSegments(path)[0] ?? ''`, without splitting the rest of the path. */
+function firstSegment(path: string): string {
+  let start = 0;
+  while (start < path.length && (path[start] === '/' || path[start] === '\\')) start++;
+  let end = start;
+  while (end < path.length && path[end] !== '/' && path[end] !== '\\') end++;
+  return path.slice(start, end);
 }
 
 /**
