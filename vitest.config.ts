@@ -1,22 +1,11 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { startDemoOrigin } from './scripts/demo-origin.ts';
+import { newSigningKey } from './src/auth/dev-tokens.ts';
 
 // A signing key made for this run only: the Worker trusts its public half (AUTH_JWKS), the
 // tests sign admin tokens with the private half. Never written to disk.
-const pair = (await crypto.subtle.generateKey(
-  {
-    name: 'RSASSA-PKCS1-v1_5',
-    modulusLength: 2048,
-    publicExponent: new Uint8Array([1, 0, 1]),
-    hash: 'SHA-256',
-  },
-  true,
-  ['sign', 'verify'],
-)) as CryptoKeyPair;
-const publicJwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
-const privateJwk = await crypto.subtle.exportKey('jwk', pair.privateKey);
-const kid = 'test-key-1';
+const { kid, privateJwk, publicJwk } = await newSigningKey('test-key-1');
 
 // The demo legacy origin: a real HTTP server on loopback that pass-through requests reach. It
 // also plays Entra ID's authorize and token endpoints for the settings page's sign-in test.

@@ -4,34 +4,17 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { newSigningKey, type SigningKey } from '../src/auth/dev-tokens.ts';
 
 export const DEV_KEYS_DIR = '.dev-keys';
 const KEY_FILE = join(DEV_KEYS_DIR, 'signing-key.json');
 
-export interface DevKey {
-  kid: string;
-  privateJwk: JsonWebKey;
-  publicJwk: JsonWebKey;
-}
+export type DevKey = SigningKey;
 
 export async function devKey(root = process.cwd()): Promise<DevKey> {
   const file = join(root, KEY_FILE);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevKey;
-  const pair = (await crypto.subtle.generateKey(
-    {
-      name: 'RSASSA-PKCS1-v1_5',
-      modulusLength: 2048,
-      publicExponent: new Uint8Array([1, 0, 1]),
-      hash: 'SHA-256',
-    },
-    true,
-    ['sign', 'verify'],
-  )) as CryptoKeyPair;
-  const key: DevKey = {
-    kid: `dev-${crypto.randomUUID().slice(0, 8)}`,
-    privateJwk: await crypto.subtle.exportKey('jwk', pair.privateKey),
-    publicJwk: await crypto.subtle.exportKey('jwk', pair.publicKey),
-  };
+  const key: DevKey = await newSigningKey(`dev-${crypto.randomUUID().slice(0, 8)}`);
   mkdirSync(join(root, DEV_KEYS_DIR), { recursive: true });
   writeFileSync(file, JSON.stringify(key, null, 2), { mode: 0o600 });
   return key;

@@ -1,20 +1,14 @@
 import type { RoleName } from '../src/catalogue/roles';
-import { entraClaims, signToken } from '../src/auth/dev-tokens';
+import { entraClaims, newSigningKey, type SigningKey, signToken } from '../src/auth/dev-tokens';
 import { base64url, send, testEnv } from './helpers';
 
 export const AUDIENCE = 'api://portal-redirect';
 
-interface TestKey {
-  kid: string;
-  privateJwk: JsonWebKey;
-  publicJwk: JsonWebKey;
-}
-
 /** The per-run key the Worker trusts (made in vitest.config.ts). */
-export function trustedKey(): TestKey {
+export function trustedKey(): SigningKey {
   return JSON.parse(
     (testEnv as unknown as { TEST_SIGNING_KEY: string }).TEST_SIGNING_KEY,
-  ) as TestKey;
+  ) as SigningKey;
 }
 
 /**
@@ -22,20 +16,8 @@ export function trustedKey(): TestKey {
  * signature tells a token it signs from a genuine one.
  */
 export async function strangerKey(): Promise<{ kid: string; privateJwk: JsonWebKey }> {
-  const pair = (await crypto.subtle.generateKey(
-    {
-      name: 'RSASSA-PKCS1-v1_5',
-      modulusLength: 2048,
-      publicExponent: new Uint8Array([1, 0, 1]),
-      hash: 'SHA-256',
-    },
-    true,
-    ['sign', 'verify'],
-  )) as CryptoKeyPair;
-  return {
-    kid: trustedKey().kid,
-    privateJwk: (await crypto.subtle.exportKey('jwk', pair.privateKey)) as JsonWebKey,
-  };
+  const { privateJwk } = await newSigningKey(trustedKey().kid);
+  return { kid: trustedKey().kid, privateJwk };
 }
 
 /** A real RS256 token signed with the trusted key, shaped like an Entra ID access token. */

@@ -43,6 +43,31 @@ export function entraClaims(options: TokenOptions): Record<string, unknown> {
   };
 }
 
+/** A signing key pair as JWKs: a fresh 2048-bit RSA key for RS256, named `kid`. */
+export interface SigningKey {
+  kid: string;
+  privateJwk: JsonWebKey;
+  publicJwk: JsonWebKey;
+}
+
+export async function newSigningKey(kid: string): Promise<SigningKey> {
+  const pair = (await crypto.subtle.generateKey(
+    {
+      name: 'RSASSA-PKCS1-v1_5',
+      modulusLength: 2048,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: 'SHA-256',
+    },
+    true,
+    ['sign', 'verify'],
+  )) as CryptoKeyPair;
+  return {
+    kid,
+    privateJwk: (await crypto.subtle.exportKey('jwk', pair.privateKey)) as JsonWebKey,
+    publicJwk: (await crypto.subtle.exportKey('jwk', pair.publicKey)) as JsonWebKey,
+  };
+}
+
 export async function signToken(
   privateJwk: JsonWebKey,
   kid: string,
