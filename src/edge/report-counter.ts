@@ -56,40 +56,32 @@ export function countDecision(
   ctx: Pick<ExecutionContext, 'waitUntil'> | undefined,
 ): void {
   try {
-    count(decision, facts, hasSetting, settings, flushIntervalMs, ctx);
+    const product = decision.product;
+    if (product === null || NOT_COUNTED.has(decision.reason)) return;
+    // A browser whose decision named no tenant (a sticky session) still says its remembered one.
+    const tenant = decision.tenant ?? asTenantId(facts.cookies[TENANT_COOKIE]);
+    if (tenant === null || !hasSetting(tenant, product)) return;
+    const hour = Math.floor(facts.now / HOUR_MS);
+    // The hash page's continuation is the same navigation as the page, counted there.
+    if (decision.hopContinuation !== true)
+      add(tenant, hour, product, decision.action, decision.reason);
+    // A path is reported to the tenant's admins only when the tenant did not come from the link
+    // itself: anyone can send a link naming a tenant, with words of their choosing in its path.
+    if (
+      decision.unmappedPath !== undefined &&
+      asTenantId(queryParam(facts.query, 'tid')) !== tenant
+    )
+      add(tenant, hour, product, 'template', pathTemplate(decision.unmappedPath));
+    // Without a context (a direct call, not a request) nothing can outlive the call: keep counting.
+    const interval =
+      size >= FLUSH_AT_COUNTERS ? Math.min(flushIntervalMs, BUSY_FLUSH_MS) : flushIntervalMs;
+    if (ctx !== undefined && facts.now - lastFlush >= interval) {
+      lastFlush = facts.now;
+      for (const send of flushCounts(settings)) ctx.waitUntil(send);
+    }
   } catch (error) {
     // Counting is never worth a request: log and go on.
     console.warn(`report counting failed: ${String(error)}`);
-  }
-}
-
-function count(
-  decision: Decision,
-  facts: RequestFacts,
-  hasSetting: HasSetting,
-  settings: Settings,
-  flushIntervalMs: number,
-  ctx: Pick<ExecutionContext, 'waitUntil'> | undefined,
-): void {
-  const product = decision.product;
-  if (product === null || NOT_COUNTED.has(decision.reason)) return;
-  // A browser whose decision named no tenant (a sticky session) still says its remembered one.
-  const tenant = decision.tenant ?? asTenantId(facts.cookies[TENANT_COOKIE]);
-  if (tenant === null || !hasSetting(tenant, product)) return;
-  const hour = Math.floor(facts.now / HOUR_MS);
-  // The hash page's continuation is the same navigation as the page, counted there.
-  if (decision.hopContinuation !== true)
-    add(tenant, hour, product, decision.action, decision.reason);
-  // A path is reported to the tenant's admins only when the tenant did not come from the link
-  // itself: anyone can send a link naming a tenant, with words of their choosing in its path.
-  if (decision.unmappedPath !== undefined && asTenantId(queryParam(facts.query, 'tid')) !== tenant)
-    add(tenant, hour, product, 'template', pathTemplate(decision.unmappedPath));
-  // Without a context (a direct call, not a request) nothing can outlive the call: keep counting.
-  const interval =
-    size >= FLUSH_AT_COUNTERS ? Math.min(flushIntervalMs, BUSY_FLUSH_MS) : flushIntervalMs;
-  if (ctx !== undefined && facts.now - lastFlush >= interval) {
-    lastFlush = facts.now;
-    for (const send of flushCounts(settings)) ctx.waitUntil(send);
   }
 }
 
