@@ -180,11 +180,10 @@ function apply(row: CompiledRow, segments: string[]): string | null {
 /** True when the path starts with one of the prefixes, segment by segment, ignoring case. */
 export function isUnderAny(path: string, prefixes: readonly string[]): boolean {
   if (prefixes.length === 0) return false;
-  const lower = path.toLowerCase();
   // Most paths start like no prefix: their first segment alone says so, without a split.
-  const candidates = compiledPrefixes(prefixes).get(firstSegment(lower));
+  const candidates = compiledPrefixes(prefixes).get(firstSegment(path).toLowerCase());
   if (candidates === undefined) return false;
-  const segments = pathSegments(lower);
+  const segments = pathSegments(path.toLowerCase());
   return candidates.some((want) => want.every((s, i) => segments[i] === s));
 }
 
