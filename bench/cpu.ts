@@ -28,8 +28,8 @@ import {
   buildWorker,
   scenarioRequests,
   seedEndpointOn,
-  seedingVars,
   serve,
+  serveApp,
   spreadOver,
   startOrigin,
   stopAll,
@@ -121,15 +121,7 @@ async function main(): Promise<void> {
 
   // As `npm run bench` serves and seeds them (a 10-minute toggle cache: warm state outlives the
   // rounds; the settings set through each tenant's object).
-  const app = await serve('wrangler.jsonc', 18_881, {
-    script: 'dist/bench/index.js',
-    persistTo: state,
-    vars: {
-      PASSTHROUGH_ORIGIN: origin.url,
-      TOGGLE_CACHE_TTL_SECONDS: '600',
-      ...(await seedingVars()),
-    },
-  });
+  const app = await serveApp(18_881, state, origin.url);
   await seedEndpointOn(app.url, tenants);
   const proxy = await serve('bench/baselines/proxy.jsonc', 18_882, {
     vars: { ORIGIN: origin.url },
@@ -184,10 +176,8 @@ async function main(): Promise<void> {
   if (PARTS.has('requests')) {
     const r302 = await serve('bench/baselines/constant-302.jsonc', 18_884);
     // The same build with the migration report's counting off: the cost of counting.
-    const uncounted = await serve('wrangler.jsonc', 18_885, {
-      script: 'dist/bench/index.js',
-      persistTo: state,
-      vars: { TOGGLE_CACHE_TTL_SECONDS: '600', REPORT_COUNTING: 'off' },
+    const uncounted = await serveApp(18_885, state, origin.url, {
+      vars: { REPORT_COUNTING: 'off' },
     });
     const workers: Served[] = [
       { name: 'portal-redirect, 302', ...app, requests: scenario.redirect, expect: 302 },

@@ -21,8 +21,8 @@ import {
   buildWorker,
   scenarioRequests,
   seedEndpointOn,
-  seedingVars,
   serve,
+  serveApp,
   startOrigin,
   stopAll,
 } from './servers.ts';
@@ -108,16 +108,7 @@ async function main(): Promise<void> {
             vars: { ORIGIN: originUrl },
             inspect: true,
           })
-        : await serve('wrangler.jsonc', PORT, {
-            script: 'dist/bench/index.js',
-            persistTo: state,
-            vars: {
-              PASSTHROUGH_ORIGIN: originUrl,
-              TOGGLE_CACHE_TTL_SECONDS: '600',
-              ...(await seedingVars()),
-            },
-            inspect: true,
-          });
+        : await serveApp(PORT, state, originUrl, { inspect: true });
   if (SCENARIO === 'counted') await seedEndpointOn(app.url, tenants);
   const scenario = scenarioRequests(tenants, tenants[0] as string);
   const requests =

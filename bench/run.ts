@@ -25,8 +25,8 @@ import {
   buildWorker,
   scenarioRequests,
   seedEndpointOn,
-  seedingVars,
   serve,
+  serveApp,
   spreadOver,
   startOrigin,
   stopAll,
@@ -166,19 +166,9 @@ async function main(): Promise<void> {
   const originUrl = (await startOrigin(ORIGIN_PORT)).url;
 
   // 3. The Worker as built, in its own workerd through miniflare, over a fresh local state.
-  // Warm state for all 10,000 tenants must outlive the runs: a 10-minute isolate cache here.
   const state = mkdtempSync(join(tmpdir(), 'bench-state-'));
   const appUrl = (
-    await serve('wrangler.jsonc', 18_891, {
-      script: 'dist/bench/index.js',
-      persistTo: state,
-      vars: {
-        PASSTHROUGH_ORIGIN: originUrl,
-        TOGGLE_CACHE_TTL_SECONDS: '600',
-        ...(await seedingVars()),
-      },
-      inspect: process.env.BENCH_INSPECT === '1',
-    })
+    await serveApp(18_891, state, originUrl, { inspect: process.env.BENCH_INSPECT === '1' })
   ).url;
 
   // 4. 10,000 tenants with Endpoint redirection on, set through their settings objects.
@@ -194,17 +184,7 @@ async function main(): Promise<void> {
   // The same Worker with the report's counting switched off (REPORT_COUNTING=off), over the same
   // state: scenario 1's reference row, which shows what counting costs.
   const uncountedUrl = ONLY.has('1')
-    ? (
-        await serve('wrangler.jsonc', 18_896, {
-          script: 'dist/bench/index.js',
-          persistTo: state,
-          vars: {
-            PASSTHROUGH_ORIGIN: originUrl,
-            TOGGLE_CACHE_TTL_SECONDS: '600',
-            REPORT_COUNTING: 'off',
-          },
-        })
-      ).url
+    ? (await serveApp(18_896, state, originUrl, { vars: { REPORT_COUNTING: 'off' } })).url
     : '';
   const r302Url = (await serve('bench/baselines/constant-302.jsonc', 18_892)).url;
   const floorUrl = ONLY.has('6')

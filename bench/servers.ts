@@ -14,13 +14,13 @@ const children: ChildProcess[] = [];
  * Vars that let the served Worker's settings API accept tokens signed by the local dev key
  * (.dev-keys/, made on first use), so the bench can seed settings as an admin would.
  */
-export async function seedingVars(): Promise<Record<string, string>> {
+async function seedingVars(): Promise<Record<string, string>> {
   return { AUTH_JWKS: jwksOf(await devKey()) };
 }
 
 /**
- * Endpoint redirection on for `tenants`, set as an admin sets it: a PUT through the served
- * Worker's settings API (`seedingVars`), so each tenant's TenantSettings object exists, holds the
+ * Endpoint redirection on for `tenants`, set as an admin sets it: a PUT through the settings
+ * API of the Worker `serveApp` serves, so each tenant's TenantSettings object exists, holds the
  * setting and wrote its KV record, as in production. Seeding KV directly would leave the objects
  * to be created by the report's first flush, in the middle of a measured run.
  */
@@ -178,6 +178,30 @@ export async function serve(
   const url = `http://127.0.0.1:${port}`;
   await waitFor(url, 1200);
   return { url, pid: child.pid as number };
+}
+
+/**
+ * portal-redirect as the benches serve it: the built bundle (`buildWorker`) over the local state
+ * in `state`, passing through to `originUrl`, with a 10-minute toggle cache (warm state must
+ * outlive the runs) and the vars `seedEndpointOn` needs; `options.vars` adds or overrides.
+ */
+export async function serveApp(
+  port: number,
+  state: string,
+  originUrl: string,
+  options: { vars?: Record<string, string>; inspect?: boolean } = {},
+): Promise<{ url: string; pid: number }> {
+  return serve('wrangler.jsonc', port, {
+    script: 'dist/bench/index.js',
+    persistTo: state,
+    vars: {
+      PASSTHROUGH_ORIGIN: originUrl,
+      TOGGLE_CACHE_TTL_SECONDS: '600',
+      ...(await seedingVars()),
+      ...options.vars,
+    },
+    inspect: options.inspect ?? false,
+  });
 }
 
 /** Stop every process started here (and their children: each leads its own process group). */
