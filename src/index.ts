@@ -17,7 +17,8 @@ export default {
     const url = new URL(request.url);
     // The URL parser has lower-cased the name; admin hosts are normalised names, so membership
     // after dropping a trailing dot is the same test as normaliseHost's, without its label checks.
-    const hostname = url.hostname.endsWith('.') ? url.hostname.slice(0, -1) : url.hostname;
+    const name = url.hostname;
+    const hostname = name.endsWith('.') ? name.slice(0, -1) : name;
     if (config.adminHosts.has(hostname)) return adminFetch(request, env, config, ctx);
     return withEdgeBoundary(request, url, config, () => handleEdge(request, env, config, url, ctx));
   },

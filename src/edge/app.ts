@@ -24,18 +24,18 @@ export function handleEdge(
 ): Response | Promise<Response> {
   const store = storeFor(env, config);
   // `legacy` is the legacy host's catalogue entry (browser or API host), or null for unknown hosts.
-  const legacy = config.core.hosts.match(url.host);
+  const host = url.host;
+  const legacy = config.core.hosts.match(host);
   if (legacy?.host.kind === 'api') return apiPassThrough(request, config, store, legacy.product);
-  if (legacy && url.pathname === DISMISS_PATH) return dismissBanner(request);
-  const now = Date.now();
+  // Each part of the request is read from the runtime once, here: every read is a call into it.
+  const facts = requestFacts(request, url, host, Date.now());
+  if (legacy && facts.path === DISMISS_PATH) return dismissBanner(request);
   const edge: EdgeRequest = { request, url, env, config, ctx, legacy };
-  if (legacy && isSignInPost(request, url, legacy.product)) {
-    return signInFacts(request, url, legacy.product, now, config.signIn).then(
-      async ({ facts, body }) =>
-        answer(edge, facts, body, await decideWithStore(config, store, facts)),
+  if (legacy && isSignInPost(request, facts, legacy.product)) {
+    return signInFacts(request, facts, legacy.product, config.signIn).then(async (body) =>
+      answer(edge, facts, body, await decideWithStore(config, store, facts)),
     );
   }
-  const facts = requestFacts(request, url, now);
   const decision = decideWithStore(config, store, facts);
   return decision instanceof Promise
     ? decision.then((d) => answer(edge, facts, request.body, d))

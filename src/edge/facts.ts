@@ -7,23 +7,17 @@ import type { SignInConfig } from '../config/signin';
 /** Largest sign-in form we read to find the id_token; a larger body streams through untouched. */
 export const MAX_SIGN_IN_BODY_BYTES = 64 * 1024;
 
-export interface GatheredRequest {
-  facts: RequestFacts;
-  /** The body to forward on pass-through: the bytes read for a sign-in, else the stream. */
-  body: BodyInit | null;
-}
-
 /**
  * Turn a Request into decision facts, without reading its body: what every request but the
- * sign-in callback's POST needs (see `signInFacts`).
+ * sign-in callback's POST needs (see `signInFacts`). `host` is `url.host`, read once by the caller.
  */
-export function requestFacts(request: Request, url: URL, now: number): RequestFacts {
+export function requestFacts(request: Request, url: URL, host: string, now: number): RequestFacts {
   const headers = request.headers;
   const secFetchMode = headers.get('sec-fetch-mode');
   const secFetchSite = headers.get('sec-fetch-site');
   return {
     method: request.method.toUpperCase(),
-    host: url.host,
+    host,
     path: url.pathname,
     query: url.search.slice(1),
     secFetchMode,
@@ -41,33 +35,35 @@ export function requestFacts(request: Request, url: URL, now: number): RequestFa
 }
 
 /** A POST to the product's sign-in callback with a form small enough to read for its id_token. */
-export function isSignInPost(request: Request, url: URL, product: Product | undefined): boolean {
+export function isSignInPost(
+  request: Request,
+  facts: Pick<RequestFacts, 'method' | 'path'>,
+  product: Product | undefined,
+): boolean {
   return (
     product !== undefined &&
-    request.method.toUpperCase() === 'POST' &&
-    url.pathname.toLowerCase() === product.callbackPath &&
+    facts.method === 'POST' &&
+    facts.path.toLowerCase() === product.callbackPath &&
     isSmallForm(request.headers)
   );
 }
 
 /**
- * The facts of a sign-in callback POST (`isSignInPost`): its form is read to find the id_token,
- * whose tenant counts only once the token verifies (`signIn`). The bytes read are the body to
- * forward on pass-through.
+ * Read a sign-in callback's form (`isSignInPost`) for its id_token, whose tenant counts only
+ * once the token verifies: it goes into `facts.signIn`. The bytes read are the body to forward
+ * on pass-through.
  */
 export async function signInFacts(
   request: Request,
-  url: URL,
+  facts: RequestFacts,
   product: Product,
-  now: number,
   signIn: SignInConfig,
-): Promise<GatheredRequest> {
-  const facts = requestFacts(request, url, now);
+): Promise<ArrayBuffer> {
   const bytes = await request.arrayBuffer();
   const idToken = new URLSearchParams(new TextDecoder().decode(bytes)).get('id_token');
   if (idToken)
-    facts.signIn = { tenant: await verifiedSignInTenant(idToken, product.id, signIn, now) };
-  return { facts, body: bytes };
+    facts.signIn = { tenant: await verifiedSignInTenant(idToken, product.id, signIn, facts.now) };
+  return bytes;
 }
 
 function isSmallForm(headers: Headers): boolean {
