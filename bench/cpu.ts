@@ -20,9 +20,7 @@
  * Options (env): CPU_REQUESTS (30), CPU_SMALL_REQUESTS (20000), CPU_ROUNDS (3),
  * CPU_ONLY ("payload", "requests"; both by default), BENCH_VERBOSE=1 (the servers' output).
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import {
   buildWorker,
@@ -30,6 +28,7 @@ import {
   seedEndpointOn,
   serve,
   serveApp,
+  serveObjects,
   spreadOver,
   startOrigin,
   stopAll,
@@ -113,16 +112,16 @@ async function measure(w: Served, originPid: number, amount: number, connections
 async function main(): Promise<void> {
   buildWorker();
   const origin = await startOrigin(18_880);
-  const state = mkdtempSync(join(tmpdir(), 'bench-cpu-'));
   const tenants = PARTS.has('requests')
     ? Array.from({ length: TENANTS }, () => crypto.randomUUID())
     : [crypto.randomUUID()];
   const scenario = scenarioRequests(tenants, tenants[0] as string);
 
   // As `npm run bench` serves and seeds them (a 10-minute toggle cache: warm state outlives the
-  // rounds; the settings set through each tenant's object).
-  const app = await serveApp(18_881, state, origin.url);
-  await seedEndpointOn(app.url, tenants);
+  // rounds; the settings set through each tenant's object, the objects in their own process).
+  const objects = await serveObjects(18_886, origin.url);
+  await seedEndpointOn(objects.url, tenants);
+  const app = await serveApp(18_881, objects, origin.url);
   const proxy = await serve('bench/baselines/proxy.jsonc', 18_882, {
     vars: { ORIGIN: origin.url },
   });
@@ -176,7 +175,7 @@ async function main(): Promise<void> {
   if (PARTS.has('requests')) {
     const r302 = await serve('bench/baselines/constant-302.jsonc', 18_884);
     // The same build with the migration report's counting off: the cost of counting.
-    const uncounted = await serveApp(18_885, state, origin.url, {
+    const uncounted = await serveApp(18_885, objects, origin.url, {
       vars: { REPORT_COUNTING: 'off' },
     });
     const workers: Served[] = [

@@ -7,15 +7,14 @@
  * Scenarios (PROFILE_SCENARIO): `redirect` (default: Office /antiphishing, 1,000 tenants by
  * `?tid=`, no cookies, as bench scenario 6), `constant-302` (the same requests to the bench's
  * constant-302 baseline, for comparison), `sticky` (a signed-in session's page, passed through),
- * `proxy` (the same requests to the bench's bare-proxy baseline, for comparison), `counted`
+ * `proxy` (the same requests to the bench's bare-proxy baseline, for comparison), `runtime-floor`
+ * and `passthrough-floor` (scenario 6's and scenario 2's reference Workers), `counted`
  * (bench scenario 1's shape: tenants whose setting was made through their settings object, so
  * every redirect is counted and flushed to an existing object).
  * Options (env): PROFILE_SECONDS (10), PROFILE_TOP (25), PROFILE_INTERVAL_US (100),
  * PROFILE_TENANTS (10,000 for `counted`, else 1,000), PROFILE_WARM_SECONDS (3).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import {
   buildWorker,
@@ -23,6 +22,7 @@ import {
   seedEndpointOn,
   serve,
   serveApp,
+  serveObjects,
   startOrigin,
   stopAll,
 } from './servers.ts';
@@ -33,6 +33,13 @@ const SECONDS = Number(process.env.PROFILE_SECONDS ?? 10);
 const TOP = Number(process.env.PROFILE_TOP ?? 25);
 const INTERVAL_US = Number(process.env.PROFILE_INTERVAL_US ?? 100);
 const PORT = 18_991;
+/** Scenarios that profile a baseline Worker (bench/baselines/) rather than portal-redirect. */
+const BASELINES: Record<string, string> = {
+  'constant-302': 'constant-302',
+  'runtime-floor': 'runtime-floor',
+  proxy: 'proxy',
+  'passthrough-floor': 'passthrough-floor',
+};
 
 interface ProfileNode {
   id: number;
@@ -89,6 +96,13 @@ export function selfTimes(profile: Profile): { frame: string; ms: number; share:
     .sort((a, b) => b.ms - a.ms);
 }
 
+/** portal-redirect, its objects in their own process; `counted` seeds the tenants through them. */
+async function servePortal(originUrl: string, tenants: readonly string[]) {
+  const objects = await serveObjects(PORT + 2, originUrl);
+  if (SCENARIO === 'counted') await seedEndpointOn(objects.url, tenants);
+  return serveApp(PORT, objects, originUrl, { inspect: true });
+}
+
 async function main(): Promise<void> {
   // Unminified, so that the frames carry the source's function names.
   buildWorker({ minify: false });
@@ -99,20 +113,16 @@ async function main(): Promise<void> {
     { length: Number(process.env.PROFILE_TENANTS ?? (SCENARIO === 'counted' ? 10_000 : 1000)) },
     () => crypto.randomUUID(),
   );
-  const state = mkdtempSync(join(tmpdir(), 'profile-state-'));
-  const app =
-    SCENARIO === 'constant-302'
-      ? await serve('bench/baselines/constant-302.jsonc', PORT, { inspect: true })
-      : SCENARIO === 'proxy'
-        ? await serve('bench/baselines/proxy.jsonc', PORT, {
-            vars: { ORIGIN: originUrl },
-            inspect: true,
-          })
-        : await serveApp(PORT, state, originUrl, { inspect: true });
-  if (SCENARIO === 'counted') await seedEndpointOn(app.url, tenants);
+  const baseline = BASELINES[SCENARIO];
+  const app = baseline
+    ? await serve(`bench/baselines/${baseline}.jsonc`, PORT, {
+        vars: { ORIGIN: originUrl },
+        inspect: true,
+      })
+    : await servePortal(originUrl, tenants);
   const scenario = scenarioRequests(tenants, tenants[0] as string);
   const requests =
-    SCENARIO === 'sticky' || SCENARIO === 'proxy'
+    SCENARIO === 'sticky' || SCENARIO === 'proxy' || SCENARIO === 'passthrough-floor'
       ? scenario.sticky
       : SCENARIO === 'counted'
         ? scenario.redirect
@@ -140,10 +150,14 @@ async function main(): Promise<void> {
   const wall = (profile.endTime - profile.startTime) / 1000;
   const rows = selfTimes(profile);
   const busy = rows.filter((r) => r.frame !== '(idle) (native):0').reduce((n, r) => n + r.ms, 0);
+  // The Worker's own JavaScript: frames of its script (a native frame is the runtime's API).
+  const ownMs = rows.filter((r) => !r.frame.includes('(native)')).reduce((n, r) => n + r.ms, 0);
   const requestsDone = (load?.rps ?? 0) * SECONDS;
+  const perRequest = (ms: number) => ((ms * 1000) / requestsDone).toFixed(1);
   console.log(
     `${SCENARIO}: ${load?.rps.toFixed(0)} req/s under the profiler; ${wall.toFixed(0)} ms sampled, ` +
-      `${busy.toFixed(0)} ms in the isolate's thread (${((busy * 1000) / requestsDone).toFixed(1)} µs per request)`,
+      `${busy.toFixed(0)} ms in the isolate's thread (${perRequest(busy)} µs per request, ` +
+      `${perRequest(ownMs)} µs in the Worker's own script)`,
   );
   console.log('self ms  share  frame');
   for (const r of rows.slice(0, TOP))

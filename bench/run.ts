@@ -1,17 +1,16 @@
 /**
  * `npm run bench`: portal-redirect against bare baseline Workers, all built and served the same
  * way (workerd through miniflare, by bench/serve.ts, on loopback), driven by the same load generator (autocannon;
- * scenario 3 also with wrk, as a reference),
+ * scenario 3 also with wrk, as a reference; scenario 6 with wrk; scenario 7 inside one isolate),
  * A/B alternated, medians of RUNS runs. Prints one table with ratios. Not part of the test run.
  *
  * Options (env): BENCH_RUNS (5), BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_ONLY (e.g. "1,3"),
  * BENCH_INSPECT=1 (portal-redirect's inspector on 19891, for a CPU profile; skews its figures).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import { PRODUCTS } from '../src/catalogue/products.ts';
@@ -21,12 +20,14 @@ import { decide, navigationFacts } from '../src/core/decide.ts';
 import { DeepLinkMap } from '../src/core/deeplinks.ts';
 import { HostIndex } from '../src/core/hosts.ts';
 import { IsolateCache } from '../src/store/cache.ts';
+import { startIsolateBench } from './isolate.ts';
 import {
   buildWorker,
   scenarioRequests,
   seedEndpointOn,
   serve,
   serveApp,
+  serveObjects,
   spreadOver,
   startOrigin,
   stopAll,
@@ -38,7 +39,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const ORIGIN_PORT = 18_890;
 const TENANTS = 10_000;
-const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5,6').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5,6,7').split(','));
+/** Handler calls per side and round in scenario 7 (about a second each). */
+const ISOLATE_CALLS = 50_000;
 
 /** One run's figures, from autocannon or wrk (`unexpected`: answers with another status). */
 type Measure = WrkMeasure;
@@ -165,26 +168,27 @@ async function main(): Promise<void> {
   // 2. The legacy origin, in its own process.
   const originUrl = (await startOrigin(ORIGIN_PORT)).url;
 
-  // 3. The Worker as built, in its own workerd through miniflare, over a fresh local state.
-  const state = mkdtempSync(join(tmpdir(), 'bench-state-'));
-  const appUrl = (
-    await serveApp(18_891, state, originUrl, { inspect: process.env.BENCH_INSPECT === '1' })
-  ).url;
-
-  // 4. 10,000 tenants with Endpoint redirection on, set through their settings objects.
+  // 3. 10,000 tenants with Endpoint redirection on, set through their settings objects, which
+  // run in a workerd of their own (bench/README.md says why).
+  const objects = await serveObjects(18_898, originUrl);
   const tenants = Array.from({ length: TENANTS }, () => crypto.randomUUID());
   const seedStart = performance.now();
-  await seedEndpointOn(appUrl, tenants);
+  await seedEndpointOn(objects.url, tenants);
   console.log(
     `seeded ${TENANTS} tenants through the settings API in ${((performance.now() - seedStart) / 1000).toFixed(0)} s`,
   );
+
+  // 4. The Worker as built, in its own workerd through miniflare, over the KV state seeded.
+  const appUrl = (
+    await serveApp(18_891, objects, originUrl, { inspect: process.env.BENCH_INSPECT === '1' })
+  ).url;
 
   // 5. The baselines, each in its own workerd. One at a time: three starts at once can starve
   // each other on two cores.
   // The same Worker with the report's counting switched off (REPORT_COUNTING=off), over the same
   // state: scenario 1's reference row, which shows what counting costs.
   const uncountedUrl = ONLY.has('1')
-    ? (await serveApp(18_896, state, originUrl, { vars: { REPORT_COUNTING: 'off' } })).url
+    ? (await serveApp(18_896, objects, originUrl, { vars: { REPORT_COUNTING: 'off' } })).url
     : '';
   const r302Url = (await serve('bench/baselines/constant-302.jsonc', 18_892)).url;
   const floorUrl = ONLY.has('6')
@@ -233,6 +237,8 @@ async function main(): Promise<void> {
     throw new Error('SIEM scenario did not rewrite');
 
   const rows: string[][] = [];
+  // Scenario 7 has no latency: its figure is a loop of calls inside one request.
+  const latency = (m: Measure) => (Number.isNaN(m.p50) ? '-' : `${m.p50} / ${m.p99}`);
   // The ratio is the median of the rounds' own ratios (each round runs A and B back to back), so
   // that a drift of the machine's speed over the run falls on both sides of each; the range of
   // those round ratios is printed beside it.
@@ -250,9 +256,9 @@ async function main(): Promise<void> {
     rows.push([
       name,
       fmt(a),
-      `${a.p50} / ${a.p99}`,
+      latency(a),
       fmt(b),
-      `${b.p50} / ${b.p99}`,
+      latency(b),
       ratio.toFixed(2),
       `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`,
       target === null ? '-' : `>= ${target}`,
@@ -382,9 +388,33 @@ async function main(): Promise<void> {
     }
   }
 
+  // 7. Scenario 6's redirect, the handler alone inside one isolate: where its cost is, without
+  // the network and the load generator (bench/isolate.ts).
+  if (ONLY.has('7')) {
+    const isolate = await startIsolateBench();
+    const calls = (h: Parameters<typeof isolate.measure>[0]) => () =>
+      isolate.measure(h, ISOLATE_CALLS);
+    const warm = async () => {
+      for (const h of ['portal', 'floor', 'constant-302'] as const) await calls(h)();
+    };
+    const [a, b] = await ab(calls('portal'), calls('constant-302'), warm);
+    row('7. scenario 6 inside one isolate, handler only, vs constant 302', a, b, 'rps', null);
+    const [c, d] = await ab(calls('floor'), calls('constant-302'), async () => {});
+    row('   reference: runtime floor vs constant 302, inside one isolate', c, d, 'rps', null);
+    const [e, f] = await ab(calls('portal'), calls('floor'), async () => {});
+    row(
+      '   reference: portal-redirect vs the runtime floor, inside one isolate',
+      e,
+      f,
+      'rps',
+      null,
+    );
+    await isolate.stop();
+  }
+
   // Scenario 1 runs last: its 10,000 counted tenants leave the report's flushes busy for minutes
-  // afterwards (20 tenants a second, until fewer than 2,000 counters wait), and locally the
-  // objects those flushes call share the cores with whatever scenario would come next.
+  // afterwards (20 tenants a second, until fewer than 2,000 counters wait), work that whatever
+  // scenario came next would pay for and its baseline would not.
   // 1. Redirect decisions, warm state, 10,000 tenants, vs a constant 302.
   if (ONLY.has('1')) {
     // Warm-up: every tenant once (the connections split the list between them), then the baseline.
@@ -403,8 +433,8 @@ async function main(): Promise<void> {
       warm,
     );
     row('1. redirect, warm, 10k tenants vs constant 302', a, b, 'rps', 0.9);
-    // What counting every redirect for the report costs: locally, the tenant objects its flushes
-    // call run in the same workerd, on the same two cores.
+    // What counting every redirect for the report costs (the objects its flushes call run in
+    // their own workerd, on the same two cores).
     const [c, d] = await ab(
       () => load(uncountedUrl, redirectRequests, SECONDS, 302),
       () => load(r302Url, redirectRequests, SECONDS, 302),

@@ -3,6 +3,9 @@
  *
  *   tsx bench/serve.ts <wrangler config> <port> [--script built.js] [--persist-to dir] [--var NAME:value]...
  *                      [--inspector-port N]   (for a CPU profile of the Worker under load; off in the bench)
+ *                      [--registry dir --name N]   (a dev registry other processes find this Worker in)
+ *                      [--objects-in N]   (TenantSettings objects run in Worker N's process, found there)
+ *                      [--kv-from dir]    (the KV state of another serve's --persist-to)
  *
  * The worker options come from wrangler's own reading of the config (compatibility date and
  * flags, vars, KV bindings), so the Worker runs as `wrangler dev` would run it, but without what
@@ -22,6 +25,10 @@ const { values, positionals } = parseArgs({
     'persist-to': { type: 'string' },
     var: { type: 'string', multiple: true },
     'inspector-port': { type: 'string' },
+    registry: { type: 'string' },
+    name: { type: 'string' },
+    'objects-in': { type: 'string' },
+    'kv-from': { type: 'string' },
   },
 });
 const [config, port] = positionals;
@@ -35,15 +42,30 @@ const vars = Object.fromEntries(
   (values.var ?? []).map((v) => [v.slice(0, v.indexOf(':')), v.slice(v.indexOf(':') + 1)]),
 );
 const persist = values['persist-to'];
+const objectsIn = values['objects-in'];
 const mf = new Miniflare({
   host: '127.0.0.1',
   port: Number(port),
   ...(values['inspector-port'] ? { inspectorPort: Number(values['inspector-port']) } : {}),
   // The same layout wrangler dev --persist-to uses, so state seeded through getPlatformProxy is found.
   ...(persist ? { defaultPersistRoot: `${persist}/v3` } : {}),
+  ...(values['kv-from'] ? { kvPersist: `${values['kv-from']}/v3/kv` } : {}),
+  ...(values.registry ? { unsafeDevRegistryPath: values.registry } : {}),
   workers: [
     {
       ...workerOptions,
+      ...(values.name ? { name: values.name } : {}),
+      ...(objectsIn
+        ? {
+            durableObjects: {
+              TENANT_SETTINGS: {
+                className: 'TenantSettings',
+                scriptName: objectsIn,
+                useSQLite: true,
+              },
+            },
+          }
+        : {}),
       scriptPath: values.script ?? main,
       modules: true,
       bindings: { ...workerOptions.bindings, ...vars },

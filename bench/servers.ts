@@ -4,6 +4,9 @@
  * takes its workerd with it. Shared by `npm run bench` and `npm run bench:cpu`.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import { devKey, jwksOf } from '../scripts/devkeys.ts';
 import { entraClaims, signToken } from '../src/auth/dev-tokens.ts';
@@ -20,7 +23,7 @@ async function seedingVars(): Promise<Record<string, string>> {
 
 /**
  * Endpoint redirection on for `tenants`, set as an admin sets it: a PUT through the settings
- * API of the Worker `serveApp` serves, so each tenant's TenantSettings object exists, holds the
+ * API of the Worker `serveObjects` serves, so each tenant's TenantSettings object exists, holds the
  * setting and wrote its KV record, as in production. Seeding KV directly would leave the objects
  * to be created by the report's first flush, in the middle of a measured run.
  */
@@ -160,6 +163,8 @@ export interface ServeOptions {
   vars?: Record<string, string>;
   /** The Worker's inspector on port + 1000, to take a CPU profile while it runs. */
   inspect?: boolean;
+  /** Raw bench/serve.ts options (the dev registry, where the objects run, whose KV). */
+  args?: string[];
 }
 
 /** Serve a Worker with bench/serve.ts and wait until it answers. */
@@ -172,6 +177,7 @@ export async function serve(
   if (options.inspect) args.push('--inspector-port', String(port + 1000));
   if (options.script) args.push('--script', options.script);
   if (options.persistTo) args.push('--persist-to', options.persistTo);
+  args.push(...(options.args ?? []));
   for (const [name, value] of Object.entries(options.vars ?? {}))
     args.push('--var', `${name}:${value}`);
   const child = start(['bench/serve.ts', ...args]);
@@ -180,28 +186,65 @@ export async function serve(
   return { url, pid: child.pid as number };
 }
 
+/** The served Worker's name in the dev registry that the edge finds the objects through. */
+const OBJECTS_WORKER = 'portal-redirect-objects';
+
+/** The process `serveObjects` started: its URL, its local state and the registry it is in. */
+export interface ObjectsServer {
+  url: string;
+  state: string;
+  registry: string;
+}
+
 /**
- * portal-redirect as the benches serve it: the built bundle (`buildWorker`) over the local state
- * in `state`, passing through to `originUrl`, with a 10-minute toggle cache (warm state must
- * outlive the runs) and the vars `seedEndpointOn` needs; `options.vars` adds or overrides.
+ * The TenantSettings objects in a workerd of their own, as on the platform, where they run on
+ * their own machines: workerd runs one process's isolates on one thread, so objects served
+ * beside the edge would take their work (the report's flushes waking them) out of the edge's
+ * time. It serves the whole Worker: seed through its settings API (`seedEndpointOn`), and
+ * `serveApp` reads the KV records it wrote and calls its objects through a dev registry
+ * (miniflare's cross-process bindings).
+ */
+export async function serveObjects(port: number, originUrl: string): Promise<ObjectsServer> {
+  const state = mkdtempSync(join(tmpdir(), 'bench-objects-'));
+  const registry = mkdtempSync(join(tmpdir(), 'bench-registry-'));
+  const { url } = await serve('wrangler.jsonc', port, {
+    script: 'dist/bench/index.js',
+    persistTo: state,
+    vars: await appVars(originUrl),
+    args: ['--registry', registry, '--name', OBJECTS_WORKER],
+  });
+  return { url, state, registry };
+}
+
+/**
+ * portal-redirect as the benches serve it: the built bundle (`buildWorker`) passing through to
+ * `originUrl`, with a 10-minute toggle cache (warm state must outlive the runs), over the KV of
+ * `objects` and calling its TenantSettings objects; `options.vars` adds or overrides vars.
  */
 export async function serveApp(
   port: number,
-  state: string,
+  objects: ObjectsServer,
   originUrl: string,
   options: { vars?: Record<string, string>; inspect?: boolean } = {},
 ): Promise<{ url: string; pid: number }> {
   return serve('wrangler.jsonc', port, {
     script: 'dist/bench/index.js',
-    persistTo: state,
-    vars: {
-      PASSTHROUGH_ORIGIN: originUrl,
-      TOGGLE_CACHE_TTL_SECONDS: '600',
-      ...(await seedingVars()),
-      ...options.vars,
-    },
+    persistTo: mkdtempSync(join(tmpdir(), 'bench-edge-')),
+    vars: { ...(await appVars(originUrl)), ...options.vars },
     inspect: options.inspect ?? false,
+    args: [
+      ...['--registry', objects.registry, '--name', `portal-redirect-${port}`],
+      ...['--objects-in', OBJECTS_WORKER, '--kv-from', objects.state],
+    ],
   });
+}
+
+async function appVars(originUrl: string): Promise<Record<string, string>> {
+  return {
+    PASSTHROUGH_ORIGIN: originUrl,
+    TOGGLE_CACHE_TTL_SECONDS: '600',
+    ...(await seedingVars()),
+  };
 }
 
 /** Stop every process started here (and their children: each leads its own process group). */
