@@ -6,11 +6,13 @@
  * payload to autocannon, one connection, CPU_REQUESTS requests in a row. portal-redirect also
  * serves the same payload with its links already on the unified portal (each kept).
  * Requests (scenarios 1, 2 and 6): portal-redirect's redirects over 10,000 warm tenants and by
- * `?tid=` over 1,000 (Office, default on) beside the constant 302, and its session-sticky
+ * `?tid=` over 1,000 (Office, default on: no tenant chose for it) beside the constant 302, and its session-sticky
  * pass-through beside the bare proxy, CPU_SMALL_REQUESTS
  * requests over 16 connections.
  * For each, the CPU used meanwhile by the serving workerd, the origin and autocannon (utime +
- * stime from /proc, whole process trees) is divided by the requests. Rounds alternate the
+ * stime from /proc, whole process trees) is divided by the requests. The settings objects'
+ * process is not counted: they run in a workerd of their own, as on the platform on machines of
+ * their own (bench/README.md), and the edge's share is the one asked about. Rounds alternate the
  * Workers. Linux only; not part of the test run.
  *
  * On two shared cores the bench's ratios are ones of whole-system CPU: this shows the Worker's
@@ -25,10 +27,9 @@ import autocannon from 'autocannon';
 import {
   buildWorker,
   scenarioRequests,
-  seedEndpointOn,
   serve,
   serveApp,
-  serveObjects,
+  servePortal,
   spreadOver,
   startOrigin,
   stopAll,
@@ -119,9 +120,7 @@ async function main(): Promise<void> {
 
   // As `npm run bench` serves and seeds them (a 10-minute toggle cache: warm state outlives the
   // rounds; the settings set through each tenant's object, the objects in their own process).
-  const objects = await serveObjects(18_886, origin.url);
-  await seedEndpointOn(objects.url, tenants);
-  const app = await serveApp(18_881, objects, origin.url);
+  const app = await servePortal({ app: 18_881, objects: 18_886 }, origin.url, tenants);
   const proxy = await serve('bench/baselines/proxy.jsonc', 18_882, {
     vars: { ORIGIN: origin.url },
   });
@@ -175,7 +174,7 @@ async function main(): Promise<void> {
   if (PARTS.has('requests')) {
     const r302 = await serve('bench/baselines/constant-302.jsonc', 18_884);
     // The same build with the migration report's counting off: the cost of counting.
-    const uncounted = await serveApp(18_885, objects, origin.url, {
+    const uncounted = await serveApp(18_885, app.objects, origin.url, {
       vars: { REPORT_COUNTING: 'off' },
     });
     const workers: Served[] = [

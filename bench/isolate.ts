@@ -7,45 +7,52 @@
  * generator share the two cores and move a ratio by about 0.15 from run to run; here they are
  * out of the figure, so a few microseconds of JavaScript show.
  */
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
-import type { WrkMeasure } from './wrk.ts';
+import { bundleWasmFiles, WARM_VARS } from './servers.ts';
+import type { WrkMeasure, WrkRequest } from './wrk.ts';
 
 const DIR = 'dist/isolate';
+const JS = ['in-isolate.js', 'portal.js', 'runtime-floor.js', 'constant-302.js'];
 export type IsolateHandler = 'portal' | 'floor' | 'constant-302';
 
 /**
  * Serve the harness over the bundle `buildWorker` wrote to dist/bench, with wrangler.jsonc's
- * bindings and vars (a fresh local KV: no tenant has an Office setting, as in scenario 6).
+ * bindings and vars and the benches' `WARM_VARS`, on a fresh local KV, and give it `requests`.
  */
-export async function startIsolateBench(): Promise<{
+export async function startIsolateBench(requests: readonly WrkRequest[]): Promise<{
   measure: (handler: IsolateHandler, calls: number) => Promise<WrkMeasure>;
   stop: () => Promise<void>;
 }> {
+  rmSync(DIR, { recursive: true, force: true });
   mkdirSync(DIR, { recursive: true });
-  for (const file of readdirSync('dist/bench').filter((f) => /\.(js|wasm)$/.test(f)))
-    copyFileSync(join('dist/bench', file), join(DIR, file === 'index.js' ? 'portal.js' : file));
-  for (const file of ['in-isolate.js', 'runtime-floor.js', 'constant-302.js'])
+  const wasm = bundleWasmFiles();
+  copyFileSync('dist/bench/index.js', join(DIR, 'portal.js'));
+  for (const file of wasm) copyFileSync(join('dist/bench', file), join(DIR, file));
+  for (const file of JS.filter((f) => f !== 'portal.js'))
     copyFileSync(join('bench/baselines', file), join(DIR, file));
   const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.jsonc');
-  const wasm = readdirSync(DIR).filter((f) => f.endsWith('.wasm'));
   const mf = new Miniflare({
     ...workerOptions,
+    bindings: { ...workerOptions.bindings, ...WARM_VARS },
     modulesRoot: DIR,
     modules: [
-      ...['in-isolate.js', 'portal.js', 'runtime-floor.js', 'constant-302.js'].map((f) => ({
-        type: 'ESModule' as const,
-        path: join(DIR, f),
-      })),
+      ...JS.map((f) => ({ type: 'ESModule' as const, path: join(DIR, f) })),
       ...wasm.map((f) => ({ type: 'CompiledWasm' as const, path: join(DIR, f) })),
     ],
   });
   await mf.ready;
+  const given = await mf.dispatchFetch('http://bench/requests', {
+    method: 'POST',
+    body: JSON.stringify(requests),
+  });
+  if (!given.ok) throw new Error(`in-isolate harness: ${given.status} ${await given.text()}`);
   const measure = async (handler: IsolateHandler, calls: number): Promise<WrkMeasure> => {
     const start = performance.now();
     const res = await mf.dispatchFetch(`http://bench/?h=${handler}&n=${calls}`);
+    if (!res.ok) throw new Error(`in-isolate harness: ${res.status} ${await res.text()}`);
     const statuses = (await res.json()) as Record<string, number>;
     const seconds = (performance.now() - start) / 1000;
     return {
@@ -53,7 +60,7 @@ export async function startIsolateBench(): Promise<{
       p50: Number.NaN,
       p99: Number.NaN,
       bytesPerSec: 0,
-      errors: res.ok ? 0 : calls,
+      errors: 0,
       unexpected: calls - (statuses['302'] ?? 0),
     };
   };

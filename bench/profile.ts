@@ -19,10 +19,9 @@ import WebSocket from 'ws';
 import {
   buildWorker,
   scenarioRequests,
-  seedEndpointOn,
   serve,
-  serveApp,
-  serveObjects,
+  appName,
+  servePortal,
   startOrigin,
   stopAll,
 } from './servers.ts';
@@ -33,13 +32,8 @@ const SECONDS = Number(process.env.PROFILE_SECONDS ?? 10);
 const TOP = Number(process.env.PROFILE_TOP ?? 25);
 const INTERVAL_US = Number(process.env.PROFILE_INTERVAL_US ?? 100);
 const PORT = 18_991;
-/** Scenarios that profile a baseline Worker (bench/baselines/) rather than portal-redirect. */
-const BASELINES: Record<string, string> = {
-  'constant-302': 'constant-302',
-  'runtime-floor': 'runtime-floor',
-  proxy: 'proxy',
-  'passthrough-floor': 'passthrough-floor',
-};
+/** Scenarios that profile a baseline Worker (bench/baselines/<name>.js) rather than portal-redirect. */
+const BASELINES = new Set(['constant-302', 'runtime-floor', 'proxy', 'passthrough-floor']);
 
 interface ProfileNode {
   id: number;
@@ -96,47 +90,49 @@ export function selfTimes(profile: Profile): { frame: string; ms: number; share:
     .sort((a, b) => b.ms - a.ms);
 }
 
-/** portal-redirect, its objects in their own process; `counted` seeds the tenants through them. */
-async function servePortal(originUrl: string, tenants: readonly string[]) {
-  const objects = await serveObjects(PORT + 2, originUrl);
-  if (SCENARIO === 'counted') await seedEndpointOn(objects.url, tenants);
-  return serveApp(PORT, objects, originUrl, { inspect: true });
-}
-
 async function main(): Promise<void> {
   // Unminified, so that the frames carry the source's function names.
   buildWorker({ minify: false });
   const originUrl = (await startOrigin(18_990)).url;
   // `counted`: 10,000 tenants with a stored setting (Endpoint on, seeded below), so every redirect
   // is counted for the report and flushed to their objects, as in bench scenario 1.
+  const counted = SCENARIO === 'counted';
   const tenants = Array.from(
-    { length: Number(process.env.PROFILE_TENANTS ?? (SCENARIO === 'counted' ? 10_000 : 1000)) },
+    { length: Number(process.env.PROFILE_TENANTS ?? (counted ? 10_000 : 1000)) },
     () => crypto.randomUUID(),
   );
-  const baseline = BASELINES[SCENARIO];
+  const baseline = BASELINES.has(SCENARIO);
   const app = baseline
-    ? await serve(`bench/baselines/${baseline}.jsonc`, PORT, {
+    ? await serve(`bench/baselines/${SCENARIO}.jsonc`, PORT, {
         vars: { ORIGIN: originUrl },
         inspect: true,
       })
-    : await servePortal(originUrl, tenants);
+    : await servePortal({ app: PORT, objects: PORT + 2 }, originUrl, counted ? tenants : [], {
+        inspect: true,
+      });
+  // The frames of the served Worker's own script (the rest is the runtime's native code).
+  const ownScript = ` ${baseline ? SCENARIO : 'index'}.js:`;
   const scenario = scenarioRequests(tenants, tenants[0] as string);
   const requests =
     SCENARIO === 'sticky' || SCENARIO === 'proxy' || SCENARIO === 'passthrough-floor'
       ? scenario.sticky
-      : SCENARIO === 'counted'
+      : counted
         ? scenario.redirect
         : scenario.tidRedirect;
   const script = wrkScript(requests);
-  // Warm every tenant and let the JIT settle before sampling.
-  runWrk(app.url, script, Number(process.env.PROFILE_WARM_SECONDS ?? 3), 16);
+  // Warm every tenant (10,000 take longer under the inspector) and let the JIT settle.
+  runWrk(app.url, script, Number(process.env.PROFILE_WARM_SECONDS ?? (counted ? 10 : 3)), 16);
 
   const targets = (await (await fetch(`http://127.0.0.1:${PORT + 1000}/json`)).json()) as {
     webSocketDebuggerUrl: string;
     title?: string;
   }[];
-  const target = targets.find((t) => !t.webSocketDebuggerUrl.includes('loopback')) ?? targets[0];
-  if (!target) throw new Error('no inspector target');
+  // portal-redirect's process also runs miniflare's dev-registry stand-ins: take the Worker's own.
+  const target = baseline
+    ? targets.find((t) => !t.webSocketDebuggerUrl.includes('loopback'))
+    : targets.find((t) => t.webSocketDebuggerUrl.endsWith(appName(PORT)));
+  if (!target)
+    throw new Error(`no inspector target among ${targets.map((t) => t.webSocketDebuggerUrl)}`);
   const session = await devtools(target.webSocketDebuggerUrl);
   await session.send('Profiler.enable');
   await session.send('Profiler.setSamplingInterval', { interval: INTERVAL_US });
@@ -150,8 +146,7 @@ async function main(): Promise<void> {
   const wall = (profile.endTime - profile.startTime) / 1000;
   const rows = selfTimes(profile);
   const busy = rows.filter((r) => r.frame !== '(idle) (native):0').reduce((n, r) => n + r.ms, 0);
-  // The Worker's own JavaScript: frames of its script (a native frame is the runtime's API).
-  const ownMs = rows.filter((r) => !r.frame.includes('(native)')).reduce((n, r) => n + r.ms, 0);
+  const ownMs = rows.filter((r) => r.frame.includes(ownScript)).reduce((n, r) => n + r.ms, 0);
   const requestsDone = (load?.rps ?? 0) * SECONDS;
   const perRequest = (ms: number) => ((ms * 1000) / requestsDone).toFixed(1);
   console.log(

@@ -34,21 +34,26 @@ const { values, positionals } = parseArgs({
 const [config, port] = positionals;
 if (config === undefined || port === undefined)
   throw new Error(
-    'usage: tsx bench/serve.ts <config> <port> [--script file] [--persist-to dir] [--var NAME:value]...',
+    'usage: tsx bench/serve.ts <config> <port> [--script file] [--persist-to dir] [--var NAME:value]... ' +
+      '[--inspector-port N] [--registry dir --name N [--objects-in N] [--kv-from dir]]',
   );
+const objectsIn = values['objects-in'];
+if (objectsIn !== undefined && values.registry === undefined)
+  throw new Error('--objects-in finds the objects through a dev registry: give --registry too');
 
 const { workerOptions, main } = unstable_getMiniflareWorkerOptions(config);
 const vars = Object.fromEntries(
   (values.var ?? []).map((v) => [v.slice(0, v.indexOf(':')), v.slice(v.indexOf(':') + 1)]),
 );
 const persist = values['persist-to'];
-const objectsIn = values['objects-in'];
 const mf = new Miniflare({
   host: '127.0.0.1',
   port: Number(port),
   ...(values['inspector-port'] ? { inspectorPort: Number(values['inspector-port']) } : {}),
   // The same layout wrangler dev --persist-to uses, so state seeded through getPlatformProxy is found.
   ...(persist ? { defaultPersistRoot: `${persist}/v3` } : {}),
+  // Another process's KV state, read here: safe because that process (the objects') writes its
+  // records while the bench seeds, before this one starts, and only reads KV afterwards.
   ...(values['kv-from'] ? { kvPersist: `${values['kv-from']}/v3/kv` } : {}),
   ...(values.registry ? { unsafeDevRegistryPath: values.registry } : {}),
   workers: [
@@ -58,6 +63,7 @@ const mf = new Miniflare({
       ...(objectsIn
         ? {
             durableObjects: {
+              ...workerOptions.durableObjects,
               TENANT_SETTINGS: {
                 className: 'TenantSettings',
                 scriptName: objectsIn,

@@ -1,10 +1,11 @@
 /**
  * The processes a bench run starts: the legacy origin (scripts/demo-origin.ts) and Workers served
  * by bench/serve.ts (workerd through miniflare), each in its own process group so that `stopAll`
- * takes its workerd with it. Shared by `npm run bench` and `npm run bench:cpu`.
+ * takes its workerd with it; and the built bundle they serve. Shared by `npm run bench`,
+ * `bench:cpu` and `bench:profile`.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
@@ -12,6 +13,29 @@ import { devKey, jwksOf } from '../scripts/devkeys.ts';
 import { entraClaims, signToken } from '../src/auth/dev-tokens.ts';
 
 const children: ChildProcess[] = [];
+/** Local state the served Workers write (10,000 objects' databases): removed by `stopAll`. */
+const stateDirs: string[] = [];
+
+function stateDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  stateDirs.push(dir);
+  return dir;
+}
+
+/**
+ * Vars of every portal-redirect the benches run: a 10-minute toggle cache, so the warm state
+ * outlives the rounds (a 20-second cache would expire mid-run and time KV reads).
+ */
+export const WARM_VARS = { TOGGLE_CACHE_TTL_SECONDS: '600' };
+
+/** How the built bundle imports a WebAssembly module: its binding, then its file (named by hash). */
+export const WASM_IMPORT = /import\s*(\w+)\s*from\s*"\.\/([\w.-]+\.wasm)";?/g;
+
+/** The WebAssembly files the built bundle (dist/bench/index.js) imports. */
+export function bundleWasmFiles(): string[] {
+  const main = readFileSync('dist/bench/index.js', 'utf8');
+  return [...main.matchAll(WASM_IMPORT)].map((m) => m[2] as string);
+}
 
 /**
  * Vars that let the served Worker's settings API accept tokens signed by the local dev key
@@ -64,7 +88,8 @@ const NAVIGATION = {
  * The requests of bench scenarios 1-3 and 6 over seeded tenants: a deep link per tenant (1), a
  * signed-in session's page (2, the first tenant), the SIEM payload for `siemTenant` (3; its token
  * is only read for its tenant, as the Worker does), and Office's anti-phishing page for the first
- * 1,000 tenants named in `?tid=`, no cookies (6: Office is on by default, so no toggle is read).
+ * 1,000 tenants named in `?tid=`, no cookies (6: Office is on by default and none of them chose
+ * for it, so the isolate caches that nothing is stored).
  */
 export function scenarioRequests(tenants: readonly string[], siemTenant: string) {
   const token = `e30.${Buffer.from(JSON.stringify({ tid: siemTenant })).toString('base64url')}.c2ln`;
@@ -205,8 +230,8 @@ export interface ObjectsServer {
  * (miniflare's cross-process bindings).
  */
 export async function serveObjects(port: number, originUrl: string): Promise<ObjectsServer> {
-  const state = mkdtempSync(join(tmpdir(), 'bench-objects-'));
-  const registry = mkdtempSync(join(tmpdir(), 'bench-registry-'));
+  const state = stateDir('bench-objects-');
+  const registry = stateDir('bench-registry-');
   const { url } = await serve('wrangler.jsonc', port, {
     script: 'dist/bench/index.js',
     persistTo: state,
@@ -218,8 +243,9 @@ export async function serveObjects(port: number, originUrl: string): Promise<Obj
 
 /**
  * portal-redirect as the benches serve it: the built bundle (`buildWorker`) passing through to
- * `originUrl`, with a 10-minute toggle cache (warm state must outlive the runs), over the KV of
- * `objects` and calling its TenantSettings objects; `options.vars` adds or overrides vars.
+ * `originUrl`, with `WARM_VARS`, over the KV of `objects` and calling its TenantSettings objects
+ * (locally through a stand-in object in the edge's process that forwards each call; on the
+ * platform the call goes straight to the object); `options.vars` adds or overrides vars.
  */
 export async function serveApp(
   port: number,
@@ -229,25 +255,39 @@ export async function serveApp(
 ): Promise<{ url: string; pid: number }> {
   return serve('wrangler.jsonc', port, {
     script: 'dist/bench/index.js',
-    persistTo: mkdtempSync(join(tmpdir(), 'bench-edge-')),
     vars: { ...(await appVars(originUrl)), ...options.vars },
     inspect: options.inspect ?? false,
     args: [
-      ...['--registry', objects.registry, '--name', `portal-redirect-${port}`],
+      ...['--registry', objects.registry, '--name', appName(port)],
       ...['--objects-in', OBJECTS_WORKER, '--kv-from', objects.state],
     ],
   });
 }
 
+/** The name `serveApp` gives the Worker it serves on `port` (its inspector target ends with it). */
+export const appName = (port: number) => `portal-redirect-${port}`;
+
+/**
+ * The usual sequence: the objects on `ports.objects`, `tenants` seeded through them (Endpoint
+ * on), then portal-redirect on `ports.app`.
+ */
+export async function servePortal(
+  ports: { app: number; objects: number },
+  originUrl: string,
+  tenants: readonly string[],
+  options: { inspect?: boolean } = {},
+): Promise<{ url: string; pid: number; objects: ObjectsServer }> {
+  const objects = await serveObjects(ports.objects, originUrl);
+  await seedEndpointOn(objects.url, tenants);
+  return { ...(await serveApp(ports.app, objects, originUrl, options)), objects };
+}
+
 async function appVars(originUrl: string): Promise<Record<string, string>> {
-  return {
-    PASSTHROUGH_ORIGIN: originUrl,
-    TOGGLE_CACHE_TTL_SECONDS: '600',
-    ...(await seedingVars()),
-  };
+  return { PASSTHROUGH_ORIGIN: originUrl, ...WARM_VARS, ...(await seedingVars()) };
 }
 
 /** Stop every process started here (and their children: each leads its own process group). */
 export function stopAll(): void {
   for (const child of children) if (child.pid) process.kill(-child.pid, 'SIGTERM');
+  for (const dir of stateDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }

@@ -6,7 +6,7 @@ import { decideWithStore, storeFor } from '../store/decision-loop';
 import { hasStoredSetting } from '../store/toggles';
 import { apiPassThrough } from './api-hosts';
 import { DISMISS_PATH, dismissBanner, wantsBanner, withBanner } from './banner';
-import { isSignInPost, requestFacts, signInFacts } from './facts';
+import { isSignInPost, readSignInForm, requestFacts } from './facts';
 import { passThrough } from './passthrough';
 import { countDecision } from './report-counter';
 import { hashPageResponse, redirectResponse } from './respond';
@@ -27,12 +27,13 @@ export function handleEdge(
   const host = url.host;
   const legacy = config.core.hosts.match(host);
   if (legacy?.host.kind === 'api') return apiPassThrough(request, config, store, legacy.product);
-  // Each part of the request is read from the runtime once, here: every read is a call into it.
+  // The URL's and request's parts the decision needs, read from the runtime once (each read is a
+  // call into it that makes a new string), for the checks below and the decision alike.
   const facts = requestFacts(request, url, host, Date.now());
-  if (legacy && facts.path === DISMISS_PATH) return dismissBanner(request);
+  if (legacy && facts.path === DISMISS_PATH) return dismissBanner(url);
   const edge: EdgeRequest = { request, url, env, config, ctx, legacy };
   if (legacy && isSignInPost(request, facts, legacy.product)) {
-    return signInFacts(request, facts, legacy.product, config.signIn).then(async (body) =>
+    return readSignInForm(request, facts, legacy.product, config.signIn).then(async (body) =>
       answer(edge, facts, body, await decideWithStore(config, store, facts)),
     );
   }

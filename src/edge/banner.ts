@@ -88,8 +88,7 @@ function bannerHtml(
  * The dismiss link: remember the choice for 30 days on this host and go back to the page. Only
  * a same-origin path is accepted as the way back (never another host).
  */
-export function dismissBanner(request: Request): Response {
-  const url = new URL(request.url);
+export function dismissBanner(url: URL): Response {
   const back = url.searchParams.get('return') ?? '/';
   const safe = /^\/(?![/\\])[^\r\n\t]*$/.test(back) ? back : '/';
   const secure = url.protocol === 'https:' ? '; Secure' : '';

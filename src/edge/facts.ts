@@ -8,8 +8,8 @@ import type { SignInConfig } from '../config/signin';
 export const MAX_SIGN_IN_BODY_BYTES = 64 * 1024;
 
 /**
- * Turn a Request into decision facts, without reading its body: what every request but the
- * sign-in callback's POST needs (see `signInFacts`). `host` is `url.host`, read once by the caller.
+ * Turn a Request into decision facts, without reading its body (a sign-in callback's form is
+ * read by `readSignInForm`). `host` is `url.host`, read once by the caller.
  */
 export function requestFacts(request: Request, url: URL, host: string, now: number): RequestFacts {
   const headers = request.headers;
@@ -53,7 +53,7 @@ export function isSignInPost(
  * once the token verifies: it goes into `facts.signIn`. The bytes read are the body to forward
  * on pass-through.
  */
-export async function signInFacts(
+export async function readSignInForm(
   request: Request,
   facts: RequestFacts,
   product: Product,
