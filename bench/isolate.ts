@@ -16,14 +16,14 @@ import type { WrkMeasure, WrkRequest } from './wrk.ts';
 
 const DIR = 'dist/isolate';
 const JS = ['in-isolate.js', 'portal.js', 'runtime-floor.js', 'constant-302.js'];
-export type IsolateHandler = 'portal' | 'floor' | 'constant-302';
+export type IsolateHandler = 'portal' | 'floor' | 'constant-302' | 'none';
 
 /**
  * Serve the harness over the bundle `buildWorker` wrote to dist/bench, with wrangler.jsonc's
  * bindings and vars and the benches' `WARM_VARS`, on a fresh local KV, and give it `requests`.
  */
 export async function startIsolateBench(requests: readonly WrkRequest[]): Promise<{
-  measure: (handler: IsolateHandler, calls: number) => Promise<WrkMeasure>;
+  measure: (handler: IsolateHandler, calls: number, sweepMiB?: number) => Promise<WrkMeasure>;
   stop: () => Promise<void>;
 }> {
   rmSync(DIR, { recursive: true, force: true });
@@ -49,11 +49,15 @@ export async function startIsolateBench(requests: readonly WrkRequest[]): Promis
     body: JSON.stringify(requests),
   });
   if (!given.ok) throw new Error(`in-isolate harness: ${given.status} ${await given.text()}`);
-  const measure = async (handler: IsolateHandler, calls: number): Promise<WrkMeasure> => {
+  const measure = async (
+    handler: IsolateHandler,
+    calls: number,
+    sweepMiB = 0,
+  ): Promise<WrkMeasure> => {
     const start = performance.now();
-    const res = await mf.dispatchFetch(`http://bench/?h=${handler}&n=${calls}`);
+    const res = await mf.dispatchFetch(`http://bench/?h=${handler}&n=${calls}&sweep=${sweepMiB}`);
     if (!res.ok) throw new Error(`in-isolate harness: ${res.status} ${await res.text()}`);
-    const statuses = (await res.json()) as Record<string, number>;
+    const { statuses } = (await res.json()) as { statuses: Record<string, number> };
     const seconds = (performance.now() - start) / 1000;
     return {
       rps: calls / seconds,
@@ -65,4 +69,36 @@ export async function startIsolateBench(requests: readonly WrkRequest[]): Promis
     };
   };
   return { measure, stop: () => mf.dispose() };
+}
+
+/**
+ * MiB read before each call in `handlerMicros`'s cold measure: enough to evict the last-level cache
+ * (this VM names no cache sizes; 4 MiB left the portal's cold time at its hot time).
+ */
+export const SWEEP_MIB = 16;
+
+/**
+ * µs each handler's own work takes per call: the loop's time for it minus the `none` handler's
+ * in the same round (the loop, the Request and the sweep), median over `rounds` rounds that
+ * alternate the order. With `sweepMiB`, every call starts with cold caches.
+ */
+export async function handlerMicros(
+  measure: (handler: IsolateHandler, calls: number, sweepMiB?: number) => Promise<WrkMeasure>,
+  options: { calls: number; rounds: number; sweepMiB: number },
+): Promise<Record<Exclude<IsolateHandler, 'none'>, number>> {
+  const handlers = ['none', 'portal', 'floor', 'constant-302'] as const;
+  const own: Record<string, number[]> = { portal: [], floor: [], 'constant-302': [] };
+  for (let round = 0; round < options.rounds; round++) {
+    const micros: Record<string, number> = {};
+    for (const h of round % 2 === 0 ? handlers : [...handlers].reverse())
+      micros[h] = 1e6 / (await measure(h, options.calls, options.sweepMiB)).rps;
+    for (const h of handlers.slice(1))
+      own[h]?.push((micros[h] as number) - (micros.none as number));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+  return {
+    portal: median(own.portal as number[]),
+    floor: median(own.floor as number[]),
+    'constant-302': median(own['constant-302'] as number[]),
+  };
 }
