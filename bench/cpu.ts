@@ -6,9 +6,9 @@
  * payload to autocannon, one connection, CPU_REQUESTS requests in a row. portal-redirect also
  * serves the same payload with its links already on the unified portal (each kept).
  * Requests (scenarios 1, 2 and 6): portal-redirect's redirects over 10,000 warm tenants and by
- * `?tid=` over 1,000 (Office, default on: no tenant chose for it) beside the constant 302, and its session-sticky
- * pass-through beside the bare proxy, CPU_SMALL_REQUESTS
- * requests over 16 connections.
+ * `?tid=` over 1,000 (Office, default on: no tenant chose for it) beside the constant 302, and
+ * its session-sticky pass-through beside the bare proxy, CPU_SMALL_REQUESTS requests over 16
+ * connections.
  * For each, the CPU used meanwhile by the serving workerd, the origin and autocannon (utime +
  * stime from /proc, whole process trees) is divided by the requests. The settings objects'
  * process is not counted: they run in a workerd of their own, as on the platform on machines of

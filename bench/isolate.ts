@@ -11,7 +11,7 @@ import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
-import { bundleWasmFiles, WARM_VARS } from './servers.ts';
+import { bundleWasmFiles, median, WARM_VARS } from './servers.ts';
 import type { WrkMeasure, WrkRequest } from './wrk.ts';
 
 const DIR = 'dist/isolate';
@@ -86,19 +86,18 @@ export async function handlerMicros(
   measure: (handler: IsolateHandler, calls: number, sweepMiB?: number) => Promise<WrkMeasure>,
   options: { calls: number; rounds: number; sweepMiB: number },
 ): Promise<Record<Exclude<IsolateHandler, 'none'>, number>> {
-  const handlers = ['none', 'portal', 'floor', 'constant-302'] as const;
-  const own: Record<string, number[]> = { portal: [], floor: [], 'constant-302': [] };
+  const order = ['none', 'portal', 'floor', 'constant-302'] as const;
+  const own = { portal: [] as number[], floor: [] as number[], 'constant-302': [] as number[] };
   for (let round = 0; round < options.rounds; round++) {
-    const micros: Record<string, number> = {};
-    for (const h of round % 2 === 0 ? handlers : [...handlers].reverse())
+    const micros = { none: 0, portal: 0, floor: 0, 'constant-302': 0 };
+    for (const h of round % 2 === 0 ? order : [...order].reverse())
       micros[h] = 1e6 / (await measure(h, options.calls, options.sweepMiB)).rps;
-    for (const h of handlers.slice(1))
-      own[h]?.push((micros[h] as number) - (micros.none as number));
+    for (const h of ['portal', 'floor', 'constant-302'] as const)
+      own[h].push(micros[h] - micros.none);
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
   return {
-    portal: median(own.portal as number[]),
-    floor: median(own.floor as number[]),
-    'constant-302': median(own['constant-302'] as number[]),
+    portal: median(own.portal),
+    floor: median(own.floor),
+    'constant-302': median(own['constant-302']),
   };
 }

@@ -28,6 +28,7 @@ import {
   serveApp,
   servePortal,
   bundleWasmFiles,
+  median,
   WASM_IMPORT,
   spreadOver,
   startOrigin,
@@ -47,7 +48,6 @@ const ISOLATE_CALLS = 50_000;
 /** One run's figures, from autocannon or wrk (`unexpected`: answers with another status). */
 type Measure = WrkMeasure;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 /** The medians of an A/B side's runs, and the runs themselves (for the paired ratios). */
 type Summary = Measure & { runs: Measure[] };
 const medianOf = (ms: Measure[]): Summary => ({

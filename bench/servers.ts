@@ -37,13 +37,9 @@ export function bundleWasmFiles(): string[] {
   return [...main.matchAll(WASM_IMPORT)].map((m) => m[2] as string);
 }
 
-/**
- * Vars that let the served Worker's settings API accept tokens signed by the local dev key
- * (.dev-keys/, made on first use), so the bench can seed settings as an admin would.
- */
-async function seedingVars(): Promise<Record<string, string>> {
-  return { AUTH_JWKS: jwksOf(await devKey()) };
-}
+/** The middle value of `xs` (the upper one of an even count). */
+export const median = (xs: readonly number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /**
  * Endpoint redirection on for `tenants`, set as an admin sets it: a PUT through the settings
@@ -51,7 +47,7 @@ async function seedingVars(): Promise<Record<string, string>> {
  * setting and wrote its KV record, as in production. Seeding KV directly would leave the objects
  * to be created by the report's first flush, in the middle of a measured run.
  */
-export async function seedEndpointOn(appUrl: string, tenants: readonly string[]): Promise<void> {
+async function seedEndpointOn(appUrl: string, tenants: readonly string[]): Promise<void> {
   const key = await devKey();
   let next = 0;
   const worker = async () => {
@@ -282,8 +278,13 @@ export async function servePortal(
   return { ...(await serveApp(ports.app, objects, originUrl, options)), objects };
 }
 
+/**
+ * The served portal-redirect's vars: its origin, `WARM_VARS`, and a JWKS of the local dev key
+ * (.dev-keys/, made on first use), so that the bench seeds settings through the API as an
+ * admin would.
+ */
 async function appVars(originUrl: string): Promise<Record<string, string>> {
-  return { PASSTHROUGH_ORIGIN: originUrl, ...WARM_VARS, ...(await seedingVars()) };
+  return { PASSTHROUGH_ORIGIN: originUrl, ...WARM_VARS, AUTH_JWKS: jwksOf(await devKey()) };
 }
 
 /** Stop every process started here (and their children: each leads its own process group). */

@@ -39,15 +39,13 @@ export default {
     const handler = HANDLERS[url.searchParams.get('h')];
     const n = Number(url.searchParams.get('n'));
     const sweepMiB = Number(url.searchParams.get('sweep') ?? 0);
+    if (handler === undefined || !Number.isInteger(n) || n < 1 || requests.length === 0) {
+      const usage =
+        'usage: POST /requests, then ?h=portal|floor|constant-302|none&n=calls[&sweep=MiB]';
+      return new Response(usage, { status: 400 });
+    }
     if (sweepBytes.length !== sweepMiB * 1024 * 1024)
       sweepBytes = new Uint8Array(sweepMiB * 1024 * 1024);
-    if (handler === undefined || !Number.isInteger(n) || n < 1 || requests.length === 0)
-      return new Response(
-        'usage: POST /requests, then ?h=portal|floor|constant-302|none&n=calls[&sweep=MiB]',
-        {
-          status: 400,
-        },
-      );
     const statuses = {};
     let swept = 0;
     for (let i = 0; i < n; i++) {
