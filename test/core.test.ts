@@ -17,6 +17,7 @@ import {
 import { buildLocation, viaSetters } from '../src/core/location';
 import { isPlainPath, isPlainSearch } from '../src/core/plain';
 import { REASONS } from '../src/core/reasons';
+import { landing, routeOf } from '../src/core/route';
 import { decisionOf, navigate, newTenant, seedToggle } from './helpers';
 
 function context(products: readonly Product[]): CoreContext {
@@ -631,5 +632,44 @@ describe('out-of-scope prefixes', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('landings', () => {
+  const office = PRODUCTS.find((p) => p.id === 'office') as Product;
+
+  it('a path lands where a fresh table lands it, however many paths came before', () => {
+    const map = new DeepLinkMap(office.deepLinks);
+    // Repeated paths (answered from what this isolate remembers) among enough distinct ones to
+    // fill and empty that memory several times over.
+    const known = ['/', '/antiphishing', '/ANTISPAM', '/insiderriskmgmt/x', '/quarantine', '/nope'];
+    const path = fc.oneof(
+      fc.constantFrom(...known),
+      fc.stringMatching(/^\/[a-z]{1,8}(\/[a-z0-9]{1,6}){0,2}$/),
+    );
+    fc.assert(
+      fc.property(fc.array(path, { minLength: 3000, maxLength: 3000 }), (paths) => {
+        for (const p of paths) {
+          // A copy of the product with a table of its own shares nothing remembered.
+          const fresh = landing(
+            { ...office },
+            new DeepLinkMap(office.deepLinks),
+            routeOf(office, p, ''),
+          );
+          expect(landing(office, map, routeOf(office, p, ''))).toEqual(fresh);
+        }
+      }),
+      { numRuns: 3 },
+    );
+  });
+
+  it("a configuration's own table answers, never another's for the same product", () => {
+    const table = (to: string) => ({ source: 'test', rows: [{ from: '/antiphishing', to }] });
+    const route = routeOf(office, '/antiphishing', '');
+    const a = new DeepLinkMap(table('/a'));
+    const b = new DeepLinkMap(table('/b'));
+    expect(landing(office, a, route)?.path).toBe('/a');
+    expect(landing(office, b, route)?.path).toBe('/b');
+    expect(landing(office, a, route)?.path).toBe('/a');
   });
 });

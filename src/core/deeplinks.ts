@@ -1,13 +1,13 @@
 import type { DeepLinkRow, DeepLinkTable } from '../catalogue/types';
 
-/** Where a legacy path lands on the unified portal. */
+/** Where a legacy path lands on the unified portal (shared between requests: never changed). */
 export interface MappedPath {
-  path: string;
+  readonly path: string;
   /** The row's fixed query (no leading `?`), parameters filled in; `null` when it has none. */
-  fixedQuery: string | null;
-  keepQuery: boolean;
+  readonly fixedQuery: string | null;
+  readonly keepQuery: boolean;
   /** False when no row matched and the unified home was chosen. */
-  matched: boolean;
+  readonly matched: boolean;
 }
 
 interface CompiledRow {

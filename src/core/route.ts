@@ -44,7 +44,38 @@ export function landing(
   map: DeepLinkMap | undefined,
   route: Route,
 ): MappedPath | null {
-  if (isUnderAny(route.path, product.outOfScope)) return null;
-  const mapped = map ? map.map(route.path) : HOME;
+  if (map === undefined) return landingOf(product, undefined, route.path);
+  let known = landings.get(product);
+  if (known?.map !== map) {
+    known = { map, byPath: new Map() };
+    landings.set(product, known);
+  }
+  const seen = known.byPath.get(route.path);
+  if (seen !== undefined) return seen;
+  const found = landingOf(product, map, route.path);
+  if (known.byPath.size >= MAX_LANDINGS) known.byPath.clear();
+  known.byPath.set(route.path, found);
+  return found;
+}
+
+function landingOf(
+  product: Product,
+  map: DeepLinkMap | undefined,
+  path: string,
+): MappedPath | null {
+  if (isUnderAny(path, product.outOfScope)) return null;
+  const mapped = map ? map.map(path) : HOME;
   return mapped.matched || product.unlisted === 'home' ? mapped : null;
 }
+
+/**
+ * Paths this isolate has landed, per product and table: a landing depends on nothing else, and
+ * most redirects repeat a few paths, so one lookup replaces the prefix checks, the segment checks
+ * and the row walk. Keyed by request text in a Map (own keys only); emptied when full, so a
+ * stream of distinct paths costs one landing each, as without it.
+ */
+const MAX_LANDINGS = 1024;
+const landings = new WeakMap<
+  Product,
+  { map: DeepLinkMap; byPath: Map<string, MappedPath | null> }
+>();
