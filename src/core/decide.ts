@@ -347,14 +347,15 @@ function redirectTo(
     tenant,
     mapped.fixedQuery,
   );
-  return {
+  const redirect: Decision = {
     action: 'redirect',
     reason,
     product: match.product.id,
     tenant,
     status: 302,
     location,
-    ...(route.spaRoot ? { hashPage: true } : {}),
-    ...(!mapped.matched && !route.spaRoot ? { unmappedPath: route.path } : {}),
   };
+  if (route.spaRoot) redirect.hashPage = true;
+  else if (!mapped.matched) redirect.unmappedPath = route.path;
+  return redirect;
 }

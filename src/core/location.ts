@@ -78,14 +78,38 @@ function build(
 
 /** The search string of a Location: the legacy query minus our own parameters, then `tid`. */
 function searchOf(legacyQuery: string | null, tenant: string | null): string {
-  const tid = tenant === null ? '' : `tid=${tenant}`;
-  if (legacyQuery !== null && legacyQuery !== '' && keptAsItIs(legacyQuery))
-    return `?${legacyQuery}${tid === '' ? '' : '&'}${tid}`;
-  const pairs = (legacyQuery ?? '')
-    .split('&')
-    .filter((pair) => pair.length > 0 && !OWN_PARAMS.has(paramName(pair)));
-  if (tid !== '') pairs.push(tid);
-  return pairs.length > 0 ? `?${pairs.join('&')}` : '';
+  const kept = legacyQuery === null || legacyQuery === '' ? '' : withoutOwnParams(legacyQuery);
+  if (tenant === null) return kept === '' ? '' : `?${kept}`;
+  return kept === '' ? `?tid=${tenant}` : `?${kept}&tid=${tenant}`;
+}
+
+/**
+ * The query's pairs in order, without our own parameters and empty pairs. A query with no `%`
+ * or `+` has names that need no decoding: its pairs are read in place, and a query that keeps
+ * every pair comes back as it is.
+ */
+function withoutOwnParams(query: string): string {
+  if (query.includes('%') || query.includes('+'))
+    return query
+      .split('&')
+      .filter((pair) => pair.length > 0 && !OWN_PARAMS.has(paramName(pair)))
+      .join('&');
+  let kept = '';
+  let dropped = false;
+  for (let start = 0; start <= query.length; ) {
+    let end = query.indexOf('&', start);
+    if (end === -1) end = query.length;
+    const eq = query.indexOf('=', start);
+    const nameEnd = eq === -1 || eq > end ? end : eq;
+    if (
+      end === start ||
+      (nameEnd - start <= 4 && OWN_PARAMS.has(query.slice(start, nameEnd).toLowerCase()))
+    )
+      dropped = true;
+    else kept = kept === '' ? query.slice(start, end) : `${kept}&${query.slice(start, end)}`;
+    start = end + 1;
+  }
+  return dropped ? kept : query;
 }
 
 /** The reference construction: URL setters on a copy of the origin, checked. */
