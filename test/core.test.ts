@@ -17,6 +17,7 @@ import {
 import { buildLocation, viaSetters } from '../src/core/location';
 import { isPlainPath, isPlainSearch } from '../src/core/plain';
 import { REASONS } from '../src/core/reasons';
+import { asTenantId } from '../src/core/tenant';
 import { landing, routeOf } from '../src/core/route';
 import { decisionOf, navigate, newTenant, seedToggle } from './helpers';
 
@@ -671,5 +672,45 @@ describe('landings', () => {
     expect(landing(office, a, route)?.path).toBe('/a');
     expect(landing(office, b, route)?.path).toBe('/b');
     expect(landing(office, a, route)?.path).toBe('/a');
+  });
+});
+
+describe('tenant ids', () => {
+  it('a value is a tenant id exactly when it is a GUID, and comes back in lower case', () => {
+    const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    const unit = fc.constantFrom(
+      '0',
+      '9',
+      'a',
+      'f',
+      'A',
+      'F',
+      'g',
+      'G',
+      '-',
+      '/',
+      ':',
+      '@',
+      '`',
+      ' ',
+    );
+    const value = fc.oneof(
+      fc.uuid().map((u) => u.toUpperCase()),
+      fc.uuid(),
+      // A GUID with one character changed to any of the units.
+      fc.tuple(fc.uuid(), fc.nat(35), unit).map(([u, i, c]) => u.slice(0, i) + c + u.slice(i + 1)),
+      fc.string({ unit, minLength: 34, maxLength: 38 }),
+      fc
+        .array(fc.string({ unit, minLength: 4, maxLength: 12 }), { minLength: 5, maxLength: 5 })
+        .map((parts) => parts.join('-')),
+    );
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(asTenantId(v)).toBe(GUID.test(v) ? v.toLowerCase() : null);
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(asTenantId(null)).toBeNull();
+    expect(asTenantId(undefined)).toBeNull();
   });
 });
