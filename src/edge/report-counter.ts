@@ -60,7 +60,7 @@ export function countDecision(
     if (product === null || NOT_COUNTED.has(decision.reason)) return;
     // A browser whose decision named no tenant (a sticky session) still says its remembered one.
     const tenant = decision.tenant ?? asTenantId(facts.cookies[TENANT_COOKIE]);
-    if (tenant === null || !hasSetting(tenant, product)) return;
+    if (tenant === null || !storedSetting(decision, tenant, product, hasSetting)) return;
     const hour = Math.floor(facts.now / HOUR_MS);
     // The hash page's continuation is the same navigation as the page, counted there.
     if (decision.hopContinuation !== true)
@@ -83,6 +83,26 @@ export function countDecision(
     // Counting is never worth a request: log and go on.
     console.warn(`report counting failed: ${String(error)}`);
   }
+}
+
+/**
+ * Whether the tenant has a stored setting for the product. A decision that read the tenant's own
+ * toggle for it has just said so in its reason (a default applied: none; on, off or observe:
+ * one); any other asks what this isolate has seen.
+ */
+function storedSetting(
+  decision: Decision,
+  tenant: string,
+  product: ProductId,
+  hasSetting: HasSetting,
+): boolean {
+  if (decision.tenant === tenant) {
+    const reason = decision.reason;
+    if (reason === 'default-on' || reason === 'default-off') return false;
+    if (reason === 'toggle-on' || reason === 'toggle-off' || reason === 'observe-would-redirect')
+      return true;
+  }
+  return hasSetting(tenant, product);
 }
 
 function add(tenant: string, hour: number, product: ProductId, kind: CountKind, key: string) {
