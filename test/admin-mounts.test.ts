@@ -58,3 +58,32 @@ describe('guards come with the mount, for every path under it', () => {
     expect(await res.json()).toMatchObject({ error: 'payload_too_large' });
   });
 });
+
+describe('which face answers', () => {
+  it('an admin host answers as itself with any case, a port or a trailing dot', async () => {
+    for (const origin of [
+      'http://LocalHost',
+      'http://localhost:8787',
+      'http://localhost.',
+      'http://127.0.0.1:8787',
+    ]) {
+      const res = await send(new Request(`${origin}/healthz`));
+      expect(res.status, origin).toBe(200);
+      expect(res.headers.get('x-redirect-decision'), origin).toBeNull();
+      await res.arrayBuffer();
+    }
+  });
+
+  it('any other host, an IPv6 literal included, is the edge', async () => {
+    for (const origin of [
+      'http://[::1]:8787',
+      'http://[::1]',
+      'http://localhost.example',
+      'http://xlocalhost',
+    ]) {
+      const res = await send(new Request(`${origin}/healthz`));
+      expect(res.headers.get('x-redirect-reason'), origin).toBe('unknown-host');
+      await res.arrayBuffer();
+    }
+  });
+});

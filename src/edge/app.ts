@@ -21,10 +21,10 @@ export function handleEdge(
   config: Config = loadConfig(env),
   url: URL = new URL(request.url),
   ctx?: ExecutionContext,
+  host: string = url.host,
 ): Response | Promise<Response> {
   const store = storeFor(env, config);
   // `legacy` is the legacy host's catalogue entry (browser or API host), or null for unknown hosts.
-  const host = url.host;
   const legacy = config.core.hosts.match(host);
   if (legacy?.host.kind === 'api') return apiPassThrough(request, config, store, legacy.product);
   // The URL's and request's parts the decision needs, read from the runtime once (each read is a
