@@ -26,6 +26,7 @@ export interface RequestFacts {
   secFetchSite: string | null;
   /** Any `Sec-Fetch-*` header present. */
   hasSecFetch: boolean;
+  /** Used only without Fetch Metadata (`hasSecFetch` false); the edge reads it only then. */
   accept: string | null;
   cookies: Readonly<Record<string, string>>;
   /**
@@ -294,7 +295,9 @@ export function isNavigation(
 }
 
 function isSticky(product: Product, facts: RequestFacts): boolean {
-  const hasSession = product.sessionCookies.some((name) => (facts.cookies[name] ?? '') !== '');
+  let hasSession = false;
+  for (const name of product.sessionCookies)
+    if ((facts.cookies[name] ?? '') !== '') hasSession = true;
   if (!hasSession) return false;
   if (product.stickiness === 'session-or-new-tab') {
     const site = facts.secFetchSite?.toLowerCase();

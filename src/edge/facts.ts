@@ -15,6 +15,11 @@ export function requestFacts(request: Request, url: URL, host: string, now: numb
   const headers = request.headers;
   const secFetchMode = headers.get('sec-fetch-mode');
   const secFetchSite = headers.get('sec-fetch-site');
+  const hasSecFetch =
+    secFetchMode !== null ||
+    secFetchSite !== null ||
+    headers.has('sec-fetch-dest') ||
+    headers.has('sec-fetch-user');
   return {
     method: request.method.toUpperCase(),
     host,
@@ -22,12 +27,10 @@ export function requestFacts(request: Request, url: URL, host: string, now: numb
     query: url.search.slice(1),
     secFetchMode,
     secFetchSite,
-    hasSecFetch:
-      secFetchMode !== null ||
-      secFetchSite !== null ||
-      headers.has('sec-fetch-dest') ||
-      headers.has('sec-fetch-user'),
-    accept: headers.get('accept'),
+    hasSecFetch,
+    // Only a browser without Fetch Metadata is judged by Accept (`isNavigation`): each header
+    // read is a call into the runtime.
+    accept: hasSecFetch ? null : headers.get('accept'),
     cookies: readCookies(headers.get('cookie')),
     signIn: null,
     now,
