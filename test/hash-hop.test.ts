@@ -39,6 +39,28 @@ describe('3. a new tab moves a Cloud Apps user, hash routes included', () => {
     expect(res.headers.get('location')).toBe(`${U}/alerts?tid=${tenant}`);
     // Used once: the marker cookie is cleared with the answer.
     expect(setCookies(res).get('portal_redirect_hop')).toContain('Max-Age=0');
+    expect(setCookies(res).get('portal_redirect_hop')).toContain('Secure');
+  });
+
+  it('over plain http (a local run), the marker is set and cleared without Secure', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'cloudapps', true);
+    const http = MCAS.replace('https:', 'http:');
+    const first = await navigate(`${http}/?tid=${tenant}`, {
+      cookies: 'sessionid=s',
+      site: 'none',
+    });
+    const hop = setCookies(first).get('portal_redirect_hop') ?? '';
+    expect(hop).toContain('Max-Age=60');
+    expect(hop).not.toContain('Secure');
+    const value = hop.split(';')[0]?.split('=')[1] ?? '';
+    const res = await navigate(`${http}/?tid=${tenant}&hash=%2Falerts&pr_hop=${value}`, {
+      cookies: `sessionid=s; portal_redirect_hop=${value}`,
+      site: 'same-origin',
+    });
+    expect(res.status).toBe(302);
+    expect(setCookies(res).get('portal_redirect_hop')).toContain('Max-Age=0');
+    expect(setCookies(res).get('portal_redirect_hop')).not.toContain('Secure');
   });
 
   it('a request the page makes before its continuation (a favicon) leaves the marker alone', async () => {

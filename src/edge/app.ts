@@ -9,7 +9,7 @@ import { DISMISS_PATH, dismissBanner, wantsBanner, withBanner } from './banner';
 import { isSignInPost, readSignInForm, requestFacts } from './facts';
 import { passThrough } from './passthrough';
 import { countDecision } from './report-counter';
-import { hashPageResponse, redirectResponse } from './respond';
+import { hashPageResponse, redirectResponse, setsCookie } from './respond';
 
 /**
  * Legacy-host traffic: every method, every path. A redirect whose reads this isolate holds is
@@ -75,11 +75,14 @@ function answer(
       ctx,
     );
   }
-  const https = url.protocol === 'https:';
+  // The scheme matters only to the cookies an answer sets (their Secure flag), and the hash page
+  // always sets one: the common answer does not read it (a call into the runtime).
+  const secureCookies =
+    (decision.hashPage === true || setsCookie(decision)) && url.protocol === 'https:';
   if (decision.action === 'redirect') {
     return decision.hashPage
-      ? hashPageResponse(decision, facts.method, facts.now, https)
-      : redirectResponse(decision, https);
+      ? hashPageResponse(decision, facts.method, facts.now, secureCookies)
+      : redirectResponse(decision, secureCookies);
   }
   return passThrough(
     request,
@@ -87,7 +90,7 @@ function answer(
     decision,
     { origin: config.passthroughOrigin, timeoutMs: config.originTimeoutMs },
     url,
-    https,
+    secureCookies,
   ).then((response) =>
     legacy && wantsBanner(legacy.product, decision, facts, response)
       ? withBanner(response, request, facts, legacy.product, decision, config, config.settingsUrl)
