@@ -44,7 +44,8 @@ export function landing(
   map: DeepLinkMap | undefined,
   route: Route,
 ): MappedPath | null {
-  if (map === undefined) return landingOf(product, undefined, route.path);
+  if (map === undefined || product.hashRouted || route.path.length > MAX_REMEMBERED_PATH)
+    return landingOf(product, map, route.path);
   let known = landings.get(product);
   if (known?.map !== map) {
     known = { map, byPath: new Map() };
@@ -71,9 +72,12 @@ function landingOf(
 /**
  * Paths this isolate has landed, per product and table: a landing depends on nothing else, and
  * most redirects repeat a few paths, so one lookup replaces the prefix checks, the segment checks
- * and the row walk. Keyed by request text in a Map (own keys only); emptied when full, so a
- * stream of distinct paths costs one landing each, as without it.
+ * and the row walk. Keyed by request text in a Map (own keys only), and bounded: at most
+ * MAX_LANDINGS paths of at most MAX_REMEMBERED_PATH characters per product, emptied when full.
+ * Only a request's own path is a key: a hash-routed product's route is cut from its query, and
+ * would keep the whole query alive.
  */
+const MAX_REMEMBERED_PATH = 256;
 const MAX_LANDINGS = 1024;
 const landings = new WeakMap<
   Product,
