@@ -41,11 +41,13 @@ export function buildLocation(
  */
 export function keptAsItIs(query: string): boolean {
   if (query.includes('%') || query.includes('+')) return false;
+  // The next `=` at or after `start`, searched again only once passed: one scan in all.
+  let eq = query.indexOf('=');
   for (let start = 0; ; ) {
     let end = query.indexOf('&', start);
     if (end === -1) end = query.length;
     if (end === start) return false; // an empty pair
-    const eq = query.indexOf('=', start);
+    if (eq !== -1 && eq < start) eq = query.indexOf('=', start);
     const nameEnd = eq === -1 || eq > end ? end : eq;
     if (nameEnd - start <= 4 && OWN_PARAMS.has(query.slice(start, nameEnd).toLowerCase()))
       return false;
@@ -96,10 +98,12 @@ function withoutOwnParams(query: string): string {
       .join('&');
   let kept = '';
   let dropped = false;
+  // The next `=` at or after `start`, searched again only once passed: one scan in all.
+  let eq = query.indexOf('=');
   for (let start = 0; start <= query.length; ) {
     let end = query.indexOf('&', start);
     if (end === -1) end = query.length;
-    const eq = query.indexOf('=', start);
+    if (eq !== -1 && eq < start) eq = query.indexOf('=', start);
     const nameEnd = eq === -1 || eq > end ? end : eq;
     if (
       end === start ||
