@@ -295,15 +295,17 @@ export function isNavigation(
 }
 
 function isSticky(product: Product, facts: RequestFacts): boolean {
-  let hasSession = false;
-  for (const name of product.sessionCookies)
-    if ((facts.cookies[name] ?? '') !== '') hasSession = true;
-  if (!hasSession) return false;
+  if (!hasSessionCookie(product, facts.cookies)) return false;
   if (product.stickiness === 'session-or-new-tab') {
     const site = facts.secFetchSite?.toLowerCase();
     if (site === 'none' || site === 'cross-site') return false;
   }
   return true;
+}
+
+function hasSessionCookie(product: Product, cookies: RequestFacts['cookies']): boolean {
+  for (const name of product.sessionCookies) if ((cookies[name] ?? '') !== '') return true;
+  return false;
 }
 
 export function isLocked(product: Product, now: number): boolean {

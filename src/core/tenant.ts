@@ -1,7 +1,7 @@
 /**
  * A tenant id in canonical (lower-case) form, or `null` for anything that is not a GUID
- * (8-4-4-4-12 hexadecimal digits, either case). Checked a character at a time: it runs on every
- * redirect, and a loop over 36 characters touches less than the regular-expression machinery.
+ * (8-4-4-4-12 hexadecimal digits, either case). Checked a character at a time, with no regular
+ * expression: it runs on every redirect. An id already in lower case is returned as it is.
  */
 export function asTenantId(value: string | null | undefined): string | null {
   if (typeof value !== 'string' || value.length !== 36) return null;

@@ -77,7 +77,7 @@ export function withDecision(
   upstream: Response,
   decision: Decision,
   body: ReadableStream | null = upstream.body,
-  https = true,
+  secureCookies = true,
 ): Response {
   const response = new Response(body, upstream);
   const headers = response.headers;
@@ -87,7 +87,7 @@ export function withDecision(
     headers.set(REASON_HEADER, decision.reason);
     return response;
   }
-  for (const [name, value] of decisionPairs(decision, https)) {
+  for (const [name, value] of decisionPairs(decision, secureCookies)) {
     if (name === 'Set-Cookie') headers.append(name, value);
     else headers.set(name, value);
   }
@@ -105,10 +105,10 @@ export async function passThrough(
   decision: Decision,
   options: PassThroughOptions,
   url?: URL,
-  https = true,
+  secureCookies = true,
 ): Promise<Response> {
   const forwarded = await forward(request, body, options, url);
   return forwarded.ok
-    ? withDecision(forwarded.response, decision, undefined, https)
+    ? withDecision(forwarded.response, decision, undefined, secureCookies)
     : originError(decision, forwarded.error);
 }

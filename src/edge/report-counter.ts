@@ -45,7 +45,8 @@ export type HasSetting = (tenant: string, product: ProductId) => boolean;
 /**
  * Count one decision for the migration report: synchronous, in this isolate's memory, no store
  * call. At most every `flushIntervalMs` the counts go to each tenant's object in the background
- * (`waitUntil`); a lost batch loses counts, never a request's outcome.
+ * (`waitUntil`); a lost batch loses counts, never a request's outcome. `hasSetting` is asked only
+ * when the decision's reason does not already say (`storedSetting`).
  */
 export function countDecision(
   decision: Decision,

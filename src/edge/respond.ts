@@ -18,8 +18,11 @@ const RETURN_COOKIE_ATTRIBUTES = 'Path=/; HttpOnly; Secure; SameSite=None';
 export const DECISION_HEADER = 'X-Redirect-Decision';
 export const REASON_HEADER = 'X-Redirect-Reason';
 
-/** Header pairs every legacy-host response carries (with the cookies the decision sets). */
-export function decisionPairs(decision: Decision, https = true): [string, string][] {
+/**
+ * Header pairs every legacy-host response carries (with the cookies the decision sets).
+ * `secureCookies`: the hash page's marker is Secure (false only over plain http, a local run).
+ */
+export function decisionPairs(decision: Decision, secureCookies = true): [string, string][] {
   const pairs: [string, string][] = [
     [DECISION_HEADER, decision.action],
     [REASON_HEADER, decision.reason],
@@ -38,7 +41,7 @@ export function decisionPairs(decision: Decision, https = true): [string, string
   } else if (decision.clearReturn) {
     pairs.push(['Set-Cookie', `${RETURN_COOKIE}=; Max-Age=0; ${RETURN_COOKIE_ATTRIBUTES}`]);
   }
-  if (decision.clearHop) pairs.push(['Set-Cookie', hopCookie('', 0, https)]);
+  if (decision.clearHop) pairs.push(['Set-Cookie', hopCookie('', 0, secureCookies)]);
   return pairs;
 }
 
@@ -53,14 +56,14 @@ export function setsCookie(decision: Decision): boolean {
 }
 
 /** The hash page's marker cookie: same-origin only, like the continuation that carries it back. */
-function hopCookie(value: string, maxAge: number, https: boolean): string {
-  return `${HOP_COOKIE}=${value}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Strict${https ? '; Secure' : ''}`;
+function hopCookie(value: string, maxAge: number, secure: boolean): string {
+  return `${HOP_COOKIE}=${value}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
 }
 
 /** Headers every legacy-host response carries. */
-export function decisionHeaders(decision: Decision, https = true): Headers {
+export function decisionHeaders(decision: Decision, secureCookies = true): Headers {
   const headers = new Headers();
-  for (const [name, value] of decisionPairs(decision, https)) headers.append(name, value);
+  for (const [name, value] of decisionPairs(decision, secureCookies)) headers.append(name, value);
   return headers;
 }
 
@@ -69,12 +72,12 @@ export function decisionHeaders(decision: Decision, https = true): Headers {
  * body: browsers follow `Location` without showing one, and on the Worker's hottest path an HTML
  * note cost about a tenth of the throughput (bench scenario 1, measured with and without).
  */
-export function redirectResponse(decision: Decision, https = true): Response {
+export function redirectResponse(decision: Decision, secureCookies = true): Response {
   const location = decision.location as string;
   const status = decision.status ?? 302;
   if (setsCookie(decision)) {
     // A repeated Set-Cookie needs a list of pairs.
-    const pairs = decisionPairs(decision, https);
+    const pairs = decisionPairs(decision, secureCookies);
     pairs.push(['Location', location], ['Cache-Control', 'private, no-store']);
     return new Response(null, { status, headers: pairs });
   }
@@ -103,14 +106,14 @@ export function hashPageResponse(
   decision: Decision,
   method: string,
   now: number,
-  https = true,
+  secureCookies = true,
 ): Response {
   const home = decision.location as string;
   const nonce = randomToken();
   // The marker (core/hop.ts): when it was issued, and 128 random bits in URL-safe base64.
   const hop = `${String(now).padStart(13, '0')}.${base64url(randomToken())}`;
-  const headers = decisionHeaders(decision, https);
-  headers.append('Set-Cookie', hopCookie(hop, HOP_MAX_AGE_SECONDS, https));
+  const headers = decisionHeaders(decision, secureCookies);
+  headers.append('Set-Cookie', hopCookie(hop, HOP_MAX_AGE_SECONDS, secureCookies));
   headers.set('Cache-Control', 'private, no-store');
   headers.set('Content-Type', 'text/html; charset=utf-8');
   headers.set(
