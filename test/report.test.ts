@@ -9,6 +9,8 @@ import type { Env } from '../src/config';
 import type { Decision } from '../src/core/decide';
 import { navigationFacts } from '../src/core/decide';
 import { pathTemplate } from '../src/core/path-template';
+import type { Reason } from '../src/core/reasons';
+import type { ProductId } from '../src/catalogue/types';
 import {
   countDecision,
   flushCounts,
@@ -213,6 +215,47 @@ describe('the migration report', () => {
     await Promise.all(flushCounts(testEnv.TENANT_SETTINGS, send));
     expect(sent.slice(MAX_TENANTS_PER_FLUSH)).toEqual(tenants.slice(MAX_TENANTS_PER_FLUSH));
     expect(pendingCounters().counters).toBe(0);
+  });
+
+  it('counts each hour, product, action and reason apart, in whatever order they come', async () => {
+    resetCounters(Date.now());
+    const tenant = newTenant();
+    const hour = Math.floor(Date.now() / 3_600_000);
+    const at = (h: number) => navigationFacts(new URL(`${MDE}/`), {}, (h + 0.5) * 3_600_000);
+    const count = (h: number, product: ProductId, action: 'redirect' | 'pass', reason: Reason) =>
+      countDecision(
+        { action, reason, product, tenant },
+        at(h),
+        () => true,
+        testEnv.TENANT_SETTINGS,
+        3_600_000,
+        undefined,
+      );
+    count(hour, 'endpoint', 'redirect', 'toggle-on');
+    count(hour, 'endpoint', 'redirect', 'toggle-on');
+    count(hour, 'endpoint', 'pass', 'toggle-off');
+    count(hour, 'endpoint', 'redirect', 'toggle-on');
+    count(hour + 1, 'endpoint', 'redirect', 'toggle-on');
+    count(hour, 'office', 'redirect', 'toggle-on');
+    count(hour, 'endpoint', 'redirect', 'locked');
+    count(hour, 'endpoint', 'redirect', 'toggle-on');
+    const rows: CountRow[] = [];
+    await Promise.all(
+      flushCounts(testEnv.TENANT_SETTINGS, async (_tenant, batch) => {
+        rows.push(...batch);
+        return { ok: true as const, rows: batch.length };
+      }),
+    );
+    const counted = Object.fromEntries(
+      rows.map((r) => [`${r.hour - hour} ${r.product} ${r.kind} ${r.key}`, r.n]),
+    );
+    expect(counted).toEqual({
+      '0 endpoint redirect toggle-on': 4,
+      '0 endpoint pass toggle-off': 1,
+      '1 endpoint redirect toggle-on': 1,
+      '0 office redirect toggle-on': 1,
+      '0 endpoint redirect locked': 1,
+    });
   });
 
   it('holds at most MAX_COUNTERS counters in an isolate, and says how many it dropped', () => {

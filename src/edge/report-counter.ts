@@ -106,8 +106,18 @@ function storedSetting(
   return hasSetting(tenant, product);
 }
 
+// The last counter id built, by its parts: most redirects of a busy isolate count the same
+// product, action and reason in the same hour, so the id is built once for a run of them.
+let last = { hour: -1, product: '', kind: '', key: '', id: '' };
+
+function counterId(hour: number, product: ProductId, kind: CountKind, key: string): string {
+  if (hour !== last.hour || product !== last.product || kind !== last.kind || key !== last.key)
+    last = { hour, product, kind, key, id: `${hour} ${product} ${kind} ${key}` };
+  return last.id;
+}
+
 function add(tenant: string, hour: number, product: ProductId, kind: CountKind, key: string) {
-  const id = `${hour} ${product} ${kind} ${key}`;
+  const id = counterId(hour, product, kind, key);
   let rows = counters.get(tenant);
   const row = rows?.get(id);
   if (row !== undefined) {
