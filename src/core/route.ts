@@ -54,8 +54,7 @@ export function landing(
   const seen = known.byPath.get(route.path);
   if (seen !== undefined) return seen;
   const found = landingOf(product, map, route.path);
-  if (known.byPath.size >= MAX_LANDINGS) known.byPath.clear();
-  known.byPath.set(route.path, found);
+  if (known.byPath.size < MAX_LANDINGS) known.byPath.set(route.path, found);
   return found;
 }
 
@@ -72,8 +71,10 @@ function landingOf(
 /**
  * Paths this isolate has landed, per product and table: a landing depends on nothing else, and
  * most redirects repeat a few paths, so one lookup replaces the prefix checks, the segment checks
- * and the row walk. Keyed by request text in a Map (own keys only), and bounded: at most
- * MAX_LANDINGS paths of at most MAX_REMEMBERED_PATH characters per product, emptied when full.
+ * and the row walk. Keyed by request text in a Map (own keys only), and bounded: the first
+ * MAX_LANDINGS paths of at most MAX_REMEMBERED_PATH characters per product. Once full it only
+ * answers: a stream of distinct paths (links to alerts, each its own) costs a lookup each, not
+ * an insert and, every MAX_LANDINGS, a clear.
  * Only a request's own path is a key: a hash-routed product's route is cut from its query, and
  * would keep the whole query alive.
  */
