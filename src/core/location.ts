@@ -1,4 +1,5 @@
 import { isPlainPath, isPlainSearch } from './plain';
+import { QueryPairs } from './query';
 
 /** Longest `Location` we send; a longer one keeps its path and drops the legacy query. */
 export const MAX_LOCATION_LENGTH = 8_192;
@@ -41,19 +42,17 @@ export function buildLocation(
  */
 export function keptAsItIs(query: string): boolean {
   if (query.includes('%') || query.includes('+')) return false;
-  // The next `=` at or after `start`, searched again only once passed: one scan in all.
-  let eq = query.indexOf('=');
-  for (let start = 0; ; ) {
-    let end = query.indexOf('&', start);
-    if (end === -1) end = query.length;
-    if (end === start) return false; // an empty pair
-    if (eq !== -1 && eq < start) eq = query.indexOf('=', start);
-    const nameEnd = eq === -1 || eq > end ? end : eq;
-    if (nameEnd - start <= 4 && OWN_PARAMS.has(query.slice(start, nameEnd).toLowerCase()))
-      return false;
-    if (end === query.length) return true;
-    start = end + 1;
-  }
+  for (const pair = new QueryPairs(query); pair.next(); )
+    if (pair.end === pair.start || isOwnParam(query, pair)) return false;
+  return true;
+}
+
+/** The pair names one of our own parameters (`tid`, `hash`: none longer than 4), in any case. */
+function isOwnParam(query: string, pair: QueryPairs): boolean {
+  return (
+    pair.nameEnd - pair.start <= 4 &&
+    OWN_PARAMS.has(query.slice(pair.start, pair.nameEnd).toLowerCase())
+  );
 }
 
 let lastOrigin: URL | null = null;
@@ -98,20 +97,12 @@ function withoutOwnParams(query: string): string {
       .join('&');
   let kept = '';
   let dropped = false;
-  // The next `=` at or after `start`, searched again only once passed: one scan in all.
-  let eq = query.indexOf('=');
-  for (let start = 0; start <= query.length; ) {
-    let end = query.indexOf('&', start);
-    if (end === -1) end = query.length;
-    if (eq !== -1 && eq < start) eq = query.indexOf('=', start);
-    const nameEnd = eq === -1 || eq > end ? end : eq;
-    if (
-      end === start ||
-      (nameEnd - start <= 4 && OWN_PARAMS.has(query.slice(start, nameEnd).toLowerCase()))
-    )
-      dropped = true;
-    else kept = kept === '' ? query.slice(start, end) : `${kept}&${query.slice(start, end)}`;
-    start = end + 1;
+  for (const pair = new QueryPairs(query); pair.next(); ) {
+    if (pair.end === pair.start || isOwnParam(query, pair)) dropped = true;
+    else {
+      const text = query.slice(pair.start, pair.end);
+      kept = kept === '' ? text : `${kept}&${text}`;
+    }
   }
   return dropped ? kept : query;
 }
