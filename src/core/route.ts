@@ -9,6 +9,8 @@ export interface Route {
   query: string | null;
   /** The SPA root of a hash-routed product, with no route given in the query. */
   spaRoot: boolean;
+  /** The route was cut from the query's `?hash=` (not the request's own path). */
+  fromHash: boolean;
 }
 
 /**
@@ -25,12 +27,13 @@ export function routeOf(product: Product, path: string, query: string): Route {
         path: q === -1 ? value : value.slice(0, q),
         query: q === -1 ? null : value.slice(q + 1),
         spaRoot: false,
+        fromHash: true,
       };
     }
     const atRoot = path === '/' || path === '';
-    return { path, query, spaRoot: atRoot };
+    return { path, query, spaRoot: atRoot, fromHash: false };
   }
-  return { path, query, spaRoot: false };
+  return { path, query, spaRoot: false, fromHash: false };
 }
 
 const HOME: MappedPath = { path: '/', fixedQuery: null, keepQuery: false, matched: false };
@@ -44,7 +47,7 @@ export function landing(
   map: DeepLinkMap | undefined,
   route: Route,
 ): MappedPath | null {
-  if (map === undefined || product.hashRouted || route.path.length > MAX_REMEMBERED_PATH)
+  if (map === undefined || route.fromHash || route.path.length > MAX_REMEMBERED_PATH)
     return landingOf(product, map, route.path);
   let known = landings.get(product);
   if (known?.map !== map) {
@@ -75,8 +78,8 @@ function landingOf(
  * MAX_LANDINGS paths of at most MAX_REMEMBERED_PATH characters per product. Once full it only
  * answers: a stream of distinct paths (links to alerts, each its own) costs a lookup each, not
  * an insert and, every MAX_LANDINGS, a clear.
- * Only a request's own path is a key: a hash-routed product's route is cut from its query, and
- * would keep the whole query alive.
+ * A route cut from `?hash=` is never a key: it is a slice of the query, and would keep the
+ * whole query alive.
  */
 const MAX_REMEMBERED_PATH = 256;
 const MAX_LANDINGS = 1024;
