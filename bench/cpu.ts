@@ -11,9 +11,10 @@
  * connections.
  * For each, the CPU used meanwhile by the serving workerd, the origin and autocannon (utime +
  * stime from /proc, whole process trees) is divided by the requests. The settings objects'
- * process is not counted: they run in a workerd of their own, as on the platform on machines of
- * their own (bench/README.md), and the edge's share is the one asked about. Rounds alternate the
- * Workers. Linux only; not part of the test run.
+ * process has a column of its own (requests only): they run in a workerd of their own, as on
+ * the platform on machines of their own (bench/README.md), so what the report's flushes cost
+ * them is not the edge's, but on two shared cores it is taken from the edge's time all the same.
+ * Rounds alternate the Workers. Linux only; not part of the test run.
  *
  * On two shared cores the bench's ratios are ones of whole-system CPU: this shows the Worker's
  * own share next to the origin's and the load generator's, and is less moved by the machine's
@@ -85,12 +86,24 @@ interface Served {
   expect: number;
 }
 
+/** The processes besides the served Worker's whose CPU a measurement reads. */
+interface Others {
+  origin: number;
+  objects: number;
+}
+
 /**
  * `amount` requests to `w` over `connections`, and the CPU used meanwhile (ms) by the serving
- * workerd's process tree, the origin's and this process (autocannon runs in it).
+ * workerd's process tree, the origin's, the settings objects' and this process (autocannon runs
+ * in it).
  */
-async function measure(w: Served, originPid: number, amount: number, connections: number) {
-  const before = { worker: treeCpuMs(w.pid), origin: treeCpuMs(originPid), client: processCpuMs() };
+async function measure(w: Served, others: Others, amount: number, connections: number) {
+  const before = {
+    worker: treeCpuMs(w.pid),
+    origin: treeCpuMs(others.origin),
+    objects: treeCpuMs(others.objects),
+    client: processCpuMs(),
+  };
   const result = await autocannon({
     url: w.url,
     connections,
@@ -103,7 +116,8 @@ async function measure(w: Served, originPid: number, amount: number, connections
   );
   return {
     worker: treeCpuMs(w.pid) - before.worker,
-    origin: treeCpuMs(originPid) - before.origin,
+    origin: treeCpuMs(others.origin) - before.origin,
+    objects: treeCpuMs(others.objects) - before.objects,
     client: processCpuMs() - before.client,
     bytesPerResponse: result.throughput.total / result.requests.total,
     failed: other + result.errors + result.timeouts,
@@ -121,6 +135,7 @@ async function main(): Promise<void> {
   // As `npm run bench` serves and seeds them (a 10-minute toggle cache: warm state outlives the
   // rounds; the settings set through each tenant's object, the objects in their own process).
   const app = await servePortal({ app: 18_881, objects: 18_886 }, origin.url, tenants);
+  const others: Others = { origin: origin.pid, objects: app.objects.pid };
   const proxy = await serve('bench/baselines/proxy.jsonc', 18_882, {
     vars: { ORIGIN: origin.url },
   });
@@ -132,7 +147,7 @@ async function main(): Promise<void> {
   ) => {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const w of workers) {
-        const m = await measure(w, origin.pid, amount, connections);
+        const m = await measure(w, others, amount, connections);
         console.log(
           `| ${round} | ${w.name.padEnd(23)} | ${line(m)} |${m.failed > 0 ? ` ${m.failed} failed or other status` : ''}`,
         );
@@ -159,7 +174,7 @@ async function main(): Promise<void> {
     console.log('| round | Worker | workerd | origin | autocannon | per response |');
     console.log('|---|---|---|---|---|---|');
     // Warm-up: the Workers' and autocannon's code paths, the heaps grown.
-    for (const w of workers) await measure(w, origin.pid, 10, 1);
+    for (const w of workers) await measure(w, others, 10, 1);
     const per = (ms: number) => (ms / REQUESTS).toFixed(1).padStart(6);
     await rounds(
       workers,
@@ -195,16 +210,16 @@ async function main(): Promise<void> {
       `portal-redirect bench:cpu: CPU µs per request of scenarios 1, 2 and 6, ${SMALL_REQUESTS} requests over ${CONNECTIONS} connections per Worker and round`,
     );
     console.log('');
-    console.log('| round | Worker | workerd | origin | autocannon |');
-    console.log('|---|---|---|---|---|');
+    console.log('| round | Worker | workerd | origin | autocannon | objects |');
+    console.log('|---|---|---|---|---|---|');
     // Warm-up: every tenant's toggle read once, then each Worker's code paths.
-    for (const w of workers) await measure(w, origin.pid, w.requests.length + 1000, CONNECTIONS);
+    for (const w of workers) await measure(w, others, w.requests.length + 1000, CONNECTIONS);
     const per = (ms: number) => ((ms * 1000) / SMALL_REQUESTS).toFixed(0).padStart(5);
     await rounds(
       workers,
       SMALL_REQUESTS,
       CONNECTIONS,
-      (m) => `${per(m.worker)} | ${per(m.origin)} | ${per(m.client)}`,
+      (m) => `${per(m.worker)} | ${per(m.origin)} | ${per(m.client)} | ${per(m.objects)}`,
     );
   }
   stopAll();

@@ -12,7 +12,8 @@
  * (bench scenario 1's shape: tenants whose setting was made through their settings object, so
  * every redirect is counted and flushed to an existing object).
  * Options (env): PROFILE_SECONDS (10), PROFILE_TOP (25), PROFILE_INTERVAL_US (100),
- * PROFILE_TENANTS (10,000 for `counted`, else 1,000), PROFILE_WARM_SECONDS (3).
+ * PROFILE_TENANTS (10,000 for `counted`, else 1,000), PROFILE_WARM_SECONDS (3), PROFILE_TARGET
+ * (another isolate than the Worker under test: `objects`, `dev-registry-proxy`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
@@ -21,6 +22,7 @@ import {
   scenarioRequests,
   serve,
   appName,
+  OBJECTS_WORKER,
   servePortal,
   startOrigin,
   stopAll,
@@ -32,6 +34,13 @@ const SECONDS = Number(process.env.PROFILE_SECONDS ?? 10);
 const TOP = Number(process.env.PROFILE_TOP ?? 25);
 const INTERVAL_US = Number(process.env.PROFILE_INTERVAL_US ?? 100);
 const PORT = 18_991;
+/**
+ * Another isolate to profile than the Worker under test: `objects` (the settings objects' own
+ * workerd, `serveObjects`), or any other name of an inspector target in the edge's process
+ * (`dev-registry-proxy`: miniflare's stand-in that forwards each call to an object).
+ */
+const TARGET = process.env.PROFILE_TARGET;
+const OBJECTS = TARGET === 'objects';
 /** Scenarios that profile a baseline Worker (bench/baselines/<name>.js) rather than portal-redirect. */
 const BASELINES = new Set(['constant-302', 'runtime-floor', 'proxy', 'passthrough-floor']);
 
@@ -108,7 +117,7 @@ async function main(): Promise<void> {
         inspect: true,
       })
     : await servePortal({ app: PORT, objects: PORT + 2 }, originUrl, counted ? tenants : [], {
-        inspect: true,
+        inspect: OBJECTS ? 'objects' : 'app',
       });
   // The frames of the served Worker's own script (the rest is the runtime's native code).
   const ownScript = ` ${baseline ? SCENARIO : 'index'}.js:`;
@@ -123,14 +132,18 @@ async function main(): Promise<void> {
   // Warm every tenant (10,000 take longer under the inspector) and let the JIT settle.
   runWrk(app.url, script, Number(process.env.PROFILE_WARM_SECONDS ?? (counted ? 10 : 3)), 16);
 
-  const targets = (await (await fetch(`http://127.0.0.1:${PORT + 1000}/json`)).json()) as {
+  const inspector = `http://127.0.0.1:${(OBJECTS ? PORT + 2 : PORT) + 1000}/json`;
+  const targets = (await (await fetch(inspector)).json()) as {
     webSocketDebuggerUrl: string;
     title?: string;
   }[];
-  // portal-redirect's process also runs miniflare's dev-registry stand-ins: take the Worker's own.
-  const target = baseline
-    ? targets.find((t) => !t.webSocketDebuggerUrl.includes('loopback'))
-    : targets.find((t) => t.webSocketDebuggerUrl.endsWith(appName(PORT)));
+  // portal-redirect's process also runs miniflare's dev-registry stand-ins: take the Worker's own
+  // unless PROFILE_TARGET names another.
+  const target = TARGET
+    ? targets.find((t) => t.webSocketDebuggerUrl.includes(OBJECTS ? OBJECTS_WORKER : TARGET))
+    : baseline
+      ? targets.find((t) => !t.webSocketDebuggerUrl.includes('loopback'))
+      : targets.find((t) => t.webSocketDebuggerUrl.endsWith(appName(PORT)));
   if (!target)
     throw new Error(`no inspector target among ${targets.map((t) => t.webSocketDebuggerUrl)}`);
   const session = await devtools(target.webSocketDebuggerUrl);

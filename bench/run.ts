@@ -177,7 +177,7 @@ async function main(): Promise<void> {
   const seeded = ONLY.has('1') || ONLY.has('3') ? tenants : [];
   const seedStart = performance.now();
   const app = await servePortal({ app: 18_891, objects: 18_898 }, originUrl, seeded, {
-    inspect: process.env.BENCH_INSPECT === '1',
+    ...(process.env.BENCH_INSPECT === '1' ? { inspect: 'app' as const } : {}),
   });
   const appUrl = app.url;
   console.log(

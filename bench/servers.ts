@@ -208,11 +208,12 @@ export async function serve(
 }
 
 /** The served Worker's name in the dev registry that the edge finds the objects through. */
-const OBJECTS_WORKER = 'portal-redirect-objects';
+export const OBJECTS_WORKER = 'portal-redirect-objects';
 
-/** The process `serveObjects` started: its URL, its local state and the registry it is in. */
+/** The process `serveObjects` started: its URL, pid, local state and the registry it is in. */
 export interface ObjectsServer {
   url: string;
+  pid: number;
   state: string;
   registry: string;
 }
@@ -225,16 +226,21 @@ export interface ObjectsServer {
  * `serveApp` reads the KV records it wrote and calls its objects through a dev registry
  * (miniflare's cross-process bindings).
  */
-export async function serveObjects(port: number, originUrl: string): Promise<ObjectsServer> {
+export async function serveObjects(
+  port: number,
+  originUrl: string,
+  options: { inspect?: boolean } = {},
+): Promise<ObjectsServer> {
   const state = stateDir('bench-objects-');
   const registry = stateDir('bench-registry-');
-  const { url } = await serve('wrangler.jsonc', port, {
+  const { url, pid } = await serve('wrangler.jsonc', port, {
     script: 'dist/bench/index.js',
     persistTo: state,
+    inspect: options.inspect ?? false,
     vars: await appVars(originUrl),
     args: ['--registry', registry, '--name', OBJECTS_WORKER],
   });
-  return { url, state, registry };
+  return { url, pid, state, registry };
 }
 
 /**
@@ -265,17 +271,21 @@ export const appName = (port: number) => `portal-redirect-${port}`;
 
 /**
  * The usual sequence: the objects on `ports.objects`, `tenants` seeded through them (Endpoint
- * on), then portal-redirect on `ports.app`.
+ * on), then portal-redirect on `ports.app`; `inspect` opens the inspector of one of the two
+ * processes (`serve`).
  */
 export async function servePortal(
   ports: { app: number; objects: number },
   originUrl: string,
   tenants: readonly string[],
-  options: { inspect?: boolean } = {},
+  options: { inspect?: 'app' | 'objects' } = {},
 ): Promise<{ url: string; pid: number; objects: ObjectsServer }> {
-  const objects = await serveObjects(ports.objects, originUrl);
+  const objects = await serveObjects(ports.objects, originUrl, {
+    inspect: options.inspect === 'objects',
+  });
   await seedEndpointOn(objects.url, tenants);
-  return { ...(await serveApp(ports.app, objects, originUrl, options)), objects };
+  const inspect = options.inspect === 'app';
+  return { ...(await serveApp(ports.app, objects, originUrl, { inspect })), objects };
 }
 
 /**
