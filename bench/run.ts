@@ -226,8 +226,8 @@ async function main(): Promise<void> {
   }
   if (ONLY.has('2')) {
     const sticky = await get(appUrl, stickyRequests[0]!.path, stickyRequests[0]!.headers);
-    if (sticky.headers['x-redirect-reason'] !== 'session-sticky')
-      throw new Error('sticky scenario is not sticky');
+    if (sticky.headers['x-redirect-reason'] !== 'session-sticky' || sticky.status !== 200)
+      throw new Error(`sticky scenario is not a signed-in page (${sticky.status})`);
   }
 
   const rows: string[][] = [];

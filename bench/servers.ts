@@ -87,6 +87,12 @@ const NAVIGATION = {
  * 1,000 tenants named in `?tid=`, no cookies (6: Office is on by default and none of them chose
  * for it, so the isolate caches that nothing is stored).
  */
+/**
+ * The session the bench's origin accepts for its whole run (`--fixed-session`): a signed-in user
+ * whose sign-in happened before the run, so the sticky scenario measures pages, not sign-ins.
+ */
+export const LIVE_SESSION = 'bench-live-session';
+
 export function scenarioRequests(tenants: readonly string[], siemTenant: string) {
   const token = `e30.${Buffer.from(JSON.stringify({ tid: siemTenant })).toString('base64url')}.c2ln`;
   return {
@@ -104,7 +110,7 @@ export function scenarioRequests(tenants: readonly string[], siemTenant: string)
       {
         method: 'GET' as const,
         path: `/alerts?tid=${tenants[0]}`,
-        headers: { ...NAVIGATION, Cookie: 'sccauth=live-session' },
+        headers: { ...NAVIGATION, Cookie: `sccauth=${LIVE_SESSION}` },
       },
     ],
     siem: [
@@ -172,7 +178,7 @@ function start(args: string[]): ChildProcess {
 
 /** The legacy origin on `port`, in its own process; its URL once it answers. */
 export async function startOrigin(port: number): Promise<{ url: string; pid: number }> {
-  const child = start(['scripts/demo-origin.ts', String(port)]);
+  const child = start(['scripts/demo-origin.ts', String(port), `--fixed-session=${LIVE_SESSION}`]);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(url, 100);
   return { url, pid: child.pid as number };

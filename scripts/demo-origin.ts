@@ -1,8 +1,12 @@
 /**
  * A stand-in for the legacy portals: one small HTTP server that answers for every legacy host
- * (the edge sends the original host in X-Forwarded-Host). Used by `npm start` and by the tests.
+ * (the edge sends the original host in X-Forwarded-Host and its scheme in X-Forwarded-Proto).
+ * Used by `npm start` and by the tests.
  *
- * - navigations get a small HTML page naming the host and path;
+ * - a navigation on a portal's host without a live session goes to sign in through Entra ID,
+ *   and `/signin-oidc` completes it, as the real portals do (scripts/demo-portal.ts); with a
+ *   signer, the same server plays Entra ID's endpoints (scripts/demo-entra.ts);
+ * - signed-in navigations get a small HTML page naming the host and path;
  * - `/api/...` and requests with `X-Echo: json` get a JSON echo of what arrived (method, raw
  *   path, headers, body digest), so tests can check a pass-through is byte for byte;
  * - a request's `X-Demo-Cache-Control` comes back as the page's `Cache-Control`;
@@ -20,6 +24,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createBrotliCompress, createGzip } from 'node:zlib';
+import { ENTRA_PATH, entraStandIn, type OidcSigner } from './demo-entra.ts';
+import { DemoPortals, isNavigation, SIGN_IN_CALLBACK } from './demo-portal.ts';
 
 /** Microsoft's published SIEM API example response, extended with the link fields. */
 export const SIEM_FIXTURE = readFileSync(
@@ -32,40 +38,96 @@ export interface DemoOrigin {
   close(): Promise<void>;
 }
 
-/** A signing key for the stand-in OpenID provider (tests only). */
-export interface OidcSigner {
-  kid: string;
-  privateJwk: JsonWebKey;
-  audience: string;
+export interface DemoOriginOptions {
+  port?: number;
+  host?: string;
+  /**
+   * Entra ID's stand-in key: with it this server also answers Entra ID's endpoints
+   * (`/{tenant}/oauth2/v2.0/...`), the portals send browsers there, and they verify id_tokens
+   * against its public half. Without it the portals send browsers to login.microsoftonline.com.
+   */
+  signer?: OidcSigner & { publicJwk: JsonWebKey };
+  /** The tenant `organizations` signs in to at the stand-in. */
+  defaultTenant?: string;
+  /** How long a portal session lasts (default 8 hours). */
+  sessionSeconds?: number;
+  /** A session cookie value every portal accepts (load tests, which do not sign in). */
+  fixedSession?: string;
 }
 
-export async function startDemoOrigin(
-  port = 0,
-  host = '127.0.0.1',
-  oidc?: OidcSigner,
-): Promise<DemoOrigin> {
+export type { OidcSigner };
+
+/** The tenant the stand-in signs `organizations` in to, unless told otherwise (npm start's demo tenant). */
+export const DEMO_SIGN_IN_TENANT = '0d3a8f5e-5c7a-4b4e-9d6f-2a1b3c4d5e6f';
+
+export async function startDemoOrigin(options: DemoOriginOptions = {}): Promise<DemoOrigin> {
+  const { port = 0, host = '127.0.0.1', signer } = options;
+  let self = '';
+  const portals = new DemoPortals({
+    get authority() {
+      return signer ? self : 'https://login.microsoftonline.com';
+    },
+    jwks: signer ? { keys: [{ ...signer.publicJwk, kid: signer.kid, alg: 'RS256' }] } : null,
+    sessionSeconds: options.sessionSeconds ?? 8 * 60 * 60,
+    ...(options.fixedSession !== undefined ? { fixedSession: options.fixedSession } : {}),
+  });
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (oidc && /^\/[0-9a-f-]{36}\/oauth2\/v2\.0\//.test(req.url ?? ''))
-        void oidcProvider(req, res, Buffer.concat(chunks), oidc);
-      else handle(req, res, Buffer.concat(chunks));
+      const body = Buffer.concat(chunks);
+      if (signer && ENTRA_PATH.test(req.url ?? ''))
+        void entraStandIn(req, res, body, signer, options.defaultTenant ?? DEMO_SIGN_IN_TENANT);
+      else
+        handle(req, res, body, portals).catch((error: unknown) => {
+          // A fault in the stand-in is a 500, as a real portal's would be, never a dead server.
+          if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+          res.end(`demo origin: ${String(error)}`);
+        });
     });
   });
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
+  self = `http://${host}:${actualPort}`;
   return {
-    url: `http://${host}:${actualPort}`,
+    url: self,
     server,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+/** Test pages and fault paths answer without a session: they are fixtures, not the portal. */
+const OPEN_PATHS = /^\/(?:__fault\/|__page\/|api\/)/;
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  portals: DemoPortals,
+): Promise<void> {
   const path = req.url ?? '/';
   const host = String(req.headers['x-forwarded-host'] ?? req.headers.host ?? '');
+  const product = portals.productOf(host);
+  // A test names the caching the origin claims (`X-Demo-Cache-Control`), to see what the edge keeps.
+  const cache = req.headers['x-demo-cache-control'];
+  if (typeof cache === 'string') res.setHeader('Cache-Control', cache);
+  const echo = req.headers['x-echo'] === 'json';
+  if (
+    product !== null &&
+    !echo &&
+    req.method === 'POST' &&
+    path.split('?')[0]?.toLowerCase() === SIGN_IN_CALLBACK
+  )
+    return portals.callback(req, res, product, body);
+  if (
+    product !== null &&
+    isNavigation(req) &&
+    !OPEN_PATHS.test(path) &&
+    !echo &&
+    !portals.hasSession(req, product)
+  )
+    return portals.challenge(req, res, product, host);
   if (path.startsWith('/__fault/slow')) {
     const ms = Number(new URL(path, 'http://x').searchParams.get('ms') ?? '5000');
     setTimeout(() => res.end('slow'), ms);
@@ -146,13 +208,7 @@ function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
   const page =
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Legacy portal ${escapeHtml(host)}</title></head>` +
     `<body><h1>Legacy portal</h1><p>You are on <b>${escapeHtml(host)}</b>, page <code>${escapeHtml(path)}</code>.</p></body></html>\n`;
-  // A test names the caching the origin claims (`X-Demo-Cache-Control`), to see what the edge keeps.
-  const cache = req.headers['x-demo-cache-control'];
-  res.writeHead(200, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'X-Demo-Origin': '1',
-    ...(typeof cache === 'string' ? { 'Cache-Control': cache } : {}),
-  });
+  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'X-Demo-Origin': '1' });
   res.end(req.method === 'HEAD' ? undefined : page);
 }
 
@@ -220,78 +276,16 @@ function* generateAlerts(count: number, portal: string): Generator<Buffer> {
   yield Buffer.from(`${batch.join('')}\n]`);
 }
 
-/**
- * A stand-in for Entra ID's authorize and token endpoints at /{tenant}/oauth2/v2.0/: authorize
- * answers with a code bound to the PKCE challenge and redirect URI; the token endpoint checks the
- * verifier and returns an RS256 access token for a Security Administrator of that tenant.
- */
-const codes = new Map<string, { challenge: string; redirectUri: string; tenant: string }>();
-async function oidcProvider(
-  req: IncomingMessage,
-  res: ServerResponse,
-  body: Buffer,
-  signer: OidcSigner,
-): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://x');
-  const tenant = url.pathname.split('/')[1] as string;
-  if (url.pathname.endsWith('/authorize')) {
-    const q = url.searchParams;
-    if (
-      q.get('response_type') !== 'code' ||
-      q.get('code_challenge_method') !== 'S256' ||
-      !q.get('code_challenge') ||
-      !q.get('redirect_uri')
-    ) {
-      return void res.writeHead(400).end('bad authorize request');
-    }
-    const code = createHash('sha256').update(String(Math.random())).digest('hex');
-    codes.set(code, {
-      challenge: q.get('code_challenge') as string,
-      redirectUri: q.get('redirect_uri') as string,
-      tenant,
-    });
-    const back = new URL(q.get('redirect_uri') as string);
-    back.searchParams.set('code', code);
-    back.searchParams.set('state', q.get('state') ?? '');
-    return void res.writeHead(302, { Location: back.href }).end();
-  }
-  const form = new URLSearchParams(body.toString());
-  const grant = codes.get(form.get('code') ?? '');
-  codes.delete(form.get('code') ?? '');
-  const verifier = form.get('code_verifier') ?? '';
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  if (
-    !grant ||
-    form.get('grant_type') !== 'authorization_code' ||
-    grant.challenge !== challenge ||
-    grant.redirectUri !== form.get('redirect_uri')
-  ) {
-    return void res
-      .writeHead(400, { 'Content-Type': 'application/json' })
-      .end('{"error":"invalid_grant"}');
-  }
-  const { entraClaims, signToken } = await import('../src/auth/dev-tokens.ts');
-  const token = await signToken(
-    signer.privateJwk,
-    signer.kid,
-    entraClaims({
-      tenant: grant.tenant,
-      roles: ['security-admin'],
-      name: 'OIDC Admin',
-      audience: signer.audience,
-    }),
-  );
-  res
-    .writeHead(200, { 'Content-Type': 'application/json' })
-    .end(JSON.stringify({ token_type: 'Bearer', access_token: token, expires_in: 3600 }));
-}
-
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-// `tsx scripts/demo-origin.ts [port]` runs it on its own.
+// `tsx scripts/demo-origin.ts [port] [--fixed-session=<value>]` runs it on its own (the bench).
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const origin = await startDemoOrigin(Number(process.argv[2] ?? 8788));
+  const fixed = process.argv.find((a) => a.startsWith('--fixed-session='))?.split('=')[1];
+  const origin = await startDemoOrigin({
+    port: Number(process.argv[2] ?? 8788),
+    ...(fixed ? { fixedSession: fixed } : {}),
+  });
   console.log(`demo legacy origin on ${origin.url}`);
 }
