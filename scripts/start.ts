@@ -3,16 +3,21 @@
  * - a demo legacy origin on ORIGIN_PORT (default 8788) that pass-through requests reach;
  * - local state (.wrangler/state): contoso.atp.azure.com mapped to a demo tenant in KV, and
  *   that tenant's Endpoint redirection turned on through the Worker once it is up;
- * - a development signing key (.dev-keys/, made on first run) whose public JWKS the Worker trusts
- *   for admin tokens and for the legacy portals' sign-in id_tokens (no network needed);
- * - the Worker under `wrangler dev` on PORT (default 8787); its "Ready on" line is printed once
- *   the demo tenant is seeded. SETTINGS_WRITES_PER_MINUTE, REPORT_FLUSH_SECONDS and
- *   SCHEDULE_MIN_LEAD_SECONDS, when set, are passed to the Worker.
+ * - local secrets in .dev.vars (made on first run, mode 600, read by wrangler dev): a development
+ *   signing key whose public JWKS the Worker trusts for admin tokens and for the legacy portals'
+ *   sign-in id_tokens, and the secret the edge signs its cookies with (no network needed);
+ * - the demo origin also plays Entra ID (its authorize endpoint is SIGNIN_AUTHORITIES), and its
+ *   portals sign in with the client ids SIGNIN_AUDIENCES names;
+ * - the Worker under `wrangler dev` on PORT (default 8787), over LOCAL_PROTOCOL (http, or https
+ *   with wrangler's self-signed certificate); its "Ready on" line is printed once the demo tenant
+ *   is seeded. SETTINGS_WRITES_PER_MINUTE, REPORT_FLUSH_SECONDS and SCHEDULE_MIN_LEAD_SECONDS,
+ *   when set, are passed to the Worker.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { ToggleStore } from '../src/store/toggles';
 import { startDemoOrigin } from './demo-origin.ts';
-import { devKey, jwksOf } from './devkeys.ts';
+import { demoAudiences } from './demo-portal.ts';
+import { cookieSecret, devKey, jwksOf } from './devkeys.ts';
 import { openToggles } from './kv.ts';
 import { main as toggles } from './toggles.ts';
 
@@ -20,6 +25,7 @@ export const DEMO_TENANT = '0d3a8f5e-5c7a-4b4e-9d6f-2a1b3c4d5e6f';
 const port = Number(process.env.PORT ?? 8787);
 const originPort = Number(process.env.ORIGIN_PORT ?? 8788);
 const persistTo = process.env.PERSIST_TO ?? '.wrangler/state';
+const protocol = process.env.LOCAL_PROTOCOL === 'https' ? 'https' : 'http';
 
 /** Map the demo workspace host in KV (host mappings are not the settings object's). */
 async function mapDemoHost(): Promise<void> {
@@ -40,7 +46,9 @@ async function mapDemoHost(): Promise<void> {
  * TenantSettings object is the only writer), on a first run only: later changes are kept.
  */
 async function seedDemoTenant(): Promise<void> {
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${protocol}://127.0.0.1:${port}`;
+  // Over https wrangler dev serves its own self-signed certificate; the seed calls only it.
+  if (protocol === 'https') process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
   const state = JSON.parse(await toggles(['get', DEMO_TENANT, '--url', url])) as {
     products: { product: string; source: string }[];
   };
@@ -89,23 +97,34 @@ function forwardUntilSeeded(child: ChildProcess): void {
 }
 
 async function main(): Promise<void> {
+  // Made into .dev.vars on a first run; wrangler dev reads them from there.
   const key = await devKey();
+  cookieSecret();
   await mapDemoHost();
-  const origin = await startDemoOrigin(originPort);
+  const origin = await startDemoOrigin({
+    port: originPort,
+    signer: { ...key, audience: 'api://portal-redirect' },
+  });
+  // Public values only: secrets stay in .dev.vars, off the command line.
   const vars = {
     PASSTHROUGH_ORIGIN: origin.url,
     AUTH_JWKS: jwksOf(key),
-    // The legacy portals' sign-in id_tokens: offline, the dev key stands in for Entra ID's keys.
+    // The legacy portals' sign-in: offline, the demo origin plays Entra ID with the dev key.
     SIGNIN_JWKS: jwksOf(key),
+    SIGNIN_AUTHORITIES: origin.url,
+    SIGNIN_AUDIENCES: demoAudiences(),
     DEV_AUTH: 'true',
-    DEV_SIGNING_KEY: JSON.stringify({ kid: key.kid, privateJwk: key.privateJwk }),
-    SETTINGS_URL: `http://127.0.0.1:${port}/settings`,
+    SETTINGS_URL: `${protocol}://127.0.0.1:${port}/settings`,
     // Passed on when set: the per-tenant write limit (raised for a load test), the report's
-    // flush interval and the schedule's minimum lead (shortened for the browser test).
+    // flush interval, the schedule's minimum lead and the isolate's toggle cache (shortened for
+    // the browser test).
     ...Object.fromEntries(
-      ['SETTINGS_WRITES_PER_MINUTE', 'REPORT_FLUSH_SECONDS', 'SCHEDULE_MIN_LEAD_SECONDS'].flatMap(
-        (name) => (process.env[name] ? [[name, process.env[name] as string]] : []),
-      ),
+      [
+        'SETTINGS_WRITES_PER_MINUTE',
+        'REPORT_FLUSH_SECONDS',
+        'SCHEDULE_MIN_LEAD_SECONDS',
+        'TOGGLE_CACHE_TTL_SECONDS',
+      ].flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])),
     ),
   };
   const args = [
@@ -119,6 +138,8 @@ async function main(): Promise<void> {
     '127.0.0.1',
     '--persist-to',
     persistTo,
+    '--local-protocol',
+    protocol,
     '--show-interactive-dev-session=false',
   ];
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
@@ -128,7 +149,7 @@ async function main(): Promise<void> {
   });
   forwardUntilSeeded(child);
   console.log(
-    `demo legacy origin on ${origin.url}; demo tenant ${DEMO_TENANT}; portal-redirect on http://127.0.0.1:${port}`,
+    `demo legacy origin on ${origin.url}; demo tenant ${DEMO_TENANT}; portal-redirect on ${protocol}://127.0.0.1:${port}`,
   );
   const stop = () => {
     child.kill('SIGINT');

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_VARS, parseDevVars } from '../scripts/devkeys.ts';
 import { main as toggles } from '../scripts/toggles.ts';
 import { type Service, startService } from './service.ts';
 
@@ -79,8 +80,20 @@ describe('npm start', () => {
 
   afterAll(() => service?.stop());
 
-  it('made a dev signing key outside git', () => {
-    expect(existsSync('.dev-keys/signing-key.json')).toBe(true);
+  it('keeps its secrets in .dev.vars (mode 600, git-ignored), never on a command line', async () => {
+    expect(existsSync(DEV_VARS)).toBe(true);
+    expect(statSync(DEV_VARS).mode & 0o777).toBe(0o600);
+    const vars = parseDevVars(readFileSync(DEV_VARS, 'utf8'));
+    const secret = vars.get('COOKIE_SIGNING_SECRET') ?? '';
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    expect(vars.get('DEV_SIGNING_KEY')).toContain('privateJwk');
+    const ignored = await run('git', ['check-ignore', DEV_VARS]);
+    expect(ignored.stdout.trim()).toBe(DEV_VARS);
+    // Every local user can read every process's arguments.
+    const { stdout } = await run('ps', ['-eo', 'args']);
+    expect(stdout).toContain('wrangler');
+    expect(stdout).not.toContain('privateJwk');
+    expect(stdout).not.toContain(secret);
   });
 
   it('answers the README curl lines: a redirect, a sticky session and a pass', async () => {
@@ -93,14 +106,21 @@ describe('npm start', () => {
     expect(redirect.headers.location).toBe(
       `https://security.microsoft.com/alert/da637472900382838869_1364969609?tid=${DEMO_TENANT}`,
     );
+    // The demo portal holds no session 'abc': it sends the browser to sign in, as a real one
+    // would; the edge passed the request (never a redirect of its own).
     const sticky = await get(port, 'securitycenter.windows.com', `/alerts?tid=${DEMO_TENANT}`, {
       Cookie: 'sccauth=abc',
     });
-    expect([sticky.status, sticky.headers['x-redirect-reason']]).toEqual([200, 'session-sticky']);
+    expect([sticky.headers['x-redirect-decision'], sticky.headers['x-redirect-reason']]).toEqual([
+      'pass',
+      'session-sticky',
+    ]);
+    expect(sticky.headers.location).toMatch(/\/oauth2\/v2\.0\/authorize\?/);
     const pass = await get(port, 'protection.office.com', `/datalossprevention?tid=${DEMO_TENANT}`);
-    expect([pass.status, pass.headers['x-redirect-reason'], pass.headers['x-demo-origin']]).toEqual(
-      [200, 'out-of-scope', '1'],
-    );
+    expect([pass.headers['x-redirect-reason'], pass.headers['x-demo-origin']]).toEqual([
+      'out-of-scope',
+      '1',
+    ]);
     const mapped = await get(port, 'contoso.atp.azure.com', '/timeline');
     expect(mapped.headers['x-redirect-reason']).toBe('default-off');
   });
