@@ -31,7 +31,7 @@ const USAGE = `usage:
 Every command but map-host and get --kv calls the Worker's settings API (start it first: npm start):
   --url <origin>   the Worker's admin host (default http://127.0.0.1:8787, npm start's)
   --token <jwt>    bearer token; default: a global-admin token for <tenant> signed by the
-                   local dev key (.dev-keys/), which npm start's Worker trusts. A deployed
+                   local dev key (.dev.vars), which npm start's Worker trusts. A deployed
                    Worker needs an Entra ID access token here.
 get --kv and map-host read and write KV: --remote (via wrangler)  --env <name>  --persist-to <dir>
 products: ${PRODUCTS.map((p) => p.id).join(', ')}`;

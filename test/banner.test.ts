@@ -1,14 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { decisionOf, navigate, navigation, newTenant, seedToggle, send } from './helpers';
+import {
+  decisionOf,
+  EDGE_COOKIE,
+  legacySession,
+  navigate,
+  navigation,
+  newTenant,
+  seedToggle,
+  send,
+  tenantCookie,
+} from './helpers';
 
-const MDE = 'https://securitycenter.windows.com';
+const HOST = 'securitycenter.windows.com';
+const MDE = `https://${HOST}`;
 
 describe('the banner on legacy portals', () => {
-  it('appears at the top of <body> when redirection is off, with the matching unified page and the settings link', async () => {
+  it('appears at the top of <body> for a signed-in user whose tenant has redirection off', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', false);
-    const res = await navigate(`${MDE}/alert/da123?tid=${tenant}`);
-    expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'toggle-off' });
+    const res = await navigate(`${MDE}/alert/da123?tid=${tenant}`, {
+      cookies: await legacySession(HOST),
+      site: 'cross-site',
+    });
+    expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'session-sticky' });
     const html = await res.text();
     expect(html).toMatch(/<body><div id="portal-redirect-banner"/);
     expect(html).toContain('This portal is moving to the Microsoft Defender portal.');
@@ -18,26 +32,45 @@ describe('the banner on legacy portals', () => {
     expect(html).toContain(
       `href="/__portal-redirect/dismiss-banner?return=%2Falert%2Fda123%3Ftid%3D${tenant}"`,
     );
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
   });
 
-  it('also for a tenant on the default (off), and in Dutch for Dutch browsers', async () => {
-    const res = await navigate(`${MDE}/machines?tid=${newTenant()}`, {
+  it('also for a tenant on the default (off), where the edge remembers the tenant, and in Dutch', async () => {
+    const tenant = newTenant();
+    const res = await navigate(`${MDE}/machines`, {
+      cookies: `${await legacySession(HOST)}; ${EDGE_COOKIE.tid}=${await tenantCookie(HOST, tenant)}`,
       headers: { 'Accept-Language': 'nl-BE,nl;q=0.9' },
     });
-    expect(decisionOf(res).reason).toBe('default-off');
+    expect(decisionOf(res).reason).toBe('session-sticky');
     expect(await res.text()).toContain('Deze portal verhuist naar de Microsoft Defender-portal.');
   });
 
-  it('never for a sticky session, out-of-scope pages, unknown tenants, or redirected tenants', async () => {
+  it('and on a page the portal serves without a session, decided toggle-off', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', false);
-    const sticky = await navigate(`${MDE}/alerts?tid=${tenant}`, { cookies: 'sccauth=x' });
-    expect(decisionOf(sticky).reason).toBe('session-sticky');
-    expect(await sticky.text()).not.toContain('portal-redirect-banner');
-    const scope = await navigate(`https://protection.office.com/ediscovery?tid=${tenant}`);
-    expect(await scope.text()).not.toContain('portal-redirect-banner');
-    const unknown = await navigate(`${MDE}/alerts`);
+    const res = await navigate(`${MDE}/__page/chunked?tid=${tenant}`);
+    expect(decisionOf(res).reason).toBe('toggle-off');
+    expect(await res.text()).toContain('portal-redirect-banner');
+  });
+
+  it('never for a tenant whose users move at their next sign-in, out of scope, observe or no tenant', async () => {
+    const session = await legacySession(HOST);
+    const on = newTenant();
+    await seedToggle(on, 'endpoint', true);
+    const moving = await navigate(`${MDE}/alerts?tid=${on}`, { cookies: session });
+    expect(decisionOf(moving).reason).toBe('session-sticky');
+    expect(await moving.text()).not.toContain('portal-redirect-banner');
+    const observing = newTenant();
+    await seedToggle(observing, 'endpoint', 'observe');
+    const observed = await navigate(`${MDE}/alerts?tid=${observing}`, { cookies: session });
+    expect(await observed.text()).not.toContain('portal-redirect-banner');
+    const unknown = await navigate(`${MDE}/alerts`, { cookies: session });
     expect(await unknown.text()).not.toContain('portal-redirect-banner');
+    const scope = await navigate(`https://protection.office.com/ediscovery?tid=${on}`, {
+      cookies: await legacySession('protection.office.com'),
+    });
+    expect(decisionOf(scope).reason).toBe('out-of-scope');
+    expect(await scope.text()).not.toContain('portal-redirect-banner');
   });
 
   it('never touches non-HTML responses', async () => {
@@ -75,9 +108,10 @@ describe('the banner on legacy portals', () => {
     expect(cookie).toMatch(
       /^portal_redirect_banner=dismissed; Max-Age=2592000; Path=\/; HttpOnly; SameSite=Lax; Secure$/,
     );
-    const after = await navigate(`${MDE}/alerts?tid=${tenant}`, {
+    const after = await navigate(`${MDE}/__page/chunked?tid=${tenant}`, {
       cookies: 'portal_redirect_banner=dismissed',
     });
+    expect(decisionOf(after).reason).toBe('default-off');
     expect(await after.text()).not.toContain('portal-redirect-banner');
     for (const evil of [
       '//evil.com',
@@ -100,7 +134,7 @@ describe('the banner on legacy portals', () => {
 
   it('can be turned off per product in the catalogue', async () => {
     const { PRODUCTS } = await import('../src/catalogue/products');
-    const { wantsBanner } = await import('../src/edge/banner');
+    const { bannerWanted } = await import('../src/edge/banner');
     const endpoint = PRODUCTS.find((p) => p.id === 'endpoint')!;
     const decision = {
       action: 'pass' as const,
@@ -110,7 +144,10 @@ describe('the banner on legacy portals', () => {
     };
     const facts = { method: 'GET', cookies: {} } as never;
     const page = () => new Response('<body></body>', { headers: { 'Content-Type': 'text/html' } });
-    expect(wantsBanner(endpoint, decision, facts, page())).toBe(true);
-    expect(wantsBanner({ ...endpoint, banner: false }, decision, facts, page())).toBe(false);
+    const toggles = { enabledFor: () => Promise.reject(new Error('not read')) };
+    expect(bannerWanted(endpoint, decision, facts, page(), toggles)).toBe(true);
+    expect(bannerWanted({ ...endpoint, banner: false }, decision, facts, page(), toggles)).toBe(
+      false,
+    );
   });
 });

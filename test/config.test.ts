@@ -66,6 +66,18 @@ describe('configuration: validated once, problems logged once, never a 500 per r
     expect(config.auth.oidc).toBeNull();
   });
 
+  it('refuses DEV_AUTH unless every admin host is loopback: anyone could pick any tenant and role', async () => {
+    const env = { ...testEnv, ADMIN_HOSTS: 'localhost,settings.contoso.example' } as Env;
+    const config = parseConfig(env);
+    expect(config.auth.devKey).toBeNull();
+    expect(config.problems).toContain(
+      'DEV_AUTH is refused: ADMIN_HOSTS names settings.contoso.example, not only loopback hosts; dev sign-in is off',
+    );
+    const page = await worker.fetch(new Request(`${ADMIN}/settings`), env);
+    expect(await page.text()).not.toContain('Development sign-in');
+    expect(parseConfig({ ...testEnv, ADMIN_HOSTS: 'localhost,127.0.0.1' } as Env).auth.devKey).not.toBeNull();
+  });
+
   it('is built once per env: the same object answers every request', () => {
     expect(loadConfig(testEnv)).toBe(loadConfig(testEnv));
   });

@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
+  beginSignIn,
+  CLIENT_ID,
+  CookieJar,
+  completeSignIn,
   decisionOf,
+  EDGE_COOKIE,
+  idToken,
   locationOf,
   navigate,
   newTenant,
   seedHost,
   seedToggle,
-  idToken,
   send,
+  setCookies,
+  tenantCookie,
 } from './helpers';
 
 const MDE = 'https://securitycenter.windows.com';
@@ -48,27 +55,20 @@ describe('1. unknown hosts', () => {
 });
 
 describe('2. signing back in', () => {
-  const form = (token: string) => `code=abc&id_token=${token}&state=xyz%20123`;
-
   it('answers 303 to the unified portal when redirection is on, even with an old session cookie', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', true);
-    const res = await send(
-      new Request(`${MDE}/signin-oidc`, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/x-www-form-urlencoded',
-          Cookie: 'sccauth=old-session',
-        },
-        body: form(await idToken(tenant.toUpperCase())),
-        redirect: 'manual',
-      }),
-    );
+    const start = await beginSignIn(`${MDE}/`, new CookieJar({ sccauth: 'old-session' }));
+    const token = await idToken(tenant.toUpperCase(), {
+      nonce: start.nonce,
+      aud: CLIENT_ID.endpoint,
+      iss: `https://login.microsoftonline.com/${tenant.toUpperCase()}/v2.0`,
+    });
+    const res = await completeSignIn(start, { token });
     expect(res.status).toBe(303);
     expect(decisionOf(res)).toEqual({ decision: 'redirect', reason: 'signed-in' });
     expect(res.headers.get('location')).toBe(`https://security.microsoft.com/?tid=${tenant}`);
-    const cookie = res.headers.get('set-cookie') ?? '';
-    expect(cookie).toContain(`portal_redirect_tid=${tenant}`);
+    const cookie = setCookies(res).get(EDGE_COOKIE.tid) ?? '';
     for (const attr of ['HttpOnly', 'Secure', 'SameSite=Lax', 'Max-Age=2592000', 'Path=/'])
       expect(cookie).toContain(attr);
     expect(cookie.toLowerCase()).not.toContain('domain=');
@@ -77,11 +77,22 @@ describe('2. signing back in', () => {
   it('passes the sign-in through byte for byte when redirection is off', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', false);
-    const body = form(await idToken(tenant, { name: 'Zoë ✓' }));
+    const start = await beginSignIn(`${MDE}/incidents`);
+    const token = await idToken(tenant, {
+      name: 'Zoë ✓',
+      nonce: start.nonce,
+      aud: CLIENT_ID.endpoint,
+    });
+    const body = `id_token=${token}&state=${encodeURIComponent(start.state)}`;
     const res = await send(
       new Request(`${MDE}/signin-oidc?x=1`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Echo': 'json' },
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'Content-Length': String(new TextEncoder().encode(body).length),
+          'X-Echo': 'json',
+          Cookie: start.jar.header(),
+        },
         body,
       }),
     );
@@ -103,14 +114,8 @@ describe('2. signing back in', () => {
 
   it('uses the default for a tenant that never chose (office is on by default)', async () => {
     const tenant = newTenant();
-    const res = await send(
-      new Request(`${OFFICE}/signin-oidc`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: form(await idToken(tenant)),
-        redirect: 'manual',
-      }),
-    );
+    const start = await beginSignIn(`${OFFICE}/homepage`, new CookieJar({ sccauth: 'expired' }));
+    const res = await completeSignIn(start, { tenant });
     expect(res.status).toBe(303);
   });
 
@@ -119,7 +124,7 @@ describe('2. signing back in', () => {
       new Request(`${OFFICE}/signin-oidc`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: form(await idToken('not-a-guid')),
+        body: `id_token=${await idToken('not-a-guid', { aud: CLIENT_ID.office })}&state=x`,
       }),
     );
     expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'sign-in-unverified' });
@@ -272,7 +277,9 @@ describe('6. which tenant', () => {
   it('uses the tenant cookie the edge set earlier, without setting it again', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', true);
-    const res = await navigate(`${MDE}/machines`, { cookies: `portal_redirect_tid=${tenant}` });
+    const res = await navigate(`${MDE}/machines`, {
+      cookies: `${EDGE_COOKIE.tid}=${await tenantCookie('securitycenter.windows.com', tenant)}`,
+    });
     expect(res.headers.get('location')).toBe(
       `https://security.microsoft.com/machines?tid=${tenant}`,
     );
@@ -283,7 +290,9 @@ describe('6. which tenant', () => {
     const [a, b] = [newTenant(), newTenant()];
     await seedToggle(a, 'endpoint', false);
     await seedToggle(b, 'endpoint', true);
-    const res = await navigate(`${MDE}/alerts?tid=${b}`, { cookies: `portal_redirect_tid=${a}` });
+    const res = await navigate(`${MDE}/alerts?tid=${b}`, {
+      cookies: `${EDGE_COOKIE.tid}=${await tenantCookie('securitycenter.windows.com', a)}`,
+    });
     expect(decisionOf(res).reason).toBe('toggle-on');
     expect(res.headers.get('set-cookie')).toBeNull();
   });
@@ -341,8 +350,11 @@ describe('7. the toggle', () => {
     expect(decisionOf(await navigate(`${MDE}/alerts?tid=${on}`)).decision).toBe('redirect');
     expect(decisionOf(await navigate(`${MDE}/alerts?tid=${other}`)).decision).toBe('pass');
     expect(
-      decisionOf(await navigate(`${MDE}/alerts`, { cookies: `portal_redirect_tid=${other}` }))
-        .decision,
+      decisionOf(
+        await navigate(`${MDE}/alerts`, {
+          cookies: `${EDGE_COOKIE.tid}=${await tenantCookie('securitycenter.windows.com', other)}`,
+        }),
+      ).decision,
     ).toBe('pass');
   });
 });

@@ -7,7 +7,7 @@
  * with any tracking parameters kept.
  */
 import { describe, expect, it } from 'vitest';
-import { decisionOf, navigate, newTenant, seedToggle } from './helpers';
+import { decisionOf, EDGE_COOKIE, navigate, newTenant, seedToggle, tenantCookie } from './helpers';
 
 const U = 'https://security.microsoft.com';
 
@@ -84,7 +84,7 @@ describe('e-mail notification links', () => {
       'https://securitycenter.windows.com/alert/da637370718981685665_16349121?utm_source=alertnotification';
     const known = await navigate(link, {
       site: 'cross-site',
-      cookies: `portal_redirect_tid=${tenant}`,
+      cookies: `${EDGE_COOKIE.tid}=${await tenantCookie('securitycenter.windows.com', tenant)}`,
     });
     expect(known.headers.get('location')).toBe(
       `${U}/alert/da637370718981685665_16349121?utm_source=alertnotification&tid=${tenant}`,

@@ -1,107 +1,131 @@
 import { describe, expect, it } from 'vitest';
-import { decisionOf, navigate, newTenant, seedHost, seedToggle, setCookies } from './helpers';
+import { mintedName } from '../src/core/minted';
+import {
+  CookieJar,
+  decisionOf,
+  EDGE_COOKIE,
+  edgeSigner,
+  legacySession,
+  navigate,
+  newTenant,
+  seedHost,
+  seedToggle,
+  setCookies,
+} from './helpers';
 
 const MCAS = 'https://portal.cloudappsecurity.com';
 const U = 'https://security.microsoft.com';
+
+/** The marker id the hash page's script puts in its continuation. */
+function hopIdOf(page: string): string {
+  const id = /&pr_hop=([A-Za-z0-9_-]{22})'/.exec(page)?.[1];
+  if (id === undefined) throw new Error('the hash page carries no marker');
+  return id;
+}
 
 /**
  * The requests a browser sends for a Cloud Apps link opened in a new tab while signed in to the
  * classic portal: the root (the route stays in the fragment) as a typed navigation, then the
  * hash page's `location.replace`, same-origin, with every cookie of the host.
  */
-async function openInNewTab(tenant: string, route: string) {
-  const first = await navigate(`${MCAS}/?tid=${tenant}`, { cookies: 'sessionid=s', site: 'none' });
-  const hop = setCookies(first).get('portal_redirect_hop') ?? '';
-  const value = hop.split(';')[0]?.split('=')[1] ?? '';
-  // What the page's script builds: pathname + search + '&hash=' + route + '&pr_hop=' + marker.
-  const continuation = `${MCAS}/?tid=${tenant}&hash=${encodeURIComponent(route)}&pr_hop=${value}`;
-  return { first, hop, value, continuation };
+async function openInNewTab(tenant: string, route: string, base = MCAS) {
+  const jar = new CookieJar({ sessionid: 's' });
+  const first = await navigate(`${base}/?tid=${tenant}`, { cookies: jar.header(), site: 'none' });
+  jar.take(first);
+  const id = hopIdOf(await first.clone().text());
+  // What the page's script builds: pathname + search + '&hash=' + route + '&pr_hop=' + id.
+  const continuation = `${base}/?tid=${tenant}&hash=${encodeURIComponent(route)}&pr_hop=${id}`;
+  return { first, jar, id, continuation };
 }
 
 describe('3. a new tab moves a Cloud Apps user, hash routes included', () => {
   it('the hash page marks its continuation, which is decided as the new tab was', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'cloudapps', true);
-    const { first, hop, value, continuation } = await openInNewTab(tenant, '/alerts');
+    const { first, jar, continuation } = await openInNewTab(tenant, '/alerts');
     expect(first.status).toBe(200);
     expect(decisionOf(first)).toEqual({ decision: 'redirect', reason: 'toggle-on' });
+    const hop = setCookies(first).get(EDGE_COOKIE.hop) ?? '';
     for (const attr of ['HttpOnly', 'SameSite=Strict', 'Secure', 'Max-Age=60', 'Path=/'])
       expect(hop).toContain(attr);
-    const page = await first.text();
-    expect(page).toContain(`'&pr_hop=${value}'`);
     expect(first.headers.get('cache-control')).toBe('private, no-store');
 
-    const res = await navigate(continuation, {
-      cookies: `sessionid=s; portal_redirect_hop=${value}`,
-      site: 'same-origin',
-    });
+    const res = await navigate(continuation, { cookies: jar.header(), site: 'same-origin' });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe(`${U}/alerts?tid=${tenant}`);
     // Used once: the marker cookie is cleared with the answer.
-    expect(setCookies(res).get('portal_redirect_hop')).toContain('Max-Age=0');
-    expect(setCookies(res).get('portal_redirect_hop')).toContain('Secure');
+    expect(setCookies(res).get(EDGE_COOKIE.hop)).toContain('Max-Age=0');
   });
 
-  it('over plain http (a local run), the marker is set and cleared without Secure', async () => {
+  it('over plain http (a local run), the marker has no __Host- prefix and no Secure', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'cloudapps', true);
     const http = MCAS.replace('https:', 'http:');
-    const first = await navigate(`${http}/?tid=${tenant}`, {
-      cookies: 'sessionid=s',
-      site: 'none',
-    });
+    const { first, jar, continuation } = await openInNewTab(tenant, '/alerts', http);
     const hop = setCookies(first).get('portal_redirect_hop') ?? '';
     expect(hop).toContain('Max-Age=60');
     expect(hop).not.toContain('Secure');
-    const value = hop.split(';')[0]?.split('=')[1] ?? '';
-    const res = await navigate(`${http}/?tid=${tenant}&hash=%2Falerts&pr_hop=${value}`, {
-      cookies: `sessionid=s; portal_redirect_hop=${value}`,
-      site: 'same-origin',
-    });
+    const res = await navigate(continuation, { cookies: jar.header(), site: 'same-origin' });
     expect(res.status).toBe(302);
     expect(setCookies(res).get('portal_redirect_hop')).toContain('Max-Age=0');
-    expect(setCookies(res).get('portal_redirect_hop')).not.toContain('Secure');
   });
 
   it('a request the page makes before its continuation (a favicon) leaves the marker alone', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'cloudapps', true);
-    const { value, continuation } = await openInNewTab(tenant, '/alerts');
+    const { jar, continuation } = await openInNewTab(tenant, '/alerts');
     const favicon = await navigate(`${MCAS}/favicon.ico`, {
-      cookies: `sessionid=s; portal_redirect_hop=${value}`,
+      cookies: jar.header(),
       site: 'same-origin',
       headers: { 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'image' },
     });
     expect(decisionOf(favicon).reason).toBe('not-navigation');
-    expect(setCookies(favicon).has('portal_redirect_hop')).toBe(false);
-    const res = await navigate(continuation, {
-      cookies: `sessionid=s; portal_redirect_hop=${value}`,
-      site: 'same-origin',
-    });
+    expect(setCookies(favicon).has(EDGE_COOKIE.hop)).toBe(false);
+    const res = await navigate(continuation, { cookies: jar.header(), site: 'same-origin' });
     expect(res.headers.get('location')).toBe(`${U}/alerts?tid=${tenant}`);
   });
 
-  it('the continuation cannot be replayed to skip stickiness later', async () => {
+  it('the continuation cannot be replayed, or its marker reused, to skip stickiness later', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'cloudapps', true);
-    const { value, continuation } = await openInNewTab(tenant, '/alerts');
+    const { jar, id, continuation } = await openInNewTab(tenant, '/alerts');
+    const marker = jar.get(EDGE_COOKIE.hop) as string;
     // The browser no longer has the cookie: the URL alone is an ordinary in-portal click.
     expect(
       decisionOf(await navigate(continuation, { cookies: 'sessionid=s', site: 'same-origin' })),
     ).toEqual({ decision: 'pass', reason: 'session-sticky' });
-    // A marker cookie that is not this URL's, or one issued minutes ago, does nothing either.
-    const other = `${Date.now()}.AAAAAAAAAAAAAAAAAAAAAA`;
-    const stale = `${Date.now() - 5 * 60_000}.${value.split('.')[1]}`;
-    for (const [cookie, url] of [
-      [other, continuation],
-      [stale, continuation.replace(value, stale)],
+    const signer = edgeSigner();
+    const name = mintedName('hop', true);
+    const host = 'portal.cloudappsecurity.com';
+    for (const [label, cookie, url] of [
+      ['a marker of another continuation', marker, continuation.replace(id, 'B'.repeat(22))],
+      [
+        'a marker issued minutes ago',
+        await signer.sign(name, host, [id], Date.now() - 5 * 60_000),
+        continuation,
+      ],
+      [
+        'a marker forged without the secret',
+        `${Math.floor(Date.now() / 1000)}.${id}.${'A'.repeat(43)}`,
+        continuation,
+      ],
+      [
+        'a marker of another host',
+        await signer.sign(name, `x.${host}`, [id], Date.now()),
+        continuation,
+      ],
+      [
+        'the right marker on a page that is not the root',
+        marker,
+        `${MCAS}/alerts?tid=${tenant}&hash=%2Falerts&pr_hop=${id}`,
+      ],
     ] as const) {
       const res = await navigate(url, {
-        cookies: `sessionid=s; portal_redirect_hop=${cookie}`,
+        cookies: `sessionid=s; ${EDGE_COOKIE.hop}=${cookie}`,
         site: 'same-origin',
       });
-      expect(decisionOf(res), cookie).toEqual({ decision: 'pass', reason: 'session-sticky' });
-      expect(setCookies(res).get('portal_redirect_hop')).toContain('Max-Age=0');
+      expect(decisionOf(res), label).toEqual({ decision: 'pass', reason: 'session-sticky' });
+      expect(setCookies(res).get(EDGE_COOKIE.hop), label).toContain('Max-Age=0');
     }
   });
 
@@ -110,11 +134,13 @@ describe('3. a new tab moves a Cloud Apps user, hash routes included', () => {
     const host = `h${tenant.slice(0, 8)}.eu2.portal.cloudappsecurity.com`;
     await seedHost(host, tenant);
     await seedToggle(tenant, 'cloudapps', true);
-    const first = await navigate(`https://${host}/`, { cookies: 'sessionid=s', site: 'none' });
-    const value = (setCookies(first).get('portal_redirect_hop') ?? '').split(';')[0]?.split('=')[1];
+    const jar = new CookieJar({ sessionid: 's' });
+    const first = await navigate(`https://${host}/`, { cookies: jar.header(), site: 'none' });
+    jar.take(first);
+    const id = hopIdOf(await first.text());
     const res = await navigate(
-      `https://${host}/?hash=${encodeURIComponent('/policy/?id=eq(5a4c,)')}&pr_hop=${value}`,
-      { cookies: `sessionid=s; portal_redirect_hop=${value}`, site: 'same-origin' },
+      `https://${host}/?hash=${encodeURIComponent('/policy/?id=eq(5a4c,)')}&pr_hop=${id}`,
+      { cookies: jar.header(), site: 'same-origin' },
     );
     expect(res.headers.get('location')).toBe(`${U}/cloudapps/policies/management?tid=${tenant}`);
   });
@@ -127,5 +153,54 @@ describe('3. a new tab moves a Cloud Apps user, hash routes included', () => {
       site: 'same-origin',
     });
     expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'session-sticky' });
+  });
+});
+
+describe('1. a marker planted from a sibling host ejects no one', () => {
+  /**
+   * A page on a sibling host (x.windows.com, x.office.com, ...) can set a cookie for the whole
+   * domain under the edge's bare name, then navigate a signed-in user to a link carrying the same
+   * value: the user stays, the value never reaches the unified Location, and the edge clears the
+   * name it can.
+   */
+  it.each([
+    ['Endpoint', 'https://securitycenter.windows.com', '/alerts', 'endpoint', 'none'],
+    ['Office', 'https://protection.office.com', '/homepage', 'office', 'none'],
+    ['Identity', 'https://portal.atp.azure.com', '/timeline', 'identity', 'none'],
+    ['Cloud Apps (same-origin)', MCAS, '/', 'cloudapps', 'same-origin'],
+  ] as const)('%s', async (_label, base, path, product, site) => {
+    const tenant = newTenant();
+    await seedToggle(tenant, product, true);
+    const session = await legacySession(new URL(base).host);
+    const planted = `${Date.now()}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
+    const attempts = [
+      `portal_redirect_hop=${planted}`,
+      `${EDGE_COOKIE.hop}=${planted}`,
+      `${EDGE_COOKIE.hop}=${Math.floor(Date.now() / 1000)}.${'A'.repeat(22)}.${'A'.repeat(43)}`,
+    ];
+    for (const cookie of attempts) {
+      const value = cookie
+        .slice(cookie.indexOf('=') + 1)
+        .split('.')
+        .slice(0, 2)
+        .join('.');
+      const res = await navigate(
+        `${base}${path}?tid=${tenant}&hash=%2Falerts&pr_hop=${encodeURIComponent(value)}`,
+        { cookies: `${session}; ${cookie}`, site },
+      );
+      expect(decisionOf(res), cookie).toEqual({ decision: 'pass', reason: 'session-sticky' });
+      expect(res.headers.get('location') ?? '', cookie).not.toContain('pr_hop');
+      const name = cookie.slice(0, cookie.indexOf('='));
+      expect(setCookies(res).get(name), cookie).toContain('Max-Age=0');
+    }
+  });
+
+  it('the marker parameter is never copied into a unified Location', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    const res = await navigate(
+      `https://securitycenter.windows.com/alerts?tid=${tenant}&pr_hop=AAAAAAAAAAAAAAAAAAAAAA&x=1`,
+    );
+    expect(res.headers.get('location')).toBe(`${U}/alerts?x=1&tid=${tenant}`);
   });
 });

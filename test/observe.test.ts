@@ -8,9 +8,8 @@ import type { Product } from '../src/catalogue/types';
 import type { CoreContext, Decision, Lookups, RequestFacts, Step } from '../src/core/decide';
 import { decide, navigationFacts } from '../src/core/decide';
 import { DeepLinkMap } from '../src/core/deeplinks';
-import { HOP_COOKIE } from '../src/core/hop';
 import { HostIndex } from '../src/core/hosts';
-import { RETURN_COOKIE } from '../src/core/remember';
+import { NO_MINTED } from '../src/core/minted';
 import { keys, parseToggleRecord } from '../src/store/records';
 import { adminToken, api, expectError } from './api-helpers';
 import { decisionOf, navigate, newTenant, seedToggle, testEnv } from './helpers';
@@ -18,6 +17,8 @@ import { Browser } from './settings-page-browser';
 
 const NOW = Date.parse('2026-11-22T00:00:00Z');
 const TENANT = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+/** A nonce digest, as the trip cookie and the id_token's claim give it. */
+const NONCE = 'n'.repeat(43);
 
 function context(products: readonly Product[], unified = true): CoreContext {
   return {
@@ -52,17 +53,24 @@ const TABLE: [string, CoreContext, RequestFacts, Lookups, string][] = [
   [
     'sign-in, unverified',
     context(PRODUCTS),
-    facts(`${MDE}/`, { method: 'POST', signIn: { tenant: null } }),
+    facts(`${MDE}/`, { method: 'POST', signIn: { tenant: null, nonceHash: null } }),
     {},
     'sign-in-unverified',
+  ],
+  [
+    'sign-in, verified but not started in this browser',
+    context(PRODUCTS),
+    facts(`${MDE}/`, { method: 'POST', signIn: { tenant: TENANT, nonceHash: NONCE } }),
+    {},
+    'sign-in-unbound',
   ],
   [
     'sign-in, verified',
     context(PRODUCTS),
     facts(`${MDE}/`, {
       method: 'POST',
-      signIn: { tenant: TENANT },
-      cookies: { [RETURN_COOKIE]: '/alerts' },
+      signIn: { tenant: TENANT, nonceHash: NONCE },
+      minted: { ...NO_MINTED, trip: { nonceHash: NONCE, route: { path: '/alerts', query: '' } } },
     }),
     {},
     'signed-in',
@@ -116,7 +124,7 @@ const TABLE: [string, CoreContext, RequestFacts, Lookups, string][] = [
     'hash continuation',
     context(PRODUCTS),
     facts(`https://portal.cloudappsecurity.com/?hash=%2Falerts&tid=${TENANT}`, {
-      cookies: { [HOP_COOKIE]: 'stale' },
+      minted: { ...NO_MINTED, hopCarried: true },
     }),
     {},
     'toggle-on',
@@ -168,6 +176,7 @@ describe('observe: every step of the decision table decides as on does, then pas
         'unknown-host',
         'api-host',
         'sign-in-unverified',
+        'sign-in-unbound',
         'signed-in',
         'not-navigation',
         'out-of-scope',
@@ -181,13 +190,14 @@ describe('observe: every step of the decision table decides as on does, then pas
     );
   });
 
-  it('keeps what a verified sign-in sets: the tenant cookie and the used deep link', () => {
-    const decision = run(TABLE[3]![1], TABLE[3]![2], {}, 'observe');
+  it('keeps what a verified sign-in sets: the tenant cookie and the used trip', () => {
+    const row = TABLE.find(([name]) => name === 'sign-in, verified')!;
+    const decision = run(row[1], row[2], {}, 'observe');
     expect(decision).toMatchObject({
       action: 'pass',
       reason: 'observe-would-redirect',
       setTenantCookie: TENANT,
-      clearReturn: true,
+      clearTrip: true,
     });
     expect(decision.observedLocation).toMatch(/^https:\/\/security\.microsoft\.com\/alerts\?/);
   });
@@ -197,11 +207,17 @@ describe('observe at the edge (real KV and object)', () => {
   it('passes to the legacy page with the reason, no Location and no banner', async () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', 'observe');
+    // Without a session the legacy portal sends the browser to sign in there, as with off.
     const res = await navigate(`${MDE}/alerts?tid=${tenant}`);
-    expect(res.status).toBe(200);
     expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'observe-would-redirect' });
-    expect(res.headers.get('location')).toBeNull();
-    expect(await res.text()).not.toContain('portal-redirect-banner');
+    expect(res.headers.get('x-demo-origin')).toBe('1');
+    expect(res.headers.get('location')).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]{36}\/oauth2\//,
+    );
+    // A page the portal serves gets no banner.
+    const page = await navigate(`${MDE}/__page/chunked?tid=${tenant}`);
+    expect(decisionOf(page).reason).toBe('observe-would-redirect');
+    expect(await page.text()).not.toContain('portal-redirect-banner');
   });
 
   it('writes a KV record that a reader from before modes passes too (enabled: false)', async () => {

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index';
 import type { Env } from '../src/config';
-import { decisionOf, navigation, newTenant, send, testEnv } from './helpers';
+import {
+  decisionOf,
+  legacySession,
+  navigation,
+  newTenant,
+  seedToggle,
+  send,
+  signInPost,
+  testEnv,
+} from './helpers';
 
 interface Echo {
   method: string;
@@ -37,12 +46,25 @@ describe('pass-through', () => {
 
   it('returns the origin page with the decision headers added (a ?tid= link sets no cookie)', async () => {
     const tenant = newTenant();
-    const res = await send(navigation(`https://securitycenter.windows.com/alerts?tid=${tenant}`));
+    const session = await legacySession('securitycenter.windows.com');
+    const res = await send(
+      navigation(`https://securitycenter.windows.com/alerts?tid=${tenant}`, { cookies: session }),
+    );
     expect(res.status).toBe(200);
-    expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'default-off' });
+    expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'session-sticky' });
     expect(res.headers.get('x-demo-origin')).toBe('1');
     expect(res.headers.get('set-cookie')).toBeNull();
     expect(await res.text()).toContain('<code>/alerts?tid=');
+    // Without a session the portal's own redirect to sign in passes, with the edge's trip cookie
+    // and never a tenant cookie.
+    const signIn = await send(
+      navigation(`https://securitycenter.windows.com/alerts?tid=${tenant}`),
+    );
+    expect(decisionOf(signIn)).toEqual({ decision: 'pass', reason: 'default-off' });
+    expect(signIn.status).toBe(302);
+    expect(signIn.headers.get('x-demo-origin')).toBe('1');
+    const edgeCookies = signIn.headers.getSetCookie().filter((c) => c.includes('portal_redirect'));
+    expect(edgeCookies.map((c) => c.split('=')[0])).toEqual(['__Host-portal_redirect_trip']);
   });
 
   it('answers a clean 502 JSON error when the origin is down', async () => {
@@ -75,5 +97,56 @@ describe('pass-through', () => {
     expect(res.status).toBe(504);
     expect(((await res.json()) as { error: string }).error).toBe('origin_timeout');
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('6. a pass that depended on the browser is never a shared cache entry', () => {
+  const PUBLIC = { 'X-Demo-Cache-Control': 'public, max-age=600, s-maxage=600' };
+
+  it('session-sticky, observe-would-redirect and sign-in-unverified are private and Vary', async () => {
+    const host = 'securitycenter.windows.com';
+    const observing = newTenant();
+    await seedToggle(observing, 'endpoint', 'observe');
+    const sticky = await send(
+      navigation(`https://${host}/alerts`, { cookies: await legacySession(host), headers: PUBLIC }),
+    );
+    const observed = await send(
+      navigation(`https://${host}/__page/chunked?tid=${observing}`, { headers: PUBLIC }),
+    );
+    const post = signInPost(`https://${host}/signin-oidc`, 'not.a.token');
+    for (const [name, value] of Object.entries(PUBLIC)) post.headers.set(name, value);
+    const unverified = await send(post);
+    for (const [res, reason] of [
+      [sticky, 'session-sticky'],
+      [observed, 'observe-would-redirect'],
+      [unverified, 'sign-in-unverified'],
+    ] as const) {
+      expect(decisionOf(res).reason).toBe(reason);
+      expect(res.headers.get('cache-control'), reason).toBe('private, max-age=600');
+      expect(res.headers.get('vary'), reason).toBe('Cookie, Sec-Fetch-Mode, Sec-Fetch-Site');
+    }
+  });
+
+  it('a page decided by its path alone (out of scope) keeps the origin caching', async () => {
+    const res = await send(
+      navigation(`https://protection.office.com/ediscovery?tid=${newTenant()}`, {
+        cookies: await legacySession('protection.office.com'),
+        headers: PUBLIC,
+      }),
+    );
+    expect(decisionOf(res).reason).toBe('out-of-scope');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=600, s-maxage=600');
+    expect(res.headers.get('vary')).toBeNull();
+  });
+
+  it('a subresource varies on Sec-Fetch-Mode only, and stays shared-cacheable', async () => {
+    const res = await send(
+      new Request('https://securitycenter.windows.com/__page/gzip', {
+        headers: { 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'script', ...PUBLIC },
+      }),
+    );
+    expect(decisionOf(res).reason).toBe('not-navigation');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=600, s-maxage=600');
+    expect(res.headers.get('vary')).toBe('Sec-Fetch-Mode');
   });
 });

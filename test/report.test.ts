@@ -22,7 +22,15 @@ import {
 import worker from '../src/index';
 import type { CountRow, MigrationReport, ProductReport } from '../src/objects/types';
 import { adminToken, api } from './api-helpers';
-import { navigation, newTenant, seedToggle, testEnv } from './helpers';
+import {
+  EDGE_COOKIE,
+  navigation,
+  newTenant,
+  seedHost,
+  seedToggle,
+  tenantCookie,
+  testEnv,
+} from './helpers';
 import { Browser } from './settings-page-browser';
 
 const MDE = 'https://securitycenter.windows.com';
@@ -78,13 +86,15 @@ describe('the migration report', () => {
     for (let i = 0; i < 3; i++) await visit(navigation(`${MDE}/alerts?${tid}`), everyRequest);
     // Where a verified sign-in left the tenant, a path no row knows is reported as a template;
     // from a link that names its own tenant, only counted (anyone can write such a link).
-    const signedIn = { cookies: `portal_redirect_tid=${tenant}` };
+    const signedIn = {
+      cookies: `${EDGE_COOKIE.tid}=${await tenantCookie('securitycenter.windows.com', tenant)}`,
+    };
     await visit(navigation(`${MDE}/foo/${GUID}/bar?secret=x`, signedIn), everyRequest);
     await visit(navigation(`${MDE}/call-this-number/now?${tid}`), everyRequest);
     await visit(navigation(`${MDE}/serviceHealth?${tid}`), everyRequest);
     // A sticky session names its tenant only by the cookie a sign-in left.
     await visit(
-      navigation(`${MDE}/alerts`, { cookies: `sccauth=1; portal_redirect_tid=${tenant}` }),
+      navigation(`${MDE}/alerts`, { cookies: `sccauth=1; ${signedIn.cookies}` }),
       everyRequest,
     );
     // Not a navigation: not counted.
@@ -92,9 +102,12 @@ describe('the migration report', () => {
       navigation(`${MDE}/alerts?${tid}`, { headers: { 'Sec-Fetch-Mode': 'cors' } }),
       everyRequest,
     );
-    await visit(navigation(`${MDI}/zzz/${ALERT}`, signedIn), everyRequest);
-    await visit(navigation(`${MDI}/zzz/12345`, signedIn), everyRequest);
-    await visit(navigation(`${MDI}/zzz/12346`, signedIn), everyRequest);
+    const signedInMdi = {
+      cookies: `${EDGE_COOKIE.tid}=${await tenantCookie(new URL(MDI).host, tenant)}`,
+    };
+    await visit(navigation(`${MDI}/zzz/${ALERT}`, signedInMdi), everyRequest);
+    await visit(navigation(`${MDI}/zzz/12345`, signedInMdi), everyRequest);
+    await visit(navigation(`${MDI}/zzz/12346`, signedInMdi), everyRequest);
 
     const r = await report(tenant);
     expect(r.tenantId).toBe(tenant);
@@ -128,6 +141,41 @@ describe('the migration report', () => {
     expect(text).not.toContain('secret');
     expect(text).not.toContain('637551227677560813');
     expect(text).not.toContain('call-this-number');
+  });
+
+  it('takes path templates only from traffic the edge vouches for', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    await seedToggle(tenant, 'identity', true);
+    await seedToggle(tenant, 'cloudapps', true);
+    const workspace = `w${tenant.slice(0, 8)}.atp.azure.com`;
+    await seedHost(workspace, tenant);
+    const phish = '/migration-notice/call.helpdesk.now/enter.your-password';
+    // A link naming the tenant, a cookie made by hand, a mapped host alone, a `?hash=` route:
+    // each is counted, none writes its words into the tenant's report.
+    await visit(navigation(`${MDE}${phish}?tid=${tenant}`), everyRequest);
+    await visit(
+      navigation(`${MDE}${phish}`, { cookies: `${EDGE_COOKIE.tid}=${tenant}` }),
+      everyRequest,
+    );
+    await visit(navigation(`https://${workspace}${phish}`), everyRequest);
+    await visit(
+      navigation(
+        `https://portal.cloudappsecurity.com/?hash=${encodeURIComponent(phish)}&tid=${tenant}`,
+      ),
+      everyRequest,
+    );
+    // The tenant cookie the edge minted at a sign-in vouches for it.
+    const minted = `${EDGE_COOKIE.tid}=${await tenantCookie('securitycenter.windows.com', tenant)}`;
+    await visit(navigation(`${MDE}/a/real/page`, { cookies: minted }), everyRequest);
+    const r = await report(tenant);
+    for (const product of ['endpoint', 'identity', 'cloudapps'] as const)
+      expect(
+        productOf(r, '24h', product).unmapped.map((u) => u.template),
+        product,
+      ).toEqual(product === 'endpoint' ? ['/a/real/page'] : []);
+    expect(productOf(r, '24h', 'endpoint').redirected).toBe(2);
+    expect(productOf(r, '24h', 'identity').redirected).toBe(1);
   });
 
   it('counts no tenant without a stored setting: a made-up ?tid= creates no settings object', async () => {
@@ -269,6 +317,7 @@ describe('the migration report', () => {
         product: 'endpoint',
         tenant,
         unmappedPath: `/p/${letters(i)}`,
+        vouched: true,
       };
       countDecision(decision, facts, () => true, testEnv.TENANT_SETTINGS, 3_600_000, undefined);
     }

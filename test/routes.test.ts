@@ -85,3 +85,15 @@ describe('5. every host of the catalogue is routed where it is deployed', () => 
     },
   );
 });
+
+describe('every deployed env names what production must not guess', () => {
+  it.each(Object.keys(SUFFIX))(
+    '%s sets SIGNIN_AUDIENCES for every product and never DEV_AUTH',
+    (name) => {
+      const vars = (config.env[name] as EnvBlock).vars ?? {};
+      const audiences = JSON.parse(vars.SIGNIN_AUDIENCES ?? '{}') as Record<string, string>;
+      expect(Object.keys(audiences).sort()).toEqual(PRODUCTS.map((p) => p.id).sort());
+      expect(vars.DEV_AUTH).toBe('false');
+    },
+  );
+});

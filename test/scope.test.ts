@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decisionOf, navigate, newTenant, seedToggle } from './helpers';
+import { decisionOf, legacySession, navigate, newTenant, seedToggle } from './helpers';
 
 const U = 'https://security.microsoft.com';
 
@@ -16,8 +16,10 @@ describe('1. Office moves only its security pages (on by default for every tenan
     const tenant = newTenant();
     const res = await navigate(
       `https://protection.office.com${path}${path.includes('?') ? '&' : '?'}tid=${tenant}`,
+      { cookies: await legacySession('protection.office.com') },
     );
     expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'out-of-scope' });
+    expect(res.status).toBe(200);
     expect(res.headers.get('location')).toBeNull();
     expect(res.headers.get('x-demo-origin')).toBe('1');
   });

@@ -109,9 +109,12 @@ describe('languages are looked up by own keys only', () => {
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', false);
     for (const language of ['__proto__', 'constructor;q=0.9, __proto__']) {
-      const res = await navigate(`https://securitycenter.windows.com/machines?tid=${tenant}`, {
-        headers: { 'Accept-Language': language },
-      });
+      const res = await navigate(
+        `https://securitycenter.windows.com/__page/chunked?tid=${tenant}`,
+        {
+          headers: { 'Accept-Language': language },
+        },
+      );
       expect(res.status, language).toBe(200);
       expect(decisionOf(res).reason).toBe('toggle-off');
       expect(await res.text()).toContain('This portal is moving to the Microsoft Defender portal.');

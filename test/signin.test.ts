@@ -1,11 +1,25 @@
+/**
+ * The sign-in: the moment a new legacy session starts. Every test walks the trip a browser
+ * makes: the navigation, which the edge passes; the demo legacy portal's redirect to Entra ID
+ * (form_post, nonce, state, its correlation cookie), which the edge remembers; Entra ID's
+ * form_post back to the portal's callback, through the edge.
+ */
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../src/config';
 import { parseConfig } from '../src/config';
+import { CONSUMER_TENANT } from '../src/core/tenant';
 import worker from '../src/index';
-import { strangerKey } from './api-helpers';
+import { adminToken, strangerKey } from './api-helpers';
 import {
+  beginSignIn,
+  CLIENT_ID,
+  CookieJar,
+  completeSignIn,
+  cookieValue,
   decisionOf,
+  EDGE_COOKIE,
   idToken,
+  legacySession,
   navigate,
   newTenant,
   seedHost,
@@ -13,116 +27,282 @@ import {
   send,
   setCookies,
   signInPost,
+  tenantCookie,
   testEnv,
 } from './helpers';
 
 const MDE = 'https://securitycenter.windows.com';
 const OFFICE = 'https://protection.office.com';
+const MCAS = 'https://portal.cloudappsecurity.com';
 const U = 'https://security.microsoft.com';
+const ALERT = '/alert/da637472900382838869_1364969609';
 
-describe('4. a link cannot pin a browser to another tenant', () => {
-  it('?tid= decides its own request only: the next page without it does not follow that tenant', async () => {
-    const b = newTenant();
-    await seedToggle(b, 'endpoint', true);
-    const first = await navigate(`${MDE}/?tid=${b}`);
-    expect(decisionOf(first).decision).toBe('redirect');
-    expect(setCookies(first).has('portal_redirect_tid')).toBe(false);
-    const later = await navigate(`${MDE}/alerts`);
-    expect(decisionOf(later)).toEqual({ decision: 'pass', reason: 'unknown-tenant' });
+describe('the edge remembers a sign-in it sees the legacy portal start', () => {
+  it('the portal sends the navigation to Entra ID: its redirect passes, with the trip cookie added', async () => {
+    const start = await beginSignIn(`${MDE}${ALERT}?utm_source=mail`);
+    expect(decisionOf(start.response)).toEqual({ decision: 'pass', reason: 'unknown-tenant' });
+    // The portal's own answer, untouched: Entra ID's authorize URL and its correlation cookie.
+    expect(start.authorize.pathname).toBe('/organizations/oauth2/v2.0/authorize');
+    expect(start.authorize.searchParams.get('response_mode')).toBe('form_post');
+    expect(start.callback).toBe(`${MDE}/signin-oidc`);
+    expect([...setCookies(start.response).keys()]).toContain(
+      `.AspNetCore.Correlation.${start.state}`,
+    );
+    const trip = setCookies(start.response).get(EDGE_COOKIE.trip) ?? '';
+    for (const attr of ['Max-Age=600', 'Path=/', 'HttpOnly', 'Secure', 'SameSite=None'])
+      expect(trip).toContain(attr);
+    expect(trip.toLowerCase()).not.toContain('domain=');
+    expect(start.response.headers.get('cache-control')).toBe('private, no-store');
   });
 
-  it('a verified sign-in sets the tenant cookie, which later navigations follow', async () => {
-    const a = newTenant();
-    await seedToggle(a, 'endpoint', false);
-    const res = await send(signInPost(`${MDE}/signin-oidc`, await idToken(a)));
+  it('a bound sign-in remembers the tenant, sends the browser to the deep link, and uses the trip', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    const start = await beginSignIn(`${MDE}${ALERT}?utm_source=mail`);
+    const res = await completeSignIn(start, { tenant });
+    expect(res.status).toBe(303);
+    expect(decisionOf(res)).toEqual({ decision: 'redirect', reason: 'signed-in' });
+    expect(res.headers.get('location')).toBe(`${U}${ALERT}?utm_source=mail&tid=${tenant}`);
+    const remembered = setCookies(res).get(EDGE_COOKIE.tid) ?? '';
+    for (const attr of ['Max-Age=2592000', 'Path=/', 'HttpOnly', 'Secure', 'SameSite=Lax'])
+      expect(remembered).toContain(attr);
+    expect(setCookies(res).get(EDGE_COOKIE.trip)).toContain('Max-Age=0');
+    // Later links without ?tid= follow the remembered tenant.
+    const later = await navigate(`${MDE}/incidents`, { cookies: start.jar.header() });
+    expect(later.headers.get('location')).toBe(`${U}/incidents?tid=${tenant}`);
+  });
+
+  it('with redirection off, the form_post reaches the portal, which signs the user in; the banner then shows', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', false);
+    // The link names the tenant: the portal passes it to Entra ID, which signs in to it.
+    const start = await beginSignIn(`${MDE}/alerts?tid=${tenant}`);
+    expect(decisionOf(start.response).reason).toBe('toggle-off');
+    expect(start.authorize.pathname).toBe(`/${tenant}/oauth2/v2.0/authorize`);
+    const res = await completeSignIn(start);
     expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'toggle-off' });
-    const cookie = setCookies(res).get('portal_redirect_tid') ?? '';
-    expect(cookie).toContain(`portal_redirect_tid=${a}`);
-    // The pass-through gained a cookie: no shared cache may keep it, whatever the origin said.
-    expect(res.headers.get('cache-control')).toContain('private');
+    // The demo portal accepted its own state, nonce and correlation cookie.
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(`/alerts?tid=${tenant}`);
+    expect(start.jar.has('sccauth')).toBe(true);
+    expect(start.jar.has(EDGE_COOKIE.tid)).toBe(true);
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    const page = await navigate(`${MDE}/alerts?tid=${tenant}`, {
+      cookies: start.jar.header(),
+      site: 'cross-site',
+    });
+    expect(decisionOf(page)).toEqual({ decision: 'pass', reason: 'session-sticky' });
+    const html = await page.text();
+    expect(html).toContain('Legacy portal');
+    expect(html).toContain('portal-redirect-banner');
+  });
+
+  it('a returning user whose session expired lands on the alert they clicked after signing in', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    const jar = new CookieJar({
+      sccauth: 'a-session-the-portal-no-longer-holds',
+      [EDGE_COOKIE.tid]: await tenantCookie('securitycenter.windows.com', tenant),
+    });
+    const start = await beginSignIn(`${MDE}${ALERT}`, jar, { site: 'cross-site' });
+    expect(decisionOf(start.response).reason).toBe('session-sticky');
+    const res = await completeSignIn(start, { tenant });
+    expect(res.headers.get('location')).toBe(`${U}${ALERT}?tid=${tenant}`);
+  });
+
+  it('a Cloud Apps hash link with no known tenant keeps its route through the sign-in', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'cloudapps', true);
+    const jar = new CookieJar();
+    // The browser asks for `/` (the route stays in its fragment); the portal sends it to sign in.
+    const root = await navigate(`${MCAS}/`, { cookies: jar.header() });
+    jar.take(root);
+    expect(decisionOf(root)).toEqual({ decision: 'pass', reason: 'unknown-tenant' });
+    // The edge answers the hash page instead, keeping the portal's correlation cookie: its script
+    // sends the route back, or with none goes on to Entra ID.
+    expect(root.status).toBe(200);
+    const page = await root.text();
+    const authorize = root.headers.get('location');
+    expect(authorize).toBeNull();
+    expect(page).toMatch(/location\.replace\("http:\/\/127\.0\.0\.1:\d+\/organizations\/oauth2/);
+    expect([...jar.header().matchAll(/\.AspNetCore\.Correlation\./g)]).toHaveLength(1);
+    const hop = /&pr_hop=([A-Za-z0-9_-]{22})'/.exec(page)?.[1];
+    expect(hop).toBeDefined();
+    // The continuation goes to the portal, which starts the sign-in again: now with the route.
+    const start = await beginSignIn(
+      `${MCAS}/?hash=${encodeURIComponent('/alerts')}&pr_hop=${hop}`,
+      jar,
+      {
+        site: 'same-origin',
+      },
+    );
+    const res = await completeSignIn(start, { tenant });
+    expect(res.headers.get('location')).toBe(`${U}/alerts?tid=${tenant}`);
+  });
+
+  it('maps the remembered link as a browser redirect would: an Office compliance page goes home', async () => {
+    const tenant = newTenant();
+    const start = await beginSignIn(`${OFFICE}/insiderriskmgmt`);
+    expect(decisionOf(start.response).reason).toBe('out-of-scope');
+    const res = await completeSignIn(start, { tenant });
+    expect(res.headers.get('location')).toBe(`${U}/?tid=${tenant}`);
+  });
+
+  it('remembers no link it could not send back safely, and no sign-in it did not see start', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    // Too long: the trip is kept, the link is not; the sign-in goes home.
+    const long = await beginSignIn(`${MDE}/alert/${'a'.repeat(1100)}`);
+    expect(setCookies(long.response).has(EDGE_COOKIE.trip)).toBe(true);
+    expect((await completeSignIn(long, { tenant })).headers.get('location')).toBe(
+      `${U}/?tid=${tenant}`,
+    );
+    // The portal's own XHR, sent to sign in: not a navigation, nothing remembered.
+    const xhr = await send(
+      new Request(`${MDE}/alerts`, { headers: { 'Sec-Fetch-Mode': 'cors', Accept: '*/*' } }),
+    );
+    expect(setCookies(xhr).has(EDGE_COOKIE.trip)).toBe(false);
+  });
+});
+
+describe('a sign-in the browser did not start decides nothing', () => {
+  it('login CSRF: another site auto-posts a valid id_token of its own tenant', async () => {
+    const [victim, attacker] = [newTenant(), newTenant()];
+    await seedToggle(attacker, 'endpoint', true);
+    // The victim is signed in to the classic portal and known as their own tenant.
+    const jar = new CookieJar({
+      [EDGE_COOKIE.tid]: await tenantCookie('securitycenter.windows.com', victim),
+    });
+    jar.set(
+      ...((await legacySession('securitycenter.windows.com')).split('=') as [string, string]),
+    );
+    const token = await idToken(attacker, { aud: CLIENT_ID.endpoint });
+    const res = await send(signInPost(`${MDE}/signin-oidc`, token, jar.header()));
+    expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'sign-in-unbound' });
+    expect(res.headers.get('location')).toBeNull();
+    expect(res.headers.getSetCookie().filter((c) => c.includes('portal_redirect'))).toEqual([]);
+    // The portal, which did not start this sign-in either, refuses it.
+    expect(res.status).toBe(400);
+    // The victim's next legacy link still follows their own tenant.
+    const next = await navigate(`${MDE}/alerts`, {
+      cookies: jar.take(res).header(),
+      site: 'cross-site',
+    });
+    expect(decisionOf(next).reason).toBe('session-sticky');
+    const tenantless = await navigate(`${MDE}/incidents`, {
+      cookies: `${EDGE_COOKIE.tid}=${jar.get(EDGE_COOKIE.tid)}`,
+    });
+    expect(decisionOf(tenantless).reason).not.toBe('toggle-on');
+  });
+
+  it('a token posted into a browser mid-sign-in with another nonce is ignored, and the real one still binds', async () => {
+    const [user, attacker] = [newTenant(), newTenant()];
+    await seedToggle(user, 'endpoint', true);
+    await seedToggle(attacker, 'endpoint', true);
+    const start = await beginSignIn(`${MDE}/incidents`);
+    const forged = await idToken(attacker, { aud: CLIENT_ID.endpoint, nonce: 'the-attackers-own' });
+    const refused = await send(signInPost(start.callback, forged, start.jar.header(), start.state));
+    expect(decisionOf(refused).reason).toBe('sign-in-unbound');
+    expect(setCookies(refused).has(EDGE_COOKIE.trip)).toBe(false);
+    const res = await completeSignIn(start, { tenant: user });
+    expect(res.headers.get('location')).toBe(`${U}/incidents?tid=${user}`);
+  });
+
+  it('a sign-in is used once: the same form_post again, or in another browser, decides nothing', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    const start = await beginSignIn(`${MDE}/incidents`);
+    const token = await idToken(tenant, { aud: CLIENT_ID.endpoint, nonce: start.nonce });
+    const tripCookie = `${EDGE_COOKIE.trip}=${start.jar.get(EDGE_COOKIE.trip)}`;
+    const first = await completeSignIn(start, { token });
+    expect(decisionOf(first).reason).toBe('signed-in');
+    const again = await send(signInPost(start.callback, token, start.jar.header(), start.state));
+    expect(decisionOf(again).reason).toBe('sign-in-unbound');
+    const elsewhere = await send(signInPost(start.callback, token, undefined, start.state));
+    expect(decisionOf(elsewhere).reason).toBe('sign-in-unbound');
+    // The trip cookie is bound to its host: carried to another legacy host it is nothing.
+    const office = await send(signInPost(`${OFFICE}/signin-oidc`, token, tripCookie, start.state));
+    expect(decisionOf(office).reason).toBe('sign-in-unverified');
   });
 
   it.each([
     [
       'signed with a key Entra ID does not publish',
-      async (t: string) => idToken(t, {}, await strangerKey()),
+      async (t: string, nonce: string) =>
+        idToken(t, { nonce, aud: CLIENT_ID.endpoint }, await strangerKey()),
     ],
     [
       'issued by another tenant',
-      (t: string) => idToken(t, { iss: `https://login.microsoftonline.com/${newTenant()}/v2.0` }),
+      (t: string, nonce: string) =>
+        idToken(t, {
+          nonce,
+          aud: CLIENT_ID.endpoint,
+          iss: `https://login.microsoftonline.com/${newTenant()}/v2.0`,
+        }),
     ],
     [
       'with a v1.0 issuer but v2.0 version',
-      (t: string) => idToken(t, { iss: `https://sts.windows.net/${t}/` }),
+      (t: string, nonce: string) =>
+        idToken(t, { nonce, aud: CLIENT_ID.endpoint, iss: `https://sts.windows.net/${t}/` }),
     ],
-    ['expired', (t: string) => idToken(t, { exp: Math.floor(Date.now() / 1000) - 3600 })],
+    [
+      'expired',
+      (t: string, nonce: string) =>
+        idToken(t, { nonce, aud: CLIENT_ID.endpoint, exp: Math.floor(Date.now() / 1000) - 3600 }),
+    ],
     [
       'issued long ago (a replay)',
-      (t: string) => idToken(t, { iat: Math.floor(Date.now() / 1000) - 3600 }),
+      (t: string, nonce: string) =>
+        idToken(t, { nonce, aud: CLIENT_ID.endpoint, iat: Math.floor(Date.now() / 1000) - 3600 }),
     ],
-    ['without iat', (t: string) => idToken(t, { iat: undefined })],
+    [
+      'for another portal (its client id)',
+      (t: string, nonce: string) => idToken(t, { nonce, aud: CLIENT_ID.office }),
+    ],
+    [
+      'for the settings API (an admin token of the tenant)',
+      (t: string, nonce: string) => idToken(t, { nonce, aud: 'api://portal-redirect' }),
+    ],
+    [
+      'of a personal Microsoft account (the consumer tenant)',
+      (_t: string, nonce: string) => idToken(CONSUMER_TENANT, { nonce, aud: CLIENT_ID.endpoint }),
+    ],
     [
       'unsigned (alg none)',
-      async (t: string) => {
+      async (t: string, nonce: string) => {
         const enc = (v: unknown) =>
           btoa(JSON.stringify(v)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
         const now = Math.floor(Date.now() / 1000);
-        return `${enc({ alg: 'none' })}.${enc({ tid: t, ver: '2.0', iss: `https://login.microsoftonline.com/${t}/v2.0`, iat: now, exp: now + 3600 })}.`;
+        return `${enc({ alg: 'none' })}.${enc({ tid: t, ver: '2.0', iss: `https://login.microsoftonline.com/${t}/v2.0`, aud: CLIENT_ID.endpoint, nonce, iat: now, exp: now + 3600 })}.`;
       },
     ],
-  ])('a token %s gets no cookie and decides nothing', async (_label, make) => {
-    const b = newTenant();
-    await seedToggle(b, 'endpoint', true);
-    const res = await send(signInPost(`${MDE}/signin-oidc`, await make(b)));
-    expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'sign-in-unverified' });
-    expect(res.headers.get('set-cookie')).toBeNull();
-    expect(res.headers.get('location')).toBeNull();
-  });
+  ])(
+    'a token %s, even with the right nonce, sets nothing and decides nothing',
+    async (_label, make) => {
+      const tenant = newTenant();
+      await seedToggle(tenant, 'endpoint', true);
+      await seedToggle(CONSUMER_TENANT, 'endpoint', true);
+      const start = await beginSignIn(`${MDE}/incidents`);
+      const res = await completeSignIn(start, { token: await make(tenant, start.nonce) });
+      expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'sign-in-unverified' });
+      expect(res.headers.getSetCookie().filter((c) => c.includes('portal_redirect'))).toEqual([]);
+      // Whatever the portal makes of it, the edge sends no one to the unified portal.
+      expect(res.headers.get('location') ?? '').not.toContain('security.microsoft.com');
+    },
+  );
 
   it('accepts a v1.0 token whose issuer is sts.windows.net/{tid}/', async () => {
-    const a = newTenant();
-    await seedToggle(a, 'endpoint', true);
-    const token = await idToken(a, { ver: '1.0', iss: `https://sts.windows.net/${a}/` });
-    const res = await send(signInPost(`${MDE}/signin-oidc`, token));
-    expect(res.status).toBe(303);
-    expect(decisionOf(res).reason).toBe('signed-in');
-  });
-
-  it('checks the audience per product where SIGNIN_AUDIENCES names the client id', async () => {
-    const env = { ...testEnv, SIGNIN_AUDIENCES: '{"office":["portal-client-a"]}' } as Env;
-    const a = newTenant();
-    const own = await idToken(a, { aud: 'portal-client-a' });
-    const other = await idToken(a, { aud: 'someone-elses-app' });
-    const ok = await worker.fetch(signInPost(`${OFFICE}/signin-oidc`, own), env);
-    expect(decisionOf(ok)).toEqual({ decision: 'redirect', reason: 'signed-in' });
-    const refused = await worker.fetch(signInPost(`${OFFICE}/signin-oidc`, other), env);
-    expect(decisionOf(refused)).toEqual({ decision: 'pass', reason: 'sign-in-unverified' });
-    expect(refused.headers.get('set-cookie')).toBeNull();
-    // Endpoint has no client id configured: any audience.
-    await seedToggle(a, 'endpoint', true);
-    const endpoint = await worker.fetch(signInPost(`${MDE}/signin-oidc`, other), env);
-    expect(decisionOf(endpoint).reason).toBe('signed-in');
-  });
-
-  it('reports malformed sign-in configuration once, and then verifies nothing', async () => {
-    const config = parseConfig({
-      ...testEnv,
-      SIGNIN_AUDIENCES: '{"office": 42}',
-      SIGNIN_JWKS: undefined,
-      SIGNIN_JWKS_URL: 'http://keys.example',
-    } as Env);
-    expect(config.problems).toEqual(
-      expect.arrayContaining([
-        expect.stringContaining('SIGNIN_AUDIENCES.office'),
-        expect.stringContaining('SIGNIN_JWKS_URL'),
-      ]),
-    );
-    const env = { ...testEnv, SIGNIN_AUDIENCES: 'not json' } as Env;
-    const res = await worker.fetch(
-      signInPost(`${OFFICE}/signin-oidc`, await idToken(newTenant())),
-      env,
-    );
-    expect(decisionOf(res).reason).toBe('sign-in-unverified');
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    const start = await beginSignIn(`${MDE}/incidents`);
+    const token = await idToken(tenant, {
+      nonce: start.nonce,
+      aud: CLIENT_ID.endpoint,
+      ver: '1.0',
+      iss: `https://sts.windows.net/${tenant}/`,
+    });
+    const res = await completeSignIn(start, { token });
+    expect(decisionOf(res)).toEqual({ decision: 'redirect', reason: 'signed-in' });
   });
 
   it("on a tenant-specific host, the host's mapping outranks a remembered tenant", async () => {
@@ -132,129 +312,52 @@ describe('4. a link cannot pin a browser to another tenant', () => {
     await seedToggle(a, 'cloudapps', false);
     await seedToggle(b, 'cloudapps', true);
     const res = await navigate(`https://${host}/?hash=/alerts`, {
-      cookies: `portal_redirect_tid=${b}`,
+      cookies: `${EDGE_COOKIE.tid}=${await tenantCookie(host, b)}`,
     });
     expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'toggle-off' });
   });
-
-  it('a passed page with the banner is never publicly cacheable', async () => {
-    const a = newTenant();
-    await seedToggle(a, 'endpoint', false);
-    const res = await navigate(`${MDE}/alerts?tid=${a}`, {
-      headers: { 'X-Demo-Cache-Control': 'public, max-age=600' },
-    });
-    expect(decisionOf(res).reason).toBe('toggle-off');
-    expect(await res.text()).toContain('portal-redirect-banner');
-    expect(res.headers.get('cache-control')).toContain('private');
-    expect(res.headers.get('cache-control')).not.toContain('public');
-  });
-
-  it('a passed page without a cookie or banner keeps the origin caching', async () => {
-    const res = await navigate(`${MDE}/alerts`, {
-      cookies: 'sccauth=s',
-      headers: { 'X-Demo-Cache-Control': 'public, max-age=600' },
-    });
-    expect(decisionOf(res).reason).toBe('session-sticky');
-    expect(res.headers.get('cache-control')).toBe('public, max-age=600');
-  });
 });
 
-describe('2. the deep link survives the sign-in', () => {
-  const ALERT = '/alert/da637472900382838869_1364969609';
-
-  it('remembers the path of a navigation whose tenant is unknown, host-only, for about ten minutes', async () => {
-    const res = await navigate(`${MDE}${ALERT}?utm_source=mail`, {
-      headers: { 'X-Demo-Cache-Control': 'public, max-age=600' },
-    });
-    expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'unknown-tenant' });
-    const cookie = setCookies(res).get('portal_redirect_return') ?? '';
-    expect(cookie).toContain(
-      `portal_redirect_return=${encodeURIComponent(`${ALERT}?utm_source=mail`)}`,
-    );
-    for (const attr of ['Max-Age=600', 'Path=/', 'HttpOnly', 'Secure', 'SameSite=None'])
-      expect(cookie).toContain(attr);
-    expect(cookie.toLowerCase()).not.toContain('domain=');
-    expect(res.headers.get('cache-control')).toBe('private, no-store');
-  });
-
-  it('sends the sign-in to the mapped deep link, then forgets it', async () => {
+describe('production refuses to guess', () => {
+  it('without SIGNIN_AUDIENCES, a configuration problem is logged and no sign-in decides', async () => {
+    const config = parseConfig({ ...testEnv, SIGNIN_AUDIENCES: undefined } as Env);
+    expect(config.problems).toContainEqual(expect.stringContaining('SIGNIN_AUDIENCES is not set'));
+    const env = { ...testEnv, SIGNIN_AUDIENCES: '' } as Env;
     const tenant = newTenant();
     await seedToggle(tenant, 'endpoint', true);
-    const first = await navigate(`${MDE}${ALERT}`);
-    const remembered = (setCookies(first).get('portal_redirect_return') ?? '').split(';')[0];
-    const res = await send(
-      signInPost(`${MDE}/signin-oidc`, await idToken(tenant), `${remembered}; sccauth=old`),
+    const start = await beginSignIn(`${MDE}/incidents`);
+    const token = await idToken(tenant, { nonce: start.nonce, aud: CLIENT_ID.endpoint });
+    const res = await worker.fetch(
+      signInPost(start.callback, token, start.jar.header(), start.state),
+      env,
     );
-    expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe(`${U}${ALERT}?tid=${tenant}`);
-    const cleared = setCookies(res).get('portal_redirect_return') ?? '';
-    expect(cleared).toContain('Max-Age=0');
-    expect(setCookies(res).get('portal_redirect_tid')).toContain(tenant);
+    expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'sign-in-unverified' });
   });
 
-  it('maps a remembered hash route and query as a redirect would', async () => {
+  it('a product SIGNIN_AUDIENCES leaves out, or names badly, verifies nothing', () => {
+    const config = parseConfig({
+      ...testEnv,
+      SIGNIN_AUDIENCES: JSON.stringify({ endpoint: 'a', office: 42 }),
+      SIGNIN_JWKS: undefined,
+      SIGNIN_JWKS_URL: 'http://keys.example',
+    } as Env);
+    expect(config.signIn.audiences.get('endpoint')).toEqual(['a']);
+    expect(config.signIn.audiences.get('office')).toEqual([]);
+    expect(config.signIn.audiences.get('identity')).toEqual([]);
+    expect(config.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('SIGNIN_AUDIENCES.office'),
+        expect.stringContaining('no client id for identity'),
+        expect.stringContaining('SIGNIN_JWKS_URL'),
+      ]),
+    );
+  });
+
+  it('an admin API token is never a sign-in, and a sign-in id_token is never an admin token', async () => {
     const tenant = newTenant();
-    await seedToggle(tenant, 'cloudapps', true);
-    const first = await navigate('https://portal.cloudappsecurity.com/?hash=%2Ffiles%3Fstatus%3D1');
-    const remembered = (setCookies(first).get('portal_redirect_return') ?? '').split(';')[0];
-    const res = await send(
-      signInPost(
-        'https://portal.cloudappsecurity.com/signin-oidc',
-        await idToken(tenant),
-        remembered,
-      ),
-    );
-    expect(res.headers.get('location')).toBe(`${U}/cloudapps/files?status=1&tid=${tenant}`);
-  });
-
-  it('without a remembered path, or with one that is not a path on this host, goes home', async () => {
-    const tenant = newTenant();
-    await seedToggle(tenant, 'endpoint', true);
-    for (const cookie of [
-      '',
-      'portal_redirect_return=https%3A%2F%2Fevil.example%2F',
-      'portal_redirect_return=%2F%2Fevil.example%2Falert%2F1',
-      'portal_redirect_return=%2F%5Cevil.example',
-      `portal_redirect_return=${encodeURIComponent(`/alert/${'a'.repeat(2000)}`)}`,
-    ]) {
-      const res = await send(signInPost(`${MDE}/signin-oidc`, await idToken(tenant), cookie));
-      expect(res.headers.get('location'), cookie).toBe(`${U}/?tid=${tenant}`);
-    }
-  });
-
-  it('a remembered Office compliance page lands on the home, never on a guessed page', async () => {
-    const tenant = newTenant();
-    const res = await send(
-      signInPost(
-        `${OFFICE}/signin-oidc`,
-        await idToken(tenant),
-        'portal_redirect_return=%2Finsiderriskmgmt',
-      ),
-    );
-    expect(res.headers.get('location')).toBe(`${U}/?tid=${tenant}`);
-  });
-
-  it('does not remember what it cannot send back safely (too long, not a navigation)', async () => {
-    const long = await navigate(`${MDE}/alert/${'a'.repeat(1100)}`);
-    expect(decisionOf(long).reason).toBe('unknown-tenant');
-    expect(setCookies(long).has('portal_redirect_return')).toBe(false);
-    const xhr = await send(
-      new Request(`${MDE}/alerts`, { headers: { 'Sec-Fetch-Mode': 'cors', Accept: '*/*' } }),
-    );
-    expect(setCookies(xhr).has('portal_redirect_return')).toBe(false);
-  });
-
-  it('an unverified sign-in neither uses nor clears the remembered path', async () => {
-    const tenant = newTenant();
-    await seedToggle(tenant, 'endpoint', true);
-    const res = await send(
-      signInPost(
-        `${MDE}/signin-oidc`,
-        await idToken(tenant, {}, await strangerKey()),
-        `portal_redirect_return=${encodeURIComponent(ALERT)}`,
-      ),
-    );
+    const admin = await adminToken(tenant, ['security-admin']);
+    const start = await beginSignIn(`${MDE}/incidents`);
+    const res = await completeSignIn(start, { token: admin });
     expect(decisionOf(res).reason).toBe('sign-in-unverified');
-    expect(res.headers.get('set-cookie')).toBeNull();
   });
 });

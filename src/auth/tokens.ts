@@ -2,7 +2,7 @@ import type { JWTVerifyGetKey } from 'jose';
 import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import { rolesOf } from '../catalogue/roles';
 import type { AuthConfig, KeySource } from '../config';
-import { asTenantId } from '../core/tenant';
+import { asTenantId, CONSUMER_TENANT } from '../core/tenant';
 import { AppError } from '../errors';
 import type { Principal } from '../settings/principal';
 
@@ -14,8 +14,6 @@ const JWKS_CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 // Entra access tokens live 60-90 minutes, continuous-access-evaluation ones up to 28 hours: an
 // older `iat` is a token that should have been refreshed long ago.
 const MAX_TOKEN_AGE_SECONDS = 28 * 60 * 60;
-/** Personal Microsoft accounts' tenant: its users administer no organisation. */
-export const CONSUMER_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 
 // Key sets cached per isolate, by the configuration that names them.
 const keySets = new WeakMap<KeySource, JWTVerifyGetKey>();

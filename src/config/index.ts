@@ -3,6 +3,7 @@ import type { Product, ProductId } from '../catalogue/types';
 import type { CoreContext } from '../core/decide';
 import { DeepLinkMap } from '../core/deeplinks';
 import { HostIndex, normaliseHost } from '../core/hosts';
+import { parseCookieSecrets } from './cookie-secrets';
 import { parseSignInConfig, type SignInConfig } from './signin';
 
 /**
@@ -32,6 +33,12 @@ declare global {
       SIGNIN_JWKS?: string;
       /** JSON `{ "<product>": "<client id>" | ["<client id>", ...] }`: the id_token's audience. */
       SIGNIN_AUDIENCES?: string;
+      /** Comma-separated origins of Entra ID's authorize endpoint (default: the global cloud's). */
+      SIGNIN_AUTHORITIES?: string;
+      /** Secret (`wrangler secret put`): signs the edge's own cookies (at least 32 characters). */
+      COOKIE_SIGNING_SECRET?: string;
+      /** Secret: the signing secret before the current one, still accepted while rotating. */
+      COOKIE_SIGNING_SECRET_PREVIOUS?: string;
       /** Days a settings audit row is kept (default 730: two years). */
       SETTINGS_AUDIT_RETENTION_DAYS?: string;
       /** Settings changes per tenant per minute, also the burst (default 60). */
@@ -85,8 +92,13 @@ export interface Config {
   /** Where admins change the toggles: the banner's "configure" link. */
   settingsUrl: string;
   auth: AuthConfig;
-  /** How the sign-in callback's id_token is verified. */
+  /** How the sign-in callback's id_token is verified, and where sign-ins start. */
   signIn: SignInConfig;
+  /**
+   * Secrets for the edge's own cookies, the signing one first (COOKIE_SIGNING_SECRET, then
+   * COOKIE_SIGNING_SECRET_PREVIOUS); empty: the edge mints and trusts none.
+   */
+  cookieSecrets: readonly string[];
   settings: SettingsConfig;
   /** The migration report's counting: an isolate sends its counts at most this often. */
   reportFlushMs: number;
@@ -160,8 +172,9 @@ export function parseConfig(env: Env): Config {
     originTimeoutMs: int(env.ORIGIN_TIMEOUT_MS, 30_000, 'ORIGIN_TIMEOUT_MS', problems),
     settingsUrl:
       httpUrl(env.SETTINGS_URL, 'SETTINGS_URL', problems, true)?.href ?? DEFAULT_SETTINGS_URL,
-    auth: parseAuth(env, problems),
+    auth: parseAuth(env, adminHosts, problems),
     signIn: parseSignInConfig(env, problems),
+    cookieSecrets: parseCookieSecrets(env, problems),
     settings: {
       auditRetentionMs:
         positiveInt(
@@ -190,13 +203,13 @@ export function parseConfig(env: Env): Config {
   };
 }
 
-function parseAuth(env: Env, problems: string[]): AuthConfig {
+function parseAuth(env: Env, adminHosts: ReadonlySet<string>, problems: string[]): AuthConfig {
   const audience = (env.AUTH_AUDIENCE ?? '').trim();
   if (audience === '') problems.push('AUTH_AUDIENCE is not set: every token is refused');
   return {
     audience,
     keys: parseKeySource(env, problems),
-    devKey: parseDevKey(env, problems),
+    devKey: parseDevKey(env, adminHosts, problems),
     oidc: parseOidc(env, problems),
   };
 }
@@ -217,11 +230,26 @@ function parseKeySource(env: Env, problems: string[]): KeySource {
   return { kind: 'remote', url: url ?? new URL(DEFAULT_JWKS_URL) };
 }
 
-function parseDevKey(env: Env, problems: string[]): AuthConfig['devKey'] {
+/**
+ * The dev sign-in's key. It lets anyone pick any tenant and role, so it is refused (and said
+ * once) unless every admin host is this machine's own loopback name.
+ */
+function parseDevKey(
+  env: Env,
+  adminHosts: ReadonlySet<string>,
+  problems: string[],
+): AuthConfig['devKey'] {
   const flag = (env.DEV_AUTH ?? '').trim();
   if (flag !== '' && flag !== 'true' && flag !== 'false')
     problems.push('DEV_AUTH must be "true" or "false": dev sign-in is off');
   if (flag !== 'true') return null;
+  const exposed = [...adminHosts].filter((host) => !LOOPBACK.has(host));
+  if (exposed.length > 0) {
+    problems.push(
+      `DEV_AUTH is refused: ADMIN_HOSTS names ${exposed.join(', ')}, not only loopback hosts; dev sign-in is off`,
+    );
+    return null;
+  }
   const key = json(env.DEV_SIGNING_KEY ?? '') as { kid?: unknown; privateJwk?: unknown } | null;
   if (typeof key?.kid === 'string' && typeof key.privateJwk === 'object' && key.privateJwk)
     return { kid: key.kid, privateJwk: key.privateJwk as JsonWebKey };
@@ -259,7 +287,7 @@ function json(raw: string): unknown {
   }
 }
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 /** An https URL (or http on loopback, for local development and tests), or `null` with the problem noted. */
 function httpUrl(

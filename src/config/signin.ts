@@ -10,11 +10,24 @@ export interface SignInConfig {
   /** Entra ID's signing keys: inline SIGNIN_JWKS, else the key set at SIGNIN_JWKS_URL. */
   keys: JWTVerifyGetKey;
   /**
-   * The legacy portals' client ids per product; a product without an entry skips the audience
-   * check, one whose entry was malformed has an empty list and verifies nothing (fail closed).
+   * The legacy portals' client ids per product, the id_token's required `aud`. A product without
+   * a usable entry has an empty list and verifies nothing (fail closed): any Entra token of the
+   * tenant (an admin-API token, a Graph token) must never pass for a legacy sign-in.
    */
   audiences: ReadonlyMap<ProductId, readonly string[]>;
+  /**
+   * Origins of Entra ID's authorize endpoint (SIGNIN_AUTHORITIES): a legacy portal's redirect to
+   * one of these is the start of a sign-in the edge remembers (`edge/signin-trip.ts`).
+   */
+  authorities: ReadonlySet<string>;
 }
+
+/** Entra ID's sign-in hosts (global cloud): login.microsoftonline.com and its aliases. */
+export const DEFAULT_SIGNIN_AUTHORITIES = [
+  'https://login.microsoftonline.com',
+  'https://login.microsoft.com',
+  'https://login.windows.net',
+];
 
 /** Entra ID's common key set: every tenant's tokens are signed with these keys. */
 export const DEFAULT_SIGNIN_JWKS_URL =
@@ -27,13 +40,41 @@ const JWKS_CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 const NO_KEYS: JWTVerifyGetKey = createLocalJWKSet({ keys: [] });
 
 export function parseSignInConfig(
-  env: { SIGNIN_JWKS?: string; SIGNIN_JWKS_URL?: string; SIGNIN_AUDIENCES?: string },
+  env: {
+    SIGNIN_JWKS?: string;
+    SIGNIN_JWKS_URL?: string;
+    SIGNIN_AUDIENCES?: string;
+    SIGNIN_AUTHORITIES?: string;
+  },
   problems: string[],
 ): SignInConfig {
   return {
     keys: keySet(env.SIGNIN_JWKS, env.SIGNIN_JWKS_URL, problems),
     audiences: audiences(env.SIGNIN_AUDIENCES, problems),
+    authorities: authorities(env.SIGNIN_AUTHORITIES, problems),
   };
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function authorities(raw: string | undefined, problems: string[]): ReadonlySet<string> {
+  const entries = raw?.trim() ? raw.split(',') : DEFAULT_SIGNIN_AUTHORITIES;
+  const origins = new Set<string>();
+  for (const entry of entries) {
+    const text = entry.trim();
+    const url = URL.canParse(text) ? new URL(text) : null;
+    // https, or http on loopback (a local stand-in for Entra ID).
+    if (
+      url !== null &&
+      (url.protocol === 'https:' ||
+        (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) &&
+      !url.username &&
+      !url.password
+    )
+      origins.add(url.origin);
+    else problems.push(`SIGNIN_AUTHORITIES entry "${text}" is not an https origin: ignored`);
+  }
+  return origins;
 }
 
 function keySet(
@@ -71,8 +112,13 @@ function audiences(
   raw: string | undefined,
   problems: string[],
 ): ReadonlyMap<ProductId, readonly string[]> {
-  const map = new Map<ProductId, readonly string[]>();
-  if (raw === undefined || raw.trim() === '') return map;
+  const map = new Map<ProductId, readonly string[]>(PRODUCT_IDS.map((id) => [id, []]));
+  if (raw === undefined || raw.trim() === '') {
+    problems.push(
+      "SIGNIN_AUDIENCES is not set: no sign-in decides until it names each product's client id",
+    );
+    return map;
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -80,24 +126,23 @@ function audiences(
     parsed = null;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    problems.push(
-      'SIGNIN_AUDIENCES must be a JSON object keyed by product id: no sign-in verifies',
-    );
-    for (const id of PRODUCT_IDS) map.set(id, []);
+    problems.push('SIGNIN_AUDIENCES must be a JSON object keyed by product id: no sign-in decides');
     return map;
   }
   const record = parsed as Record<string, unknown>;
   for (const id of PRODUCT_IDS) {
-    if (!Object.hasOwn(record, id)) continue;
+    if (!Object.hasOwn(record, id)) {
+      problems.push(`SIGNIN_AUDIENCES has no client id for ${id}: no ${id} sign-in decides`);
+      continue;
+    }
     const value = record[id];
     const list = typeof value === 'string' ? [value] : value;
     if (Array.isArray(list) && list.length > 0 && list.every((v) => typeof v === 'string' && v)) {
       map.set(id, list as string[]);
     } else {
       problems.push(
-        `SIGNIN_AUDIENCES.${id} must be a client id or a list of them: no ${id} sign-in verifies`,
+        `SIGNIN_AUDIENCES.${id} must be a client id or a list of them: no ${id} sign-in decides`,
       );
-      map.set(id, []);
     }
   }
   for (const key of Object.keys(record))

@@ -1,18 +1,15 @@
 import type { Product, ProductId } from '../catalogue/types';
 import type { DeepLinkMap, MappedPath } from './deeplinks';
-import { isHopContinuation, HOP_COOKIE, HOP_PARAM } from './hop';
+import { isHopContinuation } from './hop';
 import type { HostIndex, HostMatch } from './hosts';
 import { buildLocation } from './location';
+import { type MintedCookies, NO_MINTED } from './minted';
 import { queryParam } from './query';
 import type { Reason } from './reasons';
-import { rememberedRoute, RETURN_COOKIE, returnCookieValue } from './remember';
 import { landing, type Route, routeOf } from './route';
 import { asTenantId } from './tenant';
 
 export { queryParam } from './query';
-
-/** The cookie in which the edge remembers a browser's tenant (host-only, per legacy host). */
-export const TENANT_COOKIE = 'portal_redirect_tid';
 
 /** Everything the decision needs to know about one request. Built by `edge/facts.ts`. */
 export interface RequestFacts {
@@ -28,12 +25,16 @@ export interface RequestFacts {
   hasSecFetch: boolean;
   /** Used only without Fetch Metadata (`hasSecFetch` false); the edge reads it only then. */
   accept: string | null;
+  /** Every cookie by name, as sent (the products' session cookies, the banner's). */
   cookies: Readonly<Record<string, string>>;
+  /** The edge's own cookies, verified (`minted.ts`): only what the edge minted counts. */
+  minted: MintedCookies;
   /**
    * Set only for a POST to the product's sign-in callback whose form carries an `id_token`:
-   * the token's tenant when it verified (signature, issuer, lifetime, audience), else `null`.
+   * the token's tenant when it verified (signature, issuer, lifetime, audience; never the
+   * consumer tenant), else `null`, and the digest of its `nonce` claim (as `SignInTrip`'s).
    */
-  signIn: { tenant: string | null } | null;
+  signIn: { tenant: string | null; nonceHash: string | null } | null;
   /** Epoch milliseconds. */
   now: number;
 }
@@ -58,6 +59,7 @@ export function navigationFacts(
     hasSecFetch: true,
     accept: 'text/html',
     cookies,
+    minted: NO_MINTED,
     signIn: null,
     now,
   };
@@ -101,14 +103,20 @@ export interface Decision {
   location?: string;
   /** Redirects of a hash-routed SPA root: serve the page that maps `location.hash`. */
   hashPage?: boolean;
-  /** Remember this tenant in the tenant cookie (a verified sign-in revealed it). */
+  /** Remember this tenant in the tenant cookie (a verified sign-in this browser started). */
   setTenantCookie?: string;
-  /** Remember this deep link (RETURN_COOKIE's value) for the sign-in that follows. */
-  rememberReturn?: string;
-  /** Clear the remembered deep link (the sign-in used it). */
-  clearReturn?: boolean;
-  /** Clear the hash page's marker cookie (this request used it, or it is stale). */
+  /** Clear the sign-in trip cookie (the sign-in used it). */
+  clearTrip?: boolean;
+  /** Clear the hash page's marker cookie (this navigation used it, or it is stale). */
   clearHop?: boolean;
+  /** Clear the edge cookies that did not verify (`MintedCookies.rejected`). */
+  clearRejected?: boolean;
+  /**
+   * The tenant is one the edge vouches for: its own signed tenant cookie names it, or a verified
+   * sign-in this browser started did. Only then may request text (an unmapped path) reach the
+   * tenant's report.
+   */
+  vouched?: boolean;
   /** Observe mode: where the request would have been redirected (it passes instead). */
   observedLocation?: string;
   /** The legacy route's path when no deep-link row knew it and the unified home was chosen. */
@@ -139,11 +147,17 @@ const decided = (decision: Decision): Step => ({ kind: 'decision', decision });
  */
 export function decide(ctx: CoreContext, facts: RequestFacts, lookups: Lookups = {}): Step {
   const step = decideSteps(ctx, facts, lookups);
-  // Only a navigation uses or outlives the marker: a subresource the hash page loads before its
-  // continuation must not clear it.
-  if (step.kind === 'decision' && facts.cookies[HOP_COOKIE] !== undefined && isNavigation(facts))
-    step.decision.clearHop = true;
-  return step;
+  if (step.kind !== 'decision') return step;
+  const { minted } = facts;
+  if (!minted.hopCarried && minted.rejected.length === 0) return step;
+  // Only a navigation (or the sign-in's POST) uses or outlives the edge's cookies: a subresource
+  // the hash page loads before its continuation must not clear the marker. The decision is
+  // copied, never changed: a decision may be shared.
+  if (!isNavigation(facts) && facts.signIn === null) return step;
+  const decision: Decision = { ...step.decision };
+  if (minted.hopCarried) decision.clearHop = true;
+  if (minted.rejected.length > 0) decision.clearRejected = true;
+  return decided(decision);
 }
 
 function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): Step {
@@ -168,13 +182,11 @@ function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): S
 
   // 5. Never eject an active session; the hash page's own continuation is decided as the
   // navigation that produced the page was, which had passed this step.
-  const hop = isHopContinuation(
-    facts.cookies[HOP_COOKIE],
-    queryParam(facts.query, HOP_PARAM),
-    facts.now,
-  );
+  const hop = isHopContinuation(product, facts.path, facts.query, facts.minted);
   if (!hop && isSticky(product, facts))
-    return decided(pass('session-sticky', product.id, queryTenant));
+    return decided(
+      pass('session-sticky', product.id, stickyTenant(match, facts, queryTenant, lookups)),
+    );
 
   // Locked products move everyone, whatever the tenant chose.
   const locked = isLocked(product, facts.now);
@@ -190,14 +202,9 @@ function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): S
     else if (lookups.hostTenant.lastSeen !== undefined) tenant = lookups.hostTenant.lastSeen;
     else return decided(pass('store-unavailable', product.id, null));
   }
-  tenant ??= asTenantId(facts.cookies[TENANT_COOKIE]);
-  if (tenant === null && !locked) {
-    const remember = returnCookieValue(facts.path, facts.query);
-    return decided({
-      ...pass('unknown-tenant', product.id, null),
-      ...(remember !== null && facts.method === 'GET' ? { rememberReturn: remember } : {}),
-    });
-  }
+  tenant ??= facts.minted.tenant;
+  if (tenant === null && !locked) return decided(pass('unknown-tenant', product.id, null));
+  const vouched = tenant !== null && tenant === facts.minted.tenant;
 
   // 7. The tenant's toggle.
   let reason: Reason = 'locked';
@@ -207,14 +214,21 @@ function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): S
     if (lookups.toggle === undefined)
       return { kind: 'need-toggle', tenant: tenant as string, product: product.id };
     const state = toggleState(product, lookups.toggle, facts.now);
-    if (!state.on && !state.observe) return decided(pass(state.reason, product.id, tenant));
+    if (!state.on && !state.observe)
+      return decided(vouch(pass(state.reason, product.id, tenant), vouched));
     reason = state.reason;
     observe = state.observe;
   }
-  if (ctx.unified === null) return decided(pass('loop-guard', product.id, tenant));
+  if (ctx.unified === null) return decided(vouch(pass('loop-guard', product.id, tenant), vouched));
   const redirect = redirectTo(ctx.unified, match, route, mapped, tenant, reason);
   if (hop) redirect.hopContinuation = true;
+  vouch(redirect, vouched);
   return decided(observe ? observed(redirect) : redirect);
+}
+
+function vouch(decision: Decision, vouched: boolean): Decision {
+  if (vouched) decision.vouched = true;
+  return decision;
 }
 
 /**
@@ -232,9 +246,12 @@ function observed(redirect: Decision): Decision {
 }
 
 /**
- * The sign-in callback: only a verified token names the tenant, and only then is it remembered.
- * With redirection on, the 303 goes to the remembered deep link (mapped as a browser redirect
- * would be), else to the unified home; the remembered link is used once.
+ * The sign-in callback. It decides only for a sign-in this browser started: the token verified
+ * and its nonce is the one of the trip the edge saw the legacy portal begin in this browser
+ * (`minted.ts`). Anything else (a form posted from another site, a token replayed into another
+ * browser, a trip already used) sets nothing and redirects nowhere. A bound sign-in remembers its
+ * tenant and uses the trip; with redirection on, the 303 goes to the trip's deep link (mapped as
+ * a browser redirect would be), else to the unified home.
  */
 function signingIn(
   ctx: CoreContext,
@@ -243,21 +260,24 @@ function signingIn(
   lookups: Lookups,
 ): Step {
   const { product } = match;
-  const tenant = (facts.signIn as { tenant: string | null }).tenant;
+  const { tenant, nonceHash } = facts.signIn as NonNullable<RequestFacts['signIn']>;
   if (tenant === null) return decided(pass('sign-in-unverified', product.id, null));
+  const trip = facts.minted.trip;
+  if (trip === null || nonceHash === null || trip.nonceHash !== nonceHash)
+    return decided(pass('sign-in-unbound', product.id, null));
   lookups.toggle ??= lookups.known?.cachedToggle(tenant, product.id);
   if (lookups.toggle === undefined) return { kind: 'need-toggle', tenant, product: product.id };
   const cookies = {
-    ...(asTenantId(facts.cookies[TENANT_COOKIE]) !== tenant ? { setTenantCookie: tenant } : {}),
-    ...(facts.cookies[RETURN_COOKIE] !== undefined ? { clearReturn: true } : {}),
+    ...(facts.minted.tenant !== tenant ? { setTenantCookie: tenant } : {}),
+    clearTrip: true,
+    vouched: true,
   };
   const state = toggleState(product, lookups.toggle, facts.now);
   if ((!state.on && !state.observe) || ctx.unified === null) {
     const reason = ctx.unified === null ? 'loop-guard' : state.reason;
     return decided({ ...pass(reason, product.id, tenant), ...cookies });
   }
-  const remembered = rememberedRoute(facts.cookies[RETURN_COOKIE]);
-  const route = remembered && routeOf(product, remembered.path, remembered.query);
+  const route = trip.route && routeOf(product, trip.route.path, trip.route.query);
   const mapped = route && landing(product, ctx.deepLinks.get(product.id), route);
   const location =
     route && mapped
@@ -279,6 +299,23 @@ function signingIn(
     ...cookies,
   };
   return decided(state.observe ? observed(redirect) : redirect);
+}
+
+/**
+ * The tenant a sticky session's decision names, for the report and the banner (it decides
+ * nothing): the link's, else the host's mapping where this isolate holds it, else the edge's
+ * own tenant cookie (never on a tenant-specific host, whose mapping outranks it).
+ */
+function stickyTenant(
+  match: HostMatch,
+  facts: RequestFacts,
+  queryTenant: string | null,
+  lookups: Lookups,
+): string | null {
+  if (queryTenant !== null) return queryTenant;
+  if (!match.host.tenantSpecific) return facts.minted.tenant;
+  const known = lookups.known?.cachedHostTenant(match.hostname);
+  return known?.ok === true ? known.value : null;
 }
 
 function pass(reason: Reason, product: ProductId | null, tenant: string | null): Decision {
@@ -361,6 +398,7 @@ function redirectTo(
     location,
   };
   if (route.spaRoot) redirect.hashPage = true;
-  else if (!mapped.matched) redirect.unmappedPath = route.path;
+  // A route cut from `?hash=` is text any link can carry: never a path for the report.
+  else if (!mapped.matched && !route.fromHash) redirect.unmappedPath = route.path;
   return redirect;
 }

@@ -2,29 +2,29 @@
  * The hash page's hop. A hash-routed portal's route (`/#/alerts/...`) never reaches a server, so
  * the edge answers its root with a page whose script sends the route back as `?hash=`. That
  * second request is same-origin and carries the legacy session cookie, so on its own it would be
- * decided `session-sticky` and a new tab would never move. The page therefore carries a marker:
- * a random value in a short-lived, host-only, HttpOnly cookie and the same value in the
- * continuation's query. Only a request with both, fresh, is the continuation; the edge clears
- * the cookie as it answers it, so the marker works once, and a link carrying the value is
- * nothing without the cookie only the edge can set.
+ * decided `session-sticky` and a new tab would never move. The page therefore sets a marker: the
+ * signed hop cookie (`minted.ts`), whose id the continuation also carries as `?pr_hop=`.
+ *
+ * Only the continuation counts: a hash-routed product's root, with a route in `?hash=`, whose
+ * `pr_hop` is the id of a hop cookie the edge minted for this host less than a minute ago. The
+ * edge clears the cookie as it answers the next navigation, so the marker works once; a link
+ * carrying an id does nothing without the cookie, and a cookie planted from a sibling host or
+ * forged does not verify. `pr_hop` is never copied into a Location (`location.ts`).
  */
+import type { Product } from '../catalogue/types';
+import { HOP_PARAM, type MintedCookies } from './minted';
+import { queryParam } from './query';
 
-export const HOP_COOKIE = 'portal_redirect_hop';
-export const HOP_PARAM = 'pr_hop';
-/** The page's script runs at once; a minute covers a slow device, not a later visit. */
-export const HOP_MAX_AGE_SECONDS = 60;
+/** The hop marker's id: 128 random bits, base64url. */
+export const HOP_ID = /^[A-Za-z0-9_-]{22}$/;
 
-const HOP_VALUE = /^(\d{13})\.[A-Za-z0-9_-]{22,64}$/;
-
-/** True when the query's marker matches the cookie's and the cookie is fresh. */
+/** True when this request is the hash page's own continuation (see above). */
 export function isHopContinuation(
-  cookie: string | undefined,
-  param: string | null,
-  now: number,
+  product: Product,
+  path: string,
+  query: string,
+  minted: MintedCookies,
 ): boolean {
-  if (cookie === undefined || param === null || cookie !== param) return false;
-  const issued = HOP_VALUE.exec(cookie)?.[1];
-  if (issued === undefined) return false;
-  const age = now - Number(issued);
-  return age >= -5_000 && age <= HOP_MAX_AGE_SECONDS * 1000;
+  if (!product.hashRouted || minted.hop === null || (path !== '/' && path !== '')) return false;
+  return queryParam(query, 'hash') !== null && queryParam(query, HOP_PARAM) === minted.hop;
 }

@@ -5,7 +5,9 @@ import { QueryPairs } from './query';
 export const MAX_LOCATION_LENGTH = 8_192;
 
 /** Query parameters the edge consumes or sets itself, never copied from the legacy URL. */
-const OWN_PARAMS = new Set(['tid', 'hash']);
+const OWN_PARAMS = new Set(['tid', 'hash', 'pr_hop']);
+/** The longest of OWN_PARAMS' names. */
+const OWN_PARAM_MAX_LENGTH = 6;
 
 /**
  * Build a redirect target on the unified origin, never with `new URL(untrusted, base)`. Path and
@@ -47,10 +49,10 @@ export function keptAsItIs(query: string): boolean {
   return true;
 }
 
-/** The pair names one of our own parameters (`tid`, `hash`: none longer than 4), in any case. */
+/** The pair names one of our own parameters (OWN_PARAMS), in any case. */
 function isOwnParam(query: string, pair: QueryPairs): boolean {
   return (
-    pair.nameEnd - pair.start <= 4 &&
+    pair.nameEnd - pair.start <= OWN_PARAM_MAX_LENGTH &&
     OWN_PARAMS.has(query.slice(pair.start, pair.nameEnd).toLowerCase())
   );
 }

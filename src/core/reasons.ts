@@ -7,6 +7,9 @@ export const REASONS = [
   'signed-in',
   // The sign-in callback's id_token did not verify: no cookie, nothing decided.
   'sign-in-unverified',
+  // The id_token verified, but this browser did not start that sign-in (no trip the edge saw
+  // begin, another nonce, a trip already used): nothing set, nothing decided.
+  'sign-in-unbound',
   'not-navigation',
   'out-of-scope',
   'session-sticky',

@@ -1,16 +1,13 @@
 /**
- * The deep link remembered across a sign-in: a browser that reaches a legacy page without a known
- * tenant is passed to the legacy portal, which sends it to Entra ID to sign in; at the sign-in
- * callback the edge sends it to the unified page of what it asked for, not the unified home.
+ * The deep link remembered across a sign-in: when the legacy portal sends a navigation to Entra
+ * ID, the edge remembers what it asked for (in the signed trip cookie, `minted.ts`); at the
+ * sign-in callback it sends the browser to the unified page of that link, not the unified home.
  */
+import { HOP_PARAM } from './minted';
 
-/** Cookie holding the path and query a navigation asked for (host-only, one legacy host). */
-export const RETURN_COOKIE = 'portal_redirect_return';
-/** About the time an Entra ID sign-in takes, with room for MFA. */
-export const RETURN_COOKIE_MAX_AGE_SECONDS = 10 * 60;
 /**
- * Longest value kept (encoded). Browsers keep at least 4096 bytes per cookie (RFC 6265 6.1), and
- * the legacy portals' own cookies share the request header: a longer link is not remembered.
+ * Longest link kept. Browsers keep at least 4096 bytes per cookie (RFC 6265 6.1), and the legacy
+ * portals' own cookies share the request header: a longer link is not remembered.
  */
 export const MAX_RETURN_LENGTH = 1024;
 
@@ -20,23 +17,42 @@ export const MAX_RETURN_LENGTH = 1024;
  */
 const SAME_HOST_PATH = /^\/(?![/\\])[\x21-\x22\x24-\x5b\x5d-\x7e]*$/;
 
-/** The cookie value remembering `path?query`, or `null` when it is not a same-host path or too long. */
-export function returnCookieValue(path: string, query: string): string | null {
-  const target = query === '' ? path : `${path}?${query}`;
-  if (target.length > MAX_RETURN_LENGTH || !SAME_HOST_PATH.test(target)) return null;
-  const value = encodeURIComponent(target);
-  return value.length <= MAX_RETURN_LENGTH ? value : null;
+export interface RememberedRoute {
+  path: string;
+  query: string;
 }
 
 /**
- * The remembered route from the cookie as the request carried it (the cookie parser has already
- * percent-decoded it), or `null` for anything that is not a same-host path within bounds.
+ * The link a navigation asked for, to remember for its sign-in: its path and query without the
+ * hash page's marker, or `null` when it is not a same-host path or is too long.
  */
-export function rememberedRoute(value: string | undefined): { path: string; query: string } | null {
-  if (value === undefined || value.length > MAX_RETURN_LENGTH || !SAME_HOST_PATH.test(value))
-    return null;
+export function routeToRemember(path: string, query: string): RememberedRoute | null {
+  const kept = query.includes(HOP_PARAM) ? withoutParam(query, HOP_PARAM) : query;
+  const target = kept === '' ? path : `${path}?${kept}`;
+  if (target.length > MAX_RETURN_LENGTH || !SAME_HOST_PATH.test(target)) return null;
+  return { path, query: kept };
+}
+
+/** A remembered link read back (`path?query`), or `null` for anything that is not one. */
+export function rememberedRoute(value: string): RememberedRoute | null {
+  if (value.length > MAX_RETURN_LENGTH || !SAME_HOST_PATH.test(value)) return null;
   const q = value.indexOf('?');
   return q === -1
     ? { path: value, query: '' }
     : { path: value.slice(0, q), query: value.slice(q + 1) };
+}
+
+/** The route as one string, `path?query`. */
+export function routeText(route: RememberedRoute): string {
+  return route.query === '' ? route.path : `${route.path}?${route.query}`;
+}
+
+function withoutParam(query: string, name: string): string {
+  return query
+    .split('&')
+    .filter((pair) => {
+      const eq = pair.indexOf('=');
+      return (eq === -1 ? pair : pair.slice(0, eq)).toLowerCase() !== name;
+    })
+    .join('&');
 }

@@ -1,3 +1,6 @@
+/** Personal Microsoft accounts' tenant: its users administer no organisation, and sign in to none. */
+export const CONSUMER_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
+
 /**
  * A tenant id in canonical (lower-case) form, or `null` for anything that is not a GUID
  * (8-4-4-4-12 hexadecimal digits, either case). Checked a character at a time, with no regular

@@ -1,19 +1,23 @@
 import type { Config, Env } from '../config';
 import { loadConfig } from '../config';
-import type { Decision, RequestFacts } from '../core/decide';
+import { type Decision, isNavigation, type RequestFacts } from '../core/decide';
 import type { HostMatch } from '../core/hosts';
 import { decideWithStore, storeFor } from '../store/decision-loop';
+import type { ToggleStore } from '../store/toggles';
 import { hasStoredSetting } from '../store/toggles';
 import { apiPassThrough } from './api-hosts';
-import { DISMISS_PATH, dismissBanner, wantsBanner, withBanner } from './banner';
-import { isSignInPost, readSignInForm, requestFacts } from './facts';
+import { bannerWanted, DISMISS_PATH, dismissBanner, withBanner } from './banner';
+import { isSignInPost, mintedCookies, readSignInForm, requestFacts } from './facts';
 import { passThrough } from './passthrough';
 import { countDecision } from './report-counter';
-import { hashPageResponse, redirectResponse, setsCookie } from './respond';
+import { decisionCookies, hashPage, redirectResponse, setsCookie } from './respond';
+import { type CookieSigner, signerFor } from './signed-cookies';
+import { rememberSignIn, signInStart } from './signin-trip';
 
 /**
  * Legacy-host traffic: every method, every path. A redirect whose reads this isolate holds is
- * answered without a promise; only KV reads, a sign-in form and the origin are awaited.
+ * answered without a promise; only the edge's own cookies, KV reads, a sign-in form and the
+ * origin are awaited.
  */
 export function handleEdge(
   request: Request,
@@ -31,7 +35,32 @@ export function handleEdge(
   // call into it that makes a new string), for the checks below and the decision alike.
   const facts = requestFacts(request, url, host, Date.now());
   if (legacy && facts.path === DISMISS_PATH) return dismissBanner(url);
-  const edge: EdgeRequest = { request, url, env, config, ctx, legacy };
+  const signer = signerFor(config.cookieSecrets);
+  const edge: EdgeRequest = { request, url, env, config, ctx, legacy, store, signer };
+  const minted = legacy ? mintedCookies(facts, url, signer) : facts.minted;
+  if (minted instanceof Promise)
+    return minted.then((verified) => {
+      facts.minted = verified;
+      return decideAndAnswer(edge, facts);
+    });
+  facts.minted = minted;
+  return decideAndAnswer(edge, facts);
+}
+
+/** What answering one legacy-host request needs besides its facts and decision. */
+interface EdgeRequest {
+  request: Request;
+  url: URL;
+  env: Env;
+  config: Config;
+  ctx: ExecutionContext | undefined;
+  legacy: HostMatch | null;
+  store: ToggleStore;
+  signer: CookieSigner | null;
+}
+
+function decideAndAnswer(edge: EdgeRequest, facts: RequestFacts): Response | Promise<Response> {
+  const { request, config, legacy, store } = edge;
   if (legacy && isSignInPost(request, facts, legacy.product)) {
     return readSignInForm(request, facts, legacy.product, config.signIn).then(async (body) =>
       answer(edge, facts, body, await decideWithStore(config, store, facts)),
@@ -43,19 +72,9 @@ export function handleEdge(
     : answer(edge, facts, request.body, decision);
 }
 
-/** What answering one legacy-host request needs besides its facts and decision. */
-interface EdgeRequest {
-  request: Request;
-  url: URL;
-  env: Env;
-  config: Config;
-  ctx: ExecutionContext | undefined;
-  legacy: HostMatch | null;
-}
-
 /**
  * Count the decision for the migration report, then answer it: the redirect, or the origin's
- * answer (with the banner).
+ * answer (with the banner, or with the sign-in it starts remembered).
  */
 function answer(
   edge: EdgeRequest,
@@ -63,7 +82,7 @@ function answer(
   body: BodyInit | null,
   decision: Decision,
 ): Response | Promise<Response> {
-  const { request, url, config, legacy } = edge;
+  const { config } = edge;
   if (config.reportCounting) {
     const { env, ctx } = edge;
     countDecision(
@@ -75,25 +94,53 @@ function answer(
       ctx,
     );
   }
-  // The scheme matters only to the cookies an answer sets (their Secure flag), and the hash page
-  // always sets one: the common answer does not read it (a call into the runtime).
-  const secureCookies =
-    (decision.hashPage === true || setsCookie(decision)) && url.protocol === 'https:';
+  // The common redirect sets no cookie and needs neither the scheme (a call into the runtime)
+  // nor a signature.
+  if (decision.action === 'redirect' && decision.hashPage !== true && !setsCookie(decision))
+    return redirectResponse(decision);
+  const secure = edge.url.protocol === 'https:';
+  const cookies = decisionCookies(decision, facts, secure, edge.signer);
+  return cookies instanceof Promise
+    ? cookies.then((lines) => answerWith(edge, facts, body, decision, secure, lines))
+    : answerWith(edge, facts, body, decision, secure, cookies);
+}
+
+function answerWith(
+  edge: EdgeRequest,
+  facts: RequestFacts,
+  body: BodyInit | null,
+  decision: Decision,
+  secure: boolean,
+  cookies: string[],
+): Response | Promise<Response> {
+  const { request, url, config, legacy, signer } = edge;
   if (decision.action === 'redirect') {
-    return decision.hashPage
-      ? hashPageResponse(decision, facts.method, facts.now, secureCookies)
-      : redirectResponse(decision, secureCookies);
+    const location = decision.location as string;
+    return decision.hashPage === true
+      ? hashPage('move', decision, location, facts, secure, signer, cookies)
+      : redirectResponse(decision, cookies);
   }
-  return passThrough(
-    request,
-    body,
-    decision,
-    { origin: config.passthroughOrigin, timeoutMs: config.originTimeoutMs },
-    url,
-    secureCookies,
-  ).then((response) =>
-    legacy && wantsBanner(legacy.product, decision, facts, response)
-      ? withBanner(response, request, facts, legacy.product, decision, config, config.settingsUrl)
-      : response,
-  );
+  const passed = decision;
+  const origin = { origin: config.passthroughOrigin, timeoutMs: config.originTimeoutMs };
+  return passThrough(request, body, passed, origin, url, cookies).then((response) => {
+    if (legacy === null) return response;
+    const start =
+      signer !== null && facts.method === 'GET' && isNavigation(facts)
+        ? signInStart(response, url, legacy.product, config.signIn.authorities)
+        : null;
+    if (start !== null)
+      return rememberSignIn(
+        response,
+        start,
+        passed,
+        facts,
+        legacy.product,
+        secure,
+        signer as CookieSigner,
+      );
+    const banner = bannerWanted(legacy.product, passed, facts, response, edge.store);
+    const show = (wanted: boolean) =>
+      wanted ? withBanner(response, request, facts, legacy.product, passed, config) : response;
+    return banner instanceof Promise ? banner.then(show) : show(banner);
+  });
 }

@@ -1,6 +1,12 @@
 import type { Product } from '../catalogue/types';
 import type { Config } from '../config';
-import type { Decision, RequestFacts } from '../core/decide';
+import {
+  type Decision,
+  type Lookup,
+  type RequestFacts,
+  type ToggleValue,
+  toggleState,
+} from '../core/decide';
 import { mapLegacyLink } from '../core/links';
 import type { Strings } from '../i18n';
 import { pickLanguage } from '../i18n';
@@ -12,24 +18,36 @@ export const BANNER_COOKIE = 'portal_redirect_banner';
 const BANNER_COOKIE_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
 /**
- * Whether a passed-through page gets the "this portal is moving" banner: redirection is off for
- * the tenant (not a sticky session, not out of scope), the product shows banners, the browser
- * has not dismissed it, and the answer is an HTML page.
+ * Whether a passed-through page gets the "this portal is moving" banner: the product shows
+ * banners, the browser has not dismissed it, the answer is a 200 HTML page to a GET, and
+ * redirection is off for the tenant: decided so (`toggle-off`, `default-off`), or a signed-in
+ * session (`session-sticky`) of a tenant whose redirection is off. Never out of scope, never in
+ * observe mode, never for a tenant whose users move at their next sign-in.
  */
-export function wantsBanner(
-  product: Product | undefined,
+export function bannerWanted(
+  product: Product,
   decision: Decision,
   facts: RequestFacts,
   response: Response,
-): boolean {
-  return (
-    product?.banner === true &&
-    (decision.reason === 'toggle-off' || decision.reason === 'default-off') &&
-    facts.method === 'GET' &&
-    facts.cookies[BANNER_COOKIE] !== 'dismissed' &&
-    response.status === 200 &&
-    (response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/html')
-  );
+  toggles: {
+    enabledFor(tenant: string, product: Product['id']): Promise<Lookup<ToggleValue | null>>;
+  },
+): boolean | Promise<boolean> {
+  if (
+    !product.banner ||
+    facts.method !== 'GET' ||
+    facts.cookies[BANNER_COOKIE] === 'dismissed' ||
+    response.status !== 200 ||
+    !(response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/html')
+  )
+    return false;
+  if (decision.reason === 'toggle-off' || decision.reason === 'default-off') return true;
+  const tenant = decision.tenant;
+  if (decision.reason !== 'session-sticky' || tenant === null) return false;
+  return toggles.enabledFor(tenant, product.id).then((lookup) => {
+    const state = toggleState(product, lookup, facts.now);
+    return state.reason === 'toggle-off' || state.reason === 'default-off';
+  });
 }
 
 /** Insert the banner at the top of `<body>` as the page streams; a page without `<body>` is left alone. */
@@ -40,8 +58,8 @@ export function withBanner(
   product: Product,
   decision: Decision,
   config: Config,
-  settingsUrl: string,
 ): Response {
+  const settingsUrl = config.settingsUrl;
   const s = pickLanguage(null, request.headers.get('accept-language'));
   const unified = mapLegacyLink(config.core, request.url, product.id, decision.tenant);
   const back = `${facts.path}${facts.query ? `?${facts.query}` : ''}`;

@@ -1,8 +1,11 @@
 import { parse as parseCookies } from 'hono/utils/cookie';
+import { decodeJwt } from 'jose';
 import type { Product } from '../catalogue/types';
 import type { RequestFacts } from '../core/decide';
-import { verifiedSignInTenant } from './signin';
+import { type MintedCookies, NO_MINTED } from '../core/minted';
 import type { SignInConfig } from '../config/signin';
+import { type CookieSigner, carriesEdgeCookie, nonceDigest, untrusted } from './signed-cookies';
+import { verifiedSignInTenant } from './signin';
 
 /** Largest sign-in form we read to find the id_token; a larger body streams through untouched. */
 export const MAX_SIGN_IN_BODY_BYTES = 64 * 1024;
@@ -32,9 +35,26 @@ export function requestFacts(request: Request, url: URL, host: string, now: numb
     // read is a call into the runtime.
     accept: hasSecFetch ? null : headers.get('accept'),
     cookies: readCookies(headers.get('cookie')),
+    // Filled in by `mintedCookies` before the decision.
+    minted: NO_MINTED,
     signIn: null,
     now,
   };
+}
+
+/**
+ * The edge's own cookies the request carries, verified (`core/minted.ts`). Most requests carry
+ * none and get an answer at once, without reading the URL's scheme.
+ */
+export function mintedCookies(
+  facts: RequestFacts,
+  url: URL,
+  signer: CookieSigner | null,
+): MintedCookies | Promise<MintedCookies> {
+  if (!carriesEdgeCookie(facts.cookies)) return NO_MINTED;
+  const secure = url.protocol === 'https:';
+  if (signer === null) return untrusted(facts.cookies, secure);
+  return signer.read(facts.cookies, secure, facts.host, facts.now);
 }
 
 /** A POST to the product's sign-in callback with a form small enough to read for its id_token. */
@@ -64,9 +84,18 @@ export async function readSignInForm(
 ): Promise<ArrayBuffer> {
   const bytes = await request.arrayBuffer();
   const idToken = new URLSearchParams(new TextDecoder().decode(bytes)).get('id_token');
-  if (idToken)
-    facts.signIn = { tenant: await verifiedSignInTenant(idToken, product.id, signIn, facts.now) };
+  if (idToken) {
+    const tenant = await verifiedSignInTenant(idToken, product.id, signIn, facts.now);
+    const nonce = tenant === null ? null : nonceOf(idToken);
+    facts.signIn = { tenant, nonceHash: nonce === null ? null : await nonceDigest(nonce) };
+  }
   return bytes;
+}
+
+/** The `nonce` claim of a token that has verified, or `null`. */
+function nonceOf(idToken: string): string | null {
+  const { nonce } = decodeJwt(idToken);
+  return typeof nonce === 'string' && nonce.length > 0 && nonce.length <= 1024 ? nonce : null;
 }
 
 function isSmallForm(headers: Headers): boolean {

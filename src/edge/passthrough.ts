@@ -1,5 +1,6 @@
 import type { Decision } from '../core/decide';
-import { DECISION_HEADER, decisionPairs, edgeError, REASON_HEADER, setsCookie } from './respond';
+import type { Reason } from '../core/reasons';
+import { DECISION_HEADER, decisionPairs, edgeError, REASON_HEADER } from './respond';
 
 export interface PassThroughOptions {
   /** Send pass-through requests here instead of the request's own origin (local use, tests). */
@@ -29,6 +30,7 @@ export async function forward(
     // parser, so joining them is what the URL setters would give.
     target = options.origin.origin + url.pathname + url.search;
     headers.set('X-Forwarded-Host', url.host);
+    headers.set('X-Forwarded-Proto', url.protocol.slice(0, -1));
     headers.delete('host');
   } else {
     target = request.url;
@@ -70,34 +72,97 @@ export function originError(
 }
 
 /**
- * The origin's response, streamed, with the decision headers added. A response that gains a
- * cookie belongs to this browser alone: never publicly cacheable, whatever the origin said.
+ * Passes whose decision read the browser's cookies or Fetch Metadata (a session, the tenant
+ * cookie, a new tab) or the tenant's toggle: the same URL may be decided otherwise for another
+ * browser, or for this one a minute later, so no shared cache may answer for it.
+ */
+const BROWSER_DEPENDENT = new Set<Reason>([
+  'session-sticky',
+  'unknown-tenant',
+  'toggle-off',
+  'default-off',
+  'toggle-on',
+  'default-on',
+  'observe-would-redirect',
+  'locked',
+  'store-unavailable',
+  'loop-guard',
+  'signed-in',
+  'sign-in-unverified',
+  'sign-in-unbound',
+]);
+/** Request headers a browser-dependent pass was decided on (RFC 9110 12.5.5). */
+const VARY_BROWSER = ['Cookie', 'Sec-Fetch-Mode', 'Sec-Fetch-Site'];
+/** A request that is not a navigation was decided on Fetch Metadata alone. */
+const VARY_NOT_NAVIGATION = ['Sec-Fetch-Mode'];
+
+/**
+ * The origin's response, streamed, with the decision headers and `cookies` (Set-Cookie lines)
+ * added. A response that gains a cookie belongs to this browser alone: never cacheable, whatever
+ * the origin said.
  */
 export function withDecision(
   upstream: Response,
   decision: Decision,
   body: ReadableStream | null = upstream.body,
-  secureCookies = true,
+  cookies: readonly string[] = [],
 ): Response {
   const response = new Response(body, upstream);
   const headers = response.headers;
-  if (!setsCookie(decision)) {
+  if (cookies.length === 0) {
     // The common pass-through (a signed-in session): decisionPairs' two headers, set directly.
     headers.set(DECISION_HEADER, decision.action);
     headers.set(REASON_HEADER, decision.reason);
-    return response;
+  } else {
+    for (const [name, value] of decisionPairs(decision, cookies)) {
+      if (name === 'Set-Cookie') headers.append(name, value);
+      else headers.set(name, value);
+    }
+    headers.set('Cache-Control', 'private, no-store');
   }
-  for (const [name, value] of decisionPairs(decision, secureCookies)) {
-    if (name === 'Set-Cookie') headers.append(name, value);
-    else headers.set(name, value);
-  }
-  headers.set('Cache-Control', 'private, no-store');
   return response;
 }
 
 /**
- * Pass the request through: the origin's body streams back to the client; only the decision
- * headers (and its cookies) are added.
+ * A browser-dependent pass: `Cache-Control` made `private` (the origin's other directives kept,
+ * `public` and `s-maxage` dropped) and `Vary` naming what was read. A pass that was not a
+ * navigation only varies on `Sec-Fetch-Mode`, so a navigation is never answered from it.
+ */
+export function keepFromSharedCaches(headers: Headers, reason: Reason): void {
+  if (reason === 'not-navigation') {
+    appendVary(headers, VARY_NOT_NAVIGATION);
+    return;
+  }
+  if (!BROWSER_DEPENDENT.has(reason)) return;
+  appendVary(headers, VARY_BROWSER);
+  const cache = headers.get('cache-control');
+  if (cache === null) {
+    headers.set('Cache-Control', 'private');
+    return;
+  }
+  const kept = cache
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => {
+      const name = d.split('=')[0]?.toLowerCase() ?? '';
+      return d !== '' && name !== 'public' && name !== 's-maxage' && name !== 'private';
+    });
+  headers.set('Cache-Control', ['private', ...kept].join(', '));
+}
+
+function appendVary(headers: Headers, names: readonly string[]): void {
+  const vary = headers.get('vary');
+  if (vary?.trim() === '*') return;
+  const present = new Set((vary ?? '').split(',').map((v) => v.trim().toLowerCase()));
+  const added = names.filter((n) => !present.has(n.toLowerCase()));
+  if (added.length > 0)
+    headers.set('Vary', vary ? `${vary}, ${added.join(', ')}` : added.join(', '));
+}
+
+/**
+ * Pass a legacy browser host's request through: the origin's body streams back to the client;
+ * only the decision headers (and its cookies) are added, and a browser-dependent pass is kept
+ * from shared caches.
  */
 export async function passThrough(
   request: Request,
@@ -105,10 +170,11 @@ export async function passThrough(
   decision: Decision,
   options: PassThroughOptions,
   url?: URL,
-  secureCookies = true,
+  cookies: readonly string[] = [],
 ): Promise<Response> {
   const forwarded = await forward(request, body, options, url);
-  return forwarded.ok
-    ? withDecision(forwarded.response, decision, undefined, secureCookies)
-    : originError(decision, forwarded.error);
+  if (!forwarded.ok) return originError(decision, forwarded.error);
+  const response = withDecision(forwarded.response, decision, undefined, cookies);
+  if (cookies.length === 0) keepFromSharedCaches(response.headers, decision.reason);
+  return response;
 }

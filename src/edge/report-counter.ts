@@ -1,9 +1,6 @@
 import type { ProductId } from '../catalogue/types';
 import type { Decision, RequestFacts } from '../core/decide';
-import { TENANT_COOKIE } from '../core/decide';
-import { queryParam } from '../core/query';
 import { pathTemplate } from '../core/path-template';
-import { asTenantId } from '../core/tenant';
 import type { TenantSettings } from '../objects/tenant-settings';
 import type { CountKind, CountRow, CountsOutcome } from '../objects/types';
 
@@ -23,7 +20,13 @@ const BUSY_FLUSH_MS = 1_000;
 export const MAX_TENANTS_PER_FLUSH = 20;
 
 /** Decisions that are not a legacy navigation the report counts. */
-const NOT_COUNTED = new Set(['not-navigation', 'api-host', 'unknown-host', 'sign-in-unverified']);
+const NOT_COUNTED = new Set([
+  'not-navigation',
+  'api-host',
+  'unknown-host',
+  'sign-in-unverified',
+  'sign-in-unbound',
+]);
 
 // Isolate-level: every request of this isolate counts here, by tenant (a flush takes whole
 // tenants, oldest first, without walking the others); `size` is the counters over all tenants.
@@ -59,19 +62,17 @@ export function countDecision(
   try {
     const product = decision.product;
     if (product === null || NOT_COUNTED.has(decision.reason)) return;
-    // A browser whose decision named no tenant (a sticky session) still says its remembered one.
-    const tenant = decision.tenant ?? asTenantId(facts.cookies[TENANT_COOKIE]);
+    // A browser whose decision named no tenant still says the one the edge remembered for it.
+    const tenant = decision.tenant ?? facts.minted.tenant;
     if (tenant === null || !storedSetting(decision, tenant, product, hasSetting)) return;
     const hour = Math.floor(facts.now / HOUR_MS);
     // The hash page's continuation is the same navigation as the page, counted there.
     if (decision.hopContinuation !== true)
       add(tenant, hour, product, decision.action, decision.reason);
-    // A path is reported to the tenant's admins only when the tenant did not come from the link
-    // itself: anyone can send a link naming a tenant, with words of their choosing in its path.
-    if (
-      decision.unmappedPath !== undefined &&
-      asTenantId(queryParam(facts.query, 'tid')) !== tenant
-    )
+    // A path reaches the tenant's admins only when the edge vouches for the tenant (its own
+    // signed cookie, a sign-in it saw this browser start): a link's `?tid=`, a hand-made cookie
+    // or a tenant-specific host alone lets anyone put words of their choosing there.
+    if (decision.unmappedPath !== undefined && decision.vouched === true)
       add(tenant, hour, product, 'template', pathTemplate(decision.unmappedPath));
     // Without a context (a direct call, not a request) nothing can outlive the call: keep counting.
     const interval =

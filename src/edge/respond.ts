@@ -1,69 +1,89 @@
-import type { Decision } from '../core/decide';
+import type { Decision, RequestFacts } from '../core/decide';
+import { HOP_PARAM, MINTED, type MintedKind, mintedName } from '../core/minted';
 import { type ErrorCode, errorResponse } from '../errors';
-import { TENANT_COOKIE } from '../core/decide';
-import { HOP_COOKIE, HOP_MAX_AGE_SECONDS, HOP_PARAM } from '../core/hop';
-import { RETURN_COOKIE, RETURN_COOKIE_MAX_AGE_SECONDS } from '../core/remember';
-
-const TENANT_COOKIE_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
-/**
- * The remembered deep link must reach the sign-in callback, which Entra ID's `form_post` makes a
- * cross-site POST: a `SameSite=Lax` (or default) cookie is not sent with it, which is why
- * ASP.NET Core's own correlation and nonce cookies use `SameSite=None; Secure`. It holds a path
- * on this host only, lives ten minutes and is used once, so being sent cross-site gives another
- * site nothing it could not do with a link.
- */
-const RETURN_COOKIE_ATTRIBUTES = 'Path=/; HttpOnly; Secure; SameSite=None';
+import { type CookieSigner, randomId } from './signed-cookies';
 
 /** The two headers every legacy-host response carries: the decision's action and reason. */
 export const DECISION_HEADER = 'X-Redirect-Decision';
 export const REASON_HEADER = 'X-Redirect-Reason';
 
 /**
- * Header pairs every legacy-host response carries (with the cookies the decision sets).
- * `secureCookies`: the hash page's marker is Secure (false only over plain http, a local run).
+ * Each cookie's attributes besides its value and lifetime, over https and over plain http (local
+ * runs only, where a browser refuses `Secure` and `SameSite=None` without it).
+ * - `tid` is `Lax`: sent with a link opened from another site (an e-mail, a SIEM), never with a
+ *   cross-site POST.
+ * - `trip` must reach the sign-in callback, which Entra ID's `form_post` makes a cross-site POST:
+ *   `SameSite=None`, as ASP.NET's own correlation and nonce cookies are. It holds only a digest
+ *   and a path on this host, lives ten minutes and is used once.
+ * - `hop` is `Strict`: only the hash page's own same-origin continuation carries it back.
  */
-export function decisionPairs(decision: Decision, secureCookies = true): [string, string][] {
-  const pairs: [string, string][] = [
-    [DECISION_HEADER, decision.action],
-    [REASON_HEADER, decision.reason],
-  ];
-  if (decision.setTenantCookie) {
-    pairs.push([
-      'Set-Cookie',
-      `${TENANT_COOKIE}=${decision.setTenantCookie}; Max-Age=${TENANT_COOKIE_MAX_AGE_SECONDS}; Path=/; HttpOnly; Secure; SameSite=Lax`,
-    ]);
-  }
-  if (decision.rememberReturn) {
-    pairs.push([
-      'Set-Cookie',
-      `${RETURN_COOKIE}=${decision.rememberReturn}; Max-Age=${RETURN_COOKIE_MAX_AGE_SECONDS}; ${RETURN_COOKIE_ATTRIBUTES}`,
-    ]);
-  } else if (decision.clearReturn) {
-    pairs.push(['Set-Cookie', `${RETURN_COOKIE}=; Max-Age=0; ${RETURN_COOKIE_ATTRIBUTES}`]);
-  }
-  if (decision.clearHop) pairs.push(['Set-Cookie', hopCookie('', 0, secureCookies)]);
-  return pairs;
+const ATTRIBUTES: Readonly<Record<MintedKind, { https: string; http: string }>> = {
+  tid: { https: 'Path=/; HttpOnly; Secure; SameSite=Lax', http: 'Path=/; HttpOnly; SameSite=Lax' },
+  trip: { https: 'Path=/; HttpOnly; Secure; SameSite=None', http: 'Path=/; HttpOnly' },
+  hop: {
+    https: 'Path=/; HttpOnly; Secure; SameSite=Strict',
+    http: 'Path=/; HttpOnly; SameSite=Strict',
+  },
+};
+
+/** The Set-Cookie line for one of the edge's cookies: `value` signed already, `''` to clear it. */
+export function mintedCookie(kind: MintedKind, value: string, secure: boolean): string {
+  const maxAge = value === '' ? 0 : MINTED[kind].maxAgeSeconds;
+  const attributes = secure ? ATTRIBUTES[kind].https : ATTRIBUTES[kind].http;
+  return `${mintedName(kind, secure)}=${value}; Max-Age=${maxAge}; ${attributes}`;
 }
 
 /** True when the decision adds a cookie: the response belongs to this browser only. */
 export function setsCookie(decision: Decision): boolean {
   return (
     decision.setTenantCookie !== undefined ||
-    decision.rememberReturn !== undefined ||
-    decision.clearReturn === true ||
-    decision.clearHop === true
+    decision.clearTrip === true ||
+    decision.clearHop === true ||
+    decision.clearRejected === true
   );
 }
 
-/** The hash page's marker cookie: same-origin only, like the continuation that carries it back. */
-function hopCookie(value: string, maxAge: number, secure: boolean): string {
-  return `${HOP_COOKIE}=${value}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+/**
+ * The Set-Cookie lines a decision asks for: clearing needs no signature and comes at once; the
+ * tenant cookie is signed first (a verified sign-in, already on a path that waits).
+ */
+export function decisionCookies(
+  decision: Decision,
+  facts: Pick<RequestFacts, 'host' | 'now' | 'minted'>,
+  secure: boolean,
+  signer: CookieSigner | null,
+): string[] | Promise<string[]> {
+  const lines: string[] = [];
+  if (decision.clearTrip) lines.push(mintedCookie('trip', '', secure));
+  if (decision.clearHop) lines.push(mintedCookie('hop', '', secure));
+  if (decision.clearRejected)
+    for (const name of facts.minted.rejected)
+      if (!lines.some((line) => line.startsWith(`${name}=`)))
+        lines.push(`${name}=; Max-Age=0; Path=/${name.startsWith('__Host-') ? '; Secure' : ''}`);
+  const tenant = decision.setTenantCookie;
+  if (tenant === undefined || signer === null) return lines;
+  return signer
+    .sign(mintedName('tid', secure), facts.host, [tenant], facts.now)
+    .then((value) => [mintedCookie('tid', value, secure), ...lines]);
+}
+
+/** Header pairs every legacy-host response carries, with the decision's cookie lines. */
+export function decisionPairs(
+  decision: Decision,
+  cookies: readonly string[] = [],
+): [string, string][] {
+  const pairs: [string, string][] = [
+    [DECISION_HEADER, decision.action],
+    [REASON_HEADER, decision.reason],
+  ];
+  for (const line of cookies) pairs.push(['Set-Cookie', line]);
+  return pairs;
 }
 
 /** Headers every legacy-host response carries. */
-export function decisionHeaders(decision: Decision, secureCookies = true): Headers {
+export function decisionHeaders(decision: Decision, cookies: readonly string[] = []): Headers {
   const headers = new Headers();
-  for (const [name, value] of decisionPairs(decision, secureCookies)) headers.append(name, value);
+  for (const [name, value] of decisionPairs(decision, cookies)) headers.append(name, value);
   return headers;
 }
 
@@ -72,12 +92,12 @@ export function decisionHeaders(decision: Decision, secureCookies = true): Heade
  * body: browsers follow `Location` without showing one, and on the Worker's hottest path an HTML
  * note cost about a tenth of the throughput (bench scenario 1, measured with and without).
  */
-export function redirectResponse(decision: Decision, secureCookies = true): Response {
+export function redirectResponse(decision: Decision, cookies: readonly string[] = []): Response {
   const location = decision.location as string;
   const status = decision.status ?? 302;
-  if (setsCookie(decision)) {
+  if (cookies.length > 0) {
     // A repeated Set-Cookie needs a list of pairs.
-    const pairs = decisionPairs(decision, secureCookies);
+    const pairs = decisionPairs(decision, cookies);
     pairs.push(['Location', location], ['Cache-Control', 'private, no-store']);
     return new Response(null, { status, headers: pairs });
   }
@@ -99,21 +119,30 @@ export function redirectResponse(decision: Decision, secureCookies = true): Resp
 /**
  * The page for a hash-routed SPA root (`/#/route`): the route never reaches the server, so a
  * small script sends it back as `?hash=/route` with the hop marker (core/hop.ts), which the edge
- * maps with the same table. With no route it goes to the unified home; without script, a link
- * does.
+ * maps with the same table. With no route it goes to `fallback`: the unified home for a redirect,
+ * the legacy portal's sign-in for a sign-in about to start (`edge/signin-trip.ts`); without
+ * script, a link does. `cookies`: the decision's cookie lines and any the page must carry on.
+ * Without a signer (no COOKIE_SIGNING_SECRET) the page sets no marker: its continuation is then
+ * decided as any navigation, so a signed-in Cloud Apps user's new tab stays on the classic portal.
  */
-export function hashPageResponse(
+export async function hashPage(
+  purpose: 'move' | 'sign-in',
   decision: Decision,
-  method: string,
-  now: number,
-  secureCookies = true,
-): Response {
-  const home = decision.location as string;
+  fallback: string,
+  facts: Pick<RequestFacts, 'method' | 'host' | 'now'>,
+  secure: boolean,
+  signer: CookieSigner | null,
+  cookies: readonly string[] = [],
+): Promise<Response> {
   const nonce = randomToken();
-  // The marker (core/hop.ts): when it was issued, and 128 random bits in URL-safe base64.
-  const hop = `${String(now).padStart(13, '0')}.${base64url(randomToken())}`;
-  const headers = decisionHeaders(decision, secureCookies);
-  headers.append('Set-Cookie', hopCookie(hop, HOP_MAX_AGE_SECONDS, secureCookies));
+  const headers = decisionHeaders(decision, cookies);
+  let hopParam = '';
+  if (signer !== null) {
+    const hop = randomId();
+    const marker = await signer.sign(mintedName('hop', secure), facts.host, [hop], facts.now);
+    headers.append('Set-Cookie', mintedCookie('hop', marker, secure));
+    hopParam = `+'&${HOP_PARAM}=${hop}'`;
+  }
   headers.set('Cache-Control', 'private, no-store');
   headers.set('Content-Type', 'text/html; charset=utf-8');
   headers.set(
@@ -123,14 +152,21 @@ export function hashPageResponse(
   headers.set('Referrer-Policy', 'no-referrer');
   const script =
     `(function(){var h=location.hash.replace(/^#/,'');` +
-    `if(h){var q=location.search;location.replace(location.pathname+(q?q+'&':'?')+'hash='+encodeURIComponent(h)+'&${HOP_PARAM}=${hop}');}` +
-    `else{location.replace(${jsonForScript(home)});}})();`;
+    `if(h){var q=location.search;location.replace(location.pathname+(q?q+'&':'?')+'hash='+encodeURIComponent(h)${hopParam});}` +
+    `else{location.replace(${jsonForScript(fallback)});}})();`;
+  const [title, text] = HASH_PAGE_WORDS[purpose];
   const body =
-    `<!doctype html><html lang="en"><meta charset="utf-8"><title>Moving to the Microsoft Defender portal</title>` +
-    `<p>This portal has moved. <a href="${escapeHtml(home)}">Continue to the Microsoft Defender portal</a>.</p>` +
+    `<!doctype html><html lang="en"><meta charset="utf-8"><title>${title}</title>` +
+    `<p>${text} <a href="${escapeHtml(fallback)}">Continue</a>.</p>` +
     `<script nonce="${nonce}">${script}</script></html>\n`;
-  return new Response(method === 'HEAD' ? null : body, { status: 200, headers });
+  return new Response(facts.method === 'HEAD' ? null : body, { status: 200, headers });
 }
+
+/** The hash page's title and line, shown only until its script runs (or without script). */
+const HASH_PAGE_WORDS = {
+  move: ['Moving to the Microsoft Defender portal', 'This portal has moved.'],
+  'sign-in': ['Signing in', 'Taking you to sign in.'],
+} as const;
 
 /** The error family's envelope on a legacy host (origin faults), with the decision headers. */
 export function edgeError(decision: Decision, code: ErrorCode, message: string): Response {
@@ -148,10 +184,6 @@ function jsonForScript(value: string): string {
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
-}
-
-function base64url(base64: string): string {
-  return base64.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 }
 
 /** 128 random bits, base64. */

@@ -1,6 +1,6 @@
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import type { ProductId } from '../catalogue/types';
-import { asTenantId } from '../core/tenant';
+import { asTenantId, CONSUMER_TENANT } from '../core/tenant';
 import type { SignInConfig } from '../config/signin';
 
 /** Entra ID's clock and ours may differ by this much (exp, nbf, iat). */
@@ -14,9 +14,9 @@ export const MAX_SIGN_IN_TOKEN_AGE_SECONDS = 10 * 60;
 /**
  * The tenant of a sign-in callback's id_token when it verifies: RS256 against Entra ID's keys,
  * `iss` bound to its own `tid` (v2.0 `https://login.microsoftonline.com/{tid}/v2.0`, v1.0
- * `https://sts.windows.net/{tid}/`, by the token's `ver`), `exp` and a recent `iat` required,
- * and the product's client id as `aud` where configured. `null` for anything else; the reason
- * goes to the log, never to the client.
+ * `https://sts.windows.net/{tid}/`, by the token's `ver`), `exp`, a recent `iat` and a `nonce`
+ * required, the product's client id (SIGNIN_AUDIENCES) as `aud`, never the consumer tenant.
+ * `null` for anything else; the reason goes to the log, never to the client.
  */
 export async function verifiedSignInTenant(
   idToken: string,
@@ -33,20 +33,21 @@ export async function verifiedSignInTenant(
   }
   const tenant = asTenantId(typeof tid === 'string' ? tid : null);
   if (tenant === null) return refuse('no tenant id (tid) in the token');
+  // A personal Microsoft account signs in to no organisation's portal: never remembered.
+  if (tenant === CONSUMER_TENANT) return refuse('personal Microsoft account (consumer tenant)');
   // The issuer names the token's own tid, spelled as the token spells it.
   const issuer =
     ver === '1.0'
       ? `https://sts.windows.net/${tid as string}/`
       : `https://login.microsoftonline.com/${tid as string}/v2.0`;
-  const audience = config.audiences.get(product);
-  if (audience !== undefined && audience.length === 0)
-    return refuse(`SIGNIN_AUDIENCES.${product} is malformed`);
+  const audience = config.audiences.get(product) ?? [];
+  if (audience.length === 0) return refuse(`SIGNIN_AUDIENCES has no client id for ${product}`);
   try {
     await jwtVerify(idToken, config.keys, {
       algorithms: ['RS256'],
       issuer,
-      ...(audience ? { audience: [...audience] } : {}),
-      requiredClaims: ['exp', 'iat', 'tid'],
+      audience: [...audience],
+      requiredClaims: ['exp', 'iat', 'tid', 'nonce'],
       maxTokenAge: MAX_SIGN_IN_TOKEN_AGE_SECONDS,
       clockTolerance: CLOCK_SKEW_SECONDS,
       currentDate: new Date(now),

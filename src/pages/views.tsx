@@ -234,7 +234,7 @@ export const AuditPage: FC<{
     {entries.length === 0 ? (
       <p>{s.noEntries}</p>
     ) : (
-      <table>
+      <table class="audit">
         <thead>
           <tr>
             <th scope="col">{s.auditWhen}</th>

@@ -2,7 +2,8 @@ import { productById } from '../catalogue/products';
 import type { Product, ProductId } from '../catalogue/types';
 import type { CoreContext } from '../core/decide';
 import { isLocked, navigationFacts } from '../core/decide';
-import { RETURN_COOKIE, returnCookieValue } from '../core/remember';
+import { NO_MINTED } from '../core/minted';
+import { routeToRemember } from '../core/remember';
 import type { Reason } from '../core/reasons';
 import { AppError } from '../errors';
 import type { DecisionReads } from '../store/decision-loop';
@@ -179,18 +180,16 @@ export class SettingsService {
       facts.query === '' ? `tid=${access.tenant}` : `${facts.query}&tid=${access.tenant}`;
     const config = { core: this.deps.core };
     const decision = await decideWithStore(config, this.deps.reads, facts);
-    // The same link opened where the tenant is unknown: remembered, then used at the sign-in.
-    // (A cookie as the edge reads it: the value returnCookieValue encodes, decoded.)
-    const remembered =
-      returnCookieValue(url.pathname, url.search.slice(1)) === null
-        ? null
-        : url.pathname + url.search;
+    // The same link opened where the legacy portal sends the browser to sign in: the edge
+    // remembers it with the sign-in it saw start (bounded, a path on this host), then uses it at
+    // the sign-in this browser completes.
+    const route = routeToRemember(url.pathname, url.search.slice(1));
+    const bound = 'explain';
     const signIn = await decideWithStore(config, this.deps.reads, {
       ...navigationFacts(url),
       method: 'POST',
-      signIn: { tenant: access.tenant },
-      // As the edge would have remembered it (bounded, a path on this host), or not at all.
-      cookies: remembered === null ? {} : { [RETURN_COOKIE]: remembered },
+      signIn: { tenant: access.tenant, nonceHash: bound },
+      minted: { ...NO_MINTED, trip: { nonceHash: bound, route } },
     });
     return {
       product: decision.product,
