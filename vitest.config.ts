@@ -29,6 +29,8 @@ const testVars: Record<string, string> = {
   SIGNIN_AUTHORITIES: origin.url,
   SIGNIN_AUDIENCES: demoAudiences(),
   COOKIE_SIGNING_SECRET: randomBytes(32).toString('base64url'),
+  // The tests run the edge over http as well as https (local runs do).
+  EDGE_COOKIES_OVER_HTTP: 'on',
   TEST_SIGNING_KEY: JSON.stringify({ kid, privateJwk, publicJwk }),
   DEV_AUTH: 'true',
   DEV_SIGNING_KEY: JSON.stringify({ kid, privateJwk }),

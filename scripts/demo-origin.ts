@@ -10,6 +10,7 @@
  * - `/api/...` and requests with `X-Echo: json` get a JSON echo of what arrived (method, raw
  *   path, headers, body digest), so tests can check a pass-through is byte for byte;
  * - a request's `X-Demo-Cache-Control` comes back as the page's `Cache-Control`;
+ * - `/__fault/relay?to=URL` answers 302 to `to`, as a portal following a return URL would;
  * - `/__fault/slow?ms=N` waits before answering; `/__fault/trickle?ms=N` answers at once and
  *   sends its body over N ms; `/__fault/reset` drops the connection mid-body, `/__fault/reset-early`
  *   before any answer.
@@ -145,6 +146,12 @@ async function handle(
         res.end('done\n');
       }
     }, ms / 10);
+    return;
+  }
+  if (path.startsWith('/__fault/relay')) {
+    // A redirect the portal merely relays (a return URL it follows), to wherever `to` says.
+    const to = new URLSearchParams(path.slice(path.indexOf('?') + 1)).get('to') ?? '/';
+    res.writeHead(302, { Location: to, 'X-Demo-Origin': '1' }).end();
     return;
   }
   if (path.startsWith('/__fault/reset-early')) {

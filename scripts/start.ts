@@ -113,6 +113,8 @@ async function main(): Promise<void> {
     SIGNIN_JWKS: jwksOf(key),
     SIGNIN_AUTHORITIES: origin.url,
     SIGNIN_AUDIENCES: demoAudiences(),
+    // A local run: the edge's cookies also over plain http (never in a deployed env).
+    EDGE_COOKIES_OVER_HTTP: 'on',
     DEV_AUTH: 'true',
     SETTINGS_URL: `${protocol}://127.0.0.1:${port}/settings`,
     // Passed on when set: the per-tenant write limit (raised for a load test), the report's

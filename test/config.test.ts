@@ -75,7 +75,9 @@ describe('configuration: validated once, problems logged once, never a 500 per r
     );
     const page = await worker.fetch(new Request(`${ADMIN}/settings`), env);
     expect(await page.text()).not.toContain('Development sign-in');
-    expect(parseConfig({ ...testEnv, ADMIN_HOSTS: 'localhost,127.0.0.1' } as Env).auth.devKey).not.toBeNull();
+    expect(
+      parseConfig({ ...testEnv, ADMIN_HOSTS: 'localhost,127.0.0.1' } as Env).auth.devKey,
+    ).not.toBeNull();
   });
 
   it('is built once per env: the same object answers every request', () => {

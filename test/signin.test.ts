@@ -15,12 +15,13 @@ import {
   CLIENT_ID,
   CookieJar,
   completeSignIn,
-  cookieValue,
   decisionOf,
   EDGE_COOKIE,
   idToken,
+  edgeSigner,
   legacySession,
   navigate,
+  navigation,
   newTenant,
   seedHost,
   seedToggle,
@@ -126,16 +127,13 @@ describe('the edge remembers a sign-in it sees the legacy portal start', () => {
     expect(authorize).toBeNull();
     expect(page).toMatch(/location\.replace\("http:\/\/127\.0\.0\.1:\d+\/organizations\/oauth2/);
     expect([...jar.header().matchAll(/\.AspNetCore\.Correlation\./g)]).toHaveLength(1);
-    const hop = /&pr_hop=([A-Za-z0-9_-]{22})'/.exec(page)?.[1];
-    expect(hop).toBeDefined();
+    // No hop marker: the continuation is decided as any navigation of this browser.
+    expect(page).not.toContain('pr_hop');
+    expect(page).toContain("'hash='+encodeURIComponent(h)");
     // The continuation goes to the portal, which starts the sign-in again: now with the route.
-    const start = await beginSignIn(
-      `${MCAS}/?hash=${encodeURIComponent('/alerts')}&pr_hop=${hop}`,
-      jar,
-      {
-        site: 'same-origin',
-      },
-    );
+    const start = await beginSignIn(`${MCAS}/?hash=${encodeURIComponent('/alerts')}`, jar, {
+      site: 'same-origin',
+    });
     const res = await completeSignIn(start, { tenant });
     expect(res.headers.get('location')).toBe(`${U}/alerts?tid=${tenant}`);
   });
@@ -359,5 +357,80 @@ describe('production refuses to guess', () => {
     const start = await beginSignIn(`${MDE}/incidents`);
     const res = await completeSignIn(start, { token: admin });
     expect(decisionOf(res).reason).toBe('sign-in-unverified');
+  });
+});
+
+describe("only the portal's own sign-in starts a trip", () => {
+  it('a redirect to Entra ID the portal merely relays, or for another client, remembers nothing', async () => {
+    const authorize = (clientId: string) =>
+      `${(testEnv as { SIGNIN_AUTHORITIES?: string }).SIGNIN_AUTHORITIES}/organizations/oauth2/v2.0/authorize?${new URLSearchParams(
+        {
+          client_id: clientId,
+          redirect_uri: `${MDE}/signin-oidc`,
+          response_type: 'id_token',
+          response_mode: 'form_post',
+          state: 's',
+          nonce: 'the-attackers-nonce',
+        },
+      )}`;
+    for (const client of [CLIENT_ID.endpoint, 'someone-elses-app']) {
+      const res = await navigate(
+        `${MDE}/__fault/relay?to=${encodeURIComponent(authorize(client))}`,
+      );
+      expect(res.status, client).toBe(302);
+      expect(setCookies(res).has(EDGE_COOKIE.trip), client).toBe(false);
+    }
+  });
+
+  it('an Office root whose session expired keeps its route, and its continuation stays on the portal until signed in', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'office', true);
+    const jar = new CookieJar({
+      sccauth: 'expired',
+      [EDGE_COOKIE.tid]: await tenantCookie('protection.office.com', tenant),
+    });
+    const root = await navigate(`${OFFICE}/`, { cookies: jar.header(), site: 'same-origin' });
+    jar.take(root);
+    expect(decisionOf(root).reason).toBe('session-sticky');
+    const page = await root.text();
+    // The sign-in page sets no hop marker: its continuation is decided as any navigation.
+    expect(setCookies(root).has(EDGE_COOKIE.hop)).toBe(false);
+    expect(page).not.toContain('pr_hop');
+    const start = await beginSignIn(
+      `${OFFICE}/?hash=${encodeURIComponent('/threatexplorer')}`,
+      jar,
+      {
+        site: 'same-origin',
+      },
+    );
+    expect(decisionOf(start.response).reason).toBe('session-sticky');
+    const res = await completeSignIn(start, { tenant });
+    expect(res.headers.get('location')).toBe(`${U}/threatexplorer?tid=${tenant}`);
+  });
+});
+
+describe('plain http on a deployed host', () => {
+  it('trusts and mints none of the edge cookies unless EDGE_COOKIES_OVER_HTTP says it is a local run', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', true);
+    await seedToggle(tenant, 'cloudapps', true);
+    const env = { ...testEnv, EDGE_COOKIES_OVER_HTTP: 'off' } as Env;
+    const signer = edgeSigner();
+    const http = `portal_redirect_tid=${await signer.sign('portal_redirect_tid', 'securitycenter.windows.com', [tenant], Date.now())}`;
+    const known = await worker.fetch(
+      navigation('http://securitycenter.windows.com/incidents', { cookies: http }),
+      env,
+    );
+    expect(decisionOf(known).reason).toBe('unknown-tenant');
+    const root = await worker.fetch(
+      navigation(`http://portal.cloudappsecurity.com/?tid=${tenant}`),
+      env,
+    );
+    expect(root.headers.getSetCookie()).toEqual([]);
+    // The same cookie, on a local run over http, names the tenant.
+    const local = await send(
+      navigation('http://securitycenter.windows.com/incidents', { cookies: http }),
+    );
+    expect(local.headers.get('location')).toBe(`${U}/incidents?tid=${tenant}`);
   });
 });

@@ -39,6 +39,8 @@ declare global {
       COOKIE_SIGNING_SECRET?: string;
       /** Secret: the signing secret before the current one, still accepted while rotating. */
       COOKIE_SIGNING_SECRET_PREVIOUS?: string;
+      /** "on": the edge's cookies also over plain http (local runs only; default "off"). */
+      EDGE_COOKIES_OVER_HTTP?: string;
       /** Days a settings audit row is kept (default 730: two years). */
       SETTINGS_AUDIT_RETENTION_DAYS?: string;
       /** Settings changes per tenant per minute, also the burst (default 60). */
@@ -99,6 +101,11 @@ export interface Config {
    * COOKIE_SIGNING_SECRET_PREVIOUS); empty: the edge mints and trusts none.
    */
   cookieSecrets: readonly string[];
+  /**
+   * Whether the edge mints and trusts its cookies over plain http (EDGE_COOKIES_OVER_HTTP): only
+   * for local runs. Over http a cookie has no `__Host-` prefix, so any sibling host could set it.
+   */
+  edgeCookiesOverHttp: boolean;
   settings: SettingsConfig;
   /** The migration report's counting: an isolate sends its counts at most this often. */
   reportFlushMs: number;
@@ -175,6 +182,12 @@ export function parseConfig(env: Env): Config {
     auth: parseAuth(env, adminHosts, problems),
     signIn: parseSignInConfig(env, problems),
     cookieSecrets: parseCookieSecrets(env, problems),
+    edgeCookiesOverHttp: onOff(
+      env.EDGE_COOKIES_OVER_HTTP,
+      false,
+      'EDGE_COOKIES_OVER_HTTP',
+      problems,
+    ),
     settings: {
       auditRetentionMs:
         positiveInt(

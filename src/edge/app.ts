@@ -37,7 +37,9 @@ export function handleEdge(
   if (legacy && facts.path === DISMISS_PATH) return dismissBanner(url);
   const signer = signerFor(config.cookieSecrets);
   const edge: EdgeRequest = { request, url, env, config, ctx, legacy, store, signer };
-  const minted = legacy ? mintedCookies(facts, url, signer) : facts.minted;
+  const minted = legacy
+    ? mintedCookies(facts, url, signer, config.edgeCookiesOverHttp)
+    : facts.minted;
   if (minted instanceof Promise)
     return minted.then((verified) => {
       facts.minted = verified;
@@ -99,10 +101,12 @@ function answer(
   if (decision.action === 'redirect' && decision.hashPage !== true && !setsCookie(decision))
     return redirectResponse(decision);
   const secure = edge.url.protocol === 'https:';
-  const cookies = decisionCookies(decision, facts, secure, edge.signer);
+  // Over plain http the edge mints nothing unless told it is a local run.
+  const signer = secure || config.edgeCookiesOverHttp ? edge.signer : null;
+  const cookies = decisionCookies(decision, facts, secure, signer);
   return cookies instanceof Promise
-    ? cookies.then((lines) => answerWith(edge, facts, body, decision, secure, lines))
-    : answerWith(edge, facts, body, decision, secure, cookies);
+    ? cookies.then((lines) => answerWith(edge, facts, body, decision, secure, signer, lines))
+    : answerWith(edge, facts, body, decision, secure, signer, cookies);
 }
 
 function answerWith(
@@ -111,9 +115,10 @@ function answerWith(
   body: BodyInit | null,
   decision: Decision,
   secure: boolean,
+  signer: CookieSigner | null,
   cookies: string[],
 ): Response | Promise<Response> {
-  const { request, url, config, legacy, signer } = edge;
+  const { request, url, config, legacy } = edge;
   if (decision.action === 'redirect') {
     const location = decision.location as string;
     return decision.hashPage === true
@@ -126,7 +131,7 @@ function answerWith(
     if (legacy === null) return response;
     const start =
       signer !== null && facts.method === 'GET' && isNavigation(facts)
-        ? signInStart(response, url, legacy.product, config.signIn.authorities)
+        ? signInStart(response, url, legacy.product, config.signIn)
         : null;
     if (start !== null)
       return rememberSignIn(

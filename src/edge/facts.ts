@@ -44,16 +44,18 @@ export function requestFacts(request: Request, url: URL, host: string, now: numb
 
 /**
  * The edge's own cookies the request carries, verified (`core/minted.ts`). Most requests carry
- * none and get an answer at once, without reading the URL's scheme.
+ * none and get an answer at once, without reading the URL's scheme. Over plain http none is
+ * trusted unless `overHttp` (local runs): there a sibling host could have set any of them.
  */
 export function mintedCookies(
   facts: RequestFacts,
   url: URL,
   signer: CookieSigner | null,
+  overHttp: boolean,
 ): MintedCookies | Promise<MintedCookies> {
   if (!carriesEdgeCookie(facts.cookies)) return NO_MINTED;
   const secure = url.protocol === 'https:';
-  if (signer === null) return untrusted(facts.cookies, secure);
+  if (signer === null || (!secure && !overHttp)) return untrusted(facts.cookies, secure);
   return signer.read(facts.cookies, secure, facts.host, facts.now);
 }
 

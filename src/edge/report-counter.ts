@@ -70,9 +70,11 @@ export function countDecision(
     if (decision.hopContinuation !== true)
       add(tenant, hour, product, decision.action, decision.reason);
     // A path reaches the tenant's admins only when the edge vouches for the tenant (its own
-    // signed cookie, a sign-in it saw this browser start): a link's `?tid=`, a hand-made cookie
-    // or a tenant-specific host alone lets anyone put words of their choosing there.
-    if (decision.unmappedPath !== undefined && decision.vouched === true)
+    // signed cookie, a sign-in it saw this browser start), and the navigation was the browser's
+    // own (typed, a bookmark, a click inside the portal): a link's `?tid=`, a hand-made cookie,
+    // a tenant-specific host alone, or a link on another site (a sibling host included) lets
+    // anyone put words of their choosing there.
+    if (decision.unmappedPath !== undefined && decision.vouched === true && ownNavigation(facts))
       add(tenant, hour, product, 'template', pathTemplate(decision.unmappedPath));
     // Without a context (a direct call, not a request) nothing can outlive the call: keep counting.
     const interval =
@@ -85,6 +87,12 @@ export function countDecision(
     // Counting is never worth a request: log and go on.
     console.warn(`report counting failed: ${String(error)}`);
   }
+}
+
+/** A navigation the browser itself started: typed or bookmarked, or a click on the same host. */
+function ownNavigation(facts: Pick<RequestFacts, 'secFetchSite'>): boolean {
+  const site = facts.secFetchSite?.toLowerCase();
+  return site === 'none' || site === 'same-origin';
 }
 
 /**

@@ -122,8 +122,10 @@ export function redirectResponse(decision: Decision, cookies: readonly string[] 
  * maps with the same table. With no route it goes to `fallback`: the unified home for a redirect,
  * the legacy portal's sign-in for a sign-in about to start (`edge/signin-trip.ts`); without
  * script, a link does. `cookies`: the decision's cookie lines and any the page must carry on.
- * Without a signer (no COOKIE_SIGNING_SECRET) the page sets no marker: its continuation is then
- * decided as any navigation, so a signed-in Cloud Apps user's new tab stays on the classic portal.
+ * Only a `move` page sets the marker (core/hop.ts), and only with a signer (COOKIE_SIGNING_SECRET):
+ * its navigation had passed the stickiness step. A `sign-in` page's navigation had not (an expired
+ * session, say), so its continuation is decided as any navigation; without a signer a signed-in
+ * Cloud Apps user's new tab stays on the classic portal.
  */
 export async function hashPage(
   purpose: 'move' | 'sign-in',
@@ -137,7 +139,7 @@ export async function hashPage(
   const nonce = randomToken();
   const headers = decisionHeaders(decision, cookies);
   let hopParam = '';
-  if (signer !== null) {
+  if (signer !== null && purpose === 'move') {
     const hop = randomId();
     const marker = await signer.sign(mintedName('hop', secure), facts.host, [hop], facts.now);
     headers.append('Set-Cookie', mintedCookie('hop', marker, secure));

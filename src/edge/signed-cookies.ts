@@ -24,8 +24,8 @@ const FIELD = /^[A-Za-z0-9_-]{1,1400}$/;
 const FUTURE_SKEW_SECONDS = 5;
 /**
  * Verified tenant cookies this isolate remembers: the same browsers send the same value for
- * weeks, and a verification is an HMAC. Keyed by the host and value (request text) in a Map, so
- * only own keys answer; bounded, and cleared when full.
+ * weeks, and a verification is an HMAC. Keyed by the name, host and value (request text) in a
+ * Map, so only own keys answer; bounded, and cleared when full.
  */
 const MAX_REMEMBERED_TENANTS = 10_000;
 
@@ -103,7 +103,7 @@ export class CookieSigner {
     }
     if (carried.length === 0 && rejected.length === 0) return NO_MINTED;
     if (carried.length === 1 && rejected.length === 0 && carried[0]?.[0] === 'tid') {
-      const known = this.knownTenant(host, carried[0][1], now);
+      const known = this.knownTenant(mintedName('tid', secure), host, carried[0][1], now);
       if (known !== null) return { ...NO_MINTED, tenant: known };
     }
     return this.readCarried(carried, rejected, secure, host, now);
@@ -120,7 +120,7 @@ export class CookieSigner {
     for (const [kind, value] of carried) {
       const name = mintedName(kind, secure);
       const fields = await this.verify(name, host, value, now, MINTED[kind].maxAgeSeconds);
-      const ok = fields !== null && this.accept(minted, kind, fields, host, value, now);
+      const ok = fields !== null && this.accept(minted, kind, fields, name, host, value, now);
       if (kind === 'hop') minted.hopCarried = true;
       if (!ok) rejected.push(name);
     }
@@ -132,6 +132,7 @@ export class CookieSigner {
     minted: { -readonly [K in keyof MintedCookies]: MintedCookies[K] },
     kind: MintedKind,
     fields: string[],
+    name: string,
     host: string,
     value: string,
     now: number,
@@ -140,7 +141,7 @@ export class CookieSigner {
       const tenant = fields.length === 1 ? asTenantId(fields[0]) : null;
       if (tenant === null || tenant !== fields[0] || tenant === CONSUMER_TENANT) return false;
       minted.tenant = tenant;
-      this.rememberTenant(host, value, tenant, now);
+      this.rememberTenant(name, host, value, tenant, now);
       return true;
     }
     if (kind === 'trip') {
@@ -154,17 +155,23 @@ export class CookieSigner {
     return id !== null;
   }
 
-  private knownTenant(host: string, value: string, now: number): string | null {
-    const known = this.tenants.get(`${host} ${value}`);
+  private knownTenant(name: string, host: string, value: string, now: number): string | null {
+    const known = this.tenants.get(`${name} ${host} ${value}`);
     if (known === undefined) return null;
     return Math.floor(now / 1000) - known.issued <= MINTED.tid.maxAgeSeconds ? known.tenant : null;
   }
 
-  private rememberTenant(host: string, value: string, tenant: string, now: number): void {
+  private rememberTenant(
+    name: string,
+    host: string,
+    value: string,
+    tenant: string,
+    now: number,
+  ): void {
     if (this.tenants.size >= MAX_REMEMBERED_TENANTS) this.tenants.clear();
     const issued = Number(value.slice(0, value.indexOf('.')));
     if (Number.isSafeInteger(issued) && issued <= Math.floor(now / 1000) + FUTURE_SKEW_SECONDS)
-      this.tenants.set(`${host} ${value}`, { tenant, issued });
+      this.tenants.set(`${name} ${host} ${value}`, { tenant, issued });
   }
 }
 

@@ -5,6 +5,7 @@ import type { Reason } from '../core/reasons';
 import { hashPage, mintedCookie } from './respond';
 import { type CookieSigner, nonceDigest, tripFields } from './signed-cookies';
 import { mintedName } from '../core/minted';
+import type { SignInConfig } from '../config/signin';
 
 /**
  * The start of a sign-in, as the edge sees it begin in a browser: the legacy portal answers a
@@ -39,22 +40,39 @@ export interface SignInStart {
   location: string;
 }
 
-/** The sign-in a legacy response starts for this host's callback, or `null` when it starts none. */
+/**
+ * The sign-in a legacy response starts for this host's callback, or `null` when it starts none.
+ * It is the portal's own OpenID Connect request: to an authority of SIGNIN_AUTHORITIES, for one of
+ * the product's client ids (SIGNIN_AUDIENCES), form_post with an id_token, a `state` and a `nonce`,
+ * back to this host's callback, and the response sets the portal's cookie for it (its correlation
+ * cookie). A redirect the portal merely relays (a return URL it follows) sets no such cookie.
+ */
 export function signInStart(
   response: Response,
   url: URL,
   product: Product,
-  authorities: ReadonlySet<string>,
+  signIn: Pick<SignInConfig, 'authorities' | 'audiences'>,
 ): SignInStart | null {
   if (response.status < 301 || response.status > 308 || response.status === 304) return null;
   const location = response.headers.get('location');
   if (location === null || !URL.canParse(location, url.href)) return null;
   const authorize = new URL(location, url);
-  if (!authorities.has(authorize.origin) || !AUTHORIZE_PATH.test(authorize.pathname)) return null;
+  if (!signIn.authorities.has(authorize.origin) || !AUTHORIZE_PATH.test(authorize.pathname))
+    return null;
   const query = authorize.searchParams;
   const nonce = query.get('nonce');
   const back = query.get('redirect_uri');
-  if (query.get('response_mode') !== 'form_post' || !nonce || nonce.length > MAX_NONCE_LENGTH)
+  const clientId = query.get('client_id');
+  if (
+    query.get('response_mode') !== 'form_post' ||
+    !(query.get('response_type') ?? '').split(' ').includes('id_token') ||
+    !query.get('state') ||
+    !nonce ||
+    nonce.length > MAX_NONCE_LENGTH ||
+    clientId === null ||
+    !(signIn.audiences.get(product.id) ?? []).includes(clientId) ||
+    response.headers.getSetCookie().length === 0
+  )
     return null;
   if (back === null || !URL.canParse(back)) return null;
   const callback = new URL(back);
