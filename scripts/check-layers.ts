@@ -7,11 +7,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const LAYERS: readonly (readonly string[])[] = [
-  ['catalogue', 'i18n'],
+  ['catalogue'],
   ['core'],
   ['store', 'config', 'siem'],
   ['objects'],
   ['errors.ts'],
+  ['i18n'],
   ['edge', 'settings'],
   ['auth'],
   ['api', 'pages'],

@@ -116,6 +116,7 @@ async function main(): Promise<void> {
     // A local run: the edge's cookies also over plain http (never in a deployed env).
     EDGE_COOKIES_OVER_HTTP: 'on',
     DEV_AUTH: 'true',
+    DEV_TENANT: DEMO_TENANT,
     SETTINGS_URL: `${protocol}://127.0.0.1:${port}/settings`,
     // Passed on when set: the per-tenant write limit (raised for a load test), the report's
     // flush interval, the schedule's minimum lead and the isolate's toggle cache (shortened for

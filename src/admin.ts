@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import { apiApp } from './api/routes';
 import type { AdminEnv } from './auth/context';
 import type { Config, Env } from './config';
-import { answerError, errorResponse } from './errors';
-import { mountPages } from './pages/routes';
+import { AppError, answerError, errorResponse } from './errors';
+import { errorPage, mountPages } from './pages/routes';
 import { objectSettingsStore } from './settings/object-store';
 import { SettingsService } from './settings/service';
 import { storeFor } from './store/decision-loop';
@@ -14,7 +14,12 @@ adminApp.onError((error, c) => answerError(error, `${c.req.method} ${c.req.path}
 adminApp.get('/healthz', (c) => c.json({ status: 'ok' }));
 adminApp.route('/api', apiApp);
 mountPages(adminApp);
-adminApp.notFound(() => errorResponse('not_found', 'No such route.'));
+// The API answers in its JSON envelope; anything else on the settings side is a page.
+adminApp.notFound((c) =>
+  c.req.path === '/api' || c.req.path.startsWith('/api/')
+    ? errorResponse('not_found', 'No such route.')
+    : errorPage(new AppError('not_found', 'No such page.'), c),
+);
 
 /**
  * Serve one admin request. Handlers see the loaded configuration and a settings service whose

@@ -43,6 +43,8 @@ export class AppError extends Error {
     readonly headers: Record<string, string> = {},
     /** The precise cause, for logs only: never on the wire. */
     readonly detail?: string,
+    /** Why, where a code has several causes a page says apart (a schedule's refusal). */
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -115,7 +117,7 @@ export function settingsFailure(failure: SettingsFailure): AppError {
         'the settings object could not import from KV',
       );
     case 'invalid_request':
-      return new AppError('invalid_request', failure.message);
+      return new AppError('invalid_request', failure.message, {}, undefined, failure.reason);
     case 'not_found':
       return new AppError('not_found', failure.message);
   }

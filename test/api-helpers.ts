@@ -78,6 +78,25 @@ export function api(method: string, path: string, call: ApiCall = {}): Promise<R
   return send(apiRequest(method, path, call));
 }
 
+/**
+ * A settings page's error: a page (not the API's JSON), in standards mode, with the status and
+ * the code's words; `no-store`.
+ */
+export async function expectErrorPage(
+  res: Response,
+  status: number,
+  code: string,
+): Promise<string> {
+  const { expect } = await import('vitest');
+  expect(res.status, code).toBe(status);
+  expect(res.headers.get('content-type')).toContain('text/html');
+  expect(res.headers.get('cache-control')).toBe('no-store');
+  const html = await res.text();
+  expect(html.startsWith('<!doctype html>')).toBe(true);
+  expect(html).toContain(`data-error="${code}"`);
+  return html;
+}
+
 export async function expectError(res: Response, status: number, code: string): Promise<void> {
   const { expect } = await import('vitest');
   expect(res.status, `${code}`).toBe(status);

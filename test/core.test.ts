@@ -503,9 +503,14 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
 
   it('a shape stands for the last segment only where no row tests that segment', () => {
     const rows = [
-      { from: '/alert/new', to: '/create', query: 'drop' as const },
-      { from: '/alert/:id', to: '/alerts/:id', query: 'keep' as const },
-      { from: '/files/*', to: '/file/*/overview', query: 'keep' as const },
+      { from: '/alert/new', to: '/create', query: 'drop' as const, area: 'alerts' as const },
+      { from: '/alert/:id', to: '/alerts/:id', query: 'keep' as const, area: 'alerts' as const },
+      {
+        from: '/files/*',
+        to: '/file/*/overview',
+        query: 'keep' as const,
+        area: 'entities' as const,
+      },
     ];
     const map = new DeepLinkMap({ source: 'test', rows });
     // `new` is a literal in the first row: the value of the last segment decides.
@@ -614,14 +619,15 @@ describe('out-of-scope prefixes', () => {
   const words = ['', 'a', 'B', 'Insiderriskmgmt', 'communicationcompliance', 'alerts', '..', '%2f'];
 
   it("a path is under a prefix exactly when its segments start with the prefix's", () => {
-    const word = fc.constantFrom(...words, ...office.outOfScope.flatMap((p) => pathSegments(p)));
+    const officePrefixes = office.outOfScope.map((o) => o.prefix);
+    const word = fc.constantFrom(...words, ...officePrefixes.flatMap((p) => pathSegments(p)));
     const path = fc
       .tuple(fc.array(word, { maxLength: 5 }), fc.array(fc.constantFrom('/', '\\', '//')))
       .map(([ws, seps]) =>
         ws.map((w, i) => (seps[i % Math.max(seps.length, 1)] ?? '/') + w).join(''),
       );
     const prefixes = fc.oneof(
-      fc.constant(office.outOfScope),
+      fc.constant(officePrefixes),
       fc.array(
         fc.array(fc.constantFrom(...words), { maxLength: 3 }).map((ws) => `/${ws.join('/')}`),
         { maxLength: 4 },
@@ -665,7 +671,10 @@ describe('landings', () => {
   });
 
   it("a configuration's own table answers, never another's for the same product", () => {
-    const table = (to: string) => ({ source: 'test', rows: [{ from: '/antiphishing', to }] });
+    const table = (to: string) => ({
+      source: 'test',
+      rows: [{ from: '/antiphishing', to, area: 'policies' as const }],
+    });
     const route = routeOf(office, '/antiphishing', '');
     const a = new DeepLinkMap(table('/a'));
     const b = new DeepLinkMap(table('/b'));

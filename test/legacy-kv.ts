@@ -17,7 +17,7 @@ export async function legacyChange(
   feedback: string | null = null,
 ): Promise<ToggleRecord> {
   // The shapes as written before modes and schedules: no mode, previousMode or via.
-  type LegacyEntry = Omit<AuditEntry, 'mode' | 'previousMode' | 'via'>;
+  type LegacyEntry = Omit<AuditEntry, 'mode' | 'previousMode' | 'via' | 'event' | 'scheduledFor'>;
   const kv = testEnv.TOGGLES;
   const current = parseToggleRecord(await kv.get(keys.toggle(tenant, product)));
   const previous = current?.enabled ?? defaultOf(product);

@@ -290,8 +290,8 @@ describe('observe on the settings page', () => {
     await b.signIn(tenant, 'security-admin');
     const html = await (await b.go('/settings')).text();
     expect(html).toContain('id="dialog-endpoint-observe"');
-    const confirm = await (await b.go('/settings/confirm/endpoint?mode=observe')).text();
-    expect(confirm).toContain('Observe before turning redirection on?');
+    const confirm = await (await b.go('/settings/confirm/endpoint?mode=observe&version=0')).text();
+    expect(confirm).toContain('Observe Endpoints before turning redirection on?');
     expect(confirm).toContain('name="mode" value="observe"');
     const saved = await b.go('/settings/endpoint', {
       method: 'POST',

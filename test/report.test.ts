@@ -398,9 +398,55 @@ describe('the report on the settings page', () => {
     expect(section).toContain('<svg class="chart" role="img"');
     expect(section).toContain('Endpoints: legacy visits per hour, last 24 hours');
     expect(html).not.toMatch(/<svg[^>]* style=|<rect[^>]* style=/);
+    // Readable: a y scale, hour labels every three hours, the axes named, a legend beside it.
+    const hourly = section.slice(0, section.indexOf('</svg>'));
+    expect(hourly).toMatch(/data-tick="0"[\s\S]*?data-tick="1"[\s\S]*?data-tick="2"/);
+    expect(hourly).toContain('>Hour (UTC)</text>');
+    expect(hourly).toContain('>Visits</text>');
+    const thisHour = new Date().toISOString().slice(11, 13);
+    expect(hourly.match(/text-anchor="middle" fill="#333">\d\d<\/text>/g)).toHaveLength(8);
+    expect(section).toContain('Redirected, or would have been (observe)');
+    // The 7 days by day, today's bar last, and the numbers behind both charts.
+    expect(section).toContain('Endpoints: legacy visits per day, last 7 days');
+    const weekly = section.slice(section.indexOf('legacy visits per day'));
+    const days =
+      weekly
+        .slice(0, weekly.indexOf('</svg>'))
+        .match(/data-bucket="(\d{4}-\d{2}-\d{2})T00:00:00\.000Z"/g) ?? [];
+    expect(days).toHaveLength(7);
+    expect(days[6]).toContain(new Date().toISOString().slice(0, 10));
+    expect(section).toContain(
+      `<th scope="row">${new Date().toISOString().slice(0, 10)} ${thisHour}:00</th><td>2</td><td>0</td>`,
+    );
+    // Why visits stayed, by reason: none here (observe moved them all).
+    expect(section).not.toContain('data-figure="passed-session-sticky"');
     b.lang = 'nl-NL,nl;q=0.9';
     const nl = await (await b.go('/settings?lang=nl')).text();
     expect(nl).toContain('Migratierapport');
     expect(nl).toContain('Eindpunten: bezoeken per uur, afgelopen 24 uur');
+    expect(nl).toContain('>Uur (UTC)</text>');
+  });
+
+  it('says why visits stayed, by reason, in words', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'endpoint', false);
+    const minted = `${EDGE_COOKIE.tid}=${await tenantCookie('securitycenter.windows.com', tenant)}`;
+    await visit(navigation(`${MDE}/alerts?tid=${tenant}`), everyRequest);
+    await visit(navigation(`${MDE}/alerts`, { cookies: `sccauth=1; ${minted}` }), everyRequest);
+    await visit(navigation(`${MDE}/serviceHealth?tid=${tenant}`), everyRequest);
+    const b = new Browser();
+    await b.signIn(tenant, 'security-reader');
+    const html = await (await b.go('/settings')).text();
+    const section = html.slice(html.indexOf('data-report="endpoint"'));
+    for (const [reason, words] of [
+      ['toggle-off', 'Redirection turned off'],
+      ['session-sticky', 'Signed in to the legacy portal (moves at the next sign-in)'],
+      ['out-of-scope', 'Page not in the Microsoft Defender portal'],
+    ])
+      expect(section).toMatch(
+        new RegExp(
+          `data-figure="passed-${reason}"><th scope="row">· ${words.replace(/[()]/g, '\\$&')}</th><td>1</td><td>1</td>`,
+        ),
+      );
   });
 });

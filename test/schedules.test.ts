@@ -35,12 +35,17 @@ async function schedule(
   return api('POST', `/tenants/${tenant}/redirection/schedules`, { token, body });
 }
 
-const soon = (ms = LEAD_MS + 50) => new Date(Date.now() + ms).toISOString();
+const soon = (ms = LEAD_MS + 600) => new Date(Date.now() + ms).toISOString();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function auditEntries(tenant: string, token: string) {
   const res = await api('GET', `/tenants/${tenant}/redirection/audit`, { token });
   return ((await res.json()) as { entries: Record<string, unknown>[] }).entries;
+}
+
+/** The entries that changed a setting (not a schedule set or cancelled). */
+async function changes(tenant: string, token: string) {
+  return (await auditEntries(tenant, token)).filter((e) => e.event === 'change');
 }
 
 describe('scheduled changes', () => {
@@ -59,13 +64,24 @@ describe('scheduled changes', () => {
       Date.parse(at),
     );
 
+    // Setting it is audited: who, what, for when; the setting itself is unchanged.
+    expect(await auditEntries(tenant, token)).toMatchObject([
+      {
+        event: 'schedule-created',
+        product: 'endpoint',
+        mode: 'observe',
+        previousMode: 'off',
+        scheduledFor: at,
+        actor: { oid: 'oid-ada', name: 'Ada' },
+      },
+    ]);
     // Not yet due: the alarm changes nothing.
     await runDurableObjectAlarm(stub);
-    expect(await auditEntries(tenant, token)).toEqual([]);
+    expect(await changes(tenant, token)).toEqual([]);
 
     await sleep(Date.parse(at) - Date.now() + 20);
     await runDurableObjectAlarm(stub);
-    const entries = await auditEntries(tenant, token);
+    const entries = await changes(tenant, token);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({
       product: 'endpoint',
@@ -81,7 +97,7 @@ describe('scheduled changes', () => {
 
     // The alarm again (a retry, a restart): applied once.
     await runDurableObjectAlarm(stub);
-    expect(await auditEntries(tenant, token)).toHaveLength(1);
+    expect(await changes(tenant, token)).toHaveLength(1);
   });
 
   it('survive the object restarting, and still apply once', async () => {
@@ -96,33 +112,52 @@ describe('scheduled changes', () => {
     await runDurableObjectAlarm(stub);
     await evictDurableObject(stub);
     await runDurableObjectAlarm(stub);
-    const entries = await auditEntries(tenant, token);
+    const entries = await changes(tenant, token);
     expect(entries.map((e) => [e.product, e.mode, e.via])).toEqual([['office', 'off', 'schedule']]);
     const state = await api('GET', `/tenants/${tenant}/redirection/office`, { token });
     expect(await state.json()).toMatchObject({ mode: 'off', version: 1 });
   });
 
-  it('cancelled before their time change nothing', async () => {
+  it('cancelled before their time change nothing; the cancelling is audited', async () => {
     const { tenant, token } = await tenantWithShortLead();
     const at = soon();
     const res = await schedule(tenant, token, { product: 'endpoint', mode: 'on', at });
     const { id } = (await res.json()) as ScheduledChange;
     const before = await dumpSql(tenant);
+    const colleague = await adminToken(tenant, ['security-admin'], { name: 'Bo', oid: 'oid-bo' });
     const cancel = await api('DELETE', `/tenants/${tenant}/redirection/schedules/${id}`, {
-      token,
+      token: colleague,
     });
     expect(cancel.status).toBe(200);
     await sleep(Date.parse(at) - Date.now() + 20);
     await runDurableObjectAlarm(settingsOf(tenant));
     const after = await dumpSql(tenant);
     expect(after.toggles).toEqual(before.toggles);
-    expect(after.audit).toEqual(before.audit);
+    // One row more: who cancelled whose change, for when.
+    const [was, is] = [before.audit ?? [], after.audit ?? []];
+    expect(is.slice(0, was.length)).toEqual(was);
+    expect(is.slice(was.length)).toMatchObject([
+      { event: 'schedule-cancelled', actor_oid: 'oid-bo', mode: 'on', scheduled_for: at },
+    ]);
     expect(await testEnv.TOGGLES.get(keys.toggle(tenant, 'endpoint'))).toBeNull();
-    await expectError(
-      await api('DELETE', `/tenants/${tenant}/redirection/schedules/${id}`, { token }),
-      404,
-      'not_found',
-    );
+    // Cancelling it again: gone, and the answer says who was first.
+    const again = await api('DELETE', `/tenants/${tenant}/redirection/schedules/${id}`, { token });
+    await expectError(again.clone(), 404, 'not_found');
+    expect(((await again.json()) as { message: string }).message).toContain('cancelled by Bo');
+  });
+
+  it('cancelling one that was applied meanwhile says so and changes nothing', async () => {
+    const { tenant, token } = await tenantWithShortLead();
+    const at = soon();
+    const { id } = (await (
+      await schedule(tenant, token, { product: 'identity', mode: 'on', at })
+    ).json()) as ScheduledChange;
+    await sleep(Date.parse(at) - Date.now() + 20);
+    await runDurableObjectAlarm(settingsOf(tenant));
+    const gone = await api('DELETE', `/tenants/${tenant}/redirection/schedules/${id}`, { token });
+    await expectError(gone.clone(), 404, 'not_found');
+    expect(((await gone.json()) as { message: string }).message).toContain('already applied');
+    expect(await changes(tenant, token)).toHaveLength(1);
   });
 
   it('refuse a past time, one closer than the minimum lead, and say why', async () => {
@@ -169,7 +204,7 @@ describe('scheduled changes', () => {
     });
     await sleep(Date.parse(at) - Date.now() + 20);
     await runDurableObjectAlarm(stub);
-    expect(await auditEntries(other.tenant, other.token)).toEqual([]);
+    expect(await changes(other.tenant, other.token)).toEqual([]);
     const list = await api('GET', `/tenants/${other.tenant}/redirection/schedules`, {
       token: other.token,
     });
@@ -201,18 +236,20 @@ describe('scheduled changes', () => {
 });
 
 describe('scheduled changes on the settings page', () => {
-  it('are set with the form (UTC), listed, and cancelled; a past time is refused', async () => {
+  it('are set with the form, listed, and cancelled; a past time is refused with the form kept', async () => {
     const b = new Browser();
     const tenant = newTenant();
     await b.signIn(tenant, 'security-admin');
     const html = await (await b.go('/settings')).text();
     expect(html).toContain('id="h-schedules"');
+    // Without script the field is UTC (its label says so).
+    expect(html).toContain('At (UTC)');
     const local = new Date(Date.now() + 86_400_000).toISOString().slice(0, 19);
     const set = await b.go('/settings/schedules', {
       method: 'POST',
       form: { csrf: b.csrf(html), product: 'identity', mode: 'observe', at: local },
     });
-    expect(set.headers.get('location')).toBe('/settings?done=scheduled');
+    expect(set.headers.get('location')).toBe('/settings?done=scheduled#schedules');
     const listed = await (await b.go('/settings?done=scheduled')).text();
     const id = /data-schedule="([0-9a-f-]{36})"/.exec(listed)?.[1];
     expect(id).toBeDefined();
@@ -226,12 +263,67 @@ describe('scheduled changes on the settings page', () => {
       method: 'POST',
       form: { csrf: b.csrf(listed) },
     });
-    expect(cancel.headers.get('location')).toBe('/settings?done=cancelled');
+    expect(cancel.headers.get('location')).toBe('/settings?done=cancelled#schedules');
     expect(await (await b.go('/settings')).text()).not.toContain('data-schedule=');
     const past = await b.go('/settings/schedules', {
       method: 'POST',
       form: { csrf: b.csrf(listed), product: 'identity', mode: 'on', at: '2020-01-01T00:00' },
     });
-    expect(past.headers.get('location')).toBe('/settings?error=schedule');
+    expect(past.status).toBe(400);
+    const refused = await past.text();
+    expect(refused).toContain('Pick a time at least 60 seconds from now.');
+    // The form keeps what was sent.
+    expect(refused).toMatch(/<option value="identity" selected="">/);
+    expect(refused).toMatch(/<option value="on" selected="">/);
+    expect(refused).toContain('value="2020-01-01T00:00"');
+  });
+
+  it("the script's UTC instant wins over the field: the admin's own time is meant", async () => {
+    const b = new Browser();
+    const tenant = newTenant();
+    await b.signIn(tenant, 'security-admin');
+    const html = await (await b.go('/settings')).text();
+    // 09:00 in Amsterdam (UTC+1 in winter), as the page's script sends it.
+    const day = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const set = await b.go('/settings/schedules', {
+      method: 'POST',
+      form: {
+        csrf: b.csrf(html),
+        product: 'endpoint',
+        mode: 'on',
+        at: `${day}T09:00`,
+        atUtc: `${day}T08:00:00.000Z`,
+      },
+    });
+    expect(set.status).toBe(303);
+    const token = await adminToken(tenant, ['security-reader']);
+    const list = await api('GET', `/tenants/${tenant}/redirection/schedules`, { token });
+    expect(((await list.json()) as { schedules: ScheduledChange[] }).schedules[0]?.at).toBe(
+      `${day}T08:00:00.000Z`,
+    );
+  });
+
+  it('cancelling a change a colleague cancelled first says who, and changes nothing', async () => {
+    const b = new Browser();
+    const tenant = newTenant();
+    await b.signIn(tenant, 'security-admin', 'Ada Admin');
+    const html = await (await b.go('/settings')).text();
+    const at = new Date(Date.now() + 86_400_000).toISOString().slice(0, 19);
+    await b.go('/settings/schedules', {
+      method: 'POST',
+      form: { csrf: b.csrf(html), product: 'identity', mode: 'on', at },
+    });
+    const stale = await (await b.go('/settings')).text();
+    const id = /data-schedule="([0-9a-f-]{36})"/.exec(stale)?.[1] as string;
+    const colleague = await adminToken(tenant, ['security-admin'], { name: 'Bo Colleague' });
+    await api('DELETE', `/tenants/${tenant}/redirection/schedules/${id}`, { token: colleague });
+    const res = await b.go(`/settings/schedules/${id}/cancel`, {
+      method: 'POST',
+      form: { csrf: b.csrf(stale) },
+    });
+    expect(res.status).toBe(409);
+    const page = await res.text();
+    expect(page).toContain('This scheduled change was already cancelled by Bo Colleague');
+    expect(page).not.toContain('Pick a time');
   });
 });

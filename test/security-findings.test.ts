@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index';
 import type { Env } from '../src/config';
-import { adminToken, api, expectError } from './api-helpers';
+import { adminToken, api, expectError, expectErrorPage } from './api-helpers';
 import { decisionOf, navigate, newTenant, seedToggle, send, testEnv } from './helpers';
 
 const ADMIN = 'http://localhost';
@@ -36,7 +36,7 @@ describe('page POSTs are bounded before parsing', () => {
   it('an unauthenticated 1 MiB form to /auth/logout, /auth/dev or a setting answers 413', async () => {
     const big = `csrf=x&feedback=${'a'.repeat(1024 * 1024)}`;
     for (const path of ['/auth/logout', '/auth/dev', '/settings/endpoint']) {
-      await expectError(await send(form(`${ADMIN}${path}`, big)), 413, 'payload_too_large');
+      await expectErrorPage(await send(form(`${ADMIN}${path}`, big)), 413, 'payload_too_large');
     }
   });
 
@@ -51,7 +51,7 @@ describe('page POSTs are bounded before parsing', () => {
         duplex: 'half',
       }),
     );
-    await expectError(res, 413, 'payload_too_large');
+    await expectErrorPage(res, 413, 'payload_too_large');
     expect(counter.chunks).toBeLessThan(50);
   });
 });
@@ -66,7 +66,7 @@ describe('pages authorise exactly like the API', () => {
       const res = await send(
         new Request(`${ADMIN}${path}`, { headers: { Cookie: `pr_session=${token}` } }),
       );
-      await expectError(res, 403, 'forbidden');
+      await expectErrorPage(res, 403, 'forbidden');
     }
   });
 
@@ -185,7 +185,7 @@ describe('the OIDC flow cookie on an https admin host', () => {
       }),
       env,
     );
-    await expectError(planted, 400, 'invalid_request');
+    await expectErrorPage(planted, 400, 'invalid_request');
   });
 });
 

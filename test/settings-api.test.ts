@@ -175,14 +175,17 @@ describe('PUT and GET /tenants/{tenantId}/redirection/{product}', () => {
       'actor',
       'at',
       'enabled',
+      'event',
       'feedback',
       'id',
       'mode',
       'previous',
       'previousMode',
       'product',
+      'scheduledFor',
       'via',
     ]);
+    expect(entries[0]).toMatchObject({ event: 'change', scheduledFor: null });
   });
 
   it('honours If-Match: the current ETag applies, a stale or malformed one answers 412', async () => {

@@ -3,6 +3,7 @@ import worker from '../src/index';
 import type { Env } from '../src/config';
 import { keys } from '../src/store/records';
 import { parseCsv } from '../src/objects/audit-export';
+import { adminToken, api, expectErrorPage } from './api-helpers';
 import { newTenant, send, testEnv } from './helpers';
 import { configure } from './tenant-settings-helpers';
 import { ADMIN, Browser } from './settings-page-browser';
@@ -130,15 +131,14 @@ describe('settings page: an admin changes a toggle', () => {
     const b = new Browser();
     const tenant = newTenant();
     await b.signIn(tenant, 'security-admin', 'Ada');
-    const csrf = b.csrf(await (await b.go('/settings/confirm/endpoint?mode=on')).text());
+    const csrf = b.csrf(await (await b.go('/settings/confirm/endpoint?mode=on&version=0')).text());
     await b.go('/settings/endpoint', { method: 'POST', form: { csrf, mode: 'on' } });
     for (const form of [{ csrf }, { csrf, mode: 'maybe' }, { csrf, enabled: 'yes' }] as Record<
       string,
       string
     >[]) {
       const res = await b.go('/settings/endpoint', { method: 'POST', form });
-      expect(res.status, JSON.stringify(form)).toBe(400);
-      expect(((await res.json()) as { error: string }).error).toBe('invalid_request');
+      await expectErrorPage(res, 400, 'invalid_request');
     }
     const page = await (await b.go('/settings')).text();
     expect(page).toMatch(/data-product="endpoint"[\s\S]*?data-state="on"/);
@@ -148,21 +148,26 @@ describe('settings page: an admin changes a toggle', () => {
     const b = new Browser();
     const tenant = newTenant();
     await b.signIn(tenant, 'security-admin', 'Ada');
-    const confirm = await (await b.go('/settings/confirm/endpoint?enabled=true')).text();
-    expect(confirm).toContain('Turn on automatic redirection?');
-    expect(confirm).toContain('up to about a minute');
-    expect(confirm).toContain('after they sign in again');
+    const confirm = await (await b.go('/settings/confirm/endpoint?enabled=true&version=0')).text();
+    expect(confirm).toContain('Turn on automatic redirection for Endpoints?');
+    // How long it takes, from the configured cache times (20 s + 30 s + KV's replication).
+    expect(confirm).toContain('every account within about 60 seconds');
+    expect(confirm).toContain('when they next sign in');
+    expect(confirm).toContain('name="version" value="0"');
     const csrf = b.csrf(confirm);
     expect(
       (
-        await b.go('/settings/endpoint', { method: 'POST', form: { csrf, enabled: 'true' } })
+        await b.go('/settings/endpoint', {
+          method: 'POST',
+          form: { csrf, enabled: 'true', version: '0' },
+        })
       ).headers.get('location'),
     ).toBe('/settings?saved=endpoint');
     let page = await (await b.go('/settings?saved=endpoint')).text();
-    expect(page).toContain('Saved.');
+    expect(page).toContain('Saved: Endpoints is now On.');
     expect(page).toMatch(/data-product="endpoint"[\s\S]*?data-state="on"/);
     expect(page).toContain('Last changed by Ada');
-    const disable = await (await b.go('/settings/confirm/endpoint?enabled=false')).text();
+    const disable = await (await b.go('/settings/confirm/endpoint?enabled=false&version=1')).text();
     expect(disable).toContain('Disable &amp; share feedback');
     await b.go('/settings/endpoint', {
       method: 'POST',
@@ -173,9 +178,9 @@ describe('settings page: an admin changes a toggle', () => {
     const audit = await (await b.go('/settings/audit')).text();
     const rows = audit.match(/<tr data-entry=[\s\S]*?<\/tr>/g) ?? [];
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toContain('Turned off');
+    expect(rows[0]).toContain('Turned off: On → Off');
     expect(rows[0]).toContain('Our SIEM playbooks still open the old portal');
-    expect(rows[1]).toContain('Turned on');
+    expect(rows[1]).toContain('Turned on: Off → On');
     // The API sees the same change.
     const stored = JSON.parse((await testEnv.TOGGLES.get(keys.toggle(tenant, 'endpoint')))!) as {
       enabled: boolean;
@@ -228,8 +233,8 @@ describe('settings page: an admin changes a toggle', () => {
       method: 'POST',
       form: { csrf, enabled: 'false' },
     });
-    expect(second.headers.get('location')).toBe('/settings?error=rate-limited');
-    const page = await (await b.go('/settings?error=rate-limited')).text();
+    expect(second.status).toBe(429);
+    const page = await second.text();
     expect(page).toContain('Too many changes for your organisation just now.');
     expect(page).toMatch(/data-product="endpoint"[\s\S]*?data-state="on"/);
   });
@@ -242,8 +247,53 @@ describe('settings page: an admin changes a toggle', () => {
       method: 'POST',
       form: { csrf: 'wrong', enabled: 'true' },
     });
-    expect(res.status).toBe(403);
+    const html = await expectErrorPage(res, 403, 'forbidden');
+    expect(html).toContain('This form has expired or was sent from elsewhere.');
+    expect(html).toContain('Reload the settings page and try again.');
     expect(await testEnv.TOGGLES.get(keys.toggle(tenant, 'identity'))).toBeNull();
+  });
+
+  it('a tab opened before a colleague changed the product writes nothing, and says who changed it to what', async () => {
+    const b = new Browser();
+    const tenant = newTenant();
+    await b.signIn(tenant, 'security-admin', 'Ada');
+    const stale = await (await b.go('/settings')).text();
+    expect(stale).toMatch(/id="dialog-office"[\s\S]*?name="version" value="0"/);
+    // Meanwhile, through the API: Office to observe.
+    const token = await adminToken(tenant, ['security-admin'], { name: 'Bo Colleague' });
+    await api('PUT', `/tenants/${tenant}/redirection/office`, { token, body: { mode: 'observe' } });
+    const res = await b.go('/settings/office', {
+      method: 'POST',
+      form: { csrf: b.csrf(stale), mode: 'off', version: '0', feedback: 'not yet' },
+    });
+    expect(res.status).toBe(409);
+    const page = await res.text();
+    expect(page).not.toContain('Saved');
+    expect(page).toContain(
+      'Nothing was saved: Bo Colleague changed Email &amp; collaboration to Observe',
+    );
+    expect(page).toMatch(/data-product="office"[\s\S]*?data-state="observe"/);
+    const audit = (await (
+      await api('GET', `/tenants/${tenant}/redirection/audit`, { token })
+    ).json()) as { entries: unknown[] };
+    expect(audit.entries).toHaveLength(1);
+  });
+
+  it('says what moves and what stays, per product, from the catalogue', async () => {
+    const b = new Browser();
+    await b.signIn(newTenant(), 'security-reader');
+    const page = await (await b.go('/settings')).text();
+    const line = (p: string) =>
+      new RegExp(`data-moves="${p}">([^<]*)<`).exec(page)?.[1]?.replace(/&amp;/g, '&') ?? '';
+    expect(line('office')).toContain('Moves to the Microsoft Defender portal: home, alerts');
+    expect(line('office')).toContain(
+      'Stays on the legacy portal: compliance, mail flow, every other page.',
+    );
+    expect(line('endpoint')).toContain('Stays on the legacy portal: service health');
+    expect(line('cloudapps')).toContain(
+      'the API, security configuration (Microsoft Defender for Cloud)',
+    );
+    expect(line('identity')).toContain('Stays on the legacy portal: nothing.');
   });
 });
 
@@ -284,7 +334,7 @@ describe('settings page: languages', () => {
     b.lang = 'nl-NL,nl;q=0.9,en;q=0.5';
     const tenant = newTenant();
     await b.signIn(tenant, 'global-admin', 'Daan');
-    const page = await (await b.go('/settings/confirm/office?enabled=false')).text();
+    const page = await (await b.go('/settings/confirm/office?enabled=false&version=0')).text();
     await b.go('/settings/office', {
       method: 'POST',
       form: { csrf: b.csrf(page), enabled: 'false' },
@@ -336,5 +386,114 @@ describe('settings page: OpenID Connect sign-in (code + PKCE) against a local pr
       env,
     );
     expect(replay.status).toBeGreaterThanOrEqual(400);
+  });
+});
+
+describe('settings page: errors are pages, in the visitor language', () => {
+  it('an expired form, a refused dev sign-in and an unknown page answer a page with status, what and what to do', async () => {
+    const b = new Browser();
+    b.lang = 'nl-NL,nl;q=0.9';
+    const page = await (await b.go('/settings')).text();
+    expect(page.startsWith('<!doctype html>')).toBe(true);
+    const refused = await b.go('/auth/dev', {
+      method: 'POST',
+      form: { csrf: b.csrf(page), tenant: 'contoso', role: 'security-admin' },
+    });
+    const html = await expectErrorPage(refused, 400, 'invalid_request');
+    expect(html).toContain('<html lang="nl">');
+    expect(html).toContain('Fout 400');
+    expect(html).toContain('Het verzoek kon niet worden gebruikt.');
+    const expired = await b.go('/auth/logout', { method: 'POST', form: { csrf: 'stale' } });
+    expect(await expectErrorPage(expired, 403, 'forbidden')).toContain(
+      'Laad de instellingenpagina opnieuw',
+    );
+    await b.signIn(newTenant(), 'security-reader');
+    await expectErrorPage(await b.go('/settings/no-such-page'), 404, 'not_found');
+    // The API keeps its JSON envelope.
+    const api404 = await send(new Request(`${ADMIN}/api/nope`));
+    expect(api404.headers.get('content-type')).toContain('application/json');
+  });
+
+  it('an unexpected failure says nothing internal', async () => {
+    const b = new Browser();
+    await b.signIn(newTenant(), 'security-admin');
+    // A cursor the object cannot read is the request's fault: the view says so in words.
+    const audit = await b.go('/settings/audit?cursor=%%%');
+    expect(audit.status).toBeLessThan(500);
+  });
+
+  it('offers the demo tenant and names the roles in words', async () => {
+    const env = { ...testEnv, DEV_TENANT: '0d3a8f5e-5c7a-4b4e-9d6f-2a1b3c4d5e6f' } as Env;
+    const page = await (await worker.fetch(new Request(`${ADMIN}/settings`), env)).text();
+    expect(page).toContain('value="0d3a8f5e-5c7a-4b4e-9d6f-2a1b3c4d5e6f"');
+    expect(page).toContain('<option value="security-admin">Security Administrator</option>');
+    // A pattern Chromium compiles (the v flag refuses a class ending in `-`).
+    const pattern = /pattern="([^"]+)"/.exec(page)?.[1] as string;
+    expect(() => new RegExp(pattern, 'v')).not.toThrow();
+    expect(new RegExp(`^(?:${pattern})$`, 'v').test('0d3a8f5e-5c7a-4b4e-9d6f-2a1b3c4d5e6f')).toBe(
+      true,
+    );
+  });
+});
+
+describe('settings page: the audit view', () => {
+  it('shows from -> to, schedules set and cancelled, filters by product, actor and dates, and pages', async () => {
+    const b = new Browser();
+    const tenant = newTenant();
+    await b.signIn(tenant, 'security-admin', 'Ada');
+    const bo = await adminToken(tenant, ['security-admin'], {
+      name: 'Bo',
+      preferred_username: 'bo@contoso.test',
+    });
+    for (const mode of ['on', 'observe', 'off'] as const)
+      await api('PUT', `/tenants/${tenant}/redirection/identity`, { token: bo, body: { mode } });
+    const at = new Date(Date.now() + 86_400_000).toISOString();
+    const created = await api('POST', `/tenants/${tenant}/redirection/schedules`, {
+      token: bo,
+      body: { product: 'office', mode: 'off', at },
+    });
+    const { id } = (await created.json()) as { id: string };
+    await api('DELETE', `/tenants/${tenant}/redirection/schedules/${id}`, { token: bo });
+    const rows = (html: string) => html.match(/<tr data-entry=[\s\S]*?<\/tr>/g) ?? [];
+
+    const all = await (await b.go('/settings/audit')).text();
+    const entries = rows(all);
+    expect(entries).toHaveLength(5);
+    expect(entries[0]).toContain('Cancelled the change to Off scheduled for');
+    expect(entries[1]).toContain('Scheduled: Off on');
+    expect(entries[2]).toContain('Turned off: Observe → Off');
+    expect(entries[3]).toContain('Set to observe: On → Observe');
+    expect(entries[4]).toContain('Turned on: Off → On');
+    expect(all).toContain('href="/settings/audit/export?format=csv"');
+
+    expect(rows(await (await b.go('/settings/audit?product=office')).text())).toHaveLength(2);
+    // 21 changes: a page of 20, then the rest, with the filter kept in the link.
+    for (let i = 0; i < 16; i++)
+      await api('PUT', `/tenants/${tenant}/redirection/endpoint`, {
+        token: bo,
+        body: { mode: i % 2 === 0 ? 'on' : 'off' },
+      });
+    const first = await (await b.go('/settings/audit?actor=bo%40contoso.test')).text();
+    expect(rows(first)).toHaveLength(20);
+    const next = /href="(\/settings\/audit\?actor=bo%40contoso\.test&amp;cursor=[^"]+)"/.exec(
+      first,
+    )?.[1];
+    expect(next).toBeDefined();
+    const second = await (await b.go((next as string).replace(/&amp;/g, '&'))).text();
+    expect(rows(second)).toHaveLength(1);
+    expect(rows(await (await b.go('/settings/audit?actor=BO%40contoso.test')).text())).toHaveLength(
+      20,
+    );
+    expect(rows(await (await b.go('/settings/audit?actor=someone-else')).text())).toHaveLength(0);
+    const today = new Date().toISOString().slice(0, 10);
+    const filtered = await (
+      await b.go(`/settings/audit?product=identity&from=${today}&to=${today}`)
+    ).text();
+    expect(rows(filtered)).toHaveLength(3);
+    expect(filtered).toMatch(/<option value="identity" selected="">/);
+    expect(rows(await (await b.go('/settings/audit?to=2020-01-01')).text())).toHaveLength(0);
+    const invalid = await b.go('/settings/audit?from=yesterday');
+    expect(invalid.status).toBe(400);
+    expect(await invalid.text()).toContain('These filters cannot be used');
   });
 });

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AdminEnv } from '../auth/context';
 import { bearerAuth, tenantAccess } from '../auth/middleware';
-import { MAX_BODY_BYTES, tooLarge } from '../errors';
+import { AppError, MAX_BODY_BYTES, tooLarge } from '../errors';
+import type { AuditEntry } from '../store/records';
 import { openApiDocument } from './openapi';
 import type { RouteSpec } from './route-spec';
 import { defineRoute, register } from './route-spec';
@@ -10,6 +11,17 @@ import * as s from './schemas';
 import { exportResponse } from '../settings/export-response';
 
 const ETAG_HEADER = ['ETag'];
+
+/** 404 for a schedule no longer pending, saying what became of it when the log knows. */
+function scheduleGone(fate: AuditEntry | null): AppError {
+  const message =
+    fate === null
+      ? 'No such scheduled change: it was applied or cancelled already.'
+      : fate.event === 'schedule-cancelled'
+        ? `This scheduled change was already cancelled by ${fate.actor.name || fate.actor.upn} at ${fate.at}.`
+        : `This scheduled change was already applied at ${fate.at}.`;
+  return new AppError('not_found', message);
+}
 
 /** `If-Match: "3"` (or W/"3") -> 3; `*` or absent -> no precondition; anything else matches nothing. */
 export function parseIfMatch(header: string | undefined): number | undefined {
@@ -126,8 +138,11 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Cancel a pending scheduled change (404 once applied or cancelled).',
     params: s.ScheduleParams,
     responses: { 200: { description: 'The cancelled change', schema: s.ScheduledChangeSchema } },
-    handler: async (c, { params }) =>
-      c.json(await c.env.settings.cancelSchedule(c.get('access'), params.id)),
+    handler: async (c, { params }) => {
+      const result = await c.env.settings.cancelSchedule(c.get('access'), params.id);
+      if (!result.ok) throw scheduleGone(result.fate);
+      return c.json(result.cancelled);
+    },
   }),
   defineRoute({
     method: 'get',

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { PRODUCT_IDS } from '../catalogue/types';
 import { REASONS } from '../core/reasons';
-import { TOGGLE_MODES } from '../store/records';
+import { AUDIT_EVENTS, TOGGLE_MODES } from '../store/records';
 
 /**
  * Request and response schemas of the settings API. The same objects validate requests (in
@@ -135,6 +135,10 @@ export const AuditEntrySchema = v.object({
   /** `schedule`: applied by a scheduled change on behalf of `actor`, who set it. */
   via: v.picklist(['admin', 'schedule']),
   feedback: v.nullable(v.string()),
+  /** `change`, or a scheduled change set (`schedule-created`) or cancelled (`schedule-cancelled`). */
+  event: v.picklist(AUDIT_EVENTS),
+  /** The scheduled change's time, for the two schedule events; else `null`. */
+  scheduledFor: v.nullable(v.string()),
 });
 
 export const AuditPageSchema = v.object({
@@ -206,6 +210,15 @@ export const ReportSchema = v.object({
     v.object({
       product: ProductIdSchema,
       hours: v.array(
+        v.object({ at: v.string(), redirected: Count, passed: Count, observed: Count }),
+      ),
+    }),
+  ),
+  /** The last 7 days by UTC day (today's so far last), per product. */
+  daily: v.array(
+    v.object({
+      product: ProductIdSchema,
+      days: v.array(
         v.object({ at: v.string(), redirected: Count, passed: Count, observed: Count }),
       ),
     }),

@@ -33,7 +33,10 @@ export const PRODUCTS: readonly Product[] = [
     stickiness: 'session',
     // "Service health" lives in the Microsoft 365 admin center, not the unified portal
     // (learn.microsoft.com/defender-xdr/microsoft-365-security-center-mde).
-    outOfScope: ['/serviceHealth', '/service-health'],
+    outOfScope: [
+      { prefix: '/serviceHealth', area: 'service-health' },
+      { prefix: '/service-health', area: 'service-health' },
+    ],
     unlisted: 'home',
     hashRouted: false,
     deepLinks: DEEP_LINKS.endpoint,
@@ -58,27 +61,27 @@ export const PRODUCTS: readonly Product[] = [
     // Compliance items and mail flow stay where they are (quick reference table of
     // learn.microsoft.com/defender-xdr/microsoft-365-security-center-mdo).
     outOfScope: [
-      '/classification',
-      '/sensitivity',
-      '/labels',
-      '/datalossprevention',
-      '/dlp',
-      '/recordsmanagement',
-      '/retention',
-      '/informationgovernance',
-      '/insightsv2',
-      '/dataprivacy',
-      '/gdpr',
-      '/serviceassurance',
-      '/supervision',
-      '/ediscovery',
-      '/ediscoveryv2',
-      '/advancedediscovery',
-      '/contentsearch',
-      '/contentsearchv2',
-      '/mailflow',
-      '/messagetrace',
-      '/connectors',
+      { prefix: '/classification', area: 'compliance' },
+      { prefix: '/sensitivity', area: 'compliance' },
+      { prefix: '/labels', area: 'compliance' },
+      { prefix: '/datalossprevention', area: 'compliance' },
+      { prefix: '/dlp', area: 'compliance' },
+      { prefix: '/recordsmanagement', area: 'compliance' },
+      { prefix: '/retention', area: 'compliance' },
+      { prefix: '/informationgovernance', area: 'compliance' },
+      { prefix: '/insightsv2', area: 'compliance' },
+      { prefix: '/dataprivacy', area: 'compliance' },
+      { prefix: '/gdpr', area: 'compliance' },
+      { prefix: '/serviceassurance', area: 'compliance' },
+      { prefix: '/supervision', area: 'compliance' },
+      { prefix: '/ediscovery', area: 'compliance' },
+      { prefix: '/ediscoveryv2', area: 'compliance' },
+      { prefix: '/advancedediscovery', area: 'compliance' },
+      { prefix: '/contentsearch', area: 'compliance' },
+      { prefix: '/contentsearchv2', area: 'compliance' },
+      { prefix: '/mailflow', area: 'mail-flow' },
+      { prefix: '/messagetrace', area: 'mail-flow' },
+      { prefix: '/connectors', area: 'mail-flow' },
     ],
     // Only the security pages moved (threat management, alerts, dashboard and reports): any
     // other path, compliance or "serves both", stays on the Security & Compliance Center.
@@ -131,7 +134,10 @@ export const PRODUCTS: readonly Product[] = [
     stickiness: 'session-or-new-tab',
     // The API, and "Security configuration", which moved to Microsoft Defender for Cloud
     // (learn.microsoft.com/defender-xdr/microsoft-365-security-center-defender-cloud-apps).
-    outOfScope: ['/api', '/security-configuration'],
+    outOfScope: [
+      { prefix: '/api', area: 'api' },
+      { prefix: '/security-configuration', area: 'security-configuration' },
+    ],
     unlisted: 'home',
     hashRouted: true,
     deepLinks: DEEP_LINKS.cloudapps,

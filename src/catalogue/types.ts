@@ -27,6 +27,54 @@ export interface DeepLinkRow {
   from: string;
   to: string;
   query?: 'keep' | 'drop';
+  /** The part of the portal the page belongs to: what the settings page says moves. */
+  area: AreaId;
+}
+
+/**
+ * Parts of the legacy portals, as the settings page names them ("Moves: alerts, incidents, ...;
+ * stays: compliance, mail flow"): each deep-link row and each out-of-scope prefix names one, and
+ * i18n gives their words.
+ */
+export const AREA_IDS = [
+  'home',
+  'alerts',
+  'incidents',
+  'devices',
+  'entities',
+  'action-center',
+  'hunting',
+  'threat-analytics',
+  'vulnerabilities',
+  'settings',
+  'partner-apps',
+  'reports',
+  'tutorials',
+  'configuration',
+  'permissions',
+  'audit',
+  'policies',
+  'explorer',
+  'quarantine',
+  'submissions',
+  'identities',
+  'secure-score',
+  'activity',
+  'discovery',
+  'files',
+  'oauth-apps',
+  'service-health',
+  'compliance',
+  'mail-flow',
+  'api',
+  'security-configuration',
+] as const;
+export type AreaId = (typeof AREA_IDS)[number];
+
+/** Pages that stay on the legacy portal: path prefixes, and the part of the portal they are. */
+export interface OutOfScope {
+  prefix: string;
+  area: AreaId;
 }
 
 export interface DeepLinkTable {
@@ -52,7 +100,7 @@ export interface Product {
   callbackPath: string;
   stickiness: 'session' | 'session-or-new-tab';
   /** Path prefixes that stay on the legacy portal (matched segment-wise, without regard to case). */
-  outOfScope: readonly string[];
+  outOfScope: readonly OutOfScope[];
   /**
    * A path no deep-link row knows: `'home'` goes to the unified home (the product moved whole),
    * `'out-of-scope'` stays on the legacy portal (only the listed pages moved).

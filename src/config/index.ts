@@ -3,6 +3,7 @@ import type { Product, ProductId } from '../catalogue/types';
 import type { CoreContext } from '../core/decide';
 import { DeepLinkMap } from '../core/deeplinks';
 import { HostIndex, normaliseHost } from '../core/hosts';
+import { asTenantId } from '../core/tenant';
 import { parseCookieSecrets } from './cookie-secrets';
 import { parseSignInConfig, type SignInConfig } from './signin';
 
@@ -25,6 +26,8 @@ declare global {
       AUTH_JWKS_URL?: string;
       /** Private dev signing key (JSON `{kid, privateJwk}`), set by `npm start` only, for DEV_AUTH. */
       DEV_SIGNING_KEY?: string;
+      /** The tenant the dev sign-in offers (npm start's demo tenant). */
+      DEV_TENANT?: string;
       /** Secret (`wrangler secret put`), for a confidential OIDC client. */
       AUTH_CLIENT_SECRET?: string;
       /** Entra ID's keys for the legacy portals' id_tokens (default: the common endpoint's). */
@@ -68,6 +71,8 @@ export interface AuthConfig {
   keys: KeySource;
   /** The dev sign-in's key: set only when DEV_AUTH is "true" and DEV_SIGNING_KEY parses. */
   devKey: { kid: string; privateJwk: JsonWebKey } | null;
+  /** The tenant the dev sign-in offers (DEV_TENANT), or `null` for an empty field. */
+  devTenant: string | null;
   /** OpenID Connect sign-in for the settings page, when AUTH_CLIENT_ID and AUTH_AUTHORITY are set. */
   oidc: { clientId: string; clientSecret: string | null; authorize: URL; token: URL } | null;
 }
@@ -223,6 +228,7 @@ function parseAuth(env: Env, adminHosts: ReadonlySet<string>, problems: string[]
     audience,
     keys: parseKeySource(env, problems),
     devKey: parseDevKey(env, adminHosts, problems),
+    devTenant: asTenantId(env.DEV_TENANT?.trim()),
     oidc: parseOidc(env, problems),
   };
 }

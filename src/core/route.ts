@@ -66,9 +66,21 @@ function landingOf(
   map: DeepLinkMap | undefined,
   path: string,
 ): MappedPath | null {
-  if (isUnderAny(path, product.outOfScope)) return null;
+  if (isUnderAny(path, outOfScopePrefixes(product))) return null;
   const mapped = map ? map.map(path) : HOME;
   return mapped.matched || product.unlisted === 'home' ? mapped : null;
+}
+
+const prefixes = new WeakMap<Product, readonly string[]>();
+
+/** The product's out-of-scope path prefixes, listed once per product. */
+export function outOfScopePrefixes(product: Product): readonly string[] {
+  let list = prefixes.get(product);
+  if (list === undefined) {
+    list = product.outOfScope.map((o) => o.prefix);
+    prefixes.set(product, list);
+  }
+  return list;
 }
 
 /**

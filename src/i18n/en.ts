@@ -1,4 +1,8 @@
 /** English strings for the settings page and the legacy-portal banner. */
+import type { RoleName } from '../catalogue/roles';
+import type { AreaId } from '../catalogue/types';
+import type { ErrorCode } from '../errors';
+
 export const en = {
   lang: 'en',
   languageName: 'English',
@@ -27,7 +31,7 @@ export const en = {
   observeHelp:
     'Observe: nobody is redirected; the report counts where each visit would have gone with redirection on.',
   observeButton: 'Observe first',
-  confirmObserveTitle: 'Observe before turning redirection on?',
+  confirmObserveTitle: (product: string) => `Observe ${product} before turning redirection on?`,
   confirmObserveText:
     'People stay on the legacy portal and see no banner. Each visit is counted as if redirection were on, so the report shows what turning it on would do.',
   turnedObserve: 'Set to observe',
@@ -36,13 +40,36 @@ export const en = {
   scheduleIntro: 'Apply a change at a quiet hour; it is applied at that time on your behalf.',
   scheduleMode: 'Change to',
   scheduleAt: 'At (UTC)',
+  scheduleAtLocal: (zone: string) => `At (your time, ${zone})`,
+  scheduleUtc: (utc: string) => `That is ${utc}.`,
+  scheduleNowUtc: (utc: string) => `Now: ${utc}.`,
+  scheduleNow: (local: string, utc: string) => `Now: ${local} (${utc}).`,
   scheduleAdd: 'Schedule',
   scheduleCancel: 'Cancel this change',
   scheduleNone: 'Nothing scheduled.',
   scheduled: 'Scheduled.',
   scheduleCancelled: 'Scheduled change cancelled.',
   scheduleItem: (mode: string, when: string, who: string) => `${mode} at ${when}, set by ${who}`,
-  scheduleInvalid: 'Pick a time in the future (at least a minute ahead).',
+  scheduleRefused: {
+    'no-time': 'Pick a date and a time.',
+    'too-soon': (lead: string) => `Pick a time at least ${lead} from now.`,
+    'too-far': 'Pick a time within a year from now.',
+    'too-many': (n: number) => `At most ${n} changes can be scheduled; cancel one first.`,
+    locked: 'Redirection for this product is locked on by then; it cannot be scheduled.',
+  },
+  duration: (seconds: number) =>
+    seconds < 90
+      ? `${seconds} seconds`
+      : seconds < 5400
+        ? `${Math.round(seconds / 60)} minutes`
+        : `${Math.round(seconds / 3600)} hours`,
+  scheduleGone: {
+    cancelled: (who: string, when: string) =>
+      `This scheduled change was already cancelled by ${who} on ${when}. Nothing else was changed.`,
+    applied: (when: string) =>
+      `This scheduled change was already applied on ${when}; it can no longer be cancelled.`,
+    unknown: 'This scheduled change no longer exists: it was applied or cancelled meanwhile.',
+  },
   report: 'Migration report',
   reportIntro:
     'Visits to the legacy portals of your organization, counted at the edge. Counts can miss visits (see the documentation); they never change what happens to a visit.',
@@ -55,7 +82,26 @@ export const en = {
   reportPassed: 'Stayed on the legacy portal',
   reportUnmapped: 'Pages with no matching page (would land on the home page)',
   reportChartTitle: (product: string) => `${product}: legacy visits per hour, last 24 hours`,
-  reportChartLegend: 'Dark: redirected or would be; light: stayed.',
+  reportDailyTitle: (product: string) => `${product}: legacy visits per day, last 7 days`,
+  reportLegendMoved: 'Redirected, or would have been (observe)',
+  reportLegendStayed: 'Stayed on the legacy portal',
+  reportAxisHours: 'Hour (UTC)',
+  reportAxisDays: 'Day (UTC)',
+  reportAxisVisits: 'Visits',
+  reportShowNumbers: 'Show the numbers',
+  reportWhyStayed: 'Why visits stayed',
+  reportHour: 'Hour (UTC)',
+  reportDay: 'Day (UTC)',
+  passReasons: {
+    'session-sticky': 'Signed in to the legacy portal (moves at the next sign-in)',
+    'toggle-off': 'Redirection turned off',
+    'default-off': 'Redirection off by default',
+    'out-of-scope': 'Page not in the Microsoft Defender portal',
+    'unknown-tenant': 'Organization not known yet',
+    'store-unavailable': 'Settings could not be read',
+    'observe-would-redirect': 'Observe mode',
+  } as Record<string, string>,
+  reportOther: 'other pages (beyond the first 200 in an hour)',
   reportNone: 'No visits counted yet.',
   sourceDefault: 'Default setting',
   sourceTenant: "Your organization's choice",
@@ -64,14 +110,54 @@ export const en = {
   neverChanged: 'Never changed.',
   enable: 'Enable',
   disable: 'Disable',
-  confirmEnableTitle: 'Turn on automatic redirection?',
-  confirmEnableText:
-    'It may take effect almost at once for some accounts and up to about a minute for all. Accounts in an active session are not signed out: they move to the Microsoft Defender portal after they sign in again.',
-  confirmEnableTextCloudApps:
-    'It may take effect almost at once for some accounts and up to about a minute for all. Accounts in an active session are not signed out: they move to the Microsoft Defender portal after they sign in again or open a new tab.',
-  confirmDisableTitle: 'Turn off automatic redirection?',
+  confirmEnableTitle: (product: string) => `Turn on automatic redirection for ${product}?`,
+  confirmEnableText: 'People who open its legacy portal go to the Microsoft Defender portal.',
+  confirmDisableTitle: (product: string) => `Turn off automatic redirection for ${product}?`,
   confirmDisableText:
     'People will stay on the legacy portal. You can turn redirection on again at any time.',
+  reachTime: (duration: string) =>
+    `A change reaches some accounts almost at once and every account within about ${duration}.`,
+  notSignedOut:
+    'Accounts in an active session are not signed out: they move to the Microsoft Defender portal when they next sign in.',
+  notSignedOutCloudApps:
+    'Accounts in an active session are not signed out: they move to the Microsoft Defender portal when they next sign in or open a link in a new tab.',
+  moves: 'Moves to the Microsoft Defender portal:',
+  stays: 'Stays on the legacy portal:',
+  staysNothing: 'nothing',
+  staysUnlisted: 'every other page',
+  areas: {
+    home: 'home',
+    alerts: 'alerts',
+    incidents: 'incidents',
+    devices: 'devices',
+    entities: 'files, IPs, URLs and users',
+    'action-center': 'action center',
+    hunting: 'advanced hunting',
+    'threat-analytics': 'threat analytics',
+    vulnerabilities: 'vulnerability management',
+    settings: 'settings',
+    'partner-apps': 'partner applications',
+    reports: 'reports',
+    tutorials: 'tutorials',
+    configuration: 'configuration management',
+    permissions: 'permissions',
+    audit: 'audit log search',
+    policies: 'threat policies',
+    explorer: 'Explorer and campaigns',
+    quarantine: 'quarantine',
+    submissions: 'submissions and review',
+    identities: 'identities',
+    'secure-score': 'Secure Score',
+    activity: 'activity log',
+    discovery: 'cloud discovery',
+    files: 'files',
+    'oauth-apps': 'OAuth apps',
+    'service-health': 'service health (Microsoft 365 admin center)',
+    compliance: 'compliance',
+    'mail-flow': 'mail flow',
+    api: 'the API',
+    'security-configuration': 'security configuration (Microsoft Defender for Cloud)',
+  } as Record<AreaId, string>,
   feedbackLabel: 'Tell us why (optional)',
   disableAndFeedback: 'Disable & share feedback',
   cancel: 'Cancel',
@@ -80,9 +166,12 @@ export const en = {
     admins: 'a Global Administrator or Security Administrator',
     cloudapps: 'a Global Administrator, Security Administrator or Cloud App Security Administrator',
   },
-  saved: 'Saved.',
-  unavailable: 'The settings store is busy. Try again in a moment.',
-  conflict: 'This setting was changed by someone else meanwhile. Review it and try again.',
+  saved: (product: string, mode: string) => `Saved: ${product} is now ${mode}.`,
+  unavailable: 'The settings store is busy. Nothing was saved; try again in a moment.',
+  conflict:
+    'This setting was changed by someone else meanwhile. Nothing was saved; review it and try again.',
+  changedMeanwhile: (product: string, mode: string, who: string, when: string) =>
+    `Nothing was saved: ${who} changed ${product} to ${mode} on ${when}, after this page was loaded. Review the setting below and try again.`,
   rateLimited: 'Too many changes for your organisation just now. Wait a minute and try again.',
   audit: 'Audit log',
   auditIntro: 'Every change, newest first.',
@@ -91,6 +180,19 @@ export const en = {
   auditProduct: 'Product',
   auditChange: 'Change',
   auditFeedback: 'Feedback',
+  fromTo: (from: string, to: string) => `${from} → ${to}`,
+  auditScheduleCreated: (mode: string, when: string) => `Scheduled: ${mode} on ${when}`,
+  auditScheduleCancelled: (mode: string, when: string) =>
+    `Cancelled the change to ${mode} scheduled for ${when}`,
+  auditFilters: 'Filter the log',
+  filterProduct: 'Product',
+  filterAllProducts: 'All products',
+  filterActor: 'Changed by (user principal name or object id)',
+  filterFrom: 'From (UTC date)',
+  filterTo: 'To (UTC date, inclusive)',
+  filterApply: 'Apply filters',
+  filterClear: 'Clear',
+  filterInvalid: 'These filters cannot be used; check the dates and the name.',
   turnedOn: 'Turned on',
   turnedOff: 'Turned off',
   noEntries: 'No changes yet.',
@@ -111,6 +213,44 @@ export const en = {
   bannerConfigure: 'Admins: configure automatic redirection',
   bannerDismiss: 'Dismiss',
   errorTitle: 'Something went wrong',
+  errorStatus: (status: number) => `Error ${status}`,
+  errors: {
+    invalid_request: [
+      'The request could not be used.',
+      'Go back, check what you entered and try again.',
+    ],
+    unauthorized: ['Your sign-in has expired.', 'Sign in again.'],
+    forbidden: [
+      'This form has expired or was sent from elsewhere.',
+      'Reload the settings page and try again.',
+    ],
+    not_found: ['This page does not exist.', 'Go back to the settings.'],
+    locked: ['This product can no longer be changed.', 'Go back to the settings.'],
+    precondition_failed: [
+      'Someone else changed this meanwhile.',
+      'Reload the settings page and try again.',
+    ],
+    payload_too_large: ['What was sent is too large.', 'Shorten it and try again.'],
+    rate_limited: ['Too many changes just now.', 'Wait a minute and try again.'],
+    origin_unreachable: ['A service could not be reached.', 'Try again in a moment.'],
+    origin_timeout: ['A service did not answer in time.', 'Try again in a moment.'],
+    unavailable: ['The settings store is busy.', 'Try again in a moment.'],
+    internal_error: [
+      'Something went wrong on our side.',
+      'Try again; if it keeps happening, tell your administrator.',
+    ],
+  } as Record<ErrorCode, readonly [string, string]>,
+  reload: 'Reload the settings',
+  signInAgain: 'Sign in again',
+  roles: {
+    'global-admin': 'Global Administrator',
+    'security-admin': 'Security Administrator',
+    'cloud-app-security-admin': 'Cloud App Security Administrator',
+    'security-operator': 'Security Operator',
+    'security-reader': 'Security Reader',
+    'global-reader': 'Global Reader',
+  } as Record<RoleName, string>,
+  devTenantHelp: 'A tenant id (a GUID); the demo tenant of npm start is filled in.',
 };
 
 export type Strings = typeof en;

@@ -13,6 +13,8 @@ export function applyChange(
   via: AuditEntry['via'],
   now: number,
   retentionMs: number,
+  /** The audit entry's id (a scheduled change's application has one derived from the schedule). */
+  entryId: string = crypto.randomUUID(),
 ): ChangeOutcome {
   const current = db.toggle(request.product);
   const version = current?.version ?? 0;
@@ -23,7 +25,7 @@ export function applyChange(
     return { ok: true, record: current?.record ?? null, changed: false, kvSynced: false };
   const at = new Date(now).toISOString();
   const entry: AuditEntry = {
-    id: crypto.randomUUID(),
+    id: entryId,
     at,
     product: request.product,
     enabled: request.mode === 'on',
@@ -35,6 +37,8 @@ export function applyChange(
     via,
     // Feedback is asked for when turning redirection off only.
     feedback: request.mode === 'off' ? request.feedback : null,
+    event: 'change',
+    scheduledFor: null,
   };
   const record: ToggleRecord = {
     enabled: request.mode === 'on',

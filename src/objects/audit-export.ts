@@ -16,6 +16,8 @@ export const CSV_COLUMNS = [
   'mode',
   'previous_mode',
   'via',
+  'event',
+  'scheduled_for',
 ] as const;
 
 /** One entry as CSV cells (before neutralising), in CSV_COLUMNS order. */
@@ -35,6 +37,8 @@ export function csvCells(entry: AuditEntry): string[] {
     entry.mode,
     entry.previousMode,
     entry.via,
+    entry.event,
+    entry.scheduledFor ?? '',
   ];
 }
 

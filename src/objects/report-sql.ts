@@ -1,6 +1,6 @@
 import { PRODUCT_IDS, type ProductId } from '../catalogue/types';
 import { REASONS } from '../core/reasons';
-import type { CountRow, MigrationReport, ProductReport, ReportWindow } from './types';
+import type { CountRow, MigrationReport, ProductReport, ReportBucket, ReportWindow } from './types';
 
 /** Hourly counters of the migration report (docs/kv-schema.md), created with the other tables. */
 export const REPORT_SCHEMA = `
@@ -108,33 +108,52 @@ export class ReportSql {
       this.window('24h', current - 23),
       this.window('7d', current - (7 * 24 - 1)),
     ];
-    const hourly = PRODUCT_IDS.map((product) => {
-      const rows = this.sql
-        .exec<{ hour: number; kind: string; key: string; n: number }>(
-          `SELECT hour, kind, key, SUM(n) AS n FROM report_counts
-           WHERE hour >= ? AND product = ? AND kind != 'template' GROUP BY hour, kind, key`,
-          current - 23,
-          product,
-        )
-        .toArray();
-      const hours = Array.from({ length: 24 }, (_, i) => ({
-        at: new Date((current - 23 + i) * HOUR_MS).toISOString(),
-        redirected: 0,
-        passed: 0,
-        observed: 0,
-      }));
-      for (const r of rows) {
-        const h = hours[r.hour - (current - 23)];
-        if (h === undefined) continue;
-        if (r.kind === 'redirect') h.redirected += r.n;
-        else {
-          h.passed += r.n;
-          if (r.key === 'observe-would-redirect') h.observed += r.n;
-        }
+    const hourly = PRODUCT_IDS.map((product) => ({
+      product,
+      hours: this.buckets(product, current - 23, 24, 1),
+    }));
+    // The 7 UTC days up to today: the earliest starts at most 167 hours ago, within what is kept.
+    const today = Math.floor(current / 24) * 24;
+    const daily = PRODUCT_IDS.map((product) => ({
+      product,
+      days: this.buckets(product, today - 6 * 24, 7, 24),
+    }));
+    return { generatedAt: new Date(now).toISOString(), windows, hourly, daily };
+  }
+
+  /** `count` buckets of `hoursEach` hours from `fromHour`: a chart's bars, oldest first. */
+  private buckets(
+    product: ProductId,
+    fromHour: number,
+    count: number,
+    hoursEach: number,
+  ): ReportBucket[] {
+    const rows = this.sql
+      .exec<{ hour: number; kind: string; key: string; n: number }>(
+        `SELECT hour, kind, key, SUM(n) AS n FROM report_counts
+         WHERE hour >= ? AND hour < ? AND product = ? AND kind != 'template'
+         GROUP BY hour, kind, key`,
+        fromHour,
+        fromHour + count * hoursEach,
+        product,
+      )
+      .toArray();
+    const buckets = Array.from({ length: count }, (_, i) => ({
+      at: new Date((fromHour + i * hoursEach) * HOUR_MS).toISOString(),
+      redirected: 0,
+      passed: 0,
+      observed: 0,
+    }));
+    for (const r of rows) {
+      const b = buckets[Math.floor((r.hour - fromHour) / hoursEach)];
+      if (b === undefined) continue;
+      if (r.kind === 'redirect') b.redirected += r.n;
+      else {
+        b.passed += r.n;
+        if (r.key === 'observe-would-redirect') b.observed += r.n;
       }
-      return { product, hours };
-    });
-    return { generatedAt: new Date(now).toISOString(), windows, hourly };
+    }
+    return buckets;
   }
 
   private window(window: '24h' | '7d', fromHour: number): ReportWindow {

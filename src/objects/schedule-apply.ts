@@ -1,7 +1,7 @@
 import type { Product } from '../catalogue/types';
 import { isLocked } from '../core/decide';
 import { applyChange } from './apply-change';
-import type { SettingsSql } from './schema';
+import { scheduleEntryId, type SettingsSql } from './schema';
 import type { ScheduleSql } from './schedule-sql';
 
 /**
@@ -47,6 +47,7 @@ export function applyDueSchedules(
           'schedule',
           at.now,
           at.retentionMs,
+          scheduleEntryId(due.id, 'change'),
         );
       });
     }

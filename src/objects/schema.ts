@@ -2,7 +2,7 @@ import type { ProductId } from '../catalogue/types';
 import { REPORT_SCHEMA } from './report-sql';
 import { SCHEDULE_SCHEMA } from './schedule-sql';
 import type { AuditEntry, ToggleRecord } from '../store/records';
-import { isToggleMode, modeOf, parseToggleRecord } from '../store/records';
+import { isAuditEvent, isToggleMode, modeOf, parseToggleRecord } from '../store/records';
 
 /**
  * The object's tables (docs/kv-schema.md). `IF NOT EXISTS` makes this safe to run on every
@@ -43,6 +43,9 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE audit ADD COLUMN mode TEXT;
    ALTER TABLE audit ADD COLUMN previous_mode TEXT;
    ALTER TABLE audit ADD COLUMN via TEXT;`,
+  // 3: scheduled changes set and cancelled are audited too.
+  `ALTER TABLE audit ADD COLUMN event TEXT;
+   ALTER TABLE audit ADD COLUMN scheduled_for TEXT;`,
 ];
 
 export type MetaKey = 'schema' | 'tenant' | 'imported_at' | 'import_summary' | 'kv_attempts';
@@ -72,6 +75,8 @@ export interface AuditRow extends Record<string, SqlStorageValue> {
   mode: string | null;
   previous_mode: string | null;
   via: string | null;
+  event: string | null;
+  scheduled_for: string | null;
 }
 
 export interface StoredToggle {
@@ -183,8 +188,9 @@ export class SettingsSql {
       this.sql
         .exec(
           `INSERT OR IGNORE INTO audit (id, at, at_ms, product, enabled, previous, version,
-           actor_oid, actor_name, actor_upn, actor_idp, feedback, source, mode, previous_mode, via)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+           actor_oid, actor_name, actor_upn, actor_idp, feedback, source, mode, previous_mode, via,
+           event, scheduled_for)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
           entry.id,
           entry.at,
           Date.parse(entry.at),
@@ -201,9 +207,26 @@ export class SettingsSql {
           entry.mode,
           entry.previousMode,
           entry.via,
+          entry.event,
+          entry.scheduledFor,
         )
         .toArray().length > 0
     );
+  }
+
+  /**
+   * What became of a schedule that is no longer pending: its cancellation's audit entry, or its
+   * application's; `null` when neither is in the log (applied without a change, or past retention).
+   */
+  scheduleFate(scheduleId: string): AuditEntry | null {
+    const rows = this.sql
+      .exec<AuditRow>(
+        'SELECT * FROM audit WHERE id IN (?, ?) ORDER BY at_ms DESC LIMIT 1',
+        scheduleEntryId(scheduleId, 'schedule-cancelled'),
+        scheduleEntryId(scheduleId, 'change'),
+      )
+      .toArray();
+    return rows[0] === undefined ? null : auditEntryOf(rows[0]);
   }
 
   /** Delete audit rows older than `cutoffMs`; returns how many went. */
@@ -234,6 +257,11 @@ export class SettingsSql {
   }
 }
 
+/** The audit entry id of what a schedule did: set, cancelled, or applied (`change`). */
+export function scheduleEntryId(scheduleId: string, event: AuditEntry['event']): string {
+  return `${scheduleId}.${event === 'change' ? 'applied' : event === 'schedule-created' ? 'created' : 'cancelled'}`;
+}
+
 function storedToggle(row: ToggleRow): StoredToggle {
   const record = parseToggleRecord(row.record);
   if (record === null) throw new Error(`toggles row ${row.product} holds no toggle record`);
@@ -260,5 +288,8 @@ export function auditEntryOf(row: AuditRow): AuditEntry {
     actor: { oid: row.actor_oid, name: row.actor_name, upn: row.actor_upn, idp: row.actor_idp },
     via: row.via === 'schedule' ? 'schedule' : 'admin',
     feedback: row.feedback,
+    // Rows from before schedule events (schema 2) are changes.
+    event: isAuditEvent(row.event) ? row.event : 'change',
+    scheduledFor: row.scheduled_for,
   };
 }

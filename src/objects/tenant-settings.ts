@@ -1,20 +1,20 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Product, ProductId } from '../catalogue/types';
 import { asTenantId } from '../core/tenant';
-import type { AuditEntry, ToggleRecord } from '../store/records';
+import type { Actor, AuditEntry, ToggleMode, ToggleRecord } from '../store/records';
 import { applyChange } from './apply-change';
-import { keys } from '../store/records';
+import { keys, modeOf } from '../store/records';
 import { exportBody } from './audit-export';
 import { invalidChange } from './change-input';
 import type { Env, SettingsConfig } from '../config';
 import { loadConfig } from '../config';
 import { readLegacyTenant } from './kv-import';
 import { TokenBucket } from './rate-limit';
-import { auditEntryOf, SettingsSql } from './schema';
+import { auditEntryOf, scheduleEntryId, SettingsSql } from './schema';
 import { after, auditFilter, decodeCursor, encodeCursor } from './audit-query';
 import { invalidBatch, ReportSql } from './report-sql';
 import { applyDueSchedules } from './schedule-apply';
-import { invalidSchedule } from './schedule-input';
+import { invalidSchedule, type ScheduleRefusal } from './schedule-input';
 import { publicSchedule, ScheduleSql } from './schedule-sql';
 import type {
   AuditQuery,
@@ -164,7 +164,7 @@ export class TenantSettings extends DurableObject<Env> {
       this.config.scheduleMinLeadMs,
       this.scheduled.count(),
     );
-    if (invalid !== null) return invalidRequest(invalid);
+    if (invalid !== null) return invalidRequest(invalid.message, invalid.reason);
     const retryAfterSeconds = this.writeBucket().take(now);
     if (retryAfterSeconds > 0) return { ok: false, error: 'rate_limited', retryAfterSeconds };
     const notReady = await this.ready(request.tenant);
@@ -180,7 +180,13 @@ export class TenantSettings extends DurableObject<Env> {
       defaultEnabled: request.defaultEnabled,
       actor: request.actor,
     };
-    this.scheduled.insert(stored);
+    this.ctx.storage.transactionSync(() => {
+      this.scheduled.insert(stored);
+      this.db.insertAudit(
+        scheduleEvent(this.db, stored, 'schedule-created', request.actor, now),
+        'object',
+      );
+    });
     await this.reschedule();
     return { ok: true, schedule: publicSchedule(stored) };
   }
@@ -192,15 +198,26 @@ export class TenantSettings extends DurableObject<Env> {
     return { ok: true, schedules: this.scheduled.all().map(publicSchedule) };
   }
 
-  /** Cancel a pending change; one already applied (or cancelled) is `not_found`. */
-  async cancelSchedule(tenant: string, id: string): Promise<CancelOutcome> {
+  /**
+   * Cancel a pending change, audited as `actor`'s. One already applied or cancelled is `gone`,
+   * with the audit entry that says what became of it (who cancelled it, when it applied).
+   */
+  async cancelSchedule(tenant: string, id: string, actor: Actor): Promise<CancelOutcome> {
     const notReady = await this.ready(tenant);
     if (notReady) return notReady;
-    const found = typeof id === 'string' ? this.scheduled.get(id) : null;
-    if (found === null || !this.scheduled.delete(found.id))
-      return { ok: false, error: 'not_found', message: 'No such scheduled change.' };
+    if (typeof id !== 'string' || id.length > 64) return { ok: false, error: 'gone', fate: null };
+    const cancelled = this.ctx.storage.transactionSync(() => {
+      const found = this.scheduled.get(id);
+      if (found === null || !this.scheduled.delete(found.id)) return null;
+      this.db.insertAudit(
+        scheduleEvent(this.db, found, 'schedule-cancelled', actor, Date.now()),
+        'object',
+      );
+      return found;
+    });
+    if (cancelled === null) return { ok: false, error: 'gone', fate: this.db.scheduleFate(id) };
     await this.reschedule();
-    return { ok: true, cancelled: publicSchedule(found) };
+    return { ok: true, cancelled: publicSchedule(cancelled) };
   }
 
   /**
@@ -366,6 +383,43 @@ async function waitAtMost(work: Promise<unknown>, ms: number): Promise<void> {
   if (timer !== undefined) clearTimeout(timer);
 }
 
-function invalidRequest(message: string): Failure {
-  return { ok: false, error: 'invalid_request', message };
+/**
+ * The audit entry of a scheduled change set or cancelled: the setting is unchanged (its current
+ * mode and version), `mode` is the one scheduled, and the id is the schedule's, so what became of
+ * a schedule can be found (`SettingsSql.scheduleFate`).
+ */
+function scheduleEvent(
+  db: SettingsSql,
+  schedule: {
+    id: string;
+    product: ProductId;
+    mode: ToggleMode;
+    at: string;
+    defaultEnabled: boolean;
+  },
+  event: 'schedule-created' | 'schedule-cancelled',
+  actor: Actor,
+  now: number,
+): AuditEntry {
+  const current = db.toggle(schedule.product);
+  const mode = current?.record.mode ?? modeOf(schedule.defaultEnabled);
+  return {
+    id: scheduleEntryId(schedule.id, event),
+    at: new Date(now).toISOString(),
+    product: schedule.product,
+    enabled: mode === 'on',
+    previous: mode === 'on',
+    mode: schedule.mode,
+    previousMode: mode,
+    version: current?.version ?? 0,
+    actor,
+    via: 'admin',
+    feedback: null,
+    event,
+    scheduledFor: schedule.at,
+  };
+}
+
+function invalidRequest(message: string, reason?: ScheduleRefusal): Failure {
+  return { ok: false, error: 'invalid_request', message, ...(reason ? { reason } : {}) };
 }

@@ -1,5 +1,6 @@
 import type { ProductId } from '../catalogue/types';
 import type { Actor, AuditEntry, ToggleMode, ToggleRecord } from '../store/records';
+import type { ScheduleRefusal } from './schedule-input';
 
 /** One admin's change, as the settings service hands it to the tenant's object. */
 export interface ChangeRequest {
@@ -21,7 +22,7 @@ export interface ChangeRequest {
  * `unavailable` -> 503 (the first-use import from KV failed; nothing was written).
  */
 export type Failure =
-  | { ok: false; error: 'invalid_request'; message: string }
+  | { ok: false; error: 'invalid_request'; message: string; reason?: ScheduleRefusal }
   | { ok: false; error: 'not_found'; message: string }
   | { ok: false; error: 'unavailable'; retryAfterSeconds: number };
 
@@ -103,7 +104,14 @@ export type ScheduleOutcome =
 
 export type SchedulesResult = { ok: true; schedules: ScheduledChange[] } | Failure;
 
-export type CancelOutcome = { ok: true; cancelled: ScheduledChange } | Failure;
+/**
+ * `gone`: the change is no longer pending: `fate` is the audit entry of its cancellation (who,
+ * when) or of its application, or `null` when the log has neither.
+ */
+export type CancelOutcome =
+  | { ok: true; cancelled: ScheduledChange }
+  | { ok: false; error: 'gone'; fate: AuditEntry | null }
+  | Failure;
 
 /** What one count is of: a decision (`redirect`/`pass`, key = reason) or an unmapped path. */
 export type CountKind = 'redirect' | 'pass' | 'template';
@@ -145,10 +153,19 @@ export interface MigrationReport {
   generatedAt: string;
   windows: ReportWindow[];
   /** The last 24 hours, per product, oldest first: for the page's chart. */
-  hourly: {
-    product: ProductId;
-    hours: { at: string; redirected: number; passed: number; observed: number }[];
-  }[];
+  hourly: { product: ProductId; hours: ReportBucket[] }[];
+  /** The last 7 UTC days (today's so far last), per product: the page's 7-day chart. */
+  daily: { product: ProductId; days: ReportBucket[] }[];
+}
+
+/** One bar of a chart: the navigations counted from `at` for an hour or a day. */
+export interface ReportBucket {
+  at: string;
+  redirected: number;
+  /** Passed, observe included. */
+  passed: number;
+  /** Passed in observe mode that on would have redirected. */
+  observed: number;
 }
 
 export type ReportResult = { ok: true; report: MigrationReport } | Failure;

@@ -1,3 +1,4 @@
+import type { ErrorHandler } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
@@ -9,11 +10,13 @@ import { MAX_BODY_BYTES, tooLarge } from '../errors';
 /**
  * A new mount of server-rendered pages. Everything under it gets, in this order: a body bound
  * before anything reads the body, the nonce CSP and other security headers, `no-store`, the
- * Origin check for unsafe methods and the form's CSRF token. A page added to a mount made here
+ * Origin check for unsafe methods and the form's CSRF token; and any error, from those checks or a
+ * handler, answered by `onError` (a page, not the API's JSON). A page added to a mount made here
  * cannot forget any of them.
  */
-export function pageMount(): Hono<AdminEnv> {
+export function pageMount(onError: ErrorHandler<AdminEnv>): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
+  app.onError(onError);
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,

@@ -19,7 +19,7 @@ type Stub = DurableObjectStub<TenantSettings>;
  * Call the tenant's object; a failure value becomes the error family, and a call that did not
  * answer (object overloaded or reset, network) is `unavailable`: retry shortly.
  */
-async function call<T extends { ok: boolean }>(
+async function call<T extends { ok: boolean; error?: string }>(
   stub: Stub,
   run: (stub: Stub) => Promise<T>,
 ): Promise<Exclude<T, SettingsFailure>> {
@@ -34,7 +34,9 @@ async function call<T extends { ok: boolean }>(
       `TenantSettings call failed: ${String(error)}`,
     );
   }
-  if (!result.ok) throw settingsFailure(result as unknown as SettingsFailure);
+  // `gone` is an answer (what became of a schedule), not a failure.
+  if (!result.ok && result.error !== 'gone')
+    throw settingsFailure(result as unknown as SettingsFailure);
   return result as Exclude<T, SettingsFailure>;
 }
 
@@ -84,12 +86,14 @@ export function objectSettingsStore(
       );
       return result.schedules;
     },
-    async cancelSchedule(tenant, id) {
+    async cancelSchedule(tenant, id, actor) {
       const result = await call(
         stub(tenant),
-        (s) => s.cancelSchedule(tenant, id) as Promise<CancelOutcome>,
+        (s) => s.cancelSchedule(tenant, id, actor) as Promise<CancelOutcome>,
       );
-      return result.cancelled;
+      return result.ok
+        ? { ok: true, cancelled: result.cancelled }
+        : { ok: false, fate: result.fate };
     },
     async report(tenant) {
       const result = await call(stub(tenant), (s) => s.report(tenant) as Promise<ReportResult>);

@@ -17,6 +17,7 @@ import { authoriseWrite } from './authorise';
 import type {
   AuditExport,
   AuditQuery,
+  CancelResult,
   ExportFormat,
   MigrationReport,
   ScheduledChange,
@@ -135,13 +136,20 @@ export class SettingsService {
     return this.deps.store.schedules(access.tenant);
   }
 
-  /** Cancel a pending change: the write role for its product. */
-  async cancelSchedule(access: TenantAccess, id: string): Promise<ScheduledChange> {
+  /**
+   * Cancel a pending change: the write role for its product. One no longer pending (applied, or
+   * cancelled by someone else meanwhile) answers what became of it; nothing is changed.
+   */
+  async cancelSchedule(access: TenantAccess, id: string): Promise<CancelResult> {
     const pending = await this.deps.store.schedules(access.tenant);
     const found = pending.find((s) => s.id === id);
-    if (found === undefined) throw new AppError('not_found', 'No such scheduled change.');
-    authoriseWrite(access, found.product);
-    return this.deps.store.cancelSchedule(access.tenant, id);
+    if (found !== undefined) authoriseWrite(access, found.product);
+    return this.deps.store.cancelSchedule(access.tenant, id, this.actorOf(access));
+  }
+
+  private actorOf(access: TenantAccess) {
+    const { principal } = access;
+    return { oid: principal.oid, name: principal.name, upn: principal.upn, idp: principal.idp };
   }
 
   /** What the edge counted for the tenant (read access): the last 24 hours and 7 days. */

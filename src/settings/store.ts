@@ -7,7 +7,7 @@ import type {
   ScheduledChange,
   ScheduleRequest,
 } from '../objects/types';
-import type { AuditEntry, ToggleRecord } from '../store/records';
+import type { Actor, AuditEntry, ToggleRecord } from '../store/records';
 
 export type {
   AuditQuery,
@@ -26,6 +26,10 @@ export interface ChangeResult {
   /** The edge's KV record holds this change (else the object's alarm re-writes it). */
   kvSynced: boolean;
 }
+
+export type CancelResult =
+  | { ok: true; cancelled: ScheduledChange }
+  | { ok: false; fate: AuditEntry | null };
 
 export interface AuditPage {
   /** Newest first. */
@@ -57,8 +61,11 @@ export interface SettingsStore {
   schedule(request: ScheduleRequest): Promise<ScheduledChange>;
   /** Pending scheduled changes, soonest first. */
   schedules(tenant: string): Promise<ScheduledChange[]>;
-  /** Cancel a pending change (404 `not_found` when it was applied or cancelled already). */
-  cancelSchedule(tenant: string, id: string): Promise<ScheduledChange>;
+  /**
+   * Cancel a pending change, audited as `actor`'s; one no longer pending answers what became of
+   * it (the audit entry of its cancellation or application, if the log has one).
+   */
+  cancelSchedule(tenant: string, id: string, actor: Actor): Promise<CancelResult>;
   /** The migration report: counts of the edge's decisions, 24 hours and 7 days. */
   report(tenant: string): Promise<MigrationReport>;
 }

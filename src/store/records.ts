@@ -46,7 +46,19 @@ export interface AuditEntry {
   /** `admin`: made directly; `schedule`: applied by a scheduled change on the actor's behalf. */
   via: 'admin' | 'schedule';
   feedback: string | null;
+  /**
+   * What the entry records: a change of the setting (`mode` from `previousMode`), or a scheduled
+   * change set or cancelled by `actor` (to `mode`, at `scheduledFor`; the setting is unchanged).
+   */
+  event: AuditEvent;
+  /** The scheduled change's time (`schedule-created`, `schedule-cancelled`), else `null`. */
+  scheduledFor: string | null;
 }
+
+export const AUDIT_EVENTS = ['change', 'schedule-created', 'schedule-cancelled'] as const;
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+export const isAuditEvent = (v: unknown): v is AuditEvent =>
+  (AUDIT_EVENTS as readonly unknown[]).includes(v);
 
 export interface ToggleRecord {
   /** `mode === 'on'`: a reader that predates modes passes an observing tenant, as observe does. */
@@ -108,6 +120,8 @@ export function parseAuditEntry(raw: unknown): AuditEntry | null {
     actor: { oid: str(actor.oid), name: str(actor.name), upn: str(actor.upn), idp: str(actor.idp) },
     via: v.via === 'schedule' ? 'schedule' : 'admin',
     feedback: typeof v.feedback === 'string' ? v.feedback : null,
+    event: isAuditEvent(v.event) ? v.event : 'change',
+    scheduledFor: typeof v.scheduledFor === 'string' ? v.scheduledFor : null,
   };
 }
 

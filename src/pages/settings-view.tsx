@@ -1,0 +1,242 @@
+/** @jsxImportSource hono/jsx */
+import type { Child, FC } from 'hono/jsx';
+import type { AreaId, Product, ProductId } from '../catalogue/types';
+import type { Strings } from '../i18n';
+import { formatDateTime } from '../i18n';
+import type { ToggleMode } from '../store/records';
+import type { ProductState } from '../store/state';
+import { modeLabel } from './mode-label';
+
+/** A message at the top of the page: what was done, or why nothing was. */
+export interface Flash {
+  kind: 'ok' | 'error';
+  text: string;
+}
+
+/** What the dialogs say about every change: how long it takes, and that nobody is signed out. */
+export interface ChangeNotes {
+  /** Worst case until every location follows a change, in seconds (from the cache times). */
+  reachSeconds: number;
+}
+
+/**
+ * What moves and what stays, from the catalogue itself: the areas of the product's deep-link
+ * rows, and of its out-of-scope pages (plus every unlisted page where only listed ones moved).
+ */
+export function movesAndStays(product: Product): { moves: AreaId[]; stays: AreaId[] } {
+  const unique = (areas: AreaId[]) => [...new Set(areas)];
+  return {
+    moves: unique(product.deepLinks.rows.map((r) => r.area)),
+    stays: unique(product.outOfScope.map((o) => o.area)),
+  };
+}
+
+const MovesLine: FC<{ s: Strings; product: Product }> = ({ s, product }) => {
+  const { moves, stays } = movesAndStays(product);
+  const staysText = [
+    ...stays.map((a) => s.areas[a]),
+    ...(product.unlisted === 'out-of-scope' ? [s.staysUnlisted] : []),
+  ];
+  return (
+    <p class="meta" data-moves={product.id}>
+      {s.moves} {moves.map((a) => s.areas[a]).join(', ')}. {s.stays}{' '}
+      {staysText.length > 0 ? staysText.join(', ') : s.staysNothing}.
+    </p>
+  );
+};
+
+const ConfirmForm: FC<{
+  s: Strings;
+  product: ProductId;
+  mode: ToggleMode;
+  version: number;
+  csrf: string;
+  notes: ChangeNotes;
+  inDialog: boolean;
+}> = ({ s, product, mode, version, csrf, notes, inDialog }) => {
+  const id = `${product}${mode === 'observe' ? '-observe' : ''}`;
+  const name = s.products[product];
+  const title =
+    mode === 'on'
+      ? s.confirmEnableTitle(name)
+      : mode === 'observe'
+        ? s.confirmObserveTitle(name)
+        : s.confirmDisableTitle(name);
+  const text =
+    mode === 'on'
+      ? s.confirmEnableText
+      : mode === 'observe'
+        ? s.confirmObserveText
+        : s.confirmDisableText;
+  return (
+    <form method="post" action={`/settings/${product}`}>
+      <h2 id={`confirm-${id}-title`}>{title}</h2>
+      <p>{text}</p>
+      <p class="meta">
+        {s.reachTime(s.duration(notes.reachSeconds))}{' '}
+        {mode === 'on'
+          ? product === 'cloudapps'
+            ? s.notSignedOutCloudApps
+            : s.notSignedOut
+          : null}
+      </p>
+      <input type="hidden" name="csrf" value={csrf} />
+      <input type="hidden" name="mode" value={mode} />
+      {/* The version this page showed: a change made meanwhile by someone else is not overwritten. */}
+      <input type="hidden" name="version" value={String(version)} />
+      {mode !== 'off' ? null : (
+        <>
+          <label for={`feedback-${product}${inDialog ? '-d' : ''}`}>{s.feedbackLabel}</label>
+          <textarea
+            id={`feedback-${product}${inDialog ? '-d' : ''}`}
+            name="feedback"
+            rows={4}
+            maxlength={2000}
+          ></textarea>
+        </>
+      )}
+      <div class="actions">
+        <button type="submit">
+          {mode === 'on' ? s.enable : mode === 'observe' ? s.observeButton : s.disableAndFeedback}
+        </button>
+        {inDialog ? (
+          <button type="button" class="secondary" data-close="">
+            {s.cancel}
+          </button>
+        ) : (
+          <a class="button secondary" href="/settings">
+            {s.cancel}
+          </a>
+        )}
+      </div>
+    </form>
+  );
+};
+
+/**
+ * A change button and its dialog. The on/off flip keeps the dialog id `dialog-<product>`;
+ * observe has its own, `dialog-<product>-observe`. Without script the button opens the
+ * confirmation page, carrying the version shown.
+ */
+const ChangeButton: FC<{
+  s: Strings;
+  state: ProductState;
+  mode: ToggleMode;
+  csrf: string;
+  notes: ChangeNotes;
+}> = ({ s, state, mode, csrf, notes }) => {
+  const { product } = state;
+  const id = `${product}${mode === 'observe' ? '-observe' : ''}`;
+  return (
+    <>
+      <form method="get" action={`/settings/confirm/${product}`} data-confirm={`dialog-${id}`}>
+        <input type="hidden" name="mode" value={mode} />
+        <input type="hidden" name="version" value={String(state.version)} />
+        <button type="submit" class={mode === 'on' ? '' : 'secondary'}>
+          {mode === 'on' ? s.enable : mode === 'observe' ? s.observeButton : s.disable}
+        </button>
+      </form>
+      <dialog id={`dialog-${id}`} aria-labelledby={`confirm-${id}-title`}>
+        <ConfirmForm
+          s={s}
+          product={product}
+          mode={mode}
+          version={state.version}
+          csrf={csrf}
+          notes={notes}
+          inDialog={true}
+        />
+      </dialog>
+    </>
+  );
+};
+
+export const SettingsPage: FC<{
+  s: Strings;
+  states: ProductState[];
+  products: readonly Product[];
+  writable: ReadonlySet<ProductId>;
+  csrf: string;
+  notes: ChangeNotes;
+  flash: Flash | null;
+  children?: Child;
+}> = ({ s, states, products, writable, csrf, notes, flash, children }) => (
+  <>
+    <p>{s.intro}</p>
+    {flash ? (
+      <p
+        class={flash.kind === 'ok' ? 'flash' : 'flash error'}
+        role="status"
+        data-flash={flash.kind}
+      >
+        {flash.text}
+      </p>
+    ) : null}
+    {states.map((state) => {
+      const product = products.find((p) => p.id === state.product);
+      const canChange = writable.has(state.product) && !state.locked;
+      // The on/off flip first, then observe unless it is the current mode.
+      const targets: ToggleMode[] = [
+        state.mode === 'on' ? 'off' : 'on',
+        ...(state.mode === 'observe' ? ['off' as const] : ['observe' as const]),
+      ];
+      return (
+        <section
+          class="product"
+          aria-labelledby={`h-${state.product}`}
+          data-product={state.product}
+        >
+          <h2 id={`h-${state.product}`}>{s.sections[state.product]}</h2>
+          <p>
+            <span class={`state ${state.mode}`} data-state={state.mode}>
+              {modeLabel(s, state.mode)}
+            </span>{' '}
+            · {state.source === 'default' ? s.sourceDefault : s.sourceTenant}
+          </p>
+          {product ? <MovesLine s={s} product={product} /> : null}
+          {state.mode === 'observe' ? <p class="meta">{s.observeHelp}</p> : null}
+          {state.locked ? <p class="meta">{s.locked}</p> : null}
+          <p class="meta">
+            {state.changedAt && state.changedBy
+              ? s.changedBy(
+                  state.changedBy.name || state.changedBy.oid || '?',
+                  formatDateTime(s, state.changedAt),
+                )
+              : s.neverChanged}
+          </p>
+          {canChange ? (
+            <div class="actions">
+              {targets.map((mode) => (
+                <ChangeButton s={s} state={state} mode={mode} csrf={csrf} notes={notes} />
+              ))}
+            </div>
+          ) : state.locked ? null : (
+            <p class="note">
+              {s.readOnly(
+                state.product === 'cloudapps' ? s.writeRoles.cloudapps : s.writeRoles.admins,
+              )}
+            </p>
+          )}
+        </section>
+      );
+    })}
+    {children}
+    <p>
+      <a href="/settings/audit">{s.audit}</a>
+    </p>
+  </>
+);
+
+/** The confirmation without script: the same form, on a page of its own. */
+export const ConfirmPage: FC<{
+  s: Strings;
+  product: ProductId;
+  mode: ToggleMode;
+  version: number;
+  csrf: string;
+  notes: ChangeNotes;
+}> = (props) => (
+  <section class="product">
+    <ConfirmForm {...props} inDialog={false} />
+  </section>
+);
