@@ -526,6 +526,7 @@ function decisionMicrobench(): {
         from: `/area${i}/:id`,
         to: `/moved${i}/:id`,
         query: 'keep' as const,
+        area: 'alerts' as const,
       }));
       return { ...p, deepLinks: { source: 'bench', rows } };
     });

@@ -48,13 +48,36 @@ async function seriousViolations(page: Page): Promise<string[]> {
   return violations;
 }
 
+/** An admin's time zone that is not UTC: the schedule form speaks the admin's own time. */
+const ADMIN_ZONE = 'Europe/Amsterdam';
+
 /** A browser profile of its own: wrangler's local certificate accepted, like a trusted one. */
 function newContext(): Promise<BrowserContext> {
   return browser.newContext({
     locale: 'en-GB',
+    timezoneId: ADMIN_ZONE,
     viewport: { width: 1100, height: 900 },
     ignoreHTTPSErrors: true,
   });
+}
+
+/** `ms` as a datetime-local field holds it in `zone`: YYYY-MM-DDTHH:MM:SS. */
+function localField(ms: number, zone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
 }
 
 async function signIn(page: Page, tenant: string, role: string, name: string): Promise<void> {
@@ -143,7 +166,9 @@ run('the settings page, the banner and the sign-in trip in Chromium', () => {
     await endpoint.locator('form[data-confirm="dialog-endpoint"] button').click();
     const dialog = page.locator('#dialog-endpoint');
     await expect.poll(() => dialog.isVisible()).toBe(true);
-    expect(await dialog.textContent()).toContain('up to about a minute');
+    expect(await dialog.textContent()).toContain('Turn on automatic redirection for Endpoints?');
+    // From this run's cache times: no isolate cache (TOGGLE_CACHE_TTL_SECONDS=0) + 30 s + 10 s.
+    expect(await dialog.textContent()).toContain('every account within about 40 seconds');
     await shot(page, '02-confirm-enable');
     await Promise.all([
       page.waitForURL(/saved=endpoint/),
@@ -174,6 +199,72 @@ run('the settings page, the banner and the sign-in trip in Chromium', () => {
     expect(await rows.nth(0).textContent()).toContain('Turned off');
     expect(await rows.nth(1).textContent()).toContain('Turned on');
     await shot(page, '05-audit-view');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // Filtered to one product: Office has no entry, Endpoints both.
+    await page.selectOption('#filter-product', 'office');
+    await Promise.all([
+      page.waitForURL(/product=office/),
+      page.click('form.filters button[type=submit]'),
+    ]);
+    expect(await page.locator('table.audit tbody tr').count()).toBe(0);
+    await page.selectOption('#filter-product', 'endpoint');
+    await page.fill('#filter-actor', 'admin@contoso.onmicrosoft.com');
+    await Promise.all([
+      page.waitForURL(/product=endpoint/),
+      page.click('form.filters button[type=submit]'),
+    ]);
+    expect(await page.locator('table.audit tbody tr').count()).toBe(2);
+    expect(await page.locator('table.audit tbody tr').first().textContent()).toContain('On → Off');
+    await shot(page, '23-audit-filtered');
+    await context.close();
+  });
+
+  it('says what moves and what stays; a stale tab saves nothing and says who changed what', async () => {
+    const tenant = newTenant();
+    const context = await newContext();
+    const page = await context.newPage();
+    await signIn(page, tenant, 'security-admin', 'Ada Admin');
+    const office = page.locator('section[data-product="office"]');
+    expect(await office.locator('[data-moves]').textContent()).toContain(
+      'Stays on the legacy portal: compliance, mail flow, every other page.',
+    );
+    await office.scrollIntoViewIfNeeded();
+    await shot(page, '21-moves-and-stays');
+
+    // This tab stays open while a colleague sets Office to observe through the API.
+    await setMode(context, tenant, 'office', 'observe');
+    await office.locator('form[data-confirm="dialog-office"] button').click();
+    const dialog = page.locator('#dialog-office');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await dialog.locator('textarea').fill('not yet');
+    await Promise.all([
+      page.waitForLoadState('load'),
+      dialog.locator('button:has-text("Disable & share feedback")').click(),
+    ]);
+    const flash = page.locator('[data-flash="error"]');
+    expect(await flash.textContent()).toContain(
+      'Nothing was saved: E2E changed Email & collaboration to Observe',
+    );
+    expect(await office.locator('.state').getAttribute('data-state')).toBe('observe');
+    await shot(page, '19-conflict-message');
+
+    // An error on the settings side is a page: here a form whose token has expired.
+    await context.clearCookies({ name: '__Host-pr_csrf' });
+    await page.goto(`${BASE}/settings`);
+    await context.clearCookies({ name: '__Host-pr_csrf' });
+    await office
+      .locator(
+        'form[data-confirm="dialog-office-observe"] button, form[data-confirm="dialog-office"] button',
+      )
+      .first()
+      .click();
+    await page.locator('dialog[open] button[type=submit]').click();
+    await page.waitForSelector('[data-error]');
+    expect(await page.textContent('main')).toContain(
+      'This form has expired or was sent from elsewhere.',
+    );
+    await shot(page, '20-error-page');
     expect(await seriousViolations(page)).toEqual([]);
     await context.close();
   });
@@ -291,7 +382,9 @@ run('the settings page, the banner and the sign-in trip in Chromium', () => {
     await endpoint.locator('form[data-confirm="dialog-endpoint-observe"] button').click();
     const dialog = page.locator('#dialog-endpoint-observe');
     await expect.poll(() => dialog.isVisible()).toBe(true);
-    expect(await dialog.textContent()).toContain('Observe before turning redirection on?');
+    expect(await dialog.textContent()).toContain(
+      'Observe Endpoints before turning redirection on?',
+    );
     await shot(page, '11-confirm-observe');
     await Promise.all([
       page.waitForURL(/saved=endpoint/),
@@ -340,13 +433,31 @@ run('the settings page, the banner and the sign-in trip in Chromium', () => {
     await shot(page, '14-report-with-chart');
     expect(await seriousViolations(page)).toEqual([]);
 
-    // Schedule Endpoints on, a few seconds ahead (the test's minimum lead), and see it applied.
-    // Whole minutes would lose their ':00' in the field (Chromium drops zero seconds).
-    const atMs = Date.now() + 8_000;
-    const at = new Date(atMs % 60_000 < 1_000 ? atMs + 1_000 : atMs).toISOString().slice(0, 19);
+    // A time in the past is refused, in words, with the form kept as it was.
     await page.selectOption('#schedule-product', 'endpoint');
     await page.selectOption('#schedule-mode', 'on');
-    await page.fill('#schedule-at', at);
+    const past = localField(Date.now() - 3_600_000, ADMIN_ZONE);
+    await page.fill('#schedule-at', past);
+    await Promise.all([
+      page.waitForLoadState('load'),
+      page.click('form[action="/settings/schedules"] button[type=submit]'),
+    ]);
+    expect(await page.locator('[data-flash="error"]').textContent()).toBe(
+      'Pick a time at least 5 seconds from now.',
+    );
+    expect(await page.inputValue('#schedule-at')).toBe(past);
+    expect(await page.inputValue('#schedule-product')).toBe('endpoint');
+    expect(await page.textContent('#schedule-at-label')).toBe(`At (your time, ${ADMIN_ZONE})`);
+    await page.locator('#schedules').scrollIntoViewIfNeeded();
+    await shot(page, '22-schedule-refused');
+
+    // Schedule Endpoints on, a few seconds ahead (the test's minimum lead), in the admin's own
+    // time, and see it applied. Whole minutes would lose their ':00' in the field (Chromium drops
+    // zero seconds).
+    const atMs = Date.now() + 8_000;
+    const at = atMs % 60_000 < 1_000 ? atMs + 1_000 : atMs;
+    await page.fill('#schedule-at', localField(at, ADMIN_ZONE));
+    expect(await page.textContent('#schedule-utc')).toContain('UTC');
     await Promise.all([
       page.waitForURL(/done=scheduled/),
       page.click('form[action="/settings/schedules"] button[type=submit]'),
@@ -371,6 +482,10 @@ run('the settings page, the banner and the sign-in trip in Chromium', () => {
     const first = page.locator('table.audit tbody tr').first();
     expect(await first.textContent()).toContain('Turned on');
     expect(await first.textContent()).toContain('Scheduled by Ada Admin');
+    // Setting it was audited too, for when it was meant.
+    expect(await page.locator('table.audit tbody tr[data-event="schedule-created"]').count()).toBe(
+      1,
+    );
     await shot(page, '17-audit-applied-by-schedule');
     await context.close();
   });
