@@ -2,15 +2,32 @@ import { describe, expect, it } from 'vitest';
 import { keys } from '../src/store/records';
 import { adminToken, api, expectError } from './api-helpers';
 import { newTenant, testEnv } from './helpers';
+import { dumpSql } from './tenant-settings-helpers';
 
+/**
+ * Nothing of the tenant's settings changed: no KV record (the edge's copy) and, in the tenant's
+ * object, the only writer, no toggle row and no audit row.
+ */
 async function nothingWritten(tenant: string): Promise<void> {
   for (const product of ['endpoint', 'office', 'identity', 'cloudapps'] as const) {
     expect(await testEnv.TOGGLES.get(keys.toggle(tenant, product))).toBeNull();
   }
-  expect((await testEnv.TOGGLES.list({ prefix: keys.auditPrefix(tenant) })).keys).toHaveLength(0);
+  const sql = await dumpSql(tenant);
+  expect(sql.toggles).toEqual([]);
+  expect(sql.audit).toEqual([]);
 }
 
 describe('bad input on the settings API: a clear 4xx JSON error, nothing written', () => {
+  it('the check itself notices a write, in KV and in the object (it can fail)', async () => {
+    const tenant = newTenant();
+    const token = await adminToken(tenant, ['global-admin']);
+    await api('PUT', `/tenants/${tenant}/redirection/identity`, { token, body: { enabled: true } });
+    await expect(nothingWritten(tenant)).rejects.toThrow();
+    // The object's half alone: its rows, with the KV copy gone.
+    await testEnv.TOGGLES.delete(keys.toggle(tenant, 'identity'));
+    await expect(nothingWritten(tenant)).rejects.toThrow();
+  });
+
   it('400 invalid_request for bodies that are not the documented shape', async () => {
     const tenant = newTenant();
     const token = await adminToken(tenant, ['global-admin']);

@@ -442,7 +442,7 @@ describe('the report on the settings page', () => {
       ['toggle-off', 'Redirection turned off'],
       ['session-sticky', 'Signed in to the legacy portal (moves at the next sign-in)'],
       ['out-of-scope', 'Page not in the Microsoft Defender portal'],
-    ])
+    ] as const)
       expect(section).toMatch(
         new RegExp(
           `data-figure="passed-${reason}"><th scope="row">· ${words.replace(/[()]/g, '\\$&')}</th><td>1</td><td>1</td>`,
