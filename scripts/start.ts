@@ -29,7 +29,7 @@ const protocol = process.env.LOCAL_PROTOCOL === 'https' ? 'https' : 'http';
 
 /** Map the demo workspace host in KV (host mappings are not the settings object's). */
 async function mapDemoHost(): Promise<void> {
-  const handle = await openToggles({ persistTo: `${persistTo}/v3` });
+  const handle = await openToggles({ persistTo });
   try {
     await new ToggleStore(handle.kv, {
       kvCacheTtlSeconds: 30,
