@@ -49,7 +49,7 @@ async function seedDemoTenant(): Promise<void> {
   const url = `${protocol}://127.0.0.1:${port}`;
   // Over https wrangler dev serves its own self-signed certificate; the seed calls only it.
   if (protocol === 'https') process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
-  const state = JSON.parse(await toggles(['get', DEMO_TENANT, '--url', url])) as {
+  const state = JSON.parse(await toggles(['get', DEMO_TENANT, '--url', url, '--json'])) as {
     products: { product: string; source: string }[];
   };
   if (state.products.find((p) => p.product === 'endpoint')?.source !== 'default') return;
