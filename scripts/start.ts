@@ -12,8 +12,11 @@
  *   with wrangler's self-signed certificate); its "Ready on" line is printed once the demo tenant
  *   is seeded. SETTINGS_WRITES_PER_MINUTE, REPORT_FLUSH_SECONDS and SCHEDULE_MIN_LEAD_SECONDS,
  *   when set, are passed to the Worker.
+ * A port already in use (PORT, ORIGIN_PORT, or the inspector's PORT + 1000) stops it before
+ * anything starts, with one line that names it and exit code 1.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { ToggleStore } from '../src/store/toggles';
 import { startDemoOrigin } from './demo-origin.ts';
 import { demoAudiences } from './demo-portal.ts';
@@ -22,10 +25,45 @@ import { openToggles } from './kv.ts';
 import { main as toggles } from './toggles.ts';
 
 export const DEMO_TENANT = '0d3a8f5e-5c7a-4b4e-9d6f-2a1b3c4d5e6f';
-const port = Number(process.env.PORT ?? 8787);
-const originPort = Number(process.env.ORIGIN_PORT ?? 8788);
+const port = portFrom('PORT', 8787);
+const originPort = portFrom('ORIGIN_PORT', 8788);
+/** wrangler dev's inspector; its own default (9229) would clash between two npm starts. */
+const INSPECTOR_OFFSET = 1000;
 const persistTo = process.env.PERSIST_TO ?? '.wrangler/state';
 const protocol = process.env.LOCAL_PROTOCOL === 'https' ? 'https' : 'http';
+
+/** A port from the environment; a value that is not one is a one-line error (exit 2). */
+function portFrom(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!/^\d{1,5}$/.test(value) || n < 1 || n > 65_535) {
+    console.error(`npm start: ${name} is not a port number: ${value}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/**
+ * Stop before anything starts when a port is taken: one line that names it and the variable
+ * that moves it, exit 1 (not a stack from the demo origin or a wrangler error mid-start).
+ */
+async function ensureFree(port: number, what: string): Promise<void> {
+  const problem = await new Promise<string | null>((resolve) => {
+    const probe = createServer();
+    const failed = (error: NodeJS.ErrnoException) => resolve(error.code ?? String(error));
+    probe.once('error', failed);
+    try {
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(null)));
+    } catch (error) {
+      failed(error as NodeJS.ErrnoException); // out of range: thrown, not emitted
+    }
+  });
+  if (problem === null) return;
+  const why = problem === 'EADDRINUSE' ? 'is in use' : `cannot be used (${problem})`;
+  console.error(`npm start: port ${port} on 127.0.0.1 ${why}; ${what}`);
+  process.exit(1);
+}
 
 /** Map the demo workspace host in KV (host mappings are not the settings object's). */
 async function mapDemoHost(): Promise<void> {
@@ -97,6 +135,12 @@ function forwardUntilSeeded(child: ChildProcess): void {
 }
 
 async function main(): Promise<void> {
+  await ensureFree(port, 'stop what holds it, or set PORT to another port');
+  await ensureFree(originPort, 'stop what holds it, or set ORIGIN_PORT to another port');
+  await ensureFree(
+    port + INSPECTOR_OFFSET,
+    `wrangler's inspector uses PORT + ${INSPECTOR_OFFSET}: stop what holds it, or set PORT to another port`,
+  );
   // Made into .dev.vars on a first run; wrangler dev reads them from there.
   const key = await devKey();
   cookieSecret();
@@ -104,6 +148,10 @@ async function main(): Promise<void> {
   const origin = await startDemoOrigin({
     port: originPort,
     signer: { ...key, audience: 'api://portal-redirect' },
+  }).catch((error: NodeJS.ErrnoException) => {
+    // Taken since ensureFree looked.
+    console.error(`npm start: the demo origin cannot listen on port ${originPort}: ${error.code}`);
+    process.exit(1);
   });
   // Public values only: secrets stay in .dev.vars, off the command line.
   const vars = {
@@ -135,7 +183,7 @@ async function main(): Promise<void> {
     '--port',
     String(port),
     '--inspector-port',
-    String(port + 1000),
+    String(port + INSPECTOR_OFFSET),
     '--ip',
     '127.0.0.1',
     '--persist-to',
