@@ -11,13 +11,17 @@
  * - the Worker under `wrangler dev` on PORT (default 8787), over LOCAL_PROTOCOL (http, or https
  *   with wrangler's self-signed certificate); its "Ready on" line is printed once the demo tenant
  *   is seeded. SETTINGS_WRITES_PER_MINUTE, REPORT_FLUSH_SECONDS and SCHEDULE_MIN_LEAD_SECONDS,
- *   when set, are passed to the Worker.
+ *   when set, are passed to the Worker;
+ * - the SIEM rewriter's wasm, built before wrangler dev starts and again when its AssemblyScript
+ *   changes.
  * A port already in use (PORT, ORIGIN_PORT, or the inspector's PORT + 1000) stops it before
  * anything starts, with one line that names it and exit code 1.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { watch } from 'node:fs';
 import { createServer } from 'node:net';
 import { ToggleStore } from '../src/store/toggles';
+import { buildWasm, WASM_SOURCES } from './build-wasm.ts';
 import { startDemoOrigin } from './demo-origin.ts';
 import { demoAudiences } from './demo-portal.ts';
 import { cookieSecret, devKey, jwksOf } from './devkeys.ts';
@@ -63,6 +67,32 @@ async function ensureFree(port: number, what: string): Promise<void> {
   const why = problem === 'EADDRINUSE' ? 'is in use' : `cannot be used (${problem})`;
   console.error(`npm start: port ${port} on 127.0.0.1 ${why}; ${what}`);
   process.exit(1);
+}
+
+/**
+ * Build the SIEM wasm before wrangler dev starts, and again when its AssemblyScript changes:
+ * wrangler.jsonc gives local dev no build command (see there), and wrangler dev reloads the
+ * Worker when the wasm's bytes change.
+ */
+function buildWasmAndWatch(): void {
+  try {
+    buildWasm();
+  } catch {
+    console.error('npm start: the SIEM wasm did not build (asc says why above)');
+    process.exit(1);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const rebuild = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      try {
+        if (buildWasm()) console.log('npm start: rebuilt src/siem/json-scan.wasm');
+      } catch {
+        // asc printed the error; the Worker keeps the last good wasm until the next save.
+      }
+    }, 200);
+  };
+  for (const source of WASM_SOURCES) watch(source, { recursive: true }, rebuild).unref();
 }
 
 /** Map the demo workspace host in KV (host mappings are not the settings object's). */
@@ -141,6 +171,7 @@ async function main(): Promise<void> {
     port + INSPECTOR_OFFSET,
     `wrangler's inspector uses PORT + ${INSPECTOR_OFFSET}: stop what holds it, or set PORT to another port`,
   );
+  buildWasmAndWatch();
   // Made into .dev.vars on a first run; wrangler dev reads them from there.
   const key = await devKey();
   cookieSecret();
