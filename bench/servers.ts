@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
+import { buildWasm } from '../scripts/build-wasm.ts';
 import { devKey, jwksOf } from '../scripts/devkeys.ts';
 import { entraClaims, signToken } from '../src/auth/dev-tokens.ts';
 
@@ -147,6 +148,8 @@ export function spreadOver(
 
 /** Build the Worker as it deploys, into dist/bench (unminified for a readable CPU profile). */
 export function buildWorker(options: { minify?: boolean } = {}): void {
+  // The top-level config has no build command (wrangler.jsonc): build the wasm here.
+  buildWasm();
   const args = ['deploy', '--dry-run', '--outdir', 'dist/bench'];
   if (options.minify === false) args.push('--no-minify');
   execFileSync('node_modules/.bin/wrangler', args, {

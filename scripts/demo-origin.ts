@@ -87,7 +87,14 @@ export async function startDemoOrigin(options: DemoOriginOptions = {}): Promise<
         });
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  // A port in use rejects (EADDRINUSE) rather than crashing the process from an 'error' event.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   self = `http://${host}:${actualPort}`;

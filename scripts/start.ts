@@ -11,10 +11,17 @@
  * - the Worker under `wrangler dev` on PORT (default 8787), over LOCAL_PROTOCOL (http, or https
  *   with wrangler's self-signed certificate); its "Ready on" line is printed once the demo tenant
  *   is seeded. SETTINGS_WRITES_PER_MINUTE, REPORT_FLUSH_SECONDS and SCHEDULE_MIN_LEAD_SECONDS,
- *   when set, are passed to the Worker.
+ *   when set, are passed to the Worker;
+ * - the SIEM rewriter's wasm, built before wrangler dev starts and again when its AssemblyScript
+ *   changes.
+ * A port already in use (PORT, ORIGIN_PORT, or the inspector's PORT + 1000) stops it before
+ * anything starts, with one line that names it and exit code 1.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { watch } from 'node:fs';
+import { createServer } from 'node:net';
 import { ToggleStore } from '../src/store/toggles';
+import { buildWasm, WASM_SOURCES } from './build-wasm.ts';
 import { startDemoOrigin } from './demo-origin.ts';
 import { demoAudiences } from './demo-portal.ts';
 import { cookieSecret, devKey, jwksOf } from './devkeys.ts';
@@ -22,14 +29,75 @@ import { openToggles } from './kv.ts';
 import { main as toggles } from './toggles.ts';
 
 export const DEMO_TENANT = '0d3a8f5e-5c7a-4b4e-9d6f-2a1b3c4d5e6f';
-const port = Number(process.env.PORT ?? 8787);
-const originPort = Number(process.env.ORIGIN_PORT ?? 8788);
+const port = portFrom('PORT', 8787);
+const originPort = portFrom('ORIGIN_PORT', 8788);
+/** wrangler dev's inspector; its own default (9229) would clash between two npm starts. */
+const INSPECTOR_OFFSET = 1000;
 const persistTo = process.env.PERSIST_TO ?? '.wrangler/state';
 const protocol = process.env.LOCAL_PROTOCOL === 'https' ? 'https' : 'http';
 
+/** A port from the environment; a value that is not one is a one-line error (exit 2). */
+function portFrom(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!/^\d{1,5}$/.test(value) || n < 1 || n > 65_535) {
+    console.error(`npm start: ${name} is not a port number: ${value}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/**
+ * Stop before anything starts when a port is taken: one line that names it and the variable
+ * that moves it, exit 1 (not a stack from the demo origin or a wrangler error mid-start).
+ */
+async function ensureFree(port: number, what: string): Promise<void> {
+  const problem = await new Promise<string | null>((resolve) => {
+    const probe = createServer();
+    const failed = (error: NodeJS.ErrnoException) => resolve(error.code ?? String(error));
+    probe.once('error', failed);
+    try {
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(null)));
+    } catch (error) {
+      failed(error as NodeJS.ErrnoException); // out of range: thrown, not emitted
+    }
+  });
+  if (problem === null) return;
+  const why = problem === 'EADDRINUSE' ? 'is in use' : `cannot be used (${problem})`;
+  console.error(`npm start: port ${port} on 127.0.0.1 ${why}; ${what}`);
+  process.exit(1);
+}
+
+/**
+ * Build the SIEM wasm before wrangler dev starts, and again when its AssemblyScript changes:
+ * wrangler.jsonc gives local dev no build command (see there), and wrangler dev reloads the
+ * Worker when the wasm's bytes change.
+ */
+function buildWasmAndWatch(): void {
+  try {
+    buildWasm();
+  } catch {
+    console.error('npm start: the SIEM wasm did not build (asc says why above)');
+    process.exit(1);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const rebuild = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      try {
+        if (buildWasm()) console.log('npm start: rebuilt src/siem/json-scan.wasm');
+      } catch {
+        // asc printed the error; the Worker keeps the last good wasm until the next save.
+      }
+    }, 200);
+  };
+  for (const source of WASM_SOURCES) watch(source, { recursive: true }, rebuild).unref();
+}
+
 /** Map the demo workspace host in KV (host mappings are not the settings object's). */
 async function mapDemoHost(): Promise<void> {
-  const handle = await openToggles({ persistTo: `${persistTo}/v3` });
+  const handle = await openToggles({ persistTo });
   try {
     await new ToggleStore(handle.kv, {
       kvCacheTtlSeconds: 30,
@@ -49,7 +117,7 @@ async function seedDemoTenant(): Promise<void> {
   const url = `${protocol}://127.0.0.1:${port}`;
   // Over https wrangler dev serves its own self-signed certificate; the seed calls only it.
   if (protocol === 'https') process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
-  const state = JSON.parse(await toggles(['get', DEMO_TENANT, '--url', url])) as {
+  const state = JSON.parse(await toggles(['get', DEMO_TENANT, '--url', url, '--json'])) as {
     products: { product: string; source: string }[];
   };
   if (state.products.find((p) => p.product === 'endpoint')?.source !== 'default') return;
@@ -97,6 +165,13 @@ function forwardUntilSeeded(child: ChildProcess): void {
 }
 
 async function main(): Promise<void> {
+  await ensureFree(port, 'stop what holds it, or set PORT to another port');
+  await ensureFree(originPort, 'stop what holds it, or set ORIGIN_PORT to another port');
+  await ensureFree(
+    port + INSPECTOR_OFFSET,
+    `wrangler's inspector uses PORT + ${INSPECTOR_OFFSET}: stop what holds it, or set PORT to another port`,
+  );
+  buildWasmAndWatch();
   // Made into .dev.vars on a first run; wrangler dev reads them from there.
   const key = await devKey();
   cookieSecret();
@@ -104,6 +179,10 @@ async function main(): Promise<void> {
   const origin = await startDemoOrigin({
     port: originPort,
     signer: { ...key, audience: 'api://portal-redirect' },
+  }).catch((error: NodeJS.ErrnoException) => {
+    // Taken since ensureFree looked.
+    console.error(`npm start: the demo origin cannot listen on port ${originPort}: ${error.code}`);
+    process.exit(1);
   });
   // Public values only: secrets stay in .dev.vars, off the command line.
   const vars = {
@@ -136,7 +215,7 @@ async function main(): Promise<void> {
     '--port',
     String(port),
     '--inspector-port',
-    String(port + 1000),
+    String(port + INSPECTOR_OFFSET),
     '--ip',
     '127.0.0.1',
     '--persist-to',

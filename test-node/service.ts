@@ -5,6 +5,8 @@ import { join } from 'node:path';
 
 export interface Service {
   child: ChildProcess;
+  /** Everything it printed (stdout and stderr, in arrival order) so far. */
+  output(): string;
   stop(): void;
 }
 
@@ -28,22 +30,33 @@ export async function startService(
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  let output = '';
+  const record = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', record);
+  child.stderr?.on('data', record);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`${label}: npm start did not become ready in 90 s`)),
       90_000,
     );
-    const onData = (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready on')) {
+    const onData = () => {
+      if (output.includes('Ready on')) {
         clearTimeout(timer);
         resolve();
       }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${label}: npm start exited (${code}) before it was ready:\n${output}`));
+    });
   });
   return {
     child,
+    output: () => output,
     stop: () => {
       if (child.pid) process.kill(-child.pid, 'SIGTERM');
     },
