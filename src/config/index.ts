@@ -12,6 +12,11 @@ import { parseSignInConfig, type SignInConfig } from './signin';
  * plus the optional variables and secrets wrangler.jsonc does not set, declared here once.
  * This module is the only one that reads configuration from it (see docs/configuration.md).
  */
+/*
+ * `npm run types` also declares the two secrets `npm start` keeps in .dev.vars, DEV_SIGNING_KEY
+ * (the dev sign-in's key) and COOKIE_SIGNING_SECRET (the edge's cookies), as strings; a deployed
+ * Worker may lack either, so they are read as possibly unset all the same.
+ */
 declare global {
   namespace Cloudflare {
     interface Env {
@@ -24,8 +29,6 @@ declare global {
       ORIGIN_TIMEOUT_MS?: string;
       AUTH_JWKS?: string;
       AUTH_JWKS_URL?: string;
-      /** Private dev signing key (JSON `{kid, privateJwk}`), set by `npm start` only, for DEV_AUTH. */
-      DEV_SIGNING_KEY?: string;
       /** The tenant the dev sign-in offers (npm start's demo tenant). */
       DEV_TENANT?: string;
       /** Secret (`wrangler secret put`), for a confidential OIDC client. */
@@ -38,8 +41,6 @@ declare global {
       SIGNIN_AUDIENCES?: string;
       /** Comma-separated origins of Entra ID's authorize endpoint (default: the global cloud's). */
       SIGNIN_AUTHORITIES?: string;
-      /** Secret (`wrangler secret put`): signs the edge's own cookies (at least 32 characters). */
-      COOKIE_SIGNING_SECRET?: string;
       /** Secret: the signing secret before the current one, still accepted while rotating. */
       COOKIE_SIGNING_SECRET_PREVIOUS?: string;
       /** "on": the edge's cookies also over plain http (local runs only; default "off"). */
