@@ -146,6 +146,15 @@ const REPORT: MigrationReport & { tenantId: string } = {
       observed: 0,
     })),
   })),
+  daily: (['endpoint', 'office'] as const).map((product) => ({
+    product,
+    days: Array.from({ length: 7 }, (_, d) => ({
+      at: new Date(Date.parse('2026-10-29T00:00:00.000Z') + d * 86_400_000).toISOString(),
+      redirected: 0,
+      passed: 0,
+      observed: 0,
+    })),
+  })),
 };
 
 const ACTOR = {
@@ -169,6 +178,23 @@ const AUDIT: { entries: AuditEntry[]; cursor: string | null } = {
       actor: ACTOR,
       via: 'admin',
       feedback: null,
+      event: 'change',
+      scheduledFor: null,
+    },
+    {
+      id: 'a15',
+      at: '2026-11-02T12:00:00.000Z',
+      product: 'identity',
+      enabled: false,
+      previous: false,
+      mode: 'on',
+      previousMode: 'off',
+      version: 0,
+      actor: ACTOR,
+      via: 'admin',
+      feedback: null,
+      event: 'schedule-created',
+      scheduledFor: '2026-12-01T08:00:00.000Z',
     },
     {
       id: 'a1',
@@ -182,6 +208,8 @@ const AUDIT: { entries: AuditEntry[]; cursor: string | null } = {
       actor: ACTOR,
       via: 'schedule',
       feedback: 'Runbooks still link the old portal',
+      event: 'change',
+      scheduledFor: null,
     },
   ],
   cursor: 'next-page-cursor',
@@ -342,9 +370,10 @@ describe('npm run toggles against the settings API', () => {
   it('audit and schedules: tables; the next page is named', async () => {
     const audit = await cli(['audit', TENANT, '--limit', '2', ...url]);
     expect(audit.stdout.split('\n').filter(Boolean)).toEqual([
-      'WHEN                  PRODUCT   CHANGE         BY         VIA       FEEDBACK',
-      '2026-11-03 10:00 UTC  office    on -> observe  Ada Admin  admin     -',
-      '2026-11-02 09:15 UTC  endpoint  on -> off      Ada Admin  schedule  Runbooks still link the old portal',
+      'WHEN                  PRODUCT   CHANGE                                 BY         VIA       FEEDBACK',
+      '2026-11-03 10:00 UTC  office    on -> observe                          Ada Admin  admin     -',
+      '2026-11-02 12:00 UTC  identity  schedules on for 2026-12-01 08:00 UTC  Ada Admin  admin     -',
+      '2026-11-02 09:15 UTC  endpoint  on -> off                              Ada Admin  schedule  Runbooks still link the old portal',
       'More entries: add --cursor next-page-cursor',
     ]);
     expect(seen).toContain(`GET /api/tenants/${TENANT}/redirection/audit?limit=2`);

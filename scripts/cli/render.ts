@@ -75,7 +75,11 @@ export function auditTable(page: {
     page.entries.map((e) => [
       when(e.at),
       e.product,
-      `${e.previousMode} -> ${e.mode}`,
+      e.event === 'schedule-created'
+        ? `schedules ${e.mode} for ${when(e.scheduledFor ?? '')}`
+        : e.event === 'schedule-cancelled'
+          ? `cancels ${e.mode} for ${when(e.scheduledFor ?? '')}`
+          : `${e.previousMode} -> ${e.mode}`,
       actorName(e.actor),
       e.via,
       e.feedback,
