@@ -107,3 +107,45 @@ export async function expectError(res: Response, status: number, code: string): 
   expect(typeof body.message).toBe('string');
   expect(body.message.length).toBeGreaterThan(0);
 }
+
+/** A PUT of one product's redirection (a security admin's token unless one is given). */
+export async function putProduct(
+  tenant: string,
+  product: string,
+  body: unknown,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return api('PUT', `/tenants/${tenant}/redirection/${product}`, {
+    token: token ?? (await adminToken(tenant, ['security-admin'])),
+    body,
+    headers,
+  });
+}
+
+/** Every audit entry through the API, following its cursor (pages of `pageSize`). */
+export async function auditAll(
+  tenant: string,
+  token: string,
+  query = '',
+  pageSize = 7,
+): Promise<Record<string, unknown>[]> {
+  const { expect } = await import('vitest');
+  const entries: Record<string, unknown>[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await api(
+      'GET',
+      `/tenants/${tenant}/redirection/audit?limit=${pageSize}${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      { token },
+    );
+    expect(res.status).toBe(200);
+    const page = (await res.json()) as {
+      entries: Record<string, unknown>[];
+      cursor: string | null;
+    };
+    entries.push(...page.entries);
+    cursor = page.cursor;
+  } while (cursor !== null);
+  return entries;
+}

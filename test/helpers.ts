@@ -6,6 +6,7 @@ import { CookieSigner } from '../src/edge/signed-cookies';
 import type { ProductId } from '../src/catalogue/types';
 import { PRODUCTS } from '../src/catalogue/products';
 import type { Env } from '../src/config';
+import worker from '../src/index';
 import { ToggleStore } from '../src/store/toggles';
 import type { ToggleMode } from '../src/store/records';
 import { modeOf } from '../src/store/records';
@@ -80,6 +81,11 @@ export function navigation(url: string, options: NavOptions = {}): Request {
     ...options.headers,
   };
   return new Request(url, { method: options.method ?? 'GET', headers, redirect: 'manual' });
+}
+
+/** Send a request through the Worker's own handler with `env` over the test bindings. */
+export async function fetchWith(env: Partial<Env>, request: Request): Promise<Response> {
+  return worker.fetch(request, { ...testEnv, ...env } as Env);
 }
 
 /** Send a request through the Worker as deployed (its default export, inside workerd). */

@@ -4,33 +4,23 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PRODUCTS } from '../src/catalogue/products';
-import type { Product } from '../src/catalogue/types';
 import type { CoreContext, Decision, Lookups, RequestFacts, Step } from '../src/core/decide';
-import { decide, navigationFacts } from '../src/core/decide';
-import { DeepLinkMap } from '../src/core/deeplinks';
-import { HostIndex } from '../src/core/hosts';
+import { decide } from '../src/core/decide';
 import { NO_MINTED } from '../src/core/minted';
 import { keys, parseToggleRecord } from '../src/store/records';
-import { adminToken, api, expectError } from './api-helpers';
+import { adminToken, api, expectError, putProduct } from './api-helpers';
+import { REASONS } from '../src/core/reasons';
+import { coreContext, coreFacts } from './core-helpers';
 import { decisionOf, navigate, newTenant, seedToggle, testEnv } from './helpers';
 import { Browser } from './settings-page-browser';
 
-const NOW = Date.parse('2026-11-22T00:00:00Z');
+const _NOW = Date.parse('2026-11-22T00:00:00Z');
 const TENANT = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 /** A nonce digest, as the trip cookie and the id_token's claim give it. */
 const NONCE = 'n'.repeat(43);
 
-function context(products: readonly Product[], unified = true): CoreContext {
-  return {
-    hosts: new HostIndex(products),
-    deepLinks: new Map(products.map((p) => [p.id, new DeepLinkMap(p.deepLinks)] as const)),
-    unified: unified ? new URL('https://security.microsoft.com') : null,
-  };
-}
-
-function facts(url: string, extra: Partial<RequestFacts> = {}): RequestFacts {
-  return { ...navigationFacts(new URL(url), {}, NOW), ...extra };
-}
+const context = coreContext;
+const facts = coreFacts;
 
 const MDE = 'https://securitycenter.windows.com';
 const locked = PRODUCTS.map((p) =>
@@ -170,24 +160,23 @@ describe('observe: every step of the decision table decides as on does, then pas
     }
   });
 
-  it('covers every reason a browser-host decision can give with redirection on', () => {
-    expect(new Set(TABLE.map((row) => row[4]))).toEqual(
-      new Set([
-        'unknown-host',
-        'api-host',
-        'sign-in-unverified',
-        'sign-in-unbound',
-        'signed-in',
-        'not-navigation',
-        'out-of-scope',
-        'session-sticky',
-        'store-unavailable',
-        'unknown-tenant',
-        'locked',
-        'toggle-on',
-        'loop-guard',
-      ]),
-    );
+  it('covers every reason code but those redirection on cannot give', () => {
+    // The reasons a decision with redirection on never gives: the toggle's other answers, the
+    // observe answer itself, and what the SIEM link rewriter says of an API response. A new
+    // reason lands in one list or the other, or this fails.
+    const notWithOn = new Set([
+      'toggle-off',
+      'default-off',
+      'default-on',
+      'observe-would-redirect',
+      'links-rewritten',
+      'not-json',
+      'error-response',
+      'unsupported-encoding',
+    ]);
+    const covered = new Set(TABLE.map((row) => row[4]));
+    expect([...covered].filter((r) => notWithOn.has(r))).toEqual([]);
+    expect(new Set([...covered, ...notWithOn])).toEqual(new Set(REASONS));
   });
 
   it('keeps what a verified sign-in sets: the tenant cookie and the used trip', () => {
@@ -231,7 +220,7 @@ describe('observe at the edge (real KV and object)', () => {
 
 describe('observe through the API', () => {
   const put = (tenant: string, token: string, body: unknown) =>
-    api('PUT', `/tenants/${tenant}/redirection/endpoint`, { token, body });
+    putProduct(tenant, 'endpoint', body, token);
 
   it('sets observe with mode, audits it like on and off, and explain says what would happen', async () => {
     const tenant = newTenant();

@@ -13,19 +13,26 @@ import { keys, parseToggleRecord } from '../src/store/records';
 import { adminToken, api, apiRequest, expectError } from './api-helpers';
 import { newTenant, testEnv } from './helpers';
 import { Browser } from './settings-page-browser';
-import { configure, dumpSql, settingsOf } from './tenant-settings-helpers';
+import { dumpSql, setClock, settingsOf } from './tenant-settings-helpers';
 
-const LEAD_MS = 150;
+/** The object's minimum lead (the default, SCHEDULE_MIN_LEAD_SECONDS = 60). */
+const LEAD_MS = 60_000;
+/** The time every test's object stands at: none waits on the wall clock. */
+let t0 = 0;
 
-/** A tenant whose object accepts schedules `LEAD_MS` ahead (the default minimum is a minute). */
-async function tenantWithShortLead(): Promise<{ tenant: string; token: string }> {
+/** A tenant whose object's clock stands at `t0` until a test moves it (`setClock`). */
+async function tenantWithClock(): Promise<{ tenant: string; token: string }> {
   const tenant = newTenant();
   const token = await adminToken(tenant, ['security-admin'], { name: 'Ada', oid: 'oid-ada' });
-  // The first read imports and creates the object; then shorten its minimum lead.
+  // The first read imports and creates the object; then stop its clock.
   expect((await api('GET', `/tenants/${tenant}/redirection`, { token })).status).toBe(200);
-  await configure(tenant, { scheduleMinLeadMs: LEAD_MS });
+  t0 = Date.now();
+  await setClock(tenant, t0);
   return { tenant, token };
 }
+
+/** When the object's time has passed `at`: its alarm finds the schedule due. */
+const pastIt = (at: string) => Date.parse(at) + 1;
 
 async function schedule(
   tenant: string,
@@ -35,8 +42,8 @@ async function schedule(
   return api('POST', `/tenants/${tenant}/redirection/schedules`, { token, body });
 }
 
-const soon = (ms = LEAD_MS + 600) => new Date(Date.now() + ms).toISOString();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** `ms` after the object's time: by default just past the minimum lead. */
+const soon = (ms = LEAD_MS + 1_000) => new Date(t0 + ms).toISOString();
 
 async function auditEntries(tenant: string, token: string) {
   const res = await api('GET', `/tenants/${tenant}/redirection/audit`, { token });
@@ -50,7 +57,7 @@ async function changes(tenant: string, token: string) {
 
 describe('scheduled changes', () => {
   it('are listed, set the alarm, and are applied once at their time on behalf of the admin', async () => {
-    const { tenant, token } = await tenantWithShortLead();
+    const { tenant, token } = await tenantWithClock();
     const at = soon();
     const res = await schedule(tenant, token, { product: 'endpoint', mode: 'observe', at });
     expect(res.status).toBe(201);
@@ -79,7 +86,7 @@ describe('scheduled changes', () => {
     await runDurableObjectAlarm(stub);
     expect(await changes(tenant, token)).toEqual([]);
 
-    await sleep(Date.parse(at) - Date.now() + 20);
+    await setClock(tenant, pastIt(at));
     await runDurableObjectAlarm(stub);
     const entries = await changes(tenant, token);
     expect(entries).toHaveLength(1);
@@ -101,14 +108,14 @@ describe('scheduled changes', () => {
   });
 
   it('survive the object restarting, and still apply once', async () => {
-    const { tenant, token } = await tenantWithShortLead();
+    const { tenant, token } = await tenantWithClock();
     const at = soon();
     expect((await schedule(tenant, token, { product: 'office', mode: 'off', at })).status).toBe(
       201,
     );
     const stub = settingsOf(tenant);
     await evictDurableObject(stub);
-    await sleep(Date.parse(at) - Date.now() + 20);
+    await setClock(tenant, pastIt(at));
     await runDurableObjectAlarm(stub);
     await evictDurableObject(stub);
     await runDurableObjectAlarm(stub);
@@ -119,7 +126,7 @@ describe('scheduled changes', () => {
   });
 
   it('cancelled before their time change nothing; the cancelling is audited', async () => {
-    const { tenant, token } = await tenantWithShortLead();
+    const { tenant, token } = await tenantWithClock();
     const at = soon();
     const res = await schedule(tenant, token, { product: 'endpoint', mode: 'on', at });
     const { id } = (await res.json()) as ScheduledChange;
@@ -129,7 +136,7 @@ describe('scheduled changes', () => {
       token: colleague,
     });
     expect(cancel.status).toBe(200);
-    await sleep(Date.parse(at) - Date.now() + 20);
+    await setClock(tenant, pastIt(at));
     await runDurableObjectAlarm(settingsOf(tenant));
     const after = await dumpSql(tenant);
     expect(after.toggles).toEqual(before.toggles);
@@ -147,12 +154,12 @@ describe('scheduled changes', () => {
   });
 
   it('cancelling one that was applied meanwhile says so and changes nothing', async () => {
-    const { tenant, token } = await tenantWithShortLead();
+    const { tenant, token } = await tenantWithClock();
     const at = soon();
     const { id } = (await (
       await schedule(tenant, token, { product: 'identity', mode: 'on', at })
     ).json()) as ScheduledChange;
-    await sleep(Date.parse(at) - Date.now() + 20);
+    await setClock(tenant, pastIt(at));
     await runDurableObjectAlarm(settingsOf(tenant));
     const gone = await api('DELETE', `/tenants/${tenant}/redirection/schedules/${id}`, { token });
     await expectError(gone.clone(), 404, 'not_found');
@@ -161,7 +168,7 @@ describe('scheduled changes', () => {
   });
 
   it('refuse a past time, one closer than the minimum lead, and say why', async () => {
-    const { tenant, token } = await tenantWithShortLead();
+    const { tenant, token } = await tenantWithClock();
     const past = await schedule(tenant, token, {
       product: 'endpoint',
       mode: 'on',
@@ -193,7 +200,7 @@ describe('scheduled changes', () => {
     });
     await expectError(await worker.fetch(req, env), 409, 'locked');
 
-    const other = await tenantWithShortLead();
+    const other = await tenantWithClock();
     const at = soon();
     await schedule(other.tenant, other.token, { product: 'identity', mode: 'off', at });
     const stub = settingsOf(other.tenant);
@@ -202,7 +209,7 @@ describe('scheduled changes', () => {
         p.id === 'identity' ? { ...p, locked: { effectiveFrom: '2020-01-01T00:00:00Z' } } : p,
       );
     });
-    await sleep(Date.parse(at) - Date.now() + 20);
+    await setClock(other.tenant, pastIt(at));
     await runDurableObjectAlarm(stub);
     expect(await changes(other.tenant, other.token)).toEqual([]);
     const list = await api('GET', `/tenants/${other.tenant}/redirection/schedules`, {
@@ -212,7 +219,7 @@ describe('scheduled changes', () => {
   });
 
   it('need the write role to set or cancel', async () => {
-    const { tenant, token } = await tenantWithShortLead();
+    const { tenant, token } = await tenantWithClock();
     const reader = await adminToken(tenant, ['security-reader']);
     await expectError(
       await schedule(tenant, reader, { product: 'endpoint', mode: 'on', at: soon(60_000) }),

@@ -10,7 +10,7 @@ import { CSV_COLUMNS, parseCsv } from '../src/objects/audit-export';
 import type { TenantSettings } from '../src/objects/tenant-settings';
 import type { AuditEntry } from '../src/store/records';
 import { keys, parseToggleRecord } from '../src/store/records';
-import { adminToken, api, expectError } from './api-helpers';
+import { adminToken, api, auditAll, expectError, putProduct } from './api-helpers';
 import { decisionOf, navigation, newTenant, testEnv } from './helpers';
 import { faultyKv } from './kv-faults';
 import { auditRowCount, configure, settingsOf } from './tenant-settings-helpers';
@@ -23,27 +23,10 @@ interface State {
   source: string;
 }
 
-function put(tenant: string, token: string, body: unknown, headers: Record<string, string> = {}) {
-  return api('PUT', `/tenants/${tenant}/redirection/endpoint`, { token, body, headers });
-}
-
-/** Every audit entry through the API, following its cursor. */
-async function auditViaApi(tenant: string, token: string, query = '') {
-  const entries: Omit<AuditEntry, 'version'>[] = [];
-  let cursor: string | null = null;
-  do {
-    const res = await api(
-      'GET',
-      `/tenants/${tenant}/redirection/audit?limit=7${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      { token },
-    );
-    expect(res.status).toBe(200);
-    const page = (await res.json()) as { entries: typeof entries; cursor: string | null };
-    entries.push(...page.entries);
-    cursor = page.cursor;
-  } while (cursor !== null);
-  return entries;
-}
+const put = (tenant: string, token: string, body: unknown, headers: Record<string, string> = {}) =>
+  putProduct(tenant, 'endpoint', body, token, headers);
+const auditViaApi = async (tenant: string, token: string, query = '') =>
+  (await auditAll(tenant, token, query)) as unknown as Omit<AuditEntry, 'version'>[];
 
 async function exportJson(tenant: string, token: string): Promise<AuditEntry[]> {
   const res = await api('GET', `/tenants/${tenant}/redirection/audit/export?format=json`, {

@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import worker from '../src/index';
-import type { Env } from '../src/config';
 import { IsolateCache } from '../src/store/cache';
 import { keys } from '../src/store/records';
-import { decisionOf, navigation, newTenant, seedToggle, testEnv } from './helpers';
+import { decisionOf, fetchWith, navigation, newTenant, seedToggle, testEnv } from './helpers';
 import { faultyKv } from './kv-faults';
 
 const MDE = 'https://securitycenter.windows.com';
 const OFFICE = 'https://protection.office.com';
-
-/** Call the Worker with its real bindings but a different KV wrapper or vars. */
-function fetchWith(env: Partial<Env>, request: Request): Promise<Response> {
-  return Promise.resolve(worker.fetch(request, { ...testEnv, ...env } as Env));
-}
 
 describe('caching', () => {
   it('makes no KV read for a tenant whose state is cached, and one read otherwise', async () => {

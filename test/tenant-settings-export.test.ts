@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CSV_COLUMNS, csvCells, csvRow, neutralise, parseCsv } from '../src/objects/audit-export';
 import type { AuditEntry } from '../src/store/records';
 import { newTenant, testActor } from './helpers';
-import { changeVia, settingsOf } from './tenant-settings-helpers';
+import { changeVia, setClock, settingsOf } from './tenant-settings-helpers';
 
 const HOSTILE = [
   '=HYPERLINK("http://evil.test","click")',
@@ -50,6 +50,27 @@ describe('TenantSettings: audit export', () => {
     const feedback = rows.slice(1).map((r) => r[CSV_COLUMNS.indexOf('feedback')]);
     expect(feedback.filter((f) => f !== '').reverse()).toEqual(
       HOSTILE.map((t) => (/^[=+\-@\t\r]/.test(t) ? `'${t}` : t)),
+    );
+  });
+
+  it('writes exactly the CSV a spreadsheet reads, byte for byte (a fixed text, not our parser)', async () => {
+    const tenant = newTenant();
+    await setClock(tenant, Date.UTC(2026, 0, 2, 3, 4, 5));
+    await changeVia(tenant, 'endpoint', true);
+    const hostile = { ...testActor, name: "=cmd|' /C calc'!A0" };
+    await changeVia(tenant, 'endpoint', false, {
+      feedback: 'quote " comma , and\r\nnew line',
+      actor: hostile,
+    });
+    const [second, first] = (
+      JSON.parse((await exported(tenant, 'json')).body) as { entries: AuditEntry[] }
+    ).entries.map((e) => e.id);
+    const at = '2026-01-02T03:04:05.000Z';
+    const who = '00000000-0000-0000-0000-0000000000aa';
+    expect((await exported(tenant, 'csv')).body).toBe(
+      'id,at,product,enabled,previous,version,actor_oid,actor_name,actor_upn,actor_idp,feedback,mode,previous_mode,via,event,scheduled_for\r\n' +
+        `${second},${at},endpoint,false,true,2,${who},'=cmd|' /C calc'!A0,admin@contoso.test,test,"quote "" comma , and\r\nnew line",off,on,admin,change,\r\n` +
+        `${first},${at},endpoint,true,false,1,${who},Test Admin,admin@contoso.test,test,,on,off,admin,change,\r\n`,
     );
   });
 

@@ -86,7 +86,15 @@ export interface SettingsConfig {
   writesPerMinute: number;
   /** A scheduled change must be at least this far ahead (SCHEDULE_MIN_LEAD_SECONDS). */
   scheduleMinLeadMs: number;
+  /**
+   * How long a change's answer waits for its KV write before saying `kvSynced: false` (the write
+   * goes on; the alarm re-writes it if it failed).
+   */
+  kvWaitMs: number;
 }
+
+/** A change's answer waits this long for KV at most. */
+export const KV_WAIT_MS = 2_000;
 
 export interface Config {
   core: CoreContext;
@@ -215,6 +223,7 @@ export function parseConfig(env: Env): Config {
           'SCHEDULE_MIN_LEAD_SECONDS',
           problems,
         ) * 1000,
+      kvWaitMs: KV_WAIT_MS,
     },
     reportFlushMs: int(env.REPORT_FLUSH_SECONDS, 10, 'REPORT_FLUSH_SECONDS', problems) * 1000,
     reportCounting: onOff(env.REPORT_COUNTING, true, 'REPORT_COUNTING', problems),

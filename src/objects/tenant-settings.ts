@@ -41,7 +41,6 @@ const DEFAULT_AUDIT_PAGE = 50;
 const MAX_AUDIT_PAGE = 200;
 const EXPORT_PAGE_ROWS = 500;
 const IMPORT_RETRY_AFTER_SECONDS = 5;
-const KV_WAIT_MS = 2_000;
 
 /**
  * One tenant's settings (one object per tenant: `idFromName(tenantId)`), the only writer of its
@@ -58,6 +57,8 @@ export class TenantSettings extends DurableObject<Env> {
   kvReadTimeoutMs: number;
   /** The catalogue with its locks: a schedule never changes a product locked by then. */
   products: readonly Product[];
+  /** The object's clock (epoch ms): leads, buckets, retention. Tests set their own time. */
+  clock: () => number = Date.now;
   private readonly db: SettingsSql;
   private readonly scheduled: ScheduleSql;
   private readonly counts: ReportSql;
@@ -82,12 +83,12 @@ export class TenantSettings extends DurableObject<Env> {
   async change(request: ChangeRequest): Promise<ChangeOutcome> {
     const invalid = invalidChange(request);
     if (invalid !== null) return { ok: false, error: 'invalid_request', message: invalid };
-    const retryAfterSeconds = this.writeBucket().take(Date.now());
+    const retryAfterSeconds = this.writeBucket().take(this.clock());
     if (retryAfterSeconds > 0) return { ok: false, error: 'rate_limited', retryAfterSeconds };
     const notReady = await this.ready(request.tenant);
     if (notReady) return notReady;
 
-    const now = Date.now();
+    const now = this.clock();
     const result = this.ctx.storage.transactionSync(() =>
       applyChange(this.db, request, 'admin', now, this.config.auditRetentionMs),
     );
@@ -95,7 +96,7 @@ export class TenantSettings extends DurableObject<Env> {
     if (result.changed) {
       // The response waits for KV a bounded time only; the write itself stays queued in order
       // (a put abandoned by a timeout could otherwise land after a newer one).
-      await waitAtMost(this.syncKv(), KV_WAIT_MS);
+      await waitAtMost(this.syncKv(), this.config.kvWaitMs);
       await this.reschedule();
     }
     const stored = this.db.toggle(request.product);
@@ -118,7 +119,7 @@ export class TenantSettings extends DurableObject<Env> {
     const limit = query.limit ?? DEFAULT_AUDIT_PAGE;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE)
       return invalidRequest(`limit must be an integer from 1 to ${MAX_AUDIT_PAGE}`);
-    const filter = auditFilter(query, Date.now() - this.config.auditRetentionMs);
+    const filter = auditFilter(query, this.clock() - this.config.auditRetentionMs);
     if (typeof filter === 'string') return invalidRequest(filter);
     let page = filter;
     if (query.cursor !== undefined) {
@@ -141,7 +142,7 @@ export class TenantSettings extends DurableObject<Env> {
     if (format !== 'csv' && format !== 'json') return invalidRequest('format must be csv or json');
     const notReady = await this.ready(tenant);
     if (notReady) return notReady;
-    const filter = auditFilter({}, Date.now() - this.config.auditRetentionMs);
+    const filter = auditFilter({}, this.clock() - this.config.auditRetentionMs);
     if (typeof filter === 'string') return invalidRequest(filter);
     const entries: AuditEntry[] = [];
     let page = filter;
@@ -157,7 +158,7 @@ export class TenantSettings extends DurableObject<Env> {
 
   /** Set a change for later; the alarm applies it then, on behalf of `request.actor`. */
   async schedule(request: ScheduleRequest): Promise<ScheduleOutcome> {
-    const now = Date.now();
+    const now = this.clock();
     const invalid = invalidSchedule(
       request,
       now,
@@ -210,7 +211,7 @@ export class TenantSettings extends DurableObject<Env> {
       const found = this.scheduled.get(id);
       if (found === null || !this.scheduled.delete(found.id)) return null;
       this.db.insertAudit(
-        scheduleEvent(this.db, found, 'schedule-cancelled', actor, Date.now()),
+        scheduleEvent(this.db, found, 'schedule-cancelled', actor, this.clock()),
         'object',
       );
       return found;
@@ -227,7 +228,7 @@ export class TenantSettings extends DurableObject<Env> {
   async recordCounts(tenant: string, rows: CountRow[]): Promise<CountsOutcome> {
     if (asTenantId(tenant) !== tenant) return invalidRequest('tenant must be a lower-case GUID');
     this.assertTenant(tenant);
-    const now = Date.now();
+    const now = this.clock();
     const invalid = invalidBatch(rows, now);
     if (invalid !== null) return invalidRequest(invalid);
     this.ctx.storage.transactionSync(() => {
@@ -241,7 +242,7 @@ export class TenantSettings extends DurableObject<Env> {
   async report(tenant: string): Promise<ReportResult> {
     if (asTenantId(tenant) !== tenant) return invalidRequest('tenant must be a lower-case GUID');
     this.assertTenant(tenant);
-    return { ok: true, report: this.counts.report(Date.now()) };
+    return { ok: true, report: this.counts.report(this.clock()) };
   }
 
   /** Whether KV lags the object, and when the alarm runs next. */
@@ -258,11 +259,11 @@ export class TenantSettings extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     if (this.db.meta('tenant') === null) return;
     applyDueSchedules(this.ctx.storage, this.db, this.scheduled, this.products, {
-      now: Date.now(),
+      now: this.clock(),
       retentionMs: this.config.auditRetentionMs,
     });
     await this.syncKv();
-    this.db.pruneAudit(Date.now() - this.config.auditRetentionMs);
+    this.db.pruneAudit(this.clock() - this.config.auditRetentionMs);
     await this.reschedule();
   }
 
@@ -294,7 +295,7 @@ export class TenantSettings extends DurableObject<Env> {
     if (asTenantId(tenant) !== tenant) throw new Error('TenantSettings: tenant must be a GUID');
     this.assertTenant(tenant);
     const legacy = await readLegacyTenant(this.kv, tenant, this.kvReadTimeoutMs);
-    const cutoff = Date.now() - this.config.auditRetentionMs;
+    const cutoff = this.clock() - this.config.auditRetentionMs;
     const summary = this.ctx.storage.transactionSync(() => {
       let records = 0;
       let entries = 0;
@@ -315,7 +316,7 @@ export class TenantSettings extends DurableObject<Env> {
 
   private writeBucket(): TokenBucket {
     if (this.bucket?.perMinute !== this.config.writesPerMinute)
-      this.bucket = new TokenBucket(this.config.writesPerMinute, Date.now());
+      this.bucket = new TokenBucket(this.config.writesPerMinute, this.clock());
     return this.bucket;
   }
 
@@ -356,7 +357,7 @@ export class TenantSettings extends DurableObject<Env> {
    * next scheduled change.
    */
   private async reschedule(): Promise<void> {
-    const now = Date.now();
+    const now = this.clock();
     const times: number[] = [];
     if (this.db.pendingKv().length > 0) {
       const attempts = Math.max(1, Number(this.db.meta('kv_attempts') ?? 1));
