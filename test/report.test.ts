@@ -357,15 +357,17 @@ describe('path templates', () => {
     fc.stringMatching(/^[0-9a-f]{16,64}$/),
     fc.emailAddress(),
     fc.constantFrom('alerts', 'machines', 'user', 'Incidents', 'x.y', '%7Bid%7D', '..'),
+    // A query glued to a segment (a path taken as sent, `?` and all).
+    fc
+      .tuple(fc.constantFrom('alerts', 'x'), fc.string())
+      .map(([word, query]) => `${word}?${query}`),
   );
   it('never contain a GUID, an alert id, a number, a query or an escape', () => {
     fc.assert(
-      fc.property(fc.array(segment, { maxLength: 9 }), fc.string(), (segments, query) => {
-        const path = `/${segments.join('/')}`;
-        const template = pathTemplate(`${path}`);
+      fc.property(fc.array(segment, { maxLength: 9 }), (segments) => {
+        const template = pathTemplate(`/${segments.join('/')}`);
         expect(template).not.toMatch(/[0-9?%@=+]/);
         expect(template).toMatch(/^\/(?:[a-z:][a-z._-]*(?:\/[a-z:][a-z._-]*)*(?:\/\*)?)?$/);
-        expect(template).not.toContain(query.length > 3 ? query : '\u0000');
       }),
       { numRuns: 500 },
     );
