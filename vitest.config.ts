@@ -60,6 +60,8 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.jsonc' },
+            // The real entry, its settings objects on deps a test can set (test/worker.ts).
+            main: './test/worker.ts',
             miniflare: { bindings: { ...neutralised(), ...testVars } },
           }),
         ],

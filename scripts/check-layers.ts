@@ -7,7 +7,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const LAYERS: readonly (readonly string[])[] = [
-  ['catalogue'],
+  ['lib', 'catalogue'],
+  ['model'],
   ['core'],
   ['store', 'config', 'siem'],
   ['objects'],

@@ -18,7 +18,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { PRODUCTS } from '../src/catalogue/products';
 import type { Product, ProductId } from '../src/catalogue/types';
 import { HostIndex } from '../src/core/hosts';
-import { CONSUMER_TENANT } from '../src/core/tenant';
+import { CONSUMER_TENANT, entraIssuer } from '../src/lib/entra';
 import { DEMO_CLIENT_IDS } from './demo-clients.ts';
 
 export { DEMO_CLIENT_IDS, demoAudiences } from './demo-clients.ts';
@@ -126,11 +126,7 @@ export class DemoPortals {
     // A multi-tenant app's issuer check: the issuer names the token's own tenant, never the
     // consumer one (personal accounts have no organisation to sign in to).
     const tid = String(claims.tid);
-    const issuers = [
-      `https://login.microsoftonline.com/${tid}/v2.0`,
-      `https://sts.windows.net/${tid}/`,
-    ];
-    if (!issuers.includes(String(claims.iss)) || tid === CONSUMER_TENANT)
+    if (claims.iss !== entraIssuer(tid, claims.ver) || tid === CONSUMER_TENANT)
       return refuse('the issuer is not an organisation');
     if (claims.nonce !== pending.nonce) return refuse('nonce mismatch');
     this.pending.delete(state);

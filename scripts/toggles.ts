@@ -12,9 +12,11 @@ import { parseArgs } from 'node:util';
 import { PRODUCTS, isProductId } from '../src/catalogue/products.ts';
 import { normaliseHost } from '../src/core/hosts.ts';
 import { asTenantId } from '../src/core/tenant.ts';
-import type { MigrationReport, ScheduledChange } from '../src/objects/types.ts';
-import { isToggleMode, keys, parseToggleRecord, type ToggleMode } from '../src/store/records.ts';
-import { type ProductState, productState } from '../src/store/state.ts';
+import type { ScheduledChange } from '../src/model/changes.ts';
+import type { MigrationReport } from '../src/model/report.ts';
+import { type ProductState, productState } from '../src/model/state.ts';
+import { isToggleMode, type ToggleMode } from '../src/model/toggle.ts';
+import { keys, parseToggleRecord } from '../src/store/records.ts';
 import { type ApiOptions, callApi, checkUrl, defaultUrl } from './cli/api.ts';
 import {
   auditTable,

@@ -1,5 +1,6 @@
 import { HTTPException } from 'hono/http-exception';
-import type { ChangeOutcome, Failure } from './objects/types';
+import { MAX_BODY_BYTES } from './model/limits';
+import type { Failure } from './model/result';
 
 /**
  * The one error family: every JSON error this Worker answers (settings API, settings pages, the
@@ -70,9 +71,11 @@ export function errorResponse(
   });
 }
 
-export const MAX_BODY_BYTES = 16 * 1024;
 export const tooLarge = () =>
-  new AppError('payload_too_large', 'The request body is larger than 16 KiB.');
+  new AppError(
+    'payload_too_large',
+    `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`,
+  );
 
 /**
  * The one mapping: store errors, Hono's own middleware errors and AppErrors to an AppError.
@@ -91,11 +94,8 @@ export function toAppError(error: unknown): AppError | null {
   return null;
 }
 
-/** A failure the settings object answered (values, not exceptions, cross its RPC boundary). */
-export type SettingsFailure = Exclude<ChangeOutcome, { ok: true }> | Failure;
-
 /** The object's failures in the family: 412 with the current ETag, 429 and 503 with Retry-After. */
-export function settingsFailure(failure: SettingsFailure): AppError {
+export function settingsFailure(failure: Failure): AppError {
   switch (failure.error) {
     case 'precondition_failed':
       return new AppError(

@@ -14,9 +14,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../scripts/cli/toggles-commands.ts';
 import { main as toggles, UsageError } from '../scripts/toggles.ts';
-import type { MigrationReport, ScheduledChange } from '../src/objects/types.ts';
-import type { AuditEntry } from '../src/store/records.ts';
-import type { ProductState } from '../src/store/state.ts';
+import type { AuditEntry } from '../src/model/audit.ts';
+import type { ScheduledChange } from '../src/model/changes.ts';
+import type { MigrationReport } from '../src/model/report.ts';
+import type { ProductState } from '../src/model/state.ts';
 import { startService } from './service.ts';
 
 const TENANT = '5b1f8a3c-0000-4000-8000-00000000c0de';
@@ -85,6 +86,9 @@ const STATE: { tenantId: string; products: ProductState[] } = {
       mode: 'on',
       source: 'tenant',
       locked: false,
+      phase: 'opt-in',
+      onByDefaultFrom: null,
+      lockedFrom: null,
       version: 3,
       changedAt: '2026-11-02T09:15:00.000Z',
       changedBy: { oid: '00000000-0000-4000-8000-0000000000a1', name: 'Ada Admin' },
@@ -95,20 +99,39 @@ const STATE: { tenantId: string; products: ProductState[] } = {
       mode: 'observe',
       source: 'tenant',
       locked: false,
+      phase: 'on-by-default',
+      onByDefaultFrom: '2021-10-01T00:00:00Z',
+      lockedFrom: null,
       version: 1,
       changedAt: '2026-11-03T10:00:00.000Z',
       changedBy: { oid: '00000000-0000-4000-8000-0000000000b2', name: 'Bo Operator' },
     },
-    ...(['identity', 'cloudapps'] as const).map((product) => ({
-      product,
+    {
+      product: 'identity',
       enabled: false,
-      mode: 'off' as const,
-      source: 'default' as const,
+      mode: 'off',
+      source: 'default',
       locked: false,
+      phase: 'opt-in',
+      onByDefaultFrom: '2099-01-31T00:00:00Z',
+      lockedFrom: '2099-07-02T00:00:00Z',
       version: 0,
       changedAt: null,
       changedBy: null,
-    })),
+    },
+    {
+      product: 'cloudapps',
+      enabled: true,
+      mode: 'on',
+      source: 'default',
+      locked: true,
+      phase: 'locked',
+      onByDefaultFrom: '2024-05-01T00:00:00Z',
+      lockedFrom: '2024-06-16T00:00:00Z',
+      version: 0,
+      changedAt: null,
+      changedBy: null,
+    },
   ],
 };
 
@@ -333,11 +356,11 @@ describe('npm run toggles against the settings API', () => {
     const table = await cli(['get', TENANT, ...url]);
     expect(table.code).toBe(0);
     expect(table.stdout.split('\n').filter(Boolean)).toEqual([
-      'PRODUCT    MODE     SOURCE   CHANGED BY   WHEN',
-      'endpoint   on       tenant   Ada Admin    2026-11-02 09:15 UTC',
-      'office     observe  tenant   Bo Operator  2026-11-03 10:00 UTC',
-      'identity   off      default  -            -',
-      'cloudapps  off      default  -            -',
+      'PRODUCT    MODE         SOURCE   PHASE                                                     CHANGED BY   WHEN',
+      'endpoint   on           tenant   opt-in                                                    Ada Admin    2026-11-02 09:15 UTC',
+      'office     observe      tenant   on by default since 2021-10-01                            Bo Operator  2026-11-03 10:00 UTC',
+      'identity   off          default  on by default from 2099-01-31, mandatory from 2099-07-02  -            -',
+      'cloudapps  on (locked)  default  mandatory since 2024-06-16                                -            -',
     ]);
     const json = await cli(['get', TENANT, '--json', ...url]);
     expect(JSON.parse(json.stdout)).toEqual(STATE);

@@ -1,7 +1,7 @@
 /** The pure core's inputs, as the tests that call `decide` directly build them. */
 import type { Product } from '../src/catalogue/types';
-import type { CoreContext, RequestFacts } from '../src/core/decide';
-import { navigationFacts } from '../src/core/decide';
+import type { CoreContext } from '../src/core/decide';
+import { navigationFacts, type RequestFacts } from '../src/core/facts';
 import { DeepLinkMap } from '../src/core/deeplinks';
 import { HostIndex } from '../src/core/hosts';
 

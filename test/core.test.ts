@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { PRODUCTS } from '../src/catalogue/products';
 import type { Product } from '../src/catalogue/types';
 import type { CoreContext } from '../src/core/decide';
-import { decide, queryParam } from '../src/core/decide';
+import { decide } from '../src/core/decide';
+import { queryParam } from '../src/core/query';
 import { DeepLinkMap, isUnderAny, pathSegments } from '../src/core/deeplinks';
 import { HostIndex, normaliseHost } from '../src/core/hosts';
 import {
@@ -59,10 +60,10 @@ describe('host matching', () => {
 
 describe('locked products', () => {
   const locked = PRODUCTS.map((p) =>
-    p.id === 'endpoint' ? { ...p, locked: { effectiveFrom: '2026-01-01T00:00:00Z' } } : p,
+    p.id === 'endpoint' ? { ...p, phases: { ...p.phases, lockedFrom: '2026-01-01T00:00:00Z' } } : p,
   );
   const later = PRODUCTS.map((p) =>
-    p.id === 'endpoint' ? { ...p, locked: { effectiveFrom: '2027-01-01T00:00:00Z' } } : p,
+    p.id === 'endpoint' ? { ...p, phases: { ...p.phases, lockedFrom: '2027-01-01T00:00:00Z' } } : p,
   );
   const tenant = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 
@@ -101,7 +102,7 @@ describe('locked products', () => {
   });
 
   it('are not locked in the shipped catalogue', () => {
-    expect(PRODUCTS.every((p) => p.locked === null)).toBe(true);
+    expect(PRODUCTS.every((p) => p.phases.lockedFrom === null)).toBe(true);
   });
 });
 

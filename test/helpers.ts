@@ -8,8 +8,8 @@ import { PRODUCTS } from '../src/catalogue/products';
 import type { Env } from '../src/config';
 import worker from '../src/index';
 import { ToggleStore } from '../src/store/toggles';
-import type { ToggleMode } from '../src/store/records';
-import { modeOf } from '../src/store/records';
+import { defaultOn } from '../src/model/phases';
+import { modeOf, type ToggleMode } from '../src/model/toggle';
 
 export const testEnv = env as unknown as Env;
 
@@ -39,7 +39,7 @@ export async function seedToggle(
   product: ProductId,
   enabled: boolean | ToggleMode,
 ): Promise<void> {
-  const defaultEnabled = PRODUCTS.find((p) => p.id === product)!.defaultEnabled;
+  const defaultEnabled = defaultOn(PRODUCTS.find((p) => p.id === product)!, Date.now());
   const mode = typeof enabled === 'boolean' ? modeOf(enabled) : enabled;
   const settings = testEnv.TENANT_SETTINGS.get(testEnv.TENANT_SETTINGS.idFromName(tenant));
   // Force a stored choice even when it equals the default: flip away first if needed.
@@ -50,11 +50,11 @@ export async function seedToggle(
       tenant,
       product,
       mode: value,
-      defaultEnabled,
       actor: testActor,
       feedback: null,
     });
-    if (!result.ok || !result.kvSynced) throw new Error(`seedToggle: ${JSON.stringify(result)}`);
+    if (!result.ok || !result.value.kvSynced)
+      throw new Error(`seedToggle: ${JSON.stringify(result)}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ProductId } from '../src/catalogue/types';
-import type { AuditEntry, ToggleRecord } from '../src/store/records';
+import type { AuditEntry } from '../src/model/audit';
+import type { ToggleRecord } from '../src/model/toggle';
 import { keys, parseToggleRecord } from '../src/store/records';
 import { testActor, testEnv } from './helpers';
 import { defaultOf } from './tenant-settings-helpers';

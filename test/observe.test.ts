@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PRODUCTS } from '../src/catalogue/products';
-import type { CoreContext, Decision, Lookups, RequestFacts, Step } from '../src/core/decide';
+import type { CoreContext, Decision, Lookups, Step } from '../src/core/decide';
+import type { RequestFacts } from '../src/core/facts';
 import { decide } from '../src/core/decide';
 import { NO_MINTED } from '../src/core/minted';
 import { keys, parseToggleRecord } from '../src/store/records';
@@ -24,7 +25,7 @@ const facts = coreFacts;
 
 const MDE = 'https://securitycenter.windows.com';
 const locked = PRODUCTS.map((p) =>
-  p.id === 'endpoint' ? { ...p, locked: { effectiveFrom: '2026-01-01T00:00:00Z' } } : p,
+  p.id === 'endpoint' ? { ...p, phases: { ...p.phases, lockedFrom: '2026-01-01T00:00:00Z' } } : p,
 );
 
 /**

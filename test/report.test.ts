@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../src/config';
 import type { Decision } from '../src/core/decide';
-import { navigationFacts } from '../src/core/decide';
+import { navigationFacts } from '../src/core/facts';
 import { pathTemplate } from '../src/core/path-template';
 import type { Reason } from '../src/core/reasons';
 import type { ProductId } from '../src/catalogue/types';
@@ -20,7 +20,7 @@ import {
   resetCounters,
 } from '../src/edge/report-counter';
 import worker from '../src/index';
-import type { CountRow, MigrationReport, ProductReport } from '../src/objects/types';
+import type { CountRow, MigrationReport, ProductReport } from '../src/model/report';
 import { adminToken, api } from './api-helpers';
 import {
   EDGE_COOKIE,
@@ -261,7 +261,7 @@ describe('the migration report', () => {
     const sent: string[] = [];
     const send = async (tenant: string, rows: CountRow[]) => {
       sent.push(tenant);
-      return { ok: true as const, rows: rows.length };
+      return { ok: true as const, value: rows.length };
     };
     await Promise.all(flushCounts(testEnv.TENANT_SETTINGS, send));
     expect(sent).toEqual(tenants.slice(0, MAX_TENANTS_PER_FLUSH));
@@ -297,7 +297,7 @@ describe('the migration report', () => {
     await Promise.all(
       flushCounts(testEnv.TENANT_SETTINGS, async (_tenant, batch) => {
         rows.push(...batch);
-        return { ok: true as const, rows: batch.length };
+        return { ok: true as const, value: batch.length };
       }),
     );
     const counted = Object.fromEntries(

@@ -1,17 +1,11 @@
-/**
- * Resilience: store faults, origin faults, property-based hostile input and tenant isolation.
- * Bounded in time; prints its figures (requests sent, faults injected, errors by code).
- */
-import { runInDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PRODUCTS } from '../src/catalogue/products';
 import type { Env } from '../src/config';
 import { loadConfig } from '../src/config';
-import type { RequestFacts } from '../src/core/decide';
+import type { RequestFacts } from '../src/core/facts';
 import { decide } from '../src/core/decide';
 import { REASONS } from '../src/core/reasons';
-import type { TenantSettings } from '../src/objects/tenant-settings';
 import { keys } from '../src/store/records';
 import { adminToken, apiRequest, expectError } from './api-helpers';
 import {
@@ -26,7 +20,8 @@ import {
   testEnv,
 } from './helpers';
 import { faultyKv } from './kv-faults';
-import { dumpSql, settingsOf } from './tenant-settings-helpers';
+import { dumpSql } from './tenant-settings-helpers';
+import { overrideDeps } from './settings-deps';
 
 const figures = { requests: 0, faultsInjected: 0, byStatus: new Map<number, number>() };
 function count(res: Response): Response {
@@ -87,10 +82,7 @@ describe('KV faults', () => {
     const tenant = newTenant();
     const token = await adminToken(tenant, ['security-admin']);
     const faulty = faultyKv(testEnv.TOGGLES, { get: 'hang' });
-    await runInDurableObject(settingsOf(tenant), (instance: TenantSettings) => {
-      instance.kv = faulty.kv;
-      instance.kvReadTimeoutMs = 100;
-    });
+    overrideDeps(tenant, { kv: faulty.kv, limits: { kvReadTimeoutMs: 100 } });
     const started = Date.now();
     const res = await send(
       apiRequest('PUT', `/tenants/${tenant}/redirection/endpoint`, {

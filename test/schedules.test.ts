@@ -7,13 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { PRODUCTS } from '../src/catalogue/products';
 import type { Env } from '../src/config';
 import worker from '../src/index';
-import type { TenantSettings } from '../src/objects/tenant-settings';
-import type { ScheduledChange } from '../src/objects/types';
+import type { ScheduledChange } from '../src/model/changes';
 import { keys, parseToggleRecord } from '../src/store/records';
 import { adminToken, api, apiRequest, expectError } from './api-helpers';
 import { newTenant, testEnv } from './helpers';
 import { Browser } from './settings-page-browser';
 import { dumpSql, setClock, settingsOf } from './tenant-settings-helpers';
+import { overrideDeps } from './settings-deps';
 
 /** The object's minimum lead (the default, SCHEDULE_MIN_LEAD_SECONDS = 60). */
 const LEAD_MS = 60_000;
@@ -27,7 +27,7 @@ async function tenantWithClock(): Promise<{ tenant: string; token: string }> {
   // The first read imports and creates the object; then stop its clock.
   expect((await api('GET', `/tenants/${tenant}/redirection`, { token })).status).toBe(200);
   t0 = Date.now();
-  await setClock(tenant, t0);
+  setClock(tenant, t0);
   return { tenant, token };
 }
 
@@ -86,7 +86,7 @@ describe('scheduled changes', () => {
     await runDurableObjectAlarm(stub);
     expect(await changes(tenant, token)).toEqual([]);
 
-    await setClock(tenant, pastIt(at));
+    setClock(tenant, pastIt(at));
     await runDurableObjectAlarm(stub);
     const entries = await changes(tenant, token);
     expect(entries).toHaveLength(1);
@@ -115,7 +115,7 @@ describe('scheduled changes', () => {
     );
     const stub = settingsOf(tenant);
     await evictDurableObject(stub);
-    await setClock(tenant, pastIt(at));
+    setClock(tenant, pastIt(at));
     await runDurableObjectAlarm(stub);
     await evictDurableObject(stub);
     await runDurableObjectAlarm(stub);
@@ -136,7 +136,7 @@ describe('scheduled changes', () => {
       token: colleague,
     });
     expect(cancel.status).toBe(200);
-    await setClock(tenant, pastIt(at));
+    setClock(tenant, pastIt(at));
     await runDurableObjectAlarm(settingsOf(tenant));
     const after = await dumpSql(tenant);
     expect(after.toggles).toEqual(before.toggles);
@@ -159,7 +159,7 @@ describe('scheduled changes', () => {
     const { id } = (await (
       await schedule(tenant, token, { product: 'identity', mode: 'on', at })
     ).json()) as ScheduledChange;
-    await setClock(tenant, pastIt(at));
+    setClock(tenant, pastIt(at));
     await runDurableObjectAlarm(settingsOf(tenant));
     const gone = await api('DELETE', `/tenants/${tenant}/redirection/schedules/${id}`, { token });
     await expectError(gone.clone(), 404, 'not_found');
@@ -204,12 +204,14 @@ describe('scheduled changes', () => {
     const at = soon();
     await schedule(other.tenant, other.token, { product: 'identity', mode: 'off', at });
     const stub = settingsOf(other.tenant);
-    await runInDurableObject(stub, (instance: TenantSettings) => {
-      instance.products = PRODUCTS.map((p) =>
-        p.id === 'identity' ? { ...p, locked: { effectiveFrom: '2020-01-01T00:00:00Z' } } : p,
-      );
+    overrideDeps(other.tenant, {
+      products: PRODUCTS.map((p) =>
+        p.id === 'identity'
+          ? { ...p, phases: { ...p.phases, lockedFrom: '2020-01-01T00:00:00Z' } }
+          : p,
+      ),
     });
-    await setClock(other.tenant, pastIt(at));
+    setClock(other.tenant, pastIt(at));
     await runDurableObjectAlarm(stub);
     expect(await changes(other.tenant, other.token)).toEqual([]);
     const list = await api('GET', `/tenants/${other.tenant}/redirection/schedules`, {

@@ -1,13 +1,12 @@
-import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { TenantSettings } from '../src/objects/tenant-settings';
 import worker from '../src/index';
 import type { Env } from '../src/config';
 import { keys } from '../src/store/records';
 import { adminToken, api, apiRequest, expectError, putProduct } from './api-helpers';
 import { decisionOf, navigate, navigation, newTenant, seedHost, testEnv } from './helpers';
 import { faultyKv } from './kv-faults';
-import { dumpSql, settingsOf } from './tenant-settings-helpers';
+import { dumpSql } from './tenant-settings-helpers';
+import { overrideDeps } from './settings-deps';
 
 interface State {
   product: string;
@@ -31,47 +30,31 @@ describe('GET /tenants/{tenantId}/redirection', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     const body = (await res.json()) as { tenantId: string; products: State[] };
     expect(body.tenantId).toBe(tenant);
+    const opted = (product: string) => ({
+      product,
+      enabled: false,
+      mode: 'off',
+      source: 'default',
+      locked: false,
+      phase: 'opt-in',
+      onByDefaultFrom: null,
+      lockedFrom: null,
+      version: 0,
+      changedAt: null,
+      changedBy: null,
+    });
     expect(body.products).toEqual([
+      opted('endpoint'),
+      // On by default since Microsoft's date (catalogue/phases.ts): on without a choice.
       {
-        product: 'endpoint',
-        enabled: false,
-        mode: 'off',
-        source: 'default',
-        locked: false,
-        version: 0,
-        changedAt: null,
-        changedBy: null,
-      },
-      {
-        product: 'office',
+        ...opted('office'),
         enabled: true,
         mode: 'on',
-        source: 'default',
-        locked: false,
-        version: 0,
-        changedAt: null,
-        changedBy: null,
+        phase: 'on-by-default',
+        onByDefaultFrom: '2021-10-01T00:00:00Z',
       },
-      {
-        product: 'identity',
-        enabled: false,
-        mode: 'off',
-        source: 'default',
-        locked: false,
-        version: 0,
-        changedAt: null,
-        changedBy: null,
-      },
-      {
-        product: 'cloudapps',
-        enabled: false,
-        mode: 'off',
-        source: 'default',
-        locked: false,
-        version: 0,
-        changedAt: null,
-        changedBy: null,
-      },
+      opted('identity'),
+      opted('cloudapps'),
     ]);
   });
 
@@ -494,9 +477,7 @@ describe('store faults on the settings API', () => {
     const tenant = newTenant();
     const token = await adminToken(tenant, ['security-admin']);
     const faults = faultyKv(testEnv.TOGGLES, { get: 'throw', list: 'throw' });
-    await runInDurableObject(settingsOf(tenant), (instance: TenantSettings) => {
-      instance.kv = faults.kv;
-    });
+    overrideDeps(tenant, { kv: faults.kv });
     for (const path of ['', '/endpoint', '/audit', '/audit/export?format=csv']) {
       const res = await api('GET', `/tenants/${tenant}/redirection${path}`, { token });
       expect(res.headers.get('retry-after'), path).toBe('5');

@@ -2,18 +2,18 @@
  * The settings API over the tenant's TenantSettings object, end to end: real signed tokens,
  * the Worker's own fetch handler, the real Durable Object and KV bindings.
  */
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../src/config';
 import worker from '../src/index';
 import { CSV_COLUMNS, parseCsv } from '../src/objects/audit-export';
-import type { TenantSettings } from '../src/objects/tenant-settings';
-import type { AuditEntry } from '../src/store/records';
+import type { AuditEntry } from '../src/model/audit';
 import { keys, parseToggleRecord } from '../src/store/records';
 import { adminToken, api, auditAll, expectError, putProduct } from './api-helpers';
 import { decisionOf, navigation, newTenant, testEnv } from './helpers';
 import { faultyKv } from './kv-faults';
-import { auditRowCount, configure, settingsOf } from './tenant-settings-helpers';
+import { auditRowCount, configure, settingsOf, unwrap } from './tenant-settings-helpers';
+import { overrideDeps } from './settings-deps';
 
 const CONCURRENT = 50;
 
@@ -111,7 +111,7 @@ describe('settings API: per-tenant rate limit', () => {
   it('answers 429 rate_limited with Retry-After over the limit, and writes nothing', async () => {
     const tenant = newTenant();
     const token = await adminToken(tenant, ['security-admin']);
-    await configure(tenant, { writesPerMinute: 3 });
+    configure(tenant, { writesPerMinute: 3 });
     for (const enabled of [true, false, true]) {
       expect((await put(tenant, token, { enabled })).status).toBe(200);
     }
@@ -272,9 +272,7 @@ describe('settings API: KV is written after commit', () => {
     const token = await adminToken(tenant, ['security-admin']);
     const stub = settingsOf(tenant);
     const faults = faultyKv(testEnv.TOGGLES, { put: '429' });
-    await runInDurableObject(stub, (instance: TenantSettings) => {
-      instance.kv = faults.kv;
-    });
+    overrideDeps(tenant, { kv: faults.kv });
 
     const on = await put(tenant, token, { enabled: true }, { 'If-Match': '"0"' });
     expect(on.status).toBe(200);
@@ -295,15 +293,15 @@ describe('settings API: KV is written after commit', () => {
     expect(state).toMatchObject({ enabled: false, version: 2, source: 'tenant' });
     expect(await testEnv.TOGGLES.get(keys.toggle(tenant, 'endpoint'))).toBeNull();
     expect(await edgeReason(tenant)).toBe('default-off');
-    expect((await stub.syncStatus(tenant)).pending).toEqual(['endpoint']);
+    expect(unwrap(await stub.syncStatus(tenant)).pending).toEqual(['endpoint']);
 
     // A change to enable while KV still refuses, then KV recovers and the alarm runs.
     expect((await put(tenant, token, { enabled: true })).status).toBe(200);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect((await stub.syncStatus(tenant)).pending).toEqual(['endpoint']);
+    expect(unwrap(await stub.syncStatus(tenant)).pending).toEqual(['endpoint']);
     faults.mode.put = 'ok';
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect((await stub.syncStatus(tenant)).pending).toEqual([]);
+    expect(unwrap(await stub.syncStatus(tenant)).pending).toEqual([]);
 
     const kv = parseToggleRecord(await testEnv.TOGGLES.get(keys.toggle(tenant, 'endpoint')));
     expect(kv).toMatchObject({ enabled: true, version: 3 });

@@ -222,7 +222,7 @@ describe('settings page: an admin changes a toggle', () => {
     const b = new Browser();
     const tenant = newTenant();
     await b.signIn(tenant, 'security-admin');
-    await configure(tenant, { writesPerMinute: 1 });
+    configure(tenant, { writesPerMinute: 1 });
     const csrf = b.csrf(await (await b.go('/settings')).text());
     const first = await b.go('/settings/endpoint', {
       method: 'POST',

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../src/config';
 import { parseConfig } from '../src/config';
-import { CONSUMER_TENANT } from '../src/core/tenant';
+import { CONSUMER_TENANT } from '../src/lib/entra';
 import worker from '../src/index';
 import { adminToken, strangerKey } from './api-helpers';
 import {

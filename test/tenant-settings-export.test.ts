@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CSV_COLUMNS, csvCells, csvRow, neutralise, parseCsv } from '../src/objects/audit-export';
-import type { AuditEntry } from '../src/store/records';
+import type { AuditEntry } from '../src/model/audit';
 import { newTenant, testActor } from './helpers';
-import { changeVia, setClock, settingsOf } from './tenant-settings-helpers';
+import { changeVia, setClock, settingsOf, unwrap } from './tenant-settings-helpers';
 
 const HOSTILE = [
   '=HYPERLINK("http://evil.test","click")',
@@ -16,9 +16,7 @@ const HOSTILE = [
 ];
 
 async function exported(tenant: string, format: 'csv' | 'json') {
-  const result = await settingsOf(tenant).exportAudit(tenant, format);
-  if (!result.ok) throw new Error(`export failed: ${result.error}`);
-  return result;
+  return unwrap(await settingsOf(tenant).exportAudit(tenant, format));
 }
 
 describe('TenantSettings: audit export', () => {
@@ -36,8 +34,8 @@ describe('TenantSettings: audit export', () => {
     expect(entries.map((e) => e.version)).toEqual(
       Array.from({ length: entries.length }, (_, i) => entries.length - i),
     );
-    const page = await settingsOf(tenant).audit(tenant, { limit: 200 });
-    expect(page.ok && page.entries).toEqual(entries);
+    const page = unwrap(await settingsOf(tenant).audit(tenant, { limit: 100 }));
+    expect(page.entries).toEqual(entries);
 
     const csv = await exported(tenant, 'csv');
     expect(csv.contentType).toBe('text/csv; charset=utf-8');
@@ -55,7 +53,7 @@ describe('TenantSettings: audit export', () => {
 
   it('writes exactly the CSV a spreadsheet reads, byte for byte (a fixed text, not our parser)', async () => {
     const tenant = newTenant();
-    await setClock(tenant, Date.UTC(2026, 0, 2, 3, 4, 5));
+    setClock(tenant, Date.UTC(2026, 0, 2, 3, 4, 5));
     await changeVia(tenant, 'endpoint', true);
     const hostile = { ...testActor, name: "=cmd|' /C calc'!A0" };
     await changeVia(tenant, 'endpoint', false, {
@@ -83,17 +81,13 @@ describe('TenantSettings: audit export', () => {
     ]);
   });
 
-  it('exports an empty log as a header only, and refuses an unknown format', async () => {
+  it('exports an empty log as a header only', async () => {
     const tenant = newTenant();
     const csv = await exported(tenant, 'csv');
     expect(parseCsv(csv.body)).toEqual([[...CSV_COLUMNS]]);
     expect(JSON.parse((await exported(tenant, 'json')).body)).toEqual({
       tenantId: tenant,
       entries: [],
-    });
-    expect(await settingsOf(tenant).exportAudit(tenant, 'xml' as 'csv')).toMatchObject({
-      ok: false,
-      error: 'invalid_request',
     });
   });
 });

@@ -1,19 +1,23 @@
 import { runInDurableObject } from 'cloudflare:test';
-import type { ProductId } from '../src/catalogue/types';
 import { PRODUCTS } from '../src/catalogue/products';
+import type { ProductId } from '../src/catalogue/types';
+import type { SettingsConfig } from '../src/config';
+import type { ChangeResult } from '../src/model/changes';
+import { defaultOn } from '../src/model/phases';
+import type { Result } from '../src/model/result';
+import { modeOf, type ToggleMode } from '../src/model/toggle';
 import type { TenantSettings } from '../src/objects/tenant-settings';
-import type { ChangeOutcome } from '../src/objects/types';
-import type { ToggleMode } from '../src/store/records';
-import { modeOf } from '../src/store/records';
 import { testActor, testEnv } from './helpers';
+import { overrideDeps } from './settings-deps';
 
 /** The tenant's object, as the settings service will reach it. */
 export function settingsOf(tenant: string): DurableObjectStub<TenantSettings> {
   return testEnv.TENANT_SETTINGS.get(testEnv.TENANT_SETTINGS.idFromName(tenant));
 }
 
+/** Whether a tenant that never chose is redirected, today. */
 export function defaultOf(product: ProductId): boolean {
-  return PRODUCTS.find((p) => p.id === product)!.defaultEnabled;
+  return defaultOn(PRODUCTS.find((p) => p.id === product)!, Date.now());
 }
 
 export interface ChangeOptions {
@@ -28,16 +32,15 @@ export function changeVia(
   product: ProductId,
   enabled: boolean | ToggleMode,
   options: ChangeOptions = {},
-): Promise<ChangeOutcome> {
+): Promise<Result<ChangeResult>> {
   return settingsOf(tenant).change({
     tenant,
     product,
     mode: typeof enabled === 'boolean' ? modeOf(enabled) : enabled,
-    defaultEnabled: defaultOf(product),
     actor: options.actor ?? testActor,
     feedback: options.feedback ?? null,
     ...(options.ifMatch !== undefined ? { ifMatch: options.ifMatch } : {}),
-  });
+  }) as Promise<Result<ChangeResult>>;
 }
 
 /** Everything the object stores in SQL, for "nothing changed" comparisons. */
@@ -58,19 +61,18 @@ export function auditRowCount(tenant: string): Promise<number> {
   );
 }
 
-/** Replace the object's configuration, as the env vars would (tests cannot vary env per test). */
-export function configure(
-  tenant: string,
-  change: Partial<TenantSettings['config']>,
-): Promise<void> {
-  return runInDurableObject(settingsOf(tenant), (instance: TenantSettings) => {
-    instance.config = { ...instance.config, ...change };
-  });
+/** The object's limits, as the env vars would set them (tests cannot vary env per test). */
+export function configure(tenant: string, limits: Partial<SettingsConfig>): void {
+  overrideDeps(tenant, { limits });
 }
 
-/** Set the object's clock to `ms` (its leads, due schedules, buckets and retention follow it). */
-export function setClock(tenant: string, ms: number): Promise<void> {
-  return runInDurableObject(settingsOf(tenant), (instance: TenantSettings) => {
-    instance.clock = () => ms;
-  });
+/** The object's clock stands at `ms` (its leads, due schedules, buckets and retention follow it). */
+export function setClock(tenant: string, ms: number): void {
+  overrideDeps(tenant, { clock: () => ms });
+}
+
+/** The value of an object's answer; a failure fails the test, saying which. */
+export function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`the settings object answered ${JSON.stringify(result)}`);
+  return result.value;
 }

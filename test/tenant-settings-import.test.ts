@@ -1,6 +1,5 @@
-import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { TenantSettings } from '../src/objects/tenant-settings';
 import { keys } from '../src/store/records';
 import { newTenant, testEnv } from './helpers';
 import { legacyChange } from './legacy-kv';
@@ -10,7 +9,9 @@ import {
   configure,
   dumpSql,
   settingsOf,
+  unwrap,
 } from './tenant-settings-helpers';
+import { overrideDeps } from './settings-deps';
 
 const DAY_MS = 86_400_000;
 
@@ -27,23 +28,23 @@ describe("TenantSettings: import of what today's KV store holds", () => {
 
     const stub = settingsOf(tenant);
     const records = await stub.records(tenant);
-    expect(records).toEqual({ ok: true, records: { endpoint, office } });
-    const audit = await stub.audit(tenant);
-    expect(audit.ok && audit.entries.map((e) => [e.product, e.version])).toEqual([
+    expect(records).toEqual({ ok: true, value: { endpoint, office } });
+    const audit = unwrap(await stub.audit(tenant));
+    expect(audit.entries.map((e) => [e.product, e.version])).toEqual([
       ['office', 1],
       ['endpoint', 2],
       ['endpoint', 1],
     ]);
-    expect(audit.ok && audit.entries[0]).toEqual(deferred);
+    expect(audit.entries[0]).toEqual(deferred);
     // The import reads KV only: the records it took from KV are not written back.
-    expect((await stub.syncStatus(tenant)).pending).toEqual([]);
+    expect(unwrap(await stub.syncStatus(tenant)).pending).toEqual([]);
     expect((await testEnv.TOGGLES.list({ prefix: '' })).keys).toEqual(kvBefore.keys);
 
     const afterFirst = await dumpSql(tenant);
-    const second = await runInDurableObject(stub, (instance: TenantSettings) =>
-      instance.importFromKv(tenant),
-    );
-    expect(second).toEqual({ records: 0, entries: 0 });
+    expect(await stub.importFromKv(tenant)).toEqual({
+      ok: true,
+      value: { records: 0, entries: 0 },
+    });
     expect(await dumpSql(tenant)).toEqual(afterFirst);
 
     // An evicted object does not import again: the first import is recorded in SQL.
@@ -58,38 +59,35 @@ describe("TenantSettings: import of what today's KV store holds", () => {
     const stale = await changeVia(tenant, 'endpoint', false, { ifMatch: 0 });
     expect(stale).toEqual({ ok: false, error: 'precondition_failed', current: 1 });
     const next = await changeVia(tenant, 'endpoint', false, { ifMatch: 1 });
-    expect(next.ok && next.record?.version).toBe(2);
+    expect(unwrap(next).record?.version).toBe(2);
 
-    const rerun = await runInDurableObject(settingsOf(tenant), (instance: TenantSettings) =>
-      instance.importFromKv(tenant),
-    );
-    expect(rerun).toEqual({ records: 0, entries: 0 });
-    const records = await settingsOf(tenant).records(tenant);
-    expect(records.ok && records.records.endpoint?.version).toBe(2);
+    expect(await settingsOf(tenant).importFromKv(tenant)).toEqual({
+      ok: true,
+      value: { records: 0, entries: 0 },
+    });
+    const records = unwrap(await settingsOf(tenant).records(tenant));
+    expect(records.endpoint?.version).toBe(2);
     expect(await auditRowCount(tenant)).toBe(2);
   });
 
   it('answers unavailable and writes nothing when KV cannot be read for the import', async () => {
     const tenant = newTenant();
     await legacyChange(tenant, 'endpoint', true);
-    const stub = settingsOf(tenant);
-    await runInDurableObject(stub, (instance: TenantSettings) => {
-      instance.kv = {
+    overrideDeps(tenant, {
+      kv: {
         ...testEnv.TOGGLES,
         get: () => Promise.reject(new Error('KV GET failed: 500')),
         list: () => Promise.reject(new Error('KV LIST failed: 500')),
-      } as unknown as KVNamespace;
+      } as unknown as KVNamespace,
     });
     expect(await changeVia(tenant, 'endpoint', false)).toMatchObject({
       ok: false,
       error: 'unavailable',
     });
     expect(await dumpSql(tenant)).toMatchObject({ toggles: [], audit: [] });
-    await runInDurableObject(stub, (instance: TenantSettings) => {
-      instance.kv = testEnv.TOGGLES;
-    });
+    overrideDeps(tenant, { kv: testEnv.TOGGLES });
     const retried = await changeVia(tenant, 'endpoint', false, { ifMatch: 1 });
-    expect(retried.ok && retried.record?.version).toBe(2);
+    expect(unwrap(retried).record?.version).toBe(2);
   });
 });
 
@@ -102,26 +100,26 @@ describe('TenantSettings: audit retention', () => {
     const stub = settingsOf(tenant);
 
     // Default retention (two years): the three-year-old entry is not imported.
-    const audit = await stub.audit(tenant);
-    expect(audit.ok && audit.entries.map((e) => e.id)).toEqual([recent.lastChange!.id]);
+    const audit = unwrap(await stub.audit(tenant));
+    expect(audit.entries.map((e) => e.id)).toEqual([recent.lastChange!.id]);
     expect(await auditRowCount(tenant)).toBe(1);
     // The alarm is set for when the oldest row expires.
-    const status = await stub.syncStatus(tenant);
+    const status = unwrap(await stub.syncStatus(tenant));
     expect(status.alarmAt).toBe(Date.parse(recent.lastChange!.at) + 730 * DAY_MS);
 
     // Shorter retention: a write removes the day-old row in its own transaction.
-    await configure(tenant, { auditRetentionMs: DAY_MS / 2 });
+    configure(tenant, { auditRetentionMs: DAY_MS / 2 });
     const change = await changeVia(tenant, 'endpoint', true);
-    expect(change.ok && change.changed).toBe(true);
+    expect(unwrap(change).changed).toBe(true);
     expect(await auditRowCount(tenant)).toBe(1);
 
     // Without writes, the alarm removes what expires.
-    await configure(tenant, { auditRetentionMs: 1 });
+    configure(tenant, { auditRetentionMs: 1 });
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await auditRowCount(tenant)).toBe(0);
-    expect((await stub.syncStatus(tenant)).alarmAt).toBeNull();
-    const records = await stub.records(tenant);
-    expect(records.ok && records.records.endpoint?.version).toBe(3);
+    expect(unwrap(await stub.syncStatus(tenant)).alarmAt).toBeNull();
+    const records = unwrap(await stub.records(tenant));
+    expect(records.endpoint?.version).toBe(3);
   });
 });

@@ -1,12 +1,11 @@
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config';
-import type { TenantSettings } from '../src/objects/tenant-settings';
-import type { ChangeOutcome } from '../src/objects/types';
 import { keys, parseToggleRecord } from '../src/store/records';
 import { newTenant, store, testEnv } from './helpers';
 import { faultyKv } from './kv-faults';
-import { auditRowCount, changeVia, configure, settingsOf } from './tenant-settings-helpers';
+import { auditRowCount, changeVia, configure, settingsOf, unwrap } from './tenant-settings-helpers';
+import { overrideDeps } from './settings-deps';
 
 const CONCURRENT = 50;
 
@@ -15,9 +14,7 @@ async function kvRecord(tenant: string, product: 'endpoint' | 'office') {
 }
 
 async function allAudit(tenant: string) {
-  const page = await settingsOf(tenant).audit(tenant, { limit: 200 });
-  if (!page.ok) throw new Error(`audit read failed: ${page.error}`);
-  return page.entries;
+  return unwrap(await settingsOf(tenant).audit(tenant, { limit: 100 })).entries;
 }
 
 describe('TenantSettings: one writer per tenant', () => {
@@ -26,7 +23,7 @@ describe('TenantSettings: one writer per tenant', () => {
     const results = await Promise.all(
       Array.from({ length: CONCURRENT }, () => changeVia(tenant, 'endpoint', true, { ifMatch: 0 })),
     );
-    const applied = results.filter((r) => r.ok && r.changed);
+    const applied = results.filter((r) => r.ok && r.value.changed);
     const failed = results.filter((r) => !r.ok && r.error === 'precondition_failed');
     console.log(
       `same If-Match: requests ${CONCURRENT}, applied ${applied.length}, precondition_failed ${failed.length}`,
@@ -44,9 +41,9 @@ describe('TenantSettings: one writer per tenant', () => {
     const results = await Promise.all(
       Array.from({ length: CONCURRENT }, (_, i) => changeVia(tenant, 'endpoint', i % 2 === 0)),
     );
-    const applied = results
-      .filter((r): r is Extract<ChangeOutcome, { ok: true }> => r.ok && r.changed)
-      .map((r) => r.record!);
+    const applied = results.flatMap((r) =>
+      r.ok && r.value.changed && r.value.record ? [r.value.record] : [],
+    );
     expect(results.every((r) => r.ok)).toBe(true);
     const entries = await allAudit(tenant);
     const versions = applied.map((r) => r.version).sort((a, b) => a - b);
@@ -62,8 +59,8 @@ describe('TenantSettings: one writer per tenant', () => {
       [...applied].sort((a, b) => b.version - a.version).map((r) => r.lastChange!.id),
     );
     expect(entries.map((e) => e.version)).toEqual([...versions].reverse());
-    const records = await settingsOf(tenant).records(tenant);
-    expect(records.ok && records.records.endpoint).toEqual(last);
+    const records = unwrap(await settingsOf(tenant).records(tenant));
+    expect(records.endpoint).toEqual(last);
     expect(await kvRecord(tenant, 'endpoint')).toEqual(last);
   });
 
@@ -76,31 +73,32 @@ describe('TenantSettings: one writer per tenant', () => {
       current: 1,
     });
     const ok = await changeVia(tenant, 'endpoint', false, { ifMatch: 1 });
-    expect(ok.ok && ok.record?.version).toBe(2);
+    expect(unwrap(ok).record?.version).toBe(2);
     // Setting the value it already has: no new version, no audit row.
     const same = await changeVia(tenant, 'endpoint', false);
-    expect(same).toMatchObject({ ok: true, changed: false });
+    expect(same).toMatchObject({ ok: true, value: { changed: false } });
     expect(await allAudit(tenant)).toHaveLength(2);
   });
 
-  it('refuses malformed changes with invalid_request and stores nothing', async () => {
+  it('answers only for its own tenant, in canonical form, and stores nothing else', async () => {
     const tenant = newTenant();
     const stub = settingsOf(tenant);
-    const base = { tenant, enabled: true, defaultEnabled: false, feedback: null };
     const actor = { oid: 'o', name: 'n', upn: 'u', idp: 'i' };
-    const bad = [
-      { ...base, product: '__proto__', actor },
-      { ...base, product: 'endpoint', actor: null },
-      { ...base, product: 'endpoint', actor, feedback: 'x'.repeat(2001) },
-      { ...base, product: 'endpoint', actor, tenant: 'not-a-guid' },
-      { ...base, product: 'endpoint', actor, tenant: tenant.toUpperCase() },
-    ];
-    for (const request of bad) {
-      // biome-ignore lint/suspicious/noExplicitAny: deliberately malformed input
-      const result = await stub.change(request as any);
-      expect(result).toMatchObject({ ok: false, error: 'invalid_request' });
+    for (const asked of ['not-a-guid', tenant.toUpperCase()]) {
+      const change = { tenant: asked, product: 'endpoint' as const, mode: 'on' as const };
+      expect(await stub.change({ ...change, actor, feedback: null })).toMatchObject({
+        ok: false,
+        error: 'invalid_request',
+      });
     }
     expect(await testEnv.TOGGLES.get(keys.toggle(tenant, 'endpoint'))).toBeNull();
+    // A stub for another tenant's id is a wiring bug: refused loudly, never mixed.
+    await changeVia(tenant, 'endpoint', true);
+    const refused = await stub.records(newTenant()).then(
+      () => 'answered',
+      (error: unknown) => String(error),
+    );
+    expect(refused).toMatch(/another tenant/);
   });
 });
 
@@ -109,35 +107,33 @@ describe('TenantSettings: KV is written after commit, and re-written by the alar
     const tenant = newTenant();
     const stub = settingsOf(tenant);
     const faults = faultyKv(testEnv.TOGGLES, { put: '429' });
-    await runInDurableObject(stub, (instance: TenantSettings) => {
-      instance.kv = faults.kv;
-    });
+    overrideDeps(tenant, { kv: faults.kv });
 
     const first = await changeVia(tenant, 'endpoint', true);
     const second = await changeVia(tenant, 'endpoint', false, { feedback: 'too early' });
-    expect(first).toMatchObject({ ok: true, changed: true, kvSynced: false });
-    expect(second).toMatchObject({ ok: true, changed: true, kvSynced: false });
+    expect(first).toMatchObject({ ok: true, value: { changed: true, kvSynced: false } });
+    expect(second).toMatchObject({ ok: true, value: { changed: true, kvSynced: false } });
     expect(faults.injected).toBeGreaterThanOrEqual(2);
     expect(await kvRecord(tenant, 'endpoint')).toBeNull();
-    const waiting = await stub.syncStatus(tenant);
+    const waiting = unwrap(await stub.syncStatus(tenant));
     expect(waiting.pending).toEqual(['endpoint']);
     expect(waiting.alarmAt).not.toBeNull();
 
     // Still refused: the alarm backs off further.
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    const later = await stub.syncStatus(tenant);
+    const later = unwrap(await stub.syncStatus(tenant));
     expect(later.pending).toEqual(['endpoint']);
     expect(later.attempts).toBeGreaterThan(waiting.attempts);
     expect(later.alarmAt! - Date.now()).toBeGreaterThan(waiting.alarmAt! - Date.now());
 
     faults.mode.put = 'ok';
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    const synced = await stub.syncStatus(tenant);
+    const synced = unwrap(await stub.syncStatus(tenant));
     expect(synced.pending).toEqual([]);
     expect(synced.attempts).toBe(0);
 
     const stored = await kvRecord(tenant, 'endpoint');
-    expect(second.ok && stored).toEqual(second.ok && second.record);
+    expect(stored).toEqual(unwrap(second).record);
     // The edge's own lookup (first read of this key in the isolate) sees the new state.
     expect(await store().enabledFor(tenant, 'endpoint')).toEqual({ ok: true, value: false });
     const entries = await allAudit(tenant);
@@ -155,9 +151,9 @@ describe('TenantSettings: KV is written after commit, and re-written by the alar
     const real = testEnv.TOGGLES;
     const puts: string[] = [];
     // An answer waits for KV a bounded time (2 s deployed); here a short one, not two real 2 s.
-    await configure(tenant, { kvWaitMs: 50 });
-    await runInDurableObject(stub, (instance: TenantSettings) => {
-      instance.kv = new Proxy(real, {
+    configure(tenant, { kvWaitMs: 50 });
+    overrideDeps(tenant, {
+      kv: new Proxy(real, {
         get(target, prop) {
           if (prop !== 'put') return Reflect.get(target, prop).bind(target);
           return async (key: string, value: string) => {
@@ -166,14 +162,14 @@ describe('TenantSettings: KV is written after commit, and re-written by the alar
             return target.put(key, value);
           };
         },
-      });
+      }),
     });
 
     // Both answered while KV hangs (the gate is still closed).
     const first = await changeVia(tenant, 'endpoint', true);
     const second = await changeVia(tenant, 'endpoint', false);
-    expect(first).toMatchObject({ ok: true, changed: true, kvSynced: false });
-    expect(second).toMatchObject({ ok: true, changed: true, kvSynced: false });
+    expect(first).toMatchObject({ ok: true, value: { changed: true, kvSynced: false } });
+    expect(second).toMatchObject({ ok: true, value: { changed: true, kvSynced: false } });
     expect(puts).toEqual([]);
 
     release();
@@ -181,15 +177,15 @@ describe('TenantSettings: KV is written after commit, and re-written by the alar
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(puts.map((p) => parseToggleRecord(p)?.version)).toEqual([1, 2]);
     expect((await kvRecord(tenant, 'endpoint'))?.version).toBe(2);
-    expect((await stub.syncStatus(tenant)).pending).toEqual([]);
+    expect(unwrap(await stub.syncStatus(tenant)).pending).toEqual([]);
   });
 
   it('writes the KV record in the format the edge and ToggleStore read', async () => {
     const tenant = newTenant();
     const result = await changeVia(tenant, 'office', false, { feedback: 'pilot group first' });
-    expect(result).toMatchObject({ ok: true, changed: true, kvSynced: true });
+    expect(result).toMatchObject({ ok: true, value: { changed: true, kvSynced: true } });
     const viaStore = await kvRecord(tenant, 'office');
-    expect(viaStore).toEqual(result.ok && result.record);
+    expect(viaStore).toEqual(unwrap(result).record);
     expect(await store().enabledFor(tenant, 'office')).toEqual({ ok: true, value: false });
     expect(viaStore?.lastChange).toMatchObject({ feedback: 'pilot group first', previous: true });
   });
@@ -198,7 +194,7 @@ describe('TenantSettings: KV is written after commit, and re-written by the alar
 describe('TenantSettings: per-tenant write rate limit', () => {
   it('answers rate_limited with retry-after seconds over the limit, and writes nothing', async () => {
     const tenant = newTenant();
-    await configure(tenant, { writesPerMinute: 2 });
+    configure(tenant, { writesPerMinute: 2 });
     expect((await changeVia(tenant, 'endpoint', true)).ok).toBe(true);
     expect((await changeVia(tenant, 'endpoint', false)).ok).toBe(true);
     const limited = await changeVia(tenant, 'endpoint', true);
@@ -229,52 +225,41 @@ describe('TenantSettings: audit read', () => {
       ['office', false, bob],
     ] as const;
     for (const [product, enabled, actor] of changes) {
-      expect(await changeVia(tenant, product, enabled, { actor })).toMatchObject({ changed: true });
+      expect(await changeVia(tenant, product, enabled, { actor })).toMatchObject({
+        value: { changed: true },
+      });
     }
     const all = await allAudit(tenant);
     expect(all).toHaveLength(6);
     const stub = settingsOf(tenant);
 
-    const first = await stub.audit(tenant, { limit: 4 });
-    if (!first.ok || first.cursor === null) throw new Error('expected a cursor');
+    const first = unwrap(await stub.audit(tenant, { limit: 4 }));
+    if (first.cursor === null) throw new Error('expected a cursor');
     // A change arriving between pages does not shift the next page.
     await changeVia(tenant, 'identity', true, { actor: bob });
-    const second = await stub.audit(tenant, { limit: 4, cursor: first.cursor });
-    if (!second.ok) throw new Error('second page failed');
+    const second = unwrap(await stub.audit(tenant, { limit: 4, cursor: first.cursor }));
     expect(second.cursor).toBeNull();
     expect([...first.entries, ...second.entries].map((e) => e.id)).toEqual(all.map((e) => e.id));
 
-    const office = await stub.audit(tenant, { product: 'office' });
-    expect(office.ok && office.entries.map((e) => e.product)).toEqual([
-      'office',
-      'office',
-      'office',
-    ]);
-    const byUpn = await stub.audit(tenant, { actor: 'alice@contoso.TEST' });
-    expect(byUpn.ok && byUpn.entries).toHaveLength(3);
-    const byOid = await stub.audit(tenant, { actor: 'oid-bob' });
-    expect(byOid.ok && byOid.entries).toHaveLength(4);
+    const office = unwrap(await stub.audit(tenant, { product: 'office' }));
+    expect(office.entries.map((e) => e.product)).toEqual(['office', 'office', 'office']);
+    const byUpn = unwrap(await stub.audit(tenant, { actor: 'alice@contoso.TEST' }));
+    expect(byUpn.entries).toHaveLength(3);
+    const byOid = unwrap(await stub.audit(tenant, { actor: 'oid-bob' }));
+    expect(byOid.entries).toHaveLength(4);
 
     const pivot = all[2]!.at;
-    const newer = await stub.audit(tenant, { from: pivot });
-    const older = await stub.audit(tenant, { to: pivot });
-    if (!newer.ok || !older.ok) throw new Error('range read failed');
+    const newer = unwrap(await stub.audit(tenant, { from: pivot }));
+    const older = unwrap(await stub.audit(tenant, { to: pivot }));
     expect(newer.entries.length + older.entries.length).toBe(7);
     expect(newer.entries.every((e) => e.at >= pivot)).toBe(true);
     expect(older.entries.every((e) => e.at < pivot)).toBe(true);
   });
 
-  it('refuses a forged cursor, a bad range and an out-of-range limit', async () => {
+  it('refuses a cursor it did not make', async () => {
     const tenant = newTenant();
     const stub = settingsOf(tenant);
-    for (const query of [
-      { cursor: 'not a cursor!' },
-      { cursor: btoa('1.2.3') },
-      { from: 'yesterday' },
-      { limit: 0 },
-      { limit: 201 },
-      { product: 'constructor' as 'endpoint' },
-    ]) {
+    for (const query of [{ cursor: 'not a cursor!' }, { cursor: btoa('1.2.3') }]) {
       expect(await stub.audit(tenant, query)).toMatchObject({
         ok: false,
         error: 'invalid_request',
@@ -290,6 +275,7 @@ describe('TenantSettings: configuration from the composition root', () => {
       writesPerMinute: 60,
       scheduleMinLeadMs: 60_000,
       kvWaitMs: 2_000,
+      kvReadTimeoutMs: 1_000,
     });
     expect(
       parseConfig({
@@ -303,6 +289,7 @@ describe('TenantSettings: configuration from the composition root', () => {
       writesPerMinute: 10,
       scheduleMinLeadMs: 5_000,
       kvWaitMs: 2_000,
+      kvReadTimeoutMs: 1_000,
     });
     for (const bad of ['0', '-1', '1.5', 'ten']) {
       const config = parseConfig({
@@ -321,20 +308,5 @@ describe('TenantSettings: configuration from the composition root', () => {
         ]),
       );
     }
-  });
-
-  it('runs the deployed object with the defaults', async () => {
-    const tenant = newTenant();
-    await changeVia(tenant, 'endpoint', true);
-    const config = await runInDurableObject(
-      settingsOf(tenant),
-      (instance: TenantSettings) => instance.config,
-    );
-    expect(config).toEqual({
-      auditRetentionMs: 730 * 86_400_000,
-      writesPerMinute: 60,
-      scheduleMinLeadMs: 60_000,
-      kvWaitMs: 2_000,
-    });
   });
 });

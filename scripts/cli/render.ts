@@ -2,9 +2,11 @@
  * The toggles CLI's answers for people: the settings API's JSON (or the KV state) as short
  * tables and sentences. `--json` skips all of this and prints the API's JSON as it came.
  */
-import type { MigrationReport, ProductReport, ScheduledChange } from '../../src/objects/types.ts';
-import type { AuditEntry, ToggleMode } from '../../src/store/records.ts';
-import type { ProductState } from '../../src/store/state.ts';
+import type { AuditEntry } from '../../src/model/audit.ts';
+import type { ScheduledChange } from '../../src/model/changes.ts';
+import type { MigrationReport, ProductReport } from '../../src/model/report.ts';
+import type { ProductState } from '../../src/model/state.ts';
+import type { ToggleMode } from '../../src/model/toggle.ts';
 import { table, when } from './table.ts';
 
 /** Unmapped path templates shown per product; the API keeps 20, `--json` has them all. */
@@ -18,17 +20,36 @@ export interface TenantState {
 }
 
 /** `get`: one row per product. */
-export function stateTable(state: TenantState): string {
+export function stateTable(state: TenantState, now = Date.now()): string {
   return table(
-    ['product', 'mode', 'source', 'changed by', 'when'],
+    ['product', 'mode', 'source', 'phase', 'changed by', 'when'],
     state.products.map((p) => [
       p.product,
       p.locked ? `${p.mode} (locked)` : p.mode,
       p.source,
+      phaseText(p, now),
       p.changedBy?.name,
       when(p.changedAt),
     ]),
   );
+}
+
+/**
+ * Where the product stands in its move, as the settings page says it: `opt-in`, on by default
+ * since or from a day, mandatory from or since a day.
+ */
+export function phaseText(p: ProductState, now: number): string {
+  const day = (iso: string) => iso.slice(0, 10);
+  const past = (iso: string | null): iso is string => iso !== null && Date.parse(iso) <= now;
+  if (p.phase === 'locked' && p.lockedFrom !== null) return `mandatory since ${day(p.lockedFrom)}`;
+  const parts: string[] = [];
+  if (p.onByDefaultFrom !== null)
+    parts.push(
+      `${past(p.onByDefaultFrom) ? 'on by default since' : 'on by default from'} ${day(p.onByDefaultFrom)}`,
+    );
+  if (p.lockedFrom !== null && !past(p.lockedFrom))
+    parts.push(`mandatory from ${day(p.lockedFrom)}`);
+  return parts.length === 0 ? 'opt-in' : parts.join(', ');
 }
 
 /** `set`: what changed, in one line. */

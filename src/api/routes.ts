@@ -2,8 +2,9 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AdminEnv } from '../auth/context';
 import { bearerAuth, tenantAccess } from '../auth/middleware';
-import { AppError, MAX_BODY_BYTES, tooLarge } from '../errors';
-import type { AuditEntry } from '../store/records';
+import { AppError, tooLarge } from '../errors';
+import { MAX_BODY_BYTES } from '../model/limits';
+import type { AuditEntry } from '../model/audit';
 import { openApiDocument } from './openapi';
 import type { RouteSpec } from './route-spec';
 import { defineRoute, register } from './route-spec';
@@ -55,17 +56,7 @@ export const ROUTES: readonly RouteSpec[] = [
     params: s.TenantParams,
     query: s.AuditQuery,
     responses: { 200: { description: 'A page of audit entries', schema: s.AuditPageSchema } },
-    handler: async (c, { query }) =>
-      c.json(
-        await c.env.settings.audit(c.get('access'), {
-          limit: query.limit ?? 50,
-          ...(query.product ? { product: query.product } : {}),
-          ...(query.actor ? { actor: query.actor } : {}),
-          ...(query.from ? { from: query.from } : {}),
-          ...(query.to ? { to: query.to } : {}),
-          ...(query.cursor ? { cursor: query.cursor } : {}),
-        }),
-      ),
+    handler: async (c, { query }) => c.json(await c.env.settings.audit(c.get('access'), query)),
   }),
   defineRoute({
     method: 'get',
@@ -192,8 +183,7 @@ export const ROUTES: readonly RouteSpec[] = [
       const ifMatch = parseIfMatch(c.req.header('if-match'));
       const state = await c.env.settings.change(c.get('access'), {
         product: params.product,
-        mode: body.mode ?? (body.enabled ? 'on' : 'off'),
-        feedback: body.feedback ?? null,
+        ...body,
         ...(ifMatch !== undefined ? { ifMatch } : {}),
       });
       return c.json(state, 200, { ETag: `"${state.version}"` });

@@ -1,91 +1,43 @@
 import * as v from 'valibot';
-import { PRODUCT_IDS } from '../catalogue/types';
 import { REASONS } from '../core/reasons';
-import { AUDIT_EVENTS, TOGGLE_MODES } from '../store/records';
+import { AUDIT_EVENTS } from '../model/audit';
+import { MAX_AUDIT_PAGE, MAX_EXPLAIN_URL_CHARS } from '../model/limits';
+import {
+  AuditLimitSchema,
+  AuditQuerySchema,
+  ChangeBodySchema,
+  GUID,
+  ModeSchema,
+  ProductIdSchema,
+  ScheduleBodySchema,
+  TenantIdSchema,
+} from '../model/schemas';
 
 /**
- * Request and response schemas of the settings API. The same objects validate requests (in
- * routes.ts) and produce the OpenAPI document (openapi.ts): there is no hand-kept copy.
+ * The settings API's HTTP shapes: path parameters, query strings and bodies over the domain's
+ * schemas (model/schemas.ts, which the pages' forms use too), and the responses. The same
+ * objects validate requests (routes.ts) and produce the OpenAPI document (openapi.ts).
  */
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const MAX_FEEDBACK_CHARS = 2000;
-export const MAX_EXPLAIN_URL_CHARS = 16_384;
+export { ModeSchema, ProductIdSchema };
 
-export const TenantId = v.pipe(
-  v.string(),
-  v.regex(GUID, 'tenantId must be a GUID'),
-  v.toLowerCase(),
-);
-export const MAX_ACTOR_CHARS = 512;
-
-/** An ISO-8601 instant (`2026-11-22T10:00:00Z`): inclusive for `from`, exclusive for `to`. */
-const Instant = (name: string) =>
-  v.pipe(
-    v.string(),
-    v.maxLength(40, `${name} must be an ISO-8601 instant`),
-    v.isoTimestamp(`${name} must be an ISO-8601 instant`),
-  );
-
-export const ProductIdSchema = v.picklist(PRODUCT_IDS, 'unknown product');
-
-export const TenantParams = v.object({ tenantId: TenantId });
-export const ProductParams = v.object({ tenantId: TenantId, product: ProductIdSchema });
-
-export const ModeSchema = v.picklist(TOGGLE_MODES, 'mode must be on, off or observe');
+export const TenantParams = v.object({ tenantId: TenantIdSchema });
+export const ProductParams = v.object({ tenantId: TenantIdSchema, product: ProductIdSchema });
 
 /** `mode`, or the older `enabled` (true: on, false: off); both may be sent when they agree. */
-export const PutBody = v.pipe(
-  v.strictObject(
-    {
-      enabled: v.optional(v.boolean('enabled must be true or false')),
-      mode: v.optional(ModeSchema),
-      feedback: v.optional(
-        v.nullable(
-          v.pipe(
-            v.string('feedback must be a string'),
-            v.maxLength(
-              MAX_FEEDBACK_CHARS,
-              `feedback is limited to ${MAX_FEEDBACK_CHARS} characters`,
-            ),
-          ),
-        ),
-      ),
-    },
-    'only "mode", "enabled" and "feedback" are accepted',
-  ),
-  v.check(
-    (b) => b.mode !== undefined || b.enabled !== undefined,
-    'send "mode" (on, off or observe) or "enabled"',
-  ),
-  v.check(
-    (b) => b.mode === undefined || b.enabled === undefined || (b.mode === 'on') === b.enabled,
-    '"mode" and "enabled" disagree',
-  ),
-);
+export const PutBody = ChangeBodySchema;
 
+/** The audit query as a query string: `limit` is text here. */
 export const AuditQuery = v.object({
-  product: v.optional(ProductIdSchema),
+  ...AuditQuerySchema.entries,
   limit: v.optional(
     v.pipe(
       v.string(),
-      v.regex(/^\d{1,3}$/, 'limit must be 1..100'),
+      v.regex(/^\d{1,3}$/, `limit must be 1..${MAX_AUDIT_PAGE}`),
       v.transform(Number),
-      v.minValue(1, 'limit must be 1..100'),
-      v.maxValue(100, 'limit must be 1..100'),
+      AuditLimitSchema,
     ),
   ),
-  /** The actor's object id, or their UPN (any case). */
-  actor: v.optional(
-    v.pipe(
-      v.string(),
-      v.minLength(1, 'actor must not be empty'),
-      v.maxLength(MAX_ACTOR_CHARS, `actor is limited to ${MAX_ACTOR_CHARS} characters`),
-    ),
-  ),
-  from: v.optional(Instant('from')),
-  to: v.optional(Instant('to')),
-  cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64, 'cursor is not valid'))),
 });
 
 export const AuditExportQuery = v.object({
@@ -112,7 +64,14 @@ export const ProductStateSchema = v.object({
   enabled: v.boolean(),
   mode: ModeSchema,
   source: v.picklist(['tenant', 'default']),
+  /** `phase === "locked"`. */
   locked: v.boolean(),
+  /** opt-in, on-by-default (a tenant that never chose is redirected) or locked (mandatory). */
+  phase: v.picklist(['opt-in', 'on-by-default', 'locked']),
+  /** When redirection became, or becomes, the default for tenants that never chose. */
+  onByDefaultFrom: v.nullable(v.string()),
+  /** When redirection became, or becomes, mandatory. */
+  lockedFrom: v.nullable(v.string()),
   version: v.pipe(v.number(), v.integer()),
   changedAt: v.nullable(v.string()),
   changedBy: v.nullable(v.object({ oid: v.string(), name: v.string() })),
@@ -157,18 +116,11 @@ export const ExplainSchema = v.object({
 
 export const ErrorSchema = v.object({ error: v.string(), message: v.string() });
 
-export const ScheduleBody = v.strictObject(
-  {
-    product: ProductIdSchema,
-    mode: ModeSchema,
-    /** When to apply it: an ISO-8601 instant, at least SCHEDULE_MIN_LEAD_SECONDS ahead. */
-    at: Instant('at'),
-  },
-  'only "product", "mode" and "at" are accepted',
-);
+/** When to apply it: an ISO-8601 instant, at least SCHEDULE_MIN_LEAD_SECONDS ahead. */
+export const ScheduleBody = ScheduleBodySchema;
 
 export const ScheduleParams = v.object({
-  tenantId: TenantId,
+  tenantId: TenantIdSchema,
   id: v.pipe(v.string(), v.regex(GUID, 'No such scheduled change.'), v.toLowerCase()),
 });
 

@@ -5,6 +5,7 @@
  */
 import { SignJWT, importJWK } from 'jose';
 import { DIRECTORY_ROLES, type RoleName } from '../catalogue/roles';
+import { entraIssuer } from '../lib/entra';
 
 export interface TokenOptions {
   tenant: string;
@@ -22,10 +23,8 @@ export interface TokenOptions {
 
 export function entraClaims(options: TokenOptions): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
-  const iss =
-    options.issuerForm === 'v1'
-      ? `https://sts.windows.net/${options.tenant}/`
-      : `https://login.microsoftonline.com/${options.tenant}/v2.0`;
+  const ver = options.issuerForm === 'v1' ? '1.0' : '2.0';
+  const iss = entraIssuer(options.tenant, ver) as string;
   return {
     aud: options.audience,
     iss,
@@ -37,7 +36,7 @@ export function entraClaims(options: TokenOptions): Record<string, unknown> {
     name: options.name ?? 'Dev Admin',
     preferred_username: options.upn ?? 'admin@contoso.onmicrosoft.com',
     idp: iss,
-    ver: options.issuerForm === 'v1' ? '1.0' : '2.0',
+    ver,
     wids: (options.roles ?? []).map((r) => DIRECTORY_ROLES[r]),
     ...options.claims,
   };

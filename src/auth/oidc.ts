@@ -2,7 +2,8 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AuthConfig } from '../config';
 import { AppError } from '../errors';
 import type { AdminContext as Ctx } from './context';
-import { base64url, randomToken, startSession } from './session';
+import { base64url } from '../lib/base64url';
+import { randomToken, startSession } from './session';
 import { verifyAccessToken } from './tokens';
 
 /**

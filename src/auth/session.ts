@@ -1,5 +1,6 @@
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { AppError } from '../errors';
+import { base64url } from '../lib/base64url';
 import type { Principal } from '../settings/principal';
 import type { AdminContext as Ctx } from './context';
 import { verifyAccessToken } from './tokens';
@@ -106,12 +107,4 @@ export function setLanguage(c: Ctx, lang: string): void {
 
 export function randomToken(bytes = 32): string {
   return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
-}
-
-/** Unpadded base64url (RFC 4648 section 5), as JWTs, PKCE and cookies want it. */
-export function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/=+$/, '')
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_');
 }

@@ -2,15 +2,17 @@ import type { JWTVerifyGetKey } from 'jose';
 import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import { rolesOf } from '../catalogue/roles';
 import type { AuthConfig, KeySource } from '../config';
-import { asTenantId, CONSUMER_TENANT } from '../core/tenant';
+import { asTenantId } from '../core/tenant';
 import { AppError } from '../errors';
+import {
+  CONSUMER_TENANT,
+  ENTRA_CLOCK_SKEW_SECONDS,
+  entraIssuer,
+  JWKS_CACHE_MAX_AGE_MS,
+  JWKS_REFETCH_COOLDOWN_MS,
+} from '../lib/entra';
 import type { Principal } from '../settings/principal';
 
-// Entra ID tokens may be a little ahead of or behind our clock; never more than this.
-const CLOCK_SKEW_SECONDS = 300;
-// An unknown `kid` refetches the remote key set at most this often.
-const JWKS_REFETCH_COOLDOWN_MS = 30_000;
-const JWKS_CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 // Entra access tokens live 60-90 minutes, continuous-access-evaluation ones up to 28 hours: an
 // older `iat` is a token that should have been refreshed long ago.
 const MAX_TOKEN_AGE_SECONDS = 28 * 60 * 60;
@@ -33,12 +35,6 @@ function keySetFor(source: KeySource): JWTVerifyGetKey {
   }
   return keySet;
 }
-
-/** The issuer each token version names (`ver` is token text: a Map, so only these two count). */
-const ISSUER_BY_VERSION: ReadonlyMap<string, (tid: string) => string> = new Map([
-  ['2.0', (tid: string) => `https://login.microsoftonline.com/${tid}/v2.0`],
-  ['1.0', (tid: string) => `https://sts.windows.net/${tid}/`],
-]);
 
 /**
  * The remote key set could not be fetched (network error, timeout, non-200, not a key set): the
@@ -85,7 +81,7 @@ export async function verifyAccessToken(token: string, auth: AuthConfig): Promis
     const verified = await jwtVerify(token, keySetFor(auth.keys), {
       algorithms: ['RS256'],
       audience: auth.audience,
-      clockTolerance: CLOCK_SKEW_SECONDS,
+      clockTolerance: ENTRA_CLOCK_SKEW_SECONDS,
       maxTokenAge: MAX_TOKEN_AGE_SECONDS,
       requiredClaims: ['exp', 'iat', 'tid', 'iss', 'ver'],
     });
@@ -108,10 +104,8 @@ export async function verifyAccessToken(token: string, auth: AuthConfig): Promis
   if (tenant === null) throw unauthorized('tid is not a GUID');
   if (tenant === CONSUMER_TENANT)
     throw unauthorized('personal Microsoft account (consumer tenant)');
-  // The issuer form follows the token version: v2.0 tokens name login.microsoftonline.com, v1.0
-  // tokens sts.windows.net; a token mixing the two is not one Entra issued.
-  const issuer = ISSUER_BY_VERSION.get(String(payload.ver));
-  if (issuer === undefined || payload.iss !== issuer(rawTid)) {
+  const issuer = entraIssuer(rawTid, payload.ver);
+  if (issuer === null || payload.iss !== issuer) {
     throw unauthorized(
       `iss ${String(payload.iss)} (ver ${String(payload.ver)}) does not name tenant ${tenant}`,
     );

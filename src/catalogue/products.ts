@@ -1,4 +1,5 @@
 import { DEEP_LINKS } from './deeplinks';
+import { MICROSOFT_PHASES, OPT_IN } from './phases';
 import type { Product, ProductId } from './types';
 
 export type { Product, ProductId } from './types';
@@ -22,8 +23,7 @@ export const PRODUCTS: readonly Product[] = [
       { pattern: 'wdatp-alertexporter-eu.windows.com', kind: 'api' },
       { pattern: 'wdatp-alertexporter-uk.windows.com', kind: 'api' },
     ],
-    defaultEnabled: false,
-    locked: null,
+    phases: OPT_IN,
     sessionCookies: ['sccauth', 'sccauthC1'],
     sessionCookiesSource:
       'The Microsoft security portals keep their signed-in session in the `sccauth` cookie, split into ' +
@@ -49,9 +49,7 @@ export const PRODUCTS: readonly Product[] = [
     id: 'office',
     name: 'Microsoft Defender for Office 365',
     hosts: [{ pattern: 'protection.office.com', kind: 'browser' }],
-    // Redirection has been on by default since October 2021; tenants may turn it off.
-    defaultEnabled: true,
-    locked: null,
+    phases: MICROSOFT_PHASES.office,
     sessionCookies: ['sccauth', 'sccauthC1'],
     sessionCookiesSource:
       'The Security & Compliance Center is the origin of the `sccauth` session cookie (SCC = Security & ' +
@@ -98,8 +96,7 @@ export const PRODUCTS: readonly Product[] = [
       { pattern: 'portal.atp.azure.com', kind: 'browser' },
       { pattern: '*.atp.azure.com', kind: 'browser', tenantSpecific: true },
     ],
-    defaultEnabled: false,
-    locked: null,
+    phases: OPT_IN,
     sessionCookies: ['.AspNetCore.Cookies', '.AspNetCore.CookiesC1'],
     sessionCookiesSource:
       'Assumption: the classic Defender for Identity portal is an ASP.NET Core app using the cookie ' +
@@ -122,8 +119,7 @@ export const PRODUCTS: readonly Product[] = [
       { pattern: '*.portal.cloudappsecurity.com', kind: 'browser', tenantSpecific: true },
       { pattern: '*.*.portal.cloudappsecurity.com', kind: 'browser', tenantSpecific: true },
     ],
-    defaultEnabled: false,
-    locked: null,
+    phases: OPT_IN,
     sessionCookies: ['sessionid'],
     sessionCookiesSource:
       'Assumption: the Cloud App Security portal is a Django application (its API takes ' +

@@ -77,6 +77,17 @@ export interface OutOfScope {
   area: AreaId;
 }
 
+/**
+ * A product's move to the unified portal in time. Before `onByDefaultFrom` (or always, when
+ * `null`) redirection is opt-in: a tenant that never chose stays. From it, a tenant that never
+ * chose is redirected and may turn it off. From `lockedFrom`, everyone is redirected and the
+ * choice is gone. Instants are ISO-8601; configuration may move them (PRODUCT_PHASES).
+ */
+export interface ProductPhases {
+  onByDefaultFrom: string | null;
+  lockedFrom: string | null;
+}
+
 export interface DeepLinkTable {
   /** Where the rows come from: a public page a reader can check. */
   source: string;
@@ -88,10 +99,8 @@ export interface Product {
   /** The name admins know. */
   name: string;
   hosts: readonly HostPattern[];
-  /** Redirection state for a tenant that never chose. */
-  defaultEnabled: boolean;
-  /** Redirection forced on, with no opt-out, from this instant (ISO-8601). */
-  locked: { effectiveFrom: string } | null;
+  /** When redirection becomes the default, and when it becomes mandatory (model/phases.ts). */
+  phases: ProductPhases;
   /** A request carrying any of these cookies belongs to an active legacy session. */
   sessionCookies: readonly string[];
   /** Why these cookie names: the public evidence, or the assumption to override. */

@@ -1,6 +1,12 @@
 import type { JWTVerifyGetKey } from 'jose';
 import { createLocalJWKSet, createRemoteJWKSet } from 'jose';
 import { PRODUCT_IDS, type ProductId } from '../catalogue/types';
+import {
+  ENTRA_AUTHORITIES,
+  ENTRA_JWKS_URL,
+  JWKS_CACHE_MAX_AGE_MS,
+  JWKS_REFETCH_COOLDOWN_MS,
+} from '../lib/entra';
 
 /**
  * Configuration of the sign-in callback's id_token check, parsed once per isolate with the rest
@@ -21,20 +27,6 @@ export interface SignInConfig {
    */
   authorities: ReadonlySet<string>;
 }
-
-/** Entra ID's sign-in hosts (global cloud): login.microsoftonline.com and its aliases. */
-export const DEFAULT_SIGNIN_AUTHORITIES = [
-  'https://login.microsoftonline.com',
-  'https://login.microsoft.com',
-  'https://login.windows.net',
-];
-
-/** Entra ID's common key set: every tenant's tokens are signed with these keys. */
-export const DEFAULT_SIGNIN_JWKS_URL =
-  'https://login.microsoftonline.com/common/discovery/v2.0/keys';
-// An unknown `kid` refetches the remote key set at most this often (Entra rotates keys rarely).
-const JWKS_REFETCH_COOLDOWN_MS = 30_000;
-const JWKS_CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 /** A key set that has no keys: every token fails, none passes by mistake. */
 const NO_KEYS: JWTVerifyGetKey = createLocalJWKSet({ keys: [] });
@@ -58,7 +50,7 @@ export function parseSignInConfig(
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 function authorities(raw: string | undefined, problems: string[]): ReadonlySet<string> {
-  const entries = raw?.trim() ? raw.split(',') : DEFAULT_SIGNIN_AUTHORITIES;
+  const entries = raw?.trim() ? raw.split(',') : ENTRA_AUTHORITIES;
   const origins = new Set<string>();
   for (const entry of entries) {
     const text = entry.trim();
@@ -92,7 +84,7 @@ function keySet(
       return NO_KEYS;
     }
   }
-  const raw = url?.trim() || DEFAULT_SIGNIN_JWKS_URL;
+  const raw = url?.trim() || ENTRA_JWKS_URL;
   let parsed: URL;
   try {
     parsed = new URL(raw);

@@ -1,78 +1,18 @@
 import type { Product, ProductId } from '../catalogue/types';
+import { isLocked } from '../model/phases';
+import type { ToggleValue } from '../model/toggle';
 import type { DeepLinkMap, MappedPath } from './deeplinks';
+import { type RequestFacts, isNavigation } from './facts';
 import { isHopContinuation } from './hop';
 import type { HostIndex, HostMatch } from './hosts';
 import { buildLocation } from './location';
-import { type MintedCookies, NO_MINTED } from './minted';
 import { queryParam } from './query';
 import type { Reason } from './reasons';
 import { landing, type Route, routeOf } from './route';
 import { asTenantId } from './tenant';
+import { type Lookup, toggleState } from './toggle-state';
 
-export { queryParam } from './query';
-
-/** Everything the decision needs to know about one request. Built by `edge/facts.ts`. */
-export interface RequestFacts {
-  method: string;
-  host: string;
-  /** Raw path, as sent. */
-  path: string;
-  /** Raw query string without the leading `?` (empty when none). */
-  query: string;
-  secFetchMode: string | null;
-  secFetchSite: string | null;
-  /** Any `Sec-Fetch-*` header present. */
-  hasSecFetch: boolean;
-  /** Used only without Fetch Metadata (`hasSecFetch` false); the edge reads it only then. */
-  accept: string | null;
-  /** Every cookie by name, as sent (the products' session cookies, the banner's). */
-  cookies: Readonly<Record<string, string>>;
-  /** The edge's own cookies, verified (`minted.ts`): only what the edge minted counts. */
-  minted: MintedCookies;
-  /**
-   * Set only for a POST to the product's sign-in callback whose form carries an `id_token`:
-   * the token's tenant when it verified (signature, issuer, lifetime, audience; never the
-   * consumer tenant), else `null`, and the digest of its `nonce` claim (as `SignInTrip`'s).
-   */
-  signIn: { tenant: string | null; nonceHash: string | null } | null;
-  /** Epoch milliseconds. */
-  now: number;
-}
-
-/**
- * Facts for a top-level GET navigation of `url` typed or opened from a bookmark (no session
- * unless a cookie says so): what the settings API's explain answers for, and what tests and the
- * bench decide on.
- */
-export function navigationFacts(
-  url: URL,
-  cookies: Record<string, string> = {},
-  now = Date.now(),
-): RequestFacts {
-  return {
-    method: 'GET',
-    host: url.host,
-    path: url.pathname,
-    query: url.search.slice(1),
-    secFetchMode: 'navigate',
-    secFetchSite: 'none',
-    hasSecFetch: true,
-    accept: 'text/html',
-    cookies,
-    minted: NO_MINTED,
-    signIn: null,
-    now,
-  };
-}
-
-/** A read from the store: its value, or the failure with the last value this isolate saw. */
-export type Lookup<T> = { ok: true; value: T } | { ok: false; lastSeen: T | undefined };
-
-/**
- * A tenant's choice for a product: on (`true`), off (`false`), or `'observe'`: decide as if on,
- * pass as if off, and say what would have happened.
- */
-export type ToggleValue = boolean | 'observe';
+export type { Lookup } from './toggle-state';
 
 /** Results of the store reads that the decision asked for so far. */
 export interface Lookups {
@@ -143,7 +83,9 @@ const decided = (decision: Decision): Step => ({ kind: 'decision', decision });
 /**
  * The edge decision, as a pure function: request facts and the store reads made so far in, a
  * decision with its reason out, or the one store read still needed. Callers loop: read what is
- * asked for, call again with it. Steps follow the order documented in README.md.
+ * asked for, call again with it. It writes nothing: not the facts, not the reads, not a
+ * decision or a landing shared with other requests. Steps follow the order documented in
+ * README.md.
  */
 export function decide(ctx: CoreContext, facts: RequestFacts, lookups: Lookups = {}): Step {
   const step = decideSteps(ctx, facts, lookups);
@@ -195,11 +137,10 @@ function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): S
   // tenant, whatever a browser remembers), then the one a verified sign-in remembered.
   let tenant = queryTenant;
   if (tenant === null && match.host.tenantSpecific && !locked) {
-    lookups.hostTenant ??= lookups.known?.cachedHostTenant(match.hostname);
-    if (lookups.hostTenant === undefined)
-      return { kind: 'need-host-tenant', hostname: match.hostname };
-    if (lookups.hostTenant.ok) tenant = lookups.hostTenant.value;
-    else if (lookups.hostTenant.lastSeen !== undefined) tenant = lookups.hostTenant.lastSeen;
+    const hostTenant = lookups.hostTenant ?? lookups.known?.cachedHostTenant(match.hostname);
+    if (hostTenant === undefined) return { kind: 'need-host-tenant', hostname: match.hostname };
+    if (hostTenant.ok) tenant = hostTenant.value;
+    else if (hostTenant.lastSeen !== undefined) tenant = hostTenant.lastSeen;
     else return decided(pass('store-unavailable', product.id, null));
   }
   tenant ??= facts.minted.tenant;
@@ -210,25 +151,25 @@ function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): S
   let reason: Reason = 'locked';
   let observe = false;
   if (!locked) {
-    lookups.toggle ??= lookups.known?.cachedToggle(tenant as string, product.id);
-    if (lookups.toggle === undefined)
+    const toggle = lookups.toggle ?? lookups.known?.cachedToggle(tenant as string, product.id);
+    if (toggle === undefined)
       return { kind: 'need-toggle', tenant: tenant as string, product: product.id };
-    const state = toggleState(product, lookups.toggle, facts.now);
+    const state = toggleState(product, toggle, facts.now);
     if (!state.on && !state.observe)
       return decided(vouch(pass(state.reason, product.id, tenant), vouched));
     reason = state.reason;
     observe = state.observe;
   }
   if (ctx.unified === null) return decided(vouch(pass('loop-guard', product.id, tenant), vouched));
-  const redirect = redirectTo(ctx.unified, match, route, mapped, tenant, reason);
-  if (hop) redirect.hopContinuation = true;
-  vouch(redirect, vouched);
+  const redirect = vouch(
+    redirectTo(ctx.unified, match, route, mapped, tenant, reason, hop),
+    vouched,
+  );
   return decided(observe ? observed(redirect) : redirect);
 }
 
 function vouch(decision: Decision, vouched: boolean): Decision {
-  if (vouched) decision.vouched = true;
-  return decision;
+  return vouched ? { ...decision, vouched: true } : decision;
 }
 
 /**
@@ -265,14 +206,14 @@ function signingIn(
   const trip = facts.minted.trip;
   if (trip === null || nonceHash === null || trip.nonceHash !== nonceHash)
     return decided(pass('sign-in-unbound', product.id, null));
-  lookups.toggle ??= lookups.known?.cachedToggle(tenant, product.id);
-  if (lookups.toggle === undefined) return { kind: 'need-toggle', tenant, product: product.id };
+  const toggle = lookups.toggle ?? lookups.known?.cachedToggle(tenant, product.id);
+  if (toggle === undefined) return { kind: 'need-toggle', tenant, product: product.id };
   const cookies = {
     ...(facts.minted.tenant !== tenant ? { setTenantCookie: tenant } : {}),
     clearTrip: true,
     vouched: true,
   };
-  const state = toggleState(product, lookups.toggle, facts.now);
+  const state = toggleState(product, toggle, facts.now);
   if ((!state.on && !state.observe) || ctx.unified === null) {
     const reason = ctx.unified === null ? 'loop-guard' : state.reason;
     return decided({ ...pass(reason, product.id, tenant), ...cookies });
@@ -322,15 +263,6 @@ function pass(reason: Reason, product: ProductId | null, tenant: string | null):
   return { action: 'pass', reason, product, tenant };
 }
 
-/** A GET/HEAD top-level navigation, by Fetch Metadata or, without it, by `Accept`. */
-export function isNavigation(
-  facts: Pick<RequestFacts, 'method' | 'secFetchMode' | 'hasSecFetch' | 'accept'>,
-): boolean {
-  if (facts.method !== 'GET' && facts.method !== 'HEAD') return false;
-  if (facts.hasSecFetch) return facts.secFetchMode?.toLowerCase() === 'navigate';
-  return (facts.accept ?? '').toLowerCase().includes('text/html');
-}
-
 function isSticky(product: Product, facts: RequestFacts): boolean {
   if (!hasSessionCookie(product, facts.cookies)) return false;
   if (product.stickiness === 'session-or-new-tab') {
@@ -345,35 +277,6 @@ function hasSessionCookie(product: Product, cookies: RequestFacts['cookies']): b
   return false;
 }
 
-export function isLocked(product: Product, now: number): boolean {
-  return product.locked !== null && now >= Date.parse(product.locked.effectiveFrom);
-}
-
-/**
- * The product's state for a tenant, from its own choice, the default, or the fallback.
- * `observe`: decide as if on, then pass (`on` is false, so callers that only read `on` pass).
- */
-export function toggleState(
-  product: Product,
-  lookup: Lookup<ToggleValue | null>,
-  now: number,
-): { on: boolean; observe: boolean; reason: Reason } {
-  if (isLocked(product, now)) return { on: true, observe: false, reason: 'locked' };
-  if (!lookup.ok) {
-    const seen = lookup.lastSeen ?? product.defaultEnabled;
-    return { on: seen === true, observe: seen === 'observe', reason: 'store-unavailable' };
-  }
-  if (lookup.value === null)
-    return {
-      on: product.defaultEnabled,
-      observe: false,
-      reason: product.defaultEnabled ? 'default-on' : 'default-off',
-    };
-  if (lookup.value === 'observe')
-    return { on: false, observe: true, reason: 'observe-would-redirect' };
-  return { on: lookup.value, observe: false, reason: lookup.value ? 'toggle-on' : 'toggle-off' };
-}
-
 function redirectTo(
   unified: URL,
   match: HostMatch,
@@ -381,6 +284,7 @@ function redirectTo(
   mapped: MappedPath,
   tenant: string | null,
   reason: Reason,
+  hopContinuation: boolean,
 ): Decision {
   const location = buildLocation(
     unified,
@@ -389,16 +293,19 @@ function redirectTo(
     tenant,
     mapped.fixedQuery,
   );
-  const redirect: Decision = {
+  return {
     action: 'redirect',
     reason,
     product: match.product.id,
     tenant,
     status: 302,
     location,
+    ...(hopContinuation ? { hopContinuation } : {}),
+    ...(route.spaRoot
+      ? { hashPage: true }
+      : // A route cut from `?hash=` is text any link can carry: never a path for the report.
+        !mapped.matched && !route.fromHash
+        ? { unmappedPath: route.path }
+        : {}),
   };
-  if (route.spaRoot) redirect.hashPage = true;
-  // A route cut from `?hash=` is text any link can carry: never a path for the report.
-  else if (!mapped.matched && !route.fromHash) redirect.unmappedPath = route.path;
-  return redirect;
 }

@@ -1,5 +1,4 @@
-/** Personal Microsoft accounts' tenant: its users administer no organisation, and sign in to none. */
-export const CONSUMER_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
+import { fromBase64url } from '../lib/base64url';
 
 /**
  * A tenant id in canonical (lower-case) form, or `null` for anything that is not a GUID
@@ -33,9 +32,8 @@ export function unverifiedTenantOf(jwt: string): string | null {
   const parts = jwt.split('.');
   if (parts.length !== 3 || !parts[1] || parts[1].length > 16_384) return null;
   try {
-    const b64 = parts[1].replace(/-/g, '+').replace(/_/g, '/');
-    const binary = atob(b64.padEnd(b64.length + ((4 - (b64.length % 4)) % 4), '='));
-    const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+    const bytes = fromBase64url(parts[1]);
+    if (bytes === null) return null;
     const claims: unknown = JSON.parse(new TextDecoder().decode(bytes));
     if (typeof claims !== 'object' || claims === null) return null;
     return asTenantId((claims as Record<string, unknown>).tid as string | undefined);

@@ -1,7 +1,7 @@
 import type { Product } from '../catalogue/types';
 import type { Config } from '../config';
 import type { Decision } from '../core/decide';
-import { toggleState } from '../core/decide';
+import { toggleState } from '../core/toggle-state';
 import { rewriteLinkShaped } from '../core/links';
 import type { Reason } from '../core/reasons';
 import { unverifiedTenantOf } from '../core/tenant';

@@ -1,6 +1,7 @@
 import type { Config, Env } from '../config';
 import { loadConfig } from '../config';
-import { type Decision, isNavigation, type RequestFacts } from '../core/decide';
+import type { Decision } from '../core/decide';
+import { isNavigation, type RequestFacts } from '../core/facts';
 import type { HostMatch } from '../core/hosts';
 import { decideWithStore, storeFor } from '../store/decision-loop';
 import type { ToggleStore } from '../store/toggles';

@@ -1,12 +1,9 @@
 import type { Product } from '../catalogue/types';
 import type { Config } from '../config';
-import {
-  type Decision,
-  type Lookup,
-  type RequestFacts,
-  type ToggleValue,
-  toggleState,
-} from '../core/decide';
+import type { Decision } from '../core/decide';
+import type { RequestFacts } from '../core/facts';
+import { type Lookup, toggleState } from '../core/toggle-state';
+import type { ToggleValue } from '../model/toggle';
 import { mapLegacyLink } from '../core/links';
 import type { Strings } from '../i18n';
 import { pickLanguage } from '../i18n';

@@ -1,7 +1,7 @@
 import { parse as parseCookies } from 'hono/utils/cookie';
 import { decodeJwt } from 'jose';
 import type { Product } from '../catalogue/types';
-import type { RequestFacts } from '../core/decide';
+import type { RequestFacts } from '../core/facts';
 import { type MintedCookies, NO_MINTED } from '../core/minted';
 import type { SignInConfig } from '../config/signin';
 import { type CookieSigner, carriesEdgeCookie, nonceDigest, untrusted } from './signed-cookies';

@@ -1,8 +1,10 @@
 import type { ProductId } from '../catalogue/types';
-import type { Decision, RequestFacts } from '../core/decide';
+import type { Decision } from '../core/decide';
+import type { RequestFacts } from '../core/facts';
 import { pathTemplate } from '../core/path-template';
 import type { TenantSettings } from '../objects/tenant-settings';
-import type { CountKind, CountRow, CountsOutcome } from '../objects/types';
+import type { CountKind, CountRow } from '../model/report';
+import type { Result } from '../model/result';
 
 const HOUR_MS = 3_600_000;
 /**
@@ -148,8 +150,8 @@ function add(tenant: string, hour: number, product: ProductId, kind: CountKind, 
 /** Send what this isolate counted, one batch per tenant; each promise settles, never rejects. */
 export function flushCounts(
   settings: Settings,
-  send: (tenant: string, rows: CountRow[]) => Promise<CountsOutcome> = (tenant, rows) =>
-    settings.get(settings.idFromName(tenant)).recordCounts(tenant, rows) as Promise<CountsOutcome>,
+  send: (tenant: string, rows: CountRow[]) => Promise<Result<number>> = (tenant, rows) =>
+    settings.get(settings.idFromName(tenant)).recordCounts(tenant, rows) as Promise<Result<number>>,
 ): Promise<void>[] {
   if (size === 0) return [];
   // The first MAX_TENANTS_PER_FLUSH tenants' counters leave; the rest stay for the next flush.

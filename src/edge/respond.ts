@@ -1,4 +1,5 @@
-import type { Decision, RequestFacts } from '../core/decide';
+import type { Decision } from '../core/decide';
+import type { RequestFacts } from '../core/facts';
 import { HOP_PARAM, MINTED, type MintedKind, mintedName } from '../core/minted';
 import { type ErrorCode, errorResponse } from '../errors';
 import { type CookieSigner, randomId } from './signed-cookies';

@@ -9,7 +9,9 @@ import {
 } from '../core/minted';
 import { rememberedRoute, type RememberedRoute, routeText } from '../core/remember';
 import { HOP_ID } from '../core/hop';
-import { asTenantId, CONSUMER_TENANT } from '../core/tenant';
+import { base64url, fromBase64url } from '../lib/base64url';
+import { asTenantId } from '../core/tenant';
+import { CONSUMER_TENANT } from '../lib/entra';
 
 /**
  * Signing and reading the edge's own cookies (`core/minted.ts`). A value is
@@ -205,22 +207,6 @@ function signedText(name: string, host: string, issued: string, fields: readonly
   return new TextEncoder().encode(
     `portal-redirect/1\n${name}\n${host}\n${issued}\n${fields.join('.')}`,
   );
-}
-
-export function base64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-}
-
-function fromBase64url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-    return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
-  } catch {
-    return null;
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Product } from '../catalogue/types';
-import type { Decision, RequestFacts } from '../core/decide';
+import type { Decision } from '../core/decide';
+import type { RequestFacts } from '../core/facts';
 import { routeToRemember } from '../core/remember';
 import type { Reason } from '../core/reasons';
 import { hashPage, mintedCookie } from './respond';

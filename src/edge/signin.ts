@@ -1,10 +1,9 @@
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import type { ProductId } from '../catalogue/types';
-import { asTenantId, CONSUMER_TENANT } from '../core/tenant';
 import type { SignInConfig } from '../config/signin';
+import { asTenantId } from '../core/tenant';
+import { CONSUMER_TENANT, ENTRA_CLOCK_SKEW_SECONDS, entraIssuer } from '../lib/entra';
 
-/** Entra ID's clock and ours may differ by this much (exp, nbf, iat). */
-const CLOCK_SKEW_SECONDS = 300;
 /**
  * The id_token arrives in the form_post seconds after Entra ID issued it; a token older than
  * this is a replay, not a sign-in.
@@ -35,11 +34,9 @@ export async function verifiedSignInTenant(
   if (tenant === null) return refuse('no tenant id (tid) in the token');
   // A personal Microsoft account signs in to no organisation's portal: never remembered.
   if (tenant === CONSUMER_TENANT) return refuse('personal Microsoft account (consumer tenant)');
-  // The issuer names the token's own tid, spelled as the token spells it.
-  const issuer =
-    ver === '1.0'
-      ? `https://sts.windows.net/${tid as string}/`
-      : `https://login.microsoftonline.com/${tid as string}/v2.0`;
+  // The issuer names the token's own tid, in the form of the token's version.
+  const issuer = entraIssuer(tid as string, ver);
+  if (issuer === null) return refuse(`token version ${String(ver)} is not Entra ID's`);
   const audience = config.audiences.get(product) ?? [];
   if (audience.length === 0) return refuse(`SIGNIN_AUDIENCES has no client id for ${product}`);
   try {
@@ -49,7 +46,7 @@ export async function verifiedSignInTenant(
       audience: [...audience],
       requiredClaims: ['exp', 'iat', 'tid', 'nonce'],
       maxTokenAge: MAX_SIGN_IN_TOKEN_AGE_SECONDS,
-      clockTolerance: CLOCK_SKEW_SECONDS,
+      clockTolerance: ENTRA_CLOCK_SKEW_SECONDS,
       currentDate: new Date(now),
     });
     return tenant;

@@ -105,7 +105,14 @@ export const en = {
   reportNone: 'No visits counted yet.',
   sourceDefault: 'Default setting',
   sourceTenant: "Your organization's choice",
-  locked: 'Locked on: this product no longer offers the legacy portal.',
+  locked: (since: string) =>
+    `Redirection has been mandatory since ${since}: this product no longer offers the legacy portal.`,
+  onByDefaultSince: (since: string) =>
+    `On by default since ${since}: organizations that never chose are redirected.`,
+  onByDefaultFrom: (from: string) =>
+    `On by default from ${from} for organizations that have not chosen.`,
+  mandatoryOn: (on: string) =>
+    `Redirection becomes mandatory on ${on}: after that it cannot be turned off.`,
   changedBy: (who: string, when: string) => `Last changed by ${who} on ${when}.`,
   neverChanged: 'Never changed.',
   enable: 'Enable',

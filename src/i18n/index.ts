@@ -59,3 +59,13 @@ export function formatDateTime(strings: Strings, iso: string): string {
     timeZone: 'UTC',
   }).format(date)} UTC`;
 }
+
+/** A day formatted for the language, in UTC (a product's phase dates). */
+export function formatDate(strings: Strings, iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(strings.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+    dateStyle: 'long',
+    timeZone: 'UTC',
+  }).format(date);
+}

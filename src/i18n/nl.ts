@@ -105,7 +105,14 @@ export const nl: Strings = {
   reportNone: 'Nog geen bezoeken geteld.',
   sourceDefault: 'Standaardinstelling',
   sourceTenant: 'Keuze van uw organisatie',
-  locked: 'Vast ingeschakeld: dit product biedt de oude portal niet meer aan.',
+  locked: (since: string) =>
+    `Omleiding is verplicht sinds ${since}: dit product biedt de oude portal niet meer aan.`,
+  onByDefaultSince: (since: string) =>
+    `Standaard aan sinds ${since}: organisaties die nooit kozen, worden omgeleid.`,
+  onByDefaultFrom: (from: string) =>
+    `Standaard aan vanaf ${from} voor organisaties die niet hebben gekozen.`,
+  mandatoryOn: (on: string) =>
+    `Omleiding wordt verplicht op ${on}: daarna kan zij niet meer worden uitgezet.`,
   changedBy: (who, when) => `Laatst gewijzigd door ${who} op ${when}.`,
   neverChanged: 'Nooit gewijzigd.',
   enable: 'Inschakelen',

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../store/records';
+import type { AuditEntry } from '../model/audit';
 
 /** Column order of the CSV export; the header row names them. */
 export const CSV_COLUMNS = [
@@ -99,8 +99,9 @@ export function exportBody(
   tenant: string,
   entries: readonly AuditEntry[],
   format: 'csv' | 'json',
+  now: number,
 ): { contentType: string; filename: string; body: string } {
-  const stamp = new Date().toISOString().slice(0, 10);
+  const stamp = new Date(now).toISOString().slice(0, 10);
   if (format === 'json') {
     return {
       contentType: 'application/json; charset=utf-8',

@@ -1,6 +1,8 @@
 import { PRODUCT_IDS } from '../catalogue/types';
 import type { ProductId } from '../catalogue/types';
-import type { AuditEntry, ToggleRecord } from '../store/records';
+import { withTimeout } from '../lib/async';
+import type { AuditEntry } from '../model/audit';
+import type { ToggleRecord } from '../model/toggle';
 import { keys, parseAuditEntry, parseToggleRecord } from '../store/records';
 
 /** What today's KV store holds for one tenant (docs/kv-schema.md). */
@@ -24,7 +26,7 @@ export async function readLegacyTenant(
   tenant: string,
   timeoutMs: number,
 ): Promise<LegacyTenant> {
-  const bounded = <T>(work: Promise<T>) => withTimeout(work, timeoutMs);
+  const bounded = <T>(work: Promise<T>) => withTimeout(work, timeoutMs, 'KV read');
   const records = new Map<ProductId, ToggleRecord>();
   const toggleKeys = PRODUCT_IDS.map((p) => keys.toggle(tenant, p));
   const values = await bounded(kv.get(toggleKeys, 'text'));
@@ -69,14 +71,4 @@ function importable(entry: AuditEntry): boolean {
     (PRODUCT_IDS as readonly string[]).includes(entry.product) &&
     !Number.isNaN(Date.parse(entry.at))
   );
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`KV read timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => {
-    if (timer !== undefined) clearTimeout(timer);
-  });
 }

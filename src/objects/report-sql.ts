@@ -1,6 +1,12 @@
 import { PRODUCT_IDS, type ProductId } from '../catalogue/types';
 import { REASONS } from '../core/reasons';
-import type { CountRow, MigrationReport, ProductReport, ReportBucket, ReportWindow } from './types';
+import type {
+  CountRow,
+  MigrationReport,
+  ProductReport,
+  ReportBucket,
+  ReportWindow,
+} from '../model/report';
 
 /** Hourly counters of the migration report (docs/kv-schema.md), created with the other tables. */
 export const REPORT_SCHEMA = `

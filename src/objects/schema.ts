@@ -1,8 +1,9 @@
 import type { ProductId } from '../catalogue/types';
+import { type AuditEntry, isAuditEvent } from '../model/audit';
+import { isToggleMode, modeOf, type ToggleRecord } from '../model/toggle';
+import { parseToggleRecord } from '../store/records';
 import { REPORT_SCHEMA } from './report-sql';
 import { SCHEDULE_SCHEMA } from './schedule-sql';
-import type { AuditEntry, ToggleRecord } from '../store/records';
-import { isAuditEvent, isToggleMode, modeOf, parseToggleRecord } from '../store/records';
 
 /**
  * The object's tables (docs/kv-schema.md). `IF NOT EXISTS` makes this safe to run on every
@@ -46,6 +47,8 @@ const MIGRATIONS: readonly string[] = [
   // 3: scheduled changes set and cancelled are audited too.
   `ALTER TABLE audit ADD COLUMN event TEXT;
    ALTER TABLE audit ADD COLUMN scheduled_for TEXT;`,
+  // 4: a scheduled change takes the product's default when it applies, not when it was set.
+  `ALTER TABLE schedules DROP COLUMN default_enabled;`,
 ];
 
 export type MetaKey = 'schema' | 'tenant' | 'imported_at' | 'import_summary' | 'kv_attempts';

@@ -3,7 +3,7 @@ import type { FC } from 'hono/jsx';
 import { PRODUCT_IDS } from '../catalogue/types';
 import type { Strings } from '../i18n';
 import { formatDateTime } from '../i18n';
-import type { AuditEntry } from '../store/records';
+import type { AuditEntry } from '../model/audit';
 import { modeLabel } from './mode-label';
 
 /** The audit view's filters, as the form sends them (dates are UTC days, `to` inclusive). */

@@ -1,5 +1,5 @@
 import type { Strings } from '../i18n';
-import type { ToggleMode } from '../store/records';
+import type { ToggleMode } from '../model/toggle';
 
 /** A mode as the pages say it. */
 export const modeLabel = (s: Strings, mode: ToggleMode): string =>

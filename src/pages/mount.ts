@@ -5,7 +5,8 @@ import { csrf } from 'hono/csrf';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
 import type { AdminEnv } from '../auth/context';
 import { formCsrf } from '../auth/middleware';
-import { MAX_BODY_BYTES, tooLarge } from '../errors';
+import { tooLarge } from '../errors';
+import { MAX_BODY_BYTES } from '../model/limits';
 
 /**
  * A new mount of server-rendered pages. Everything under it gets, in this order: a body bound

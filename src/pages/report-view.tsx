@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from 'hono/jsx';
 import { OTHER_TEMPLATE } from '../objects/report-sql';
-import type { MigrationReport, ProductReport, ReportBucket } from '../objects/types';
+import type { MigrationReport, ProductReport, ReportBucket } from '../model/report';
 import type { Strings } from '../i18n';
 
 /** Unmapped templates shown per product on the page (the API has the top 20). */

@@ -1,9 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from 'hono/jsx';
 import type { ProductId } from '../catalogue/types';
-import type { ScheduledChange } from '../objects/types';
-import type { ToggleMode } from '../store/records';
-import type { ProductState } from '../store/state';
+import type { ScheduledChange } from '../model/changes';
+import type { ProductState } from '../model/state';
+import type { ToggleMode } from '../model/toggle';
 import type { Strings } from '../i18n';
 import { formatDateTime } from '../i18n';
 import { modeLabel } from './mode-label';

@@ -2,9 +2,9 @@
 import type { Child, FC } from 'hono/jsx';
 import type { AreaId, Product, ProductId } from '../catalogue/types';
 import type { Strings } from '../i18n';
-import { formatDateTime } from '../i18n';
-import type { ToggleMode } from '../store/records';
-import type { ProductState } from '../store/state';
+import { formatDate, formatDateTime } from '../i18n';
+import type { ProductState } from '../model/state';
+import type { ToggleMode } from '../model/toggle';
 import { modeLabel } from './mode-label';
 
 /** A message at the top of the page: what was done, or why nothing was. */
@@ -17,7 +17,37 @@ export interface Flash {
 export interface ChangeNotes {
   /** Worst case until every location follows a change, in seconds (from the cache times). */
   reachSeconds: number;
+  /** When the page was made (epoch ms): a phase date is past ("since") or to come ("from"). */
+  now: number;
 }
+
+/**
+ * Where the product stands in its move, from its phases: mandatory since a date, on by default
+ * since or from a date, mandatory on a date to come. Nothing for a product that is simply opt-in.
+ */
+const PhaseLines: FC<{ s: Strings; state: ProductState; now: number }> = ({ s, state, now }) => {
+  const past = (iso: string | null): iso is string => iso !== null && Date.parse(iso) <= now;
+  const future = (iso: string | null): iso is string => iso !== null && Date.parse(iso) > now;
+  const lines: string[] = [];
+  if (state.phase === 'locked' && state.lockedFrom !== null)
+    lines.push(s.locked(formatDate(s, state.lockedFrom)));
+  else {
+    if (past(state.onByDefaultFrom))
+      lines.push(s.onByDefaultSince(formatDate(s, state.onByDefaultFrom)));
+    else if (future(state.onByDefaultFrom))
+      lines.push(s.onByDefaultFrom(formatDate(s, state.onByDefaultFrom)));
+    if (future(state.lockedFrom)) lines.push(s.mandatoryOn(formatDate(s, state.lockedFrom)));
+  }
+  return (
+    <>
+      {lines.map((line) => (
+        <p class="meta" data-phase={state.phase}>
+          {line}
+        </p>
+      ))}
+    </>
+  );
+};
 
 /**
  * What moves and what stays, from the catalogue itself: the areas of the product's deep-link
@@ -195,7 +225,7 @@ export const SettingsPage: FC<{
           </p>
           {product ? <MovesLine s={s} product={product} /> : null}
           {state.mode === 'observe' ? <p class="meta">{s.observeHelp}</p> : null}
-          {state.locked ? <p class="meta">{s.locked}</p> : null}
+          <PhaseLines s={s} state={state} now={notes.now} />
           <p class="meta">
             {state.changedAt && state.changedBy
               ? s.changedBy(

@@ -1,4 +1,4 @@
-import type { AuditExport } from './store';
+import type { AuditExport } from '../model/audit';
 
 /**
  * An audit export as a download, for the API and the pages alike; each mount's `no-store`

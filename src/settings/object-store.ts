@@ -1,31 +1,16 @@
 import { AppError, settingsFailure } from '../errors';
-import type { SettingsFailure } from '../errors';
+import type { Result } from '../model/result';
 import type { TenantSettings } from '../objects/tenant-settings';
-import type {
-  AuditResult,
-  CancelOutcome,
-  ChangeOutcome,
-  ExportResult,
-  RecordsResult,
-  ReportResult,
-  ScheduleOutcome,
-  SchedulesResult,
-} from '../objects/types';
 import type { SettingsStore } from './store';
 
-type Stub = DurableObjectStub<TenantSettings>;
-
 /**
- * Call the tenant's object; a failure value becomes the error family, and a call that did not
- * answer (object overloaded or reset, network) is `unavailable`: retry shortly.
+ * Call the tenant's object: its value, or its failure as an error of the family; a call that
+ * did not answer (object overloaded or reset, network) is `unavailable`: retry shortly.
  */
-async function call<T extends { ok: boolean; error?: string }>(
-  stub: Stub,
-  run: (stub: Stub) => Promise<T>,
-): Promise<Exclude<T, SettingsFailure>> {
-  let result: T;
+async function call<T>(run: () => Promise<Result<T>>): Promise<T> {
+  let result: Result<T>;
   try {
-    result = await run(stub);
+    result = await run();
   } catch (error) {
     throw new AppError(
       'unavailable',
@@ -34,70 +19,30 @@ async function call<T extends { ok: boolean; error?: string }>(
       `TenantSettings call failed: ${String(error)}`,
     );
   }
-  // `gone` is an answer (what became of a schedule), not a failure.
-  if (!result.ok && result.error !== 'gone')
-    throw settingsFailure(result as unknown as SettingsFailure);
-  return result as Exclude<T, SettingsFailure>;
+  if (!result.ok) throw settingsFailure(result);
+  return result.value;
 }
 
 /**
  * The settings store over each tenant's TenantSettings object (`idFromName(tenant)`, the tenant
  * id already a lower-case GUID from authorise.ts): the only writer of the tenant's settings.
- * KV stays the edge's read path; the object writes it after each commit.
+ * KV stays the edge's read path; the object writes it after each commit. The stub's methods
+ * answer `Result`s (RPC keeps plain data as it is; the casts only drop the stub's wrapper types).
  */
 export function objectSettingsStore(
   namespace: DurableObjectNamespace<TenantSettings>,
 ): SettingsStore {
-  const stub = (tenant: string): Stub => namespace.get(namespace.idFromName(tenant));
+  const stub = (tenant: string): TenantSettings =>
+    namespace.get(namespace.idFromName(tenant)) as unknown as TenantSettings;
   return {
-    async records(tenant) {
-      const result = await call(stub(tenant), (s) => s.records(tenant) as Promise<RecordsResult>);
-      return result.records;
-    },
-    async change(request) {
-      const result = await call(
-        stub(request.tenant),
-        (s) => s.change(request) as Promise<ChangeOutcome>,
-      );
-      return { record: result.record, changed: result.changed, kvSynced: result.kvSynced };
-    },
-    async audit(tenant, query) {
-      const page = await call(stub(tenant), (s) => s.audit(tenant, query) as Promise<AuditResult>);
-      return { entries: page.entries, cursor: page.cursor };
-    },
-    async exportAudit(tenant, format) {
-      const file = await call(
-        stub(tenant),
-        (s) => s.exportAudit(tenant, format) as Promise<ExportResult>,
-      );
-      return { contentType: file.contentType, filename: file.filename, body: file.body };
-    },
-    async schedule(request) {
-      const result = await call(
-        stub(request.tenant),
-        (s) => s.schedule(request) as Promise<ScheduleOutcome>,
-      );
-      return result.schedule;
-    },
-    async schedules(tenant) {
-      const result = await call(
-        stub(tenant),
-        (s) => s.schedules(tenant) as Promise<SchedulesResult>,
-      );
-      return result.schedules;
-    },
-    async cancelSchedule(tenant, id, actor) {
-      const result = await call(
-        stub(tenant),
-        (s) => s.cancelSchedule(tenant, id, actor) as Promise<CancelOutcome>,
-      );
-      return result.ok
-        ? { ok: true, cancelled: result.cancelled }
-        : { ok: false, fate: result.fate };
-    },
-    async report(tenant) {
-      const result = await call(stub(tenant), (s) => s.report(tenant) as Promise<ReportResult>);
-      return result.report;
-    },
+    records: (tenant) => call(() => stub(tenant).records(tenant)),
+    change: (request) => call(() => stub(request.tenant).change(request)),
+    audit: (tenant, query) => call(() => stub(tenant).audit(tenant, query)),
+    exportAudit: (tenant, format) => call(() => stub(tenant).exportAudit(tenant, format)),
+    schedule: (request) => call(() => stub(request.tenant).schedule(request)),
+    schedules: (tenant) => call(() => stub(tenant).schedules(tenant)),
+    cancelSchedule: (tenant, id, actor) =>
+      call(() => stub(tenant).cancelSchedule(tenant, id, actor)),
+    report: (tenant) => call(() => stub(tenant).report(tenant)),
   };
 }

@@ -1,28 +1,28 @@
 import { productById } from '../catalogue/products';
 import type { Product, ProductId } from '../catalogue/types';
 import type { CoreContext } from '../core/decide';
-import { isLocked, navigationFacts } from '../core/decide';
+import { navigationFacts } from '../core/facts';
 import { NO_MINTED } from '../core/minted';
-import { routeToRemember } from '../core/remember';
 import type { Reason } from '../core/reasons';
+import { routeToRemember } from '../core/remember';
 import { AppError } from '../errors';
-import type { DecisionReads } from '../store/decision-loop';
-import type { ToggleStore } from '../store/toggles';
-import { decideWithStore } from '../store/decision-loop';
-import type { AuditEntry, ToggleMode } from '../store/records';
-import type { ProductState } from '../store/state';
-import { productState } from '../store/state';
-import type { TenantAccess } from './authorise';
-import { authoriseWrite } from './authorise';
 import type {
+  Actor,
   AuditExport,
   AuditQuery,
-  CancelResult,
   ExportFormat,
-  MigrationReport,
-  ScheduledChange,
-  SettingsStore,
-} from './store';
+  PublicAuditEntry,
+} from '../model/audit';
+import type { CancelResult, Change, ScheduledChange, ScheduleInput } from '../model/changes';
+import { isLocked } from '../model/phases';
+import type { MigrationReport } from '../model/report';
+import { type ProductState, productState } from '../model/state';
+import type { DecisionReads } from '../store/decision-loop';
+import { decideWithStore } from '../store/decision-loop';
+import type { ToggleStore } from '../store/toggles';
+import type { TenantAccess } from './authorise';
+import { authoriseWrite } from './authorise';
+import type { SettingsStore } from './store';
 
 export interface SettingsDeps {
   store: SettingsStore;
@@ -35,17 +35,6 @@ export interface SettingsDeps {
   products: readonly Product[];
   now: () => number;
 }
-
-export interface Change {
-  product: ProductId;
-  mode: ToggleMode;
-  feedback: string | null;
-  /** Expected current version; `undefined` for no precondition. */
-  ifMatch?: number;
-}
-
-/** An audit entry as clients see it: the store's internal version left out. */
-export type PublicAuditEntry = Omit<AuditEntry, 'version'>;
 
 export interface Explanation {
   product: ProductId | null;
@@ -91,15 +80,10 @@ export class SettingsService {
     const product = this.product(change.product);
     if (isLocked(product, this.deps.now()))
       throw new AppError('locked', 'Redirection is locked on for this product.');
-    const { principal } = access;
     const result = await this.deps.store.change({
+      ...change,
       tenant: access.tenant,
-      product: change.product,
-      mode: change.mode,
-      defaultEnabled: product.defaultEnabled,
-      actor: { oid: principal.oid, name: principal.name, upn: principal.upn, idp: principal.idp },
-      feedback: change.feedback,
-      ...(change.ifMatch !== undefined ? { ifMatch: change.ifMatch } : {}),
+      actor: actorOf(access),
     });
     // Once KV holds the change, this isolate's edge follows at once rather than when its cached
     // read expires; before that, the edge keeps what KV says, as every other isolate does.
@@ -111,24 +95,13 @@ export class SettingsService {
    * Schedule a change for `at` (ISO-8601): the write role and the lock are checked now (a product
    * locked by then cannot be scheduled); the object checks the time and applies it then.
    */
-  async schedule(
-    access: TenantAccess,
-    change: { product: ProductId; mode: ToggleMode; at: string },
-  ): Promise<ScheduledChange> {
+  async schedule(access: TenantAccess, change: ScheduleInput): Promise<ScheduledChange> {
     authoriseWrite(access, change.product);
     const product = this.product(change.product);
     const at = Date.parse(change.at);
     if (isLocked(product, this.deps.now()) || (Number.isFinite(at) && isLocked(product, at)))
       throw new AppError('locked', 'Redirection is locked on for this product by then.');
-    const { principal } = access;
-    return this.deps.store.schedule({
-      tenant: access.tenant,
-      product: change.product,
-      mode: change.mode,
-      at: change.at,
-      defaultEnabled: product.defaultEnabled,
-      actor: { oid: principal.oid, name: principal.name, upn: principal.upn, idp: principal.idp },
-    });
+    return this.deps.store.schedule({ ...change, tenant: access.tenant, actor: actorOf(access) });
   }
 
   /** Pending scheduled changes, soonest first. */
@@ -144,12 +117,7 @@ export class SettingsService {
     const pending = await this.deps.store.schedules(access.tenant);
     const found = pending.find((s) => s.id === id);
     if (found !== undefined) authoriseWrite(access, found.product);
-    return this.deps.store.cancelSchedule(access.tenant, id, this.actorOf(access));
-  }
-
-  private actorOf(access: TenantAccess) {
-    const { principal } = access;
-    return { oid: principal.oid, name: principal.name, upn: principal.upn, idp: principal.idp };
+    return this.deps.store.cancelSchedule(access.tenant, id, actorOf(access));
   }
 
   /** What the edge counted for the tenant (read access): the last 24 hours and 7 days. */
@@ -207,4 +175,9 @@ export class SettingsService {
       afterSignIn: signIn.location ?? signIn.observedLocation ?? null,
     };
   }
+}
+
+/** Who is acting, as the audit log names them. */
+function actorOf({ principal }: TenantAccess): Actor {
+  return { oid: principal.oid, name: principal.name, upn: principal.upn, idp: principal.idp };
 }

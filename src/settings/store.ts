@@ -1,47 +1,14 @@
 import type { ProductId } from '../catalogue/types';
+import type { Actor, AuditExport, AuditPage, AuditQuery, ExportFormat } from '../model/audit';
 import type {
-  AuditQuery,
+  CancelResult,
   ChangeRequest,
-  ExportFormat,
-  MigrationReport,
+  ChangeResult,
   ScheduledChange,
   ScheduleRequest,
-} from '../objects/types';
-import type { Actor, AuditEntry, ToggleRecord } from '../store/records';
-
-export type {
-  AuditQuery,
-  ChangeRequest,
-  ExportFormat,
-  MigrationReport,
-  ScheduledChange,
-  ScheduleRequest,
-};
-
-export interface ChangeResult {
-  /** The record after the change (`null`: the tenant never chose and nothing changed). */
-  record: ToggleRecord | null;
-  /** `false` when the value was already set: nothing written, version unchanged. */
-  changed: boolean;
-  /** The edge's KV record holds this change (else the object's alarm re-writes it). */
-  kvSynced: boolean;
-}
-
-export type CancelResult =
-  | { ok: true; cancelled: ScheduledChange }
-  | { ok: false; fate: AuditEntry | null };
-
-export interface AuditPage {
-  /** Newest first. */
-  entries: AuditEntry[];
-  cursor: string | null;
-}
-
-export interface AuditExport {
-  contentType: string;
-  filename: string;
-  body: string;
-}
+} from '../model/changes';
+import type { MigrationReport } from '../model/report';
+import type { ToggleRecord } from '../model/toggle';
 
 /**
  * What the settings service needs of storage: the tenant's TenantSettings object
@@ -49,7 +16,7 @@ export interface AuditExport {
  * (errors.ts): 412 precondition_failed, 429 rate_limited, 503 unavailable, 400 invalid_request.
  */
 export interface SettingsStore {
-  /** Every product the tenant has chosen for (absent: the catalogue default applies). */
+  /** Every product the tenant has chosen for (absent: the product's default applies). */
   records(tenant: string): Promise<Partial<Record<ProductId, ToggleRecord>>>;
   /** Apply a change and its audit entry together; setting the current value changes nothing. */
   change(request: ChangeRequest): Promise<ChangeResult>;

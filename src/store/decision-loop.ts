@@ -1,14 +1,6 @@
-import type {
-  CoreContext,
-  Decision,
-  KnownReads,
-  Lookup,
-  Lookups,
-  RequestFacts,
-  Step,
-  ToggleValue,
-} from '../core/decide';
+import type { CoreContext, Decision, KnownReads, Lookups, Step } from '../core/decide';
 import { decide } from '../core/decide';
+import type { RequestFacts } from '../core/facts';
 import type { StoreOptions } from './toggles';
 import { ToggleStore } from './toggles';
 
@@ -47,25 +39,16 @@ async function readThenDecide(
   first: Need,
 ): Promise<Decision> {
   let need: Need = first;
+  let answered = lookups;
   for (;;) {
-    const read =
+    answered =
       need.kind === 'need-host-tenant'
-        ? await store.hostTenant(need.hostname)
-        : await store.enabledFor(need.tenant, need.product);
-    answer(lookups, need, read);
-    const step = decide(config.core, facts, lookups);
+        ? { ...answered, hostTenant: await store.hostTenant(need.hostname) }
+        : { ...answered, toggle: await store.enabledFor(need.tenant, need.product) };
+    const step = decide(config.core, facts, answered);
     if (step.kind === 'decision') return step.decision;
     need = step;
   }
-}
-
-function answer(
-  lookups: Lookups,
-  need: Need,
-  read: Lookup<string | null> | Lookup<ToggleValue | null>,
-) {
-  if (need.kind === 'need-host-tenant') lookups.hostTenant = read as Lookup<string | null>;
-  else lookups.toggle = read as Lookup<ToggleValue | null>;
 }
 
 const stores = new WeakMap<KVNamespace, { options: StoreOptions; store: ToggleStore }>();

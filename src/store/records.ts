@@ -1,19 +1,6 @@
 import type { ProductId } from '../catalogue/types';
-import type { ToggleValue } from '../core/decide';
-
-/** A product's setting for a tenant: `observe` decides as if on and passes as if off. */
-export const TOGGLE_MODES = ['on', 'off', 'observe'] as const;
-export type ToggleMode = (typeof TOGGLE_MODES)[number];
-
-export const isToggleMode = (v: unknown): v is ToggleMode =>
-  v === 'on' || v === 'off' || v === 'observe';
-
-/** The mode a bare `enabled` means (records and entries written before modes existed). */
-export const modeOf = (enabled: boolean): ToggleMode => (enabled ? 'on' : 'off');
-
-/** What the edge decision reads of a record. */
-export const toggleValue = (record: ToggleRecord): ToggleValue =>
-  record.mode === 'observe' ? 'observe' : record.mode === 'on';
+import { type AuditEntry, isAuditEvent } from '../model/audit';
+import { isToggleMode, modeOf, type ToggleRecord } from '../model/toggle';
 
 /** Key layout: see docs/kv-schema.md. */
 export const keys = {
@@ -23,52 +10,6 @@ export const keys = {
   audit: (tenant: string, at: string, id: string) =>
     `audit:v1:${tenant}:${String(9_999_999_999_999 - Date.parse(at)).padStart(13, '0')}:${id}`,
 };
-
-export interface Actor {
-  oid: string;
-  name: string;
-  upn: string;
-  idp: string;
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  product: ProductId;
-  /** `mode === 'on'` (kept for readers that predate modes). */
-  enabled: boolean;
-  previous: boolean;
-  mode: ToggleMode;
-  previousMode: ToggleMode;
-  version: number;
-  /** The admin who made the change, or who scheduled it (`via: 'schedule'`). */
-  actor: Actor;
-  /** `admin`: made directly; `schedule`: applied by a scheduled change on the actor's behalf. */
-  via: 'admin' | 'schedule';
-  feedback: string | null;
-  /**
-   * What the entry records: a change of the setting (`mode` from `previousMode`), or a scheduled
-   * change set or cancelled by `actor` (to `mode`, at `scheduledFor`; the setting is unchanged).
-   */
-  event: AuditEvent;
-  /** The scheduled change's time (`schedule-created`, `schedule-cancelled`), else `null`. */
-  scheduledFor: string | null;
-}
-
-export const AUDIT_EVENTS = ['change', 'schedule-created', 'schedule-cancelled'] as const;
-export type AuditEvent = (typeof AUDIT_EVENTS)[number];
-export const isAuditEvent = (v: unknown): v is AuditEvent =>
-  (AUDIT_EVENTS as readonly unknown[]).includes(v);
-
-export interface ToggleRecord {
-  /** `mode === 'on'`: a reader that predates modes passes an observing tenant, as observe does. */
-  enabled: boolean;
-  mode: ToggleMode;
-  version: number;
-  changedAt: string | null;
-  changedBy: { oid: string; name: string } | null;
-  lastChange: AuditEntry | null;
-}
 
 const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
 const obj = (v: unknown): Record<string, unknown> =>

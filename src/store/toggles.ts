@@ -1,8 +1,9 @@
 import type { ProductId } from '../catalogue/types';
-import type { Lookup, ToggleValue } from '../core/decide';
+import type { Lookup } from '../core/toggle-state';
+import { withTimeout } from '../lib/async';
+import { type ToggleRecord, type ToggleValue, toggleValue } from '../model/toggle';
 import { IsolateCache } from './cache';
-import type { ToggleRecord } from './records';
-import { keys, parseHostRecord, parseToggleRecord, toggleValue } from './records';
+import { keys, parseHostRecord, parseToggleRecord } from './records';
 
 export interface StoreOptions {
   /** KV edge cache for reads on the request path (Cloudflare minimum: 30). */
@@ -96,6 +97,7 @@ export class ToggleStore {
       const raw = await withTimeout(
         this.kv.get(key, { cacheTtl: this.options.kvCacheTtlSeconds }),
         this.options.kvReadTimeoutMs,
+        'KV read',
       );
       const value = parse(raw);
       cache.set(key, value, now + ttlMs);
@@ -111,17 +113,6 @@ export class ToggleStore {
     await this.kv.put(keys.host(hostname), JSON.stringify({ tenantId: tenant }));
     hostCache.set(keys.host(hostname), tenant, this.now() + HOST_CACHE_TTL_MS);
   }
-}
-
-/** Reject when `promise` has not settled within `ms` (a hung KV read must not hang a request). */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => {
-    if (timer !== undefined) clearTimeout(timer);
-  });
 }
 
 /**
