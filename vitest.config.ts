@@ -35,6 +35,10 @@ const testVars: Record<string, string> = {
   DEV_AUTH: 'true',
   DEV_SIGNING_KEY: JSON.stringify({ kid, privateJwk }),
   ORIGIN_TIMEOUT_MS: '2000',
+  // Identity's move dated in 2099: its choice stays open today, and the page says what comes.
+  PRODUCT_PHASES: JSON.stringify({
+    identity: { onByDefaultFrom: '2099-01-31T00:00:00Z', lockedFrom: '2099-07-02T00:00:00Z' },
+  }),
 };
 
 /**

@@ -20,7 +20,9 @@ import { isPlainPath, isPlainSearch } from '../src/core/plain';
 import { REASONS } from '../src/core/reasons';
 import { asTenantId } from '../src/core/tenant';
 import { landing, routeOf } from '../src/core/route';
+import decisionDoc from '../docs/decision.md?raw';
 import readme from '../README.md?raw';
+import { reasonTable } from '../scripts/reasons-table';
 import { coreContext, coreFacts } from './core-helpers';
 import { decisionOf, navigate, newTenant, seedToggle } from './helpers';
 
@@ -146,6 +148,10 @@ describe('the decision asks for what it needs, one read at a time', () => {
     );
     const documented = new Set([...table.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]));
     expect(REASONS.filter((r) => !documented.has(r))).toEqual([]);
+  });
+
+  it('docs/decision.md shows the reason table as the code has it (npm run docs:reasons)', () => {
+    expect(decisionDoc).toContain(reasonTable());
   });
 });
 

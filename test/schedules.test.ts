@@ -56,6 +56,29 @@ async function changes(tenant: string, token: string) {
 }
 
 describe('scheduled changes', () => {
+  it("take the product's default when they apply, not when they were set", async () => {
+    const { tenant, token } = await tenantWithClock();
+    // Endpoint becomes on by default half an hour from now; "off" is set for an hour from now.
+    const flips = new Date(t0 + 30 * 60_000).toISOString();
+    overrideDeps(tenant, {
+      products: PRODUCTS.map((p) =>
+        p.id === 'endpoint' ? { ...p, phases: { onByDefaultFrom: flips, lockedFrom: null } } : p,
+      ),
+    });
+    const at = soon(60 * 60_000);
+    expect((await schedule(tenant, token, { product: 'endpoint', mode: 'off', at })).status).toBe(
+      201,
+    );
+    setClock(tenant, pastIt(at));
+    await runDurableObjectAlarm(settingsOf(tenant));
+    // Off from the default that holds then (on): a change, not "already off".
+    expect(await changes(tenant, token)).toMatchObject([
+      { product: 'endpoint', mode: 'off', previousMode: 'on', via: 'schedule' },
+    ]);
+    const record = parseToggleRecord(await testEnv.TOGGLES.get(keys.toggle(tenant, 'endpoint')));
+    expect(record).toMatchObject({ mode: 'off', version: 1 });
+  });
+
   it('are listed, set the alarm, and are applied once at their time on behalf of the admin', async () => {
     const { tenant, token } = await tenantWithClock();
     const at = soon();

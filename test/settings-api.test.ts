@@ -53,7 +53,12 @@ describe('GET /tenants/{tenantId}/redirection', () => {
         phase: 'on-by-default',
         onByDefaultFrom: '2021-10-01T00:00:00Z',
       },
-      opted('identity'),
+      // Dated in 2099 by the Worker under test (vitest.config.ts): still opt-in today.
+      {
+        ...opted('identity'),
+        onByDefaultFrom: '2099-01-31T00:00:00Z',
+        lockedFrom: '2099-07-02T00:00:00Z',
+      },
       opted('cloudapps'),
     ]);
   });

@@ -244,6 +244,11 @@ describe('a sign-in the browser did not start decides nothing', () => {
         idToken(t, { nonce, aud: CLIENT_ID.endpoint, iss: `https://sts.windows.net/${t}/` }),
     ],
     [
+      // Entra ID issues versions 1.0 and 2.0 only; the issuer rule of an unknown one is no rule.
+      'of a version Entra ID does not issue',
+      (t: string, nonce: string) => idToken(t, { nonce, aud: CLIENT_ID.endpoint, ver: '3.0' }),
+    ],
+    [
       'expired',
       (t: string, nonce: string) =>
         idToken(t, { nonce, aud: CLIENT_ID.endpoint, exp: Math.floor(Date.now() / 1000) - 3600 }),

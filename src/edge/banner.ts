@@ -2,6 +2,7 @@ import type { Product } from '../catalogue/types';
 import type { Config } from '../config';
 import type { Decision } from '../core/decide';
 import type { RequestFacts } from '../core/facts';
+import { meaningOf } from '../core/reasons';
 import { type Lookup, toggleState } from '../core/toggle-state';
 import type { ToggleValue } from '../model/toggle';
 import { mapLegacyLink } from '../core/links';
@@ -38,13 +39,13 @@ export function bannerWanted(
     !(response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/html')
   )
     return false;
-  if (decision.reason === 'toggle-off' || decision.reason === 'default-off') return true;
+  const banner = meaningOf(decision.reason).banner;
+  if (banner === 'yes') return true;
   const tenant = decision.tenant;
-  if (decision.reason !== 'session-sticky' || tenant === null) return false;
-  return toggles.enabledFor(tenant, product.id).then((lookup) => {
-    const state = toggleState(product, lookup, facts.now);
-    return state.reason === 'toggle-off' || state.reason === 'default-off';
-  });
+  if (banner !== 'if-off' || tenant === null) return false;
+  return toggles
+    .enabledFor(tenant, product.id)
+    .then((lookup) => meaningOf(toggleState(product, lookup, facts.now).reason).banner === 'yes');
 }
 
 /** Insert the banner at the top of `<body>` as the page streams; a page without `<body>` is left alone. */

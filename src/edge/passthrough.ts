@@ -1,5 +1,5 @@
 import type { Decision } from '../core/decide';
-import type { Reason } from '../core/reasons';
+import { meaningOf, type Reason } from '../core/reasons';
 import { DECISION_HEADER, decisionPairs, edgeError, REASON_HEADER } from './respond';
 
 export interface PassThroughOptions {
@@ -71,26 +71,6 @@ export function originError(
     : edgeError(decision, 'origin_unreachable', 'The legacy portal could not be reached.');
 }
 
-/**
- * Passes whose decision read the browser's cookies or Fetch Metadata (a session, the tenant
- * cookie, a new tab) or the tenant's toggle: the same URL may be decided otherwise for another
- * browser, or for this one a minute later, so no shared cache may answer for it.
- */
-const BROWSER_DEPENDENT = new Set<Reason>([
-  'session-sticky',
-  'unknown-tenant',
-  'toggle-off',
-  'default-off',
-  'toggle-on',
-  'default-on',
-  'observe-would-redirect',
-  'locked',
-  'store-unavailable',
-  'loop-guard',
-  'signed-in',
-  'sign-in-unverified',
-  'sign-in-unbound',
-]);
 /** Request headers a browser-dependent pass was decided on (RFC 9110 12.5.5). */
 const VARY_BROWSER = ['Cookie', 'Sec-Fetch-Mode', 'Sec-Fetch-Site'];
 /** A request that is not a navigation was decided on Fetch Metadata alone. */
@@ -129,11 +109,15 @@ export function withDecision(
  * navigation only varies on `Sec-Fetch-Mode`, so a navigation is never answered from it.
  */
 export function keepFromSharedCaches(headers: Headers, reason: Reason): void {
-  if (reason === 'not-navigation') {
+  // What the decision read (the reason table's `varies`): a pass decided on the browser's
+  // cookies, Fetch Metadata or the tenant's state may be decided otherwise for another browser,
+  // or for this one a minute later, so no shared cache may answer for it.
+  const varies = meaningOf(reason).varies;
+  if (varies === 'fetch-metadata') {
     appendVary(headers, VARY_NOT_NAVIGATION);
     return;
   }
-  if (!BROWSER_DEPENDENT.has(reason)) return;
+  if (varies !== 'browser') return;
   appendVary(headers, VARY_BROWSER);
   const cache = headers.get('cache-control');
   if (cache === null) {

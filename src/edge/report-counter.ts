@@ -2,6 +2,7 @@ import type { ProductId } from '../catalogue/types';
 import type { Decision } from '../core/decide';
 import type { RequestFacts } from '../core/facts';
 import { pathTemplate } from '../core/path-template';
+import { meaningOf } from '../core/reasons';
 import type { TenantSettings } from '../objects/tenant-settings';
 import type { CountKind, CountRow } from '../model/report';
 import type { Result } from '../model/result';
@@ -20,15 +21,6 @@ const BUSY_FLUSH_MS = 1_000;
  * and a request has a bounded number of those. The others wait for the next flush.
  */
 export const MAX_TENANTS_PER_FLUSH = 20;
-
-/** Decisions that are not a legacy navigation the report counts. */
-const NOT_COUNTED = new Set([
-  'not-navigation',
-  'api-host',
-  'unknown-host',
-  'sign-in-unverified',
-  'sign-in-unbound',
-]);
 
 // Isolate-level: every request of this isolate counts here, by tenant (a flush takes whole
 // tenants, oldest first, without walking the others); `size` is the counters over all tenants.
@@ -63,7 +55,7 @@ export function countDecision(
 ): void {
   try {
     const product = decision.product;
-    if (product === null || NOT_COUNTED.has(decision.reason)) return;
+    if (product === null || meaningOf(decision.reason).report === 'no') return;
     // A browser whose decision named no tenant still says the one the edge remembered for it.
     const tenant = decision.tenant ?? facts.minted.tenant;
     if (tenant === null || !storedSetting(decision, tenant, product, hasSetting)) return;
@@ -99,8 +91,8 @@ function ownNavigation(facts: Pick<RequestFacts, 'secFetchSite'>): boolean {
 
 /**
  * Whether the tenant has a stored setting for the product. A decision that read the tenant's own
- * toggle for it has just said so in its reason (a default applied: none; on, off or observe:
- * one); any other asks what this isolate has seen.
+ * toggle for it has just said so in its reason (the reason table's `stored`); any other asks
+ * what this isolate has seen.
  */
 function storedSetting(
   decision: Decision,
@@ -108,13 +100,8 @@ function storedSetting(
   product: ProductId,
   hasSetting: HasSetting,
 ): boolean {
-  if (decision.tenant === tenant) {
-    const reason = decision.reason;
-    if (reason === 'default-on' || reason === 'default-off') return false;
-    if (reason === 'toggle-on' || reason === 'toggle-off' || reason === 'observe-would-redirect')
-      return true;
-  }
-  return hasSetting(tenant, product);
+  const stored = decision.tenant === tenant ? meaningOf(decision.reason).stored : 'unknown';
+  return stored === 'unknown' ? hasSetting(tenant, product) : stored === 'yes';
 }
 
 // The last counter id built, by its parts: most redirects of a busy isolate count the same

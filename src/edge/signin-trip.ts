@@ -2,7 +2,7 @@ import type { Product } from '../catalogue/types';
 import type { Decision } from '../core/decide';
 import type { RequestFacts } from '../core/facts';
 import { routeToRemember } from '../core/remember';
-import type { Reason } from '../core/reasons';
+import { meaningOf } from '../core/reasons';
 import { hashPage, mintedCookie } from './respond';
 import { type CookieSigner, nonceDigest, tripFields } from './signed-cookies';
 import { mintedName } from '../core/minted';
@@ -23,17 +23,6 @@ import type { SignInConfig } from '../config/signin';
 const AUTHORIZE_PATH = /^\/[A-Za-z0-9._-]{1,64}\/oauth2\/(?:v2\.0\/)?authorize$/;
 /** Longest nonce taken (ASP.NET's are about 100 characters). */
 const MAX_NONCE_LENGTH = 1024;
-
-/**
- * Passes at a hash-routed root after which a sign-in may move the browser: a tenant not yet
- * known, a session the portal no longer accepts, a store that could not answer. Only for these
- * is the fragment worth a round trip through the hash page before the sign-in starts.
- */
-const MAY_MOVE_AFTER_SIGN_IN = new Set<Reason>([
-  'unknown-tenant',
-  'session-sticky',
-  'store-unavailable',
-]);
 
 export interface SignInStart {
   nonce: string;
@@ -103,7 +92,9 @@ export async function rememberSignIn(
     product.hashRouted &&
     (facts.path === '/' || facts.path === '') &&
     !/(?:^|&)hash=/i.test(facts.query) &&
-    MAY_MOVE_AFTER_SIGN_IN.has(decision.reason);
+    // Only where a sign-in may still move the browser (the reason table's `signInMayMove`) is
+    // the fragment worth a round trip through the hash page before the sign-in starts.
+    meaningOf(decision.reason).signInMayMove;
   const route = atHashRoot ? null : routeToRemember(facts.path, facts.query);
   const nonceHash = await nonceDigest(start.nonce);
   const value = await signer.sign(

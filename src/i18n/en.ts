@@ -1,6 +1,7 @@
 /** English strings for the settings page and the legacy-portal banner. */
 import type { RoleName } from '../catalogue/roles';
 import type { AreaId } from '../catalogue/types';
+import type { NamedPassReason } from '../core/reasons';
 import type { ErrorCode } from '../errors';
 
 export const en = {
@@ -100,7 +101,7 @@ export const en = {
     'unknown-tenant': 'Organization not known yet',
     'store-unavailable': 'Settings could not be read',
     'observe-would-redirect': 'Observe mode',
-  } as Record<string, string>,
+  } satisfies Record<NamedPassReason, string> as Record<NamedPassReason, string>,
   reportOther: 'other pages (beyond the first 200 in an hour)',
   reportNone: 'No visits counted yet.',
   sourceDefault: 'Default setting',

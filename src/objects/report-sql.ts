@@ -1,5 +1,5 @@
 import { PRODUCT_IDS, type ProductId } from '../catalogue/types';
-import { REASONS } from '../core/reasons';
+import { isReason, meaningOf, NAMED_PASS_REASONS } from '../core/reasons';
 import type {
   CountRow,
   MigrationReport,
@@ -32,15 +32,6 @@ const TOP_TEMPLATES = 20;
 const MAX_TEMPLATE_CHARS = 300;
 // What pathTemplate makes: words and placeholders, never an escape, a query or a space.
 const TEMPLATE = /^\/(?:[a-z:][a-z._-]*(?:\/[a-z:][a-z._-]*)*(?:\/\*)?)?$/;
-const PASS_REASONS_SHOWN = [
-  'session-sticky',
-  'toggle-off',
-  'default-off',
-  'out-of-scope',
-  'unknown-tenant',
-  'store-unavailable',
-  'observe-would-redirect',
-];
 
 /** Why a batch is refused (`null`: valid). The Worker sends it, but the object stores nothing it cannot read. */
 export function invalidBatch(rows: unknown, now: number): string | null {
@@ -56,7 +47,7 @@ export function invalidBatch(rows: unknown, now: number): string | null {
       if (typeof r.key !== 'string' || r.key.length > MAX_TEMPLATE_CHARS || !TEMPLATE.test(r.key))
         return 'template is not valid';
     } else if (r.kind === 'redirect' || r.kind === 'pass') {
-      if (!(REASONS as readonly unknown[]).includes(r.key)) return 'unknown reason';
+      if (!isReason(r.key)) return 'unknown reason';
     } else return 'unknown kind';
   }
   return null;
@@ -156,7 +147,7 @@ export class ReportSql {
       if (r.kind === 'redirect') b.redirected += r.n;
       else {
         b.passed += r.n;
-        if (r.key === 'observe-would-redirect') b.observed += r.n;
+        if (isReason(r.key) && meaningOf(r.key).report === 'observed') b.observed += r.n;
       }
     }
     return buckets;
@@ -165,8 +156,9 @@ export class ReportSql {
   private window(window: '24h' | '7d', fromHour: number): ReportWindow {
     const products = PRODUCT_IDS.map((product): ProductReport => {
       const passed: Record<string, number> = {};
-      for (const reason of PASS_REASONS_SHOWN) passed[reason] = 0;
+      for (const reason of NAMED_PASS_REASONS) passed[reason] = 0;
       let redirected = 0;
+      let observed = 0;
       const decisions = this.sql
         .exec<{ kind: string; key: string; n: number }>(
           `SELECT kind, key, SUM(n) AS n FROM report_counts
@@ -177,7 +169,10 @@ export class ReportSql {
         .toArray();
       for (const d of decisions) {
         if (d.kind === 'redirect') redirected += d.n;
-        else passed[d.key] = (passed[d.key] ?? 0) + d.n;
+        else {
+          passed[d.key] = (passed[d.key] ?? 0) + d.n;
+          if (isReason(d.key) && meaningOf(d.key).report === 'observed') observed += d.n;
+        }
       }
       const passedTotal = Object.values(passed).reduce((a, b) => a + b, 0);
       const unmapped = this.sql
@@ -194,7 +189,7 @@ export class ReportSql {
         product: product as ProductId,
         navigations: redirected + passedTotal,
         redirected,
-        observed: passed['observe-would-redirect'] ?? 0,
+        observed,
         passed,
         unmapped,
       };

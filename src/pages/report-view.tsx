@@ -3,6 +3,7 @@ import type { FC } from 'hono/jsx';
 import { OTHER_TEMPLATE } from '../objects/report-sql';
 import type { MigrationReport, ProductReport, ReportBucket } from '../model/report';
 import type { Strings } from '../i18n';
+import { isReason, meaningOf, type NamedPassReason } from '../core/reasons';
 
 /** Unmapped templates shown per product on the page (the API has the top 20). */
 const TEMPLATES_SHOWN = 5;
@@ -161,9 +162,14 @@ const Figures: FC<{ s: Strings; day: ProductReport; week: ProductReport }> = ({ 
   );
   const stayedTotal = (r: ProductReport) =>
     Object.values(r.passed).reduce((a, b) => a + b, 0) - r.observed;
+  // Observed navigations have their own row; the others passed for the reasons listed.
   const reasons = Object.keys(week.passed).filter(
-    (reason) => reason !== 'observe-would-redirect' && (week.passed[reason] ?? 0) > 0,
+    (reason) =>
+      !(isReason(reason) && meaningOf(reason).report === 'observed') &&
+      (week.passed[reason] ?? 0) > 0,
   );
+  const words = (reason: string) =>
+    Object.hasOwn(s.passReasons, reason) ? s.passReasons[reason as NamedPassReason] : reason;
   return (
     <table class="report">
       <thead>
@@ -179,11 +185,7 @@ const Figures: FC<{ s: Strings; day: ProductReport; week: ProductReport }> = ({ 
         {row(s.reportObserved, (r) => r.observed, 'observed')}
         {row(s.reportPassed, stayedTotal, 'passed')}
         {reasons.map((reason) =>
-          row(
-            `· ${s.passReasons[reason] ?? reason}`,
-            (r) => r.passed[reason] ?? 0,
-            `passed-${reason}`,
-          ),
+          row(`· ${words(reason)}`, (r) => r.passed[reason] ?? 0, `passed-${reason}`),
         )}
       </tbody>
     </table>
