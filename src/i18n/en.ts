@@ -1,6 +1,6 @@
 /** English strings for the settings page and the legacy-portal banner. */
 import type { RoleName } from '../catalogue/roles';
-import type { AreaId } from '../catalogue/types';
+import type { AreaId, ProductId } from '../catalogue/types';
 import type { NamedPassReason } from '../core/reasons';
 import type { ErrorCode } from '../errors';
 
@@ -170,10 +170,13 @@ export const en = {
   disableAndFeedback: 'Disable & share feedback',
   cancel: 'Cancel',
   readOnly: (roles: string) => `You can view these settings. Only ${roles} can change them.`,
+  /** Who may change each product (catalogue/roles.ts `WRITE_ROLES`), in a sentence. */
   writeRoles: {
-    admins: 'a Global Administrator or Security Administrator',
+    endpoint: 'a Global Administrator or Security Administrator',
+    office: 'a Global Administrator or Security Administrator',
+    identity: 'a Global Administrator or Security Administrator',
     cloudapps: 'a Global Administrator, Security Administrator or Cloud App Security Administrator',
-  },
+  } as Record<ProductId, string>,
   saved: (product: string, mode: string) => `Saved: ${product} is now ${mode}.`,
   unavailable: 'The settings store is busy. Nothing was saved; try again in a moment.',
   conflict:

@@ -170,7 +170,9 @@ export const nl: Strings = {
   cancel: 'Annuleren',
   readOnly: (roles) => `U kunt deze instellingen bekijken. Alleen ${roles} kan ze wijzigen.`,
   writeRoles: {
-    admins: 'een globale beheerder of beveiligingsbeheerder',
+    endpoint: 'een globale beheerder of beveiligingsbeheerder',
+    office: 'een globale beheerder of beveiligingsbeheerder',
+    identity: 'een globale beheerder of beveiligingsbeheerder',
     cloudapps: 'een globale beheerder, beveiligingsbeheerder of Cloud App Security-beheerder',
   },
   saved: (product, mode) => `Opgeslagen: ${product} staat nu op ${mode}.`,

@@ -4,6 +4,7 @@ import { PRODUCT_IDS } from '../catalogue/types';
 import type { Strings } from '../i18n';
 import { formatDateTime } from '../i18n';
 import type { AuditEntry } from '../model/audit';
+import { MAX_ACTOR_CHARS } from '../model/limits';
 import { modeLabel } from './mode-label';
 
 /** The audit view's filters, as the form sends them (dates are UTC days, `to` inclusive). */
@@ -58,7 +59,7 @@ export const AuditPage: FC<{
       </div>
       <div>
         <label for="filter-actor">{s.filterActor}</label>
-        <input id="filter-actor" name="actor" value={filters.actor} maxlength={512} />
+        <input id="filter-actor" name="actor" value={filters.actor} maxlength={MAX_ACTOR_CHARS} />
       </div>
       <div>
         <label for="filter-from">{s.filterFrom}</label>

@@ -15,6 +15,11 @@ import type { AuditFilters } from './audit-view';
 
 type Form = Record<string, unknown>;
 
+const FORM_BOOLEANS: ReadonlyMap<string, boolean> = new Map([
+  ['true', true],
+  ['false', false],
+]);
+
 /** A field as the form sent it: text, or `undefined` (absent, or a file). */
 const text = (form: Form, name: string): string | undefined =>
   typeof form[name] === 'string' ? (form[name] as string) : undefined;
@@ -25,13 +30,13 @@ const text = (form: Form, name: string): string | undefined =>
  * redirection off.
  */
 export function changeForm(form: Form): Omit<Change, 'product' | 'ifMatch'> {
+  const mode = text(form, 'mode');
   const enabled = text(form, 'enabled');
   const feedback = text(form, 'feedback')?.trim();
   const parsed = v.safeParse(ChangeBodySchema, {
-    ...(text(form, 'mode') !== undefined ? { mode: text(form, 'mode') } : {}),
-    ...(enabled !== undefined
-      ? { enabled: enabled === 'true' ? true : enabled === 'false' ? false : enabled }
-      : {}),
+    ...(mode !== undefined ? { mode } : {}),
+    // The form's words for the JSON body's booleans; any other text stays text, and is refused.
+    ...(enabled !== undefined ? { enabled: FORM_BOOLEANS.get(enabled) ?? enabled } : {}),
     feedback: feedback ? feedback : null,
   });
   if (!parsed.success) throw new AppError('invalid_request', v.summarize(parsed.issues));

@@ -1,8 +1,10 @@
 /** @jsxImportSource hono/jsx */
 import type { Child, FC } from 'hono/jsx';
+import { productById } from '../catalogue/products';
 import type { AreaId, Product, ProductId } from '../catalogue/types';
 import type { Strings } from '../i18n';
 import { formatDate, formatDateTime } from '../i18n';
+import { MAX_FEEDBACK_CHARS } from '../model/limits';
 import type { ProductState } from '../model/state';
 import type { ToggleMode } from '../model/toggle';
 import { modeLabel } from './mode-label';
@@ -75,6 +77,33 @@ const MovesLine: FC<{ s: Strings; product: Product }> = ({ s, product }) => {
   );
 };
 
+/** What the buttons and the confirmation say for a change to `mode`. */
+function modeWords(s: Strings, mode: ToggleMode) {
+  switch (mode) {
+    case 'on':
+      return {
+        button: s.enable,
+        title: s.confirmEnableTitle,
+        text: s.confirmEnableText,
+        confirm: s.enable,
+      };
+    case 'observe':
+      return {
+        button: s.observeButton,
+        title: s.confirmObserveTitle,
+        text: s.confirmObserveText,
+        confirm: s.observeButton,
+      };
+    case 'off':
+      return {
+        button: s.disable,
+        title: s.confirmDisableTitle,
+        text: s.confirmDisableText,
+        confirm: s.disableAndFeedback,
+      };
+  }
+}
+
 const ConfirmForm: FC<{
   s: Strings;
   product: ProductId;
@@ -85,30 +114,16 @@ const ConfirmForm: FC<{
   inDialog: boolean;
 }> = ({ s, product, mode, version, csrf, notes, inDialog }) => {
   const id = `${product}${mode === 'observe' ? '-observe' : ''}`;
-  const name = s.products[product];
-  const title =
-    mode === 'on'
-      ? s.confirmEnableTitle(name)
-      : mode === 'observe'
-        ? s.confirmObserveTitle(name)
-        : s.confirmDisableTitle(name);
-  const text =
-    mode === 'on'
-      ? s.confirmEnableText
-      : mode === 'observe'
-        ? s.confirmObserveText
-        : s.confirmDisableText;
+  const words = modeWords(s, mode);
+  // Signed-in users move at their next sign-in, and where a new tab moves them, then too.
+  const newTab = productById(product)?.stickiness === 'session-or-new-tab';
   return (
     <form method="post" action={`/settings/${product}`}>
-      <h2 id={`confirm-${id}-title`}>{title}</h2>
-      <p>{text}</p>
+      <h2 id={`confirm-${id}-title`}>{words.title(s.products[product])}</h2>
+      <p>{words.text}</p>
       <p class="meta">
         {s.reachTime(s.duration(notes.reachSeconds))}{' '}
-        {mode === 'on'
-          ? product === 'cloudapps'
-            ? s.notSignedOutCloudApps
-            : s.notSignedOut
-          : null}
+        {mode === 'on' ? (newTab ? s.notSignedOutCloudApps : s.notSignedOut) : null}
       </p>
       <input type="hidden" name="csrf" value={csrf} />
       <input type="hidden" name="mode" value={mode} />
@@ -121,14 +136,12 @@ const ConfirmForm: FC<{
             id={`feedback-${product}${inDialog ? '-d' : ''}`}
             name="feedback"
             rows={4}
-            maxlength={2000}
+            maxlength={MAX_FEEDBACK_CHARS}
           ></textarea>
         </>
       )}
       <div class="actions">
-        <button type="submit">
-          {mode === 'on' ? s.enable : mode === 'observe' ? s.observeButton : s.disableAndFeedback}
-        </button>
+        <button type="submit">{words.confirm}</button>
         {inDialog ? (
           <button type="button" class="secondary" data-close="">
             {s.cancel}
@@ -163,7 +176,7 @@ const ChangeButton: FC<{
         <input type="hidden" name="mode" value={mode} />
         <input type="hidden" name="version" value={String(state.version)} />
         <button type="submit" class={mode === 'on' ? '' : 'secondary'}>
-          {mode === 'on' ? s.enable : mode === 'observe' ? s.observeButton : s.disable}
+          {modeWords(s, mode).button}
         </button>
       </form>
       <dialog id={`dialog-${id}`} aria-labelledby={`confirm-${id}-title`}>
@@ -241,11 +254,7 @@ export const SettingsPage: FC<{
               ))}
             </div>
           ) : state.locked ? null : (
-            <p class="note">
-              {s.readOnly(
-                state.product === 'cloudapps' ? s.writeRoles.cloudapps : s.writeRoles.admins,
-              )}
-            </p>
+            <p class="note">{s.readOnly(s.writeRoles[state.product])}</p>
           )}
         </section>
       );
