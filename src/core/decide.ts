@@ -293,19 +293,18 @@ function redirectTo(
     tenant,
     mapped.fixedQuery,
   );
-  return {
+  // A new decision, built here (the redirect path makes no copies).
+  const redirect: Decision = {
     action: 'redirect',
     reason,
     product: match.product.id,
     tenant,
     status: 302,
     location,
-    ...(hopContinuation ? { hopContinuation } : {}),
-    ...(route.spaRoot
-      ? { hashPage: true }
-      : // A route cut from `?hash=` is text any link can carry: never a path for the report.
-        !mapped.matched && !route.fromHash
-        ? { unmappedPath: route.path }
-        : {}),
   };
+  if (hopContinuation) redirect.hopContinuation = true;
+  if (route.spaRoot) redirect.hashPage = true;
+  // A route cut from `?hash=` is text any link can carry: never a path for the report.
+  else if (!mapped.matched && !route.fromHash) redirect.unmappedPath = route.path;
+  return redirect;
 }
