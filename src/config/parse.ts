@@ -48,7 +48,9 @@ export function parseOrigin(raw: string | undefined, name: string, problems: str
   }
 }
 
-export function int(
+/** A whole number of at least `min` (0 or 1); unset is the default, anything else a problem. */
+function wholeNumber(
+  min: 0 | 1,
   raw: string | undefined,
   fallback: number,
   name: string,
@@ -56,23 +58,22 @@ export function int(
 ): number {
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
-  if (Number.isInteger(n) && n >= 0) return n;
-  problems.push(`${name} must be a whole number >= 0: using ${fallback}`);
+  if (Number.isSafeInteger(n) && n >= min) return n;
+  problems.push(`${name} must be a whole number ${min === 0 ? '>= 0' : '> 0'}: using ${fallback}`);
   return fallback;
 }
 
-export function positiveInt(
+/** A whole number >= 0 (a time, a count that may be none). */
+export const int = (raw: string | undefined, fallback: number, name: string, problems: string[]) =>
+  wholeNumber(0, raw, fallback, name, problems);
+
+/** A whole number > 0 (a rate, a retention). */
+export const positiveInt = (
   raw: string | undefined,
   fallback: number,
   name: string,
   problems: string[],
-): number {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (Number.isSafeInteger(n) && n > 0) return n;
-  problems.push(`${name} must be a whole number > 0: using ${fallback}`);
-  return fallback;
-}
+) => wholeNumber(1, raw, fallback, name, problems);
 
 /** `on` / `off` (any case); unset is the default, anything else a problem and the default. */
 export function onOff(
