@@ -16,6 +16,7 @@ import {
 } from '../src/core/links';
 import { buildLocation, viaSetters } from '../src/core/location';
 import { isPlainPath, isPlainSearch } from '../src/core/plain';
+import { queryParamAnyCase, withoutParamAnyCase } from '../src/core/query';
 import { REASONS } from '../src/core/reasons';
 import { asTenantId } from '../src/core/tenant';
 import { landing, routeOf } from '../src/core/route';
@@ -266,6 +267,34 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
     fc.assert(
       fc.property(query, fc.constantFrom('tid', 'hash'), (q, name) => {
         expect(queryParam(q, name)).toBe(new URLSearchParams(q).get(name));
+        return true;
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('a query parameter in any case reads as the first pair URLSearchParams names so', () => {
+    const query = fc.string({
+      unit: fc.constantFrom('tid', 'TID', 'Tid', 'tİd', '=', '&', 'a', '%', '%54', '%74', '+', ' '),
+      maxLength: 14,
+    });
+    // The oracle: URLSearchParams' pairs, the name compared after ASCII upper case is lowered.
+    const reference = (q: string) => {
+      for (const [key, value] of new URLSearchParams(q))
+        if (key.replace(/[A-Z]/g, (c) => c.toLowerCase()) === 'tid') return value;
+      return null;
+    };
+    fc.assert(
+      fc.property(query, (q) => {
+        expect(queryParamAnyCase(q, 'tid'), q).toBe(reference(q));
+        const left = withoutParamAnyCase(q, 'tid');
+        expect(reference(left), q).toBeNull();
+        // Every other pair stays, written as it was.
+        const others = q.split('&').filter((pair) => {
+          const name = pair.split('=')[0] as string;
+          return reference(`${name}=x`) === null;
+        });
+        expect(left, q).toBe(others.join('&'));
         return true;
       }),
       { numRuns: 20_000 },
@@ -692,6 +721,22 @@ describe('landings', () => {
     expect(landing(office, a, route)?.path).toBe('/a');
     expect(landing(office, b, route)?.path).toBe('/b');
     expect(landing(office, a, route)?.path).toBe('/a');
+  });
+});
+
+describe('the tenant a link names', () => {
+  it('is read from ?tid= in any case, and only from a GUID', () => {
+    const t = '12345678-1234-1234-1234-123456789012';
+    const ctx = context(PRODUCTS);
+    for (const q of [`tid=${t}`, `TID=${t}`, `Tid=${t.toUpperCase()}`, `x=1&%54id=${t}`])
+      expect(decide(ctx, facts(`https://securitycenter.windows.com/alerts?${q}`)), q).toEqual({
+        kind: 'need-toggle',
+        tenant: t,
+        product: 'endpoint',
+      });
+    expect(
+      decide(ctx, facts('https://securitycenter.windows.com/alerts?TID=not-a-guid')),
+    ).toMatchObject({ kind: 'decision', decision: { reason: 'unknown-tenant' } });
   });
 });
 

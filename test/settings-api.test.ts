@@ -329,19 +329,21 @@ describe('GET /tenants/{tenantId}/redirection/explain', () => {
     });
   });
 
-  it("never answers with another tenant's state", async () => {
+  it("never answers with another tenant's state, whatever the case of its tid", async () => {
     const [mine, theirs] = [newTenant(), newTenant()];
     await put(theirs, 'endpoint', { enabled: true });
     const token = await adminToken(mine, ['security-reader']);
-    const url = encodeURIComponent(`https://securitycenter.windows.com/alerts?tid=${theirs}`);
-    const res = await api('GET', `/tenants/${mine}/redirection/explain?url=${url}`, { token });
-    expect(await res.json()).toEqual({
-      product: 'endpoint',
-      action: 'pass',
-      reason: 'default-off',
-      location: null,
-      afterSignIn: null,
-    });
+    for (const tid of ['tid', 'TID', 'Tid', '%74id']) {
+      const url = encodeURIComponent(`https://securitycenter.windows.com/alerts?${tid}=${theirs}`);
+      const res = await api('GET', `/tenants/${mine}/redirection/explain?url=${url}`, { token });
+      expect(await res.json(), tid).toEqual({
+        product: 'endpoint',
+        action: 'pass',
+        reason: 'default-off',
+        location: null,
+        afterSignIn: null,
+      });
+    }
   });
 
   it("on a tenant-specific host mapped to another tenant, answers with this tenant's state", async () => {

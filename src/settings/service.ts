@@ -3,6 +3,7 @@ import type { Product, ProductId } from '../catalogue/types';
 import type { CoreContext } from '../core/decide';
 import { isLocked, navigationFacts } from '../core/decide';
 import { NO_MINTED } from '../core/minted';
+import { withoutParamAnyCase } from '../core/query';
 import { routeToRemember } from '../core/remember';
 import type { Reason } from '../core/reasons';
 import { AppError } from '../errors';
@@ -177,9 +178,10 @@ export class SettingsService {
   /** What the edge would do for a legacy URL for this tenant (a navigation). */
   async explain(access: TenantAccess, rawUrl: string, withSession: boolean): Promise<Explanation> {
     const url = new URL(rawUrl);
-    // Only this tenant's state may answer: any tid in the URL is replaced by the access's tenant,
-    // given as a link's `?tid=` (which outranks a tenant-specific host's own mapping).
-    url.searchParams.delete('tid');
+    // Only this tenant's state may answer: any tid in the URL, in any case (the edge reads it so),
+    // is replaced by the access's tenant, given as a link's `?tid=` (which outranks a
+    // tenant-specific host's own mapping). The rest of the query is kept as it was written.
+    url.search = withoutParamAnyCase(url.search.slice(1), 'tid');
     const cookies: Record<string, string> = {};
     const sessionCookie = this.deps.core.hosts.match(url.host)?.product.sessionCookies[0];
     if (withSession && sessionCookie) cookies[sessionCookie] = 'explain';
