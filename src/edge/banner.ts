@@ -7,7 +7,7 @@ import {
   type ToggleValue,
   toggleState,
 } from '../core/decide';
-import { mapLegacyLink } from '../core/links';
+import { mapPage } from '../core/links';
 import type { Strings } from '../i18n';
 import { pickLanguage } from '../i18n';
 import { escapeHtml } from './respond';
@@ -61,7 +61,9 @@ export function withBanner(
 ): Response {
   const settingsUrl = config.settingsUrl;
   const s = pickLanguage(null, request.headers.get('accept-language'));
-  const unified = mapLegacyLink(config.core, request.url, product.id, decision.tenant);
+  // The page the server was asked for: its path and query, read as the redirect reads them. A
+  // fragment never reaches the server; a page that stays has no link.
+  const unified = mapPage(config.core, product, facts.path, facts.query, '', decision.tenant);
   const back = `${facts.path}${facts.query ? `?${facts.query}` : ''}`;
   const html = bannerHtml(
     s,
