@@ -23,9 +23,18 @@ export function queryParamAnyCase(query: string, name: string): string | null {
       if (key.length === name.length && sameLetters(key, 0, name)) return value;
     return null;
   }
-  for (const pair = new QueryPairs(query); pair.next(); )
-    if (pair.nameEnd - pair.start === name.length && sameLetters(query, pair.start, name))
-      return pair.nameEnd === pair.end ? '' : query.slice(pair.nameEnd + 1, pair.end);
+  // The pairs read in place, as QueryPairs reads them, without an object: this runs on every
+  // redirect, and most queries name no tenant.
+  let eq = query.indexOf('=');
+  for (let start = 0; start <= query.length; ) {
+    let end = query.indexOf('&', start);
+    if (end === -1) end = query.length;
+    if (eq !== -1 && eq < start) eq = query.indexOf('=', start);
+    const nameEnd = eq === -1 || eq > end ? end : eq;
+    if (nameEnd - start === name.length && sameLetters(query, start, name))
+      return nameEnd === end ? '' : query.slice(nameEnd + 1, end);
+    start = end + 1;
+  }
   return null;
 }
 
