@@ -16,8 +16,9 @@
  *   before any answer.
  * - on `wdatp-alertexporter-*` hosts, `/api/alerts` is the legacy SIEM API: 401 without a bearer
  *   token, else the fixture (or `?count=N` generated alerts, streamed; `&links=unified` for alerts
- *   whose links already point at the unified portal), with `?encoding=gzip|br|zstd`, `?status=N`
- *   and `?type=` to shape the answer.
+ *   whose links already point at the unified portal; `?link=URL`, repeated, for one alert per URL
+ *   carrying it in both link fields), with `?encoding=gzip|br|zstd`, `?status=N` and `?type=` to
+ *   shape the answer.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -247,27 +248,36 @@ function siemAlerts(req: IncomingMessage, res: ServerResponse, q: URLSearchParam
     return;
   }
   const count = q.get('count');
+  const links = q.getAll('link');
   const body =
-    count === null
-      ? Readable.from([SIEM_FIXTURE])
-      : Readable.from(
-          generateAlerts(
-            Number(count),
-            q.get('links') === 'unified'
-              ? 'https://security.microsoft.com'
-              : 'https://securitycenter.windows.com',
-          ),
-        );
+    links.length > 0
+      ? Readable.from([Buffer.from(JSON.stringify(links.map(linkAlert)))])
+      : count === null
+        ? Readable.from([SIEM_FIXTURE])
+        : Readable.from(
+            generateAlerts(
+              Number(count),
+              q.get('links') === 'unified'
+                ? 'https://security.microsoft.com'
+                : 'https://securitycenter.windows.com',
+            ),
+          );
   const encoding = q.get('encoding');
   const headers: Record<string, string> = {
     'Content-Type': q.get('type') ?? 'application/json; charset=utf-8',
   };
   if (encoding) headers['Content-Encoding'] = encoding;
-  else if (count === null) headers['Content-Length'] = String(SIEM_FIXTURE.length);
+  else if (count === null && links.length === 0)
+    headers['Content-Length'] = String(SIEM_FIXTURE.length);
   res.writeHead(200, headers);
   const compressor =
     encoding === 'gzip' ? createGzip() : encoding === 'br' ? createBrotliCompress() : null;
   (compressor ? body.pipe(compressor) : body).pipe(res);
+}
+
+/** An alert whose two legacy link fields are `link` (the agreement test's links, through the Worker). */
+function linkAlert(link: string, i: number) {
+  return { AlertId: `da${i}`, LinkToWDATP: link, IncidentLinkToWDATP: link };
 }
 
 /** N alerts shaped like the fixture's first one, about 500 bytes each, generated lazily; their links on `portal`. */

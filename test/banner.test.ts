@@ -73,6 +73,21 @@ describe('the banner on legacy portals', () => {
     expect(await scope.text()).not.toContain('portal-redirect-banner');
   });
 
+  it('links the page the redirect would land on: a hash route, with the query its row keeps', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'cloudapps', false);
+    const host = 'portal.cloudappsecurity.com';
+    const cookies = `${await legacySession(host)}; ${EDGE_COOKIE.tid}=${await tenantCookie(host, tenant)}`;
+    const res = await navigate(`https://${host}/?hash=${encodeURIComponent('/files?status=1')}`, {
+      cookies,
+      site: 'same-origin',
+    });
+    expect(decisionOf(res).reason).toBe('session-sticky');
+    expect(await res.text()).toContain(
+      `href="https://security.microsoft.com/cloudapps/files?status=1&#38;tid=${tenant}"`,
+    );
+  });
+
   it('never touches non-HTML responses', async () => {
     const tenant = newTenant();
     const res = await send(

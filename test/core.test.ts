@@ -1,24 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PRODUCTS } from '../src/catalogue/products';
-import type { Product } from '../src/catalogue/types';
-import type { CoreContext } from '../src/core/decide';
+import type { Product, ProductId } from '../src/catalogue/types';
 import { decide } from '../src/core/decide';
-import { queryParam } from '../src/core/query';
 import { DeepLinkMap, isUnderAny, pathSegments } from '../src/core/deeplinks';
 import { HostIndex, normaliseHost } from '../src/core/hosts';
+import { mapLegacyLink } from '../src/core/links';
+import { buildLocation, viaSetters } from '../src/core/location';
+import { isPlainPath, isPlainSearch } from '../src/core/plain';
+import { queryParam, queryParamAnyCase, withoutParamAnyCase } from '../src/core/query';
+import { REASONS } from '../src/core/reasons';
+import { asTenantId } from '../src/core/tenant';
 import {
   applyShape,
   type LinkShape,
-  mapLegacyLink,
   mapLegacyLinkShaped,
-  mapViaUrl,
   rewriteLinkShaped,
-} from '../src/core/links';
-import { buildLocation, viaSetters } from '../src/core/location';
-import { isPlainPath, isPlainSearch } from '../src/core/plain';
-import { REASONS } from '../src/core/reasons';
-import { asTenantId } from '../src/core/tenant';
+} from '../src/siem/link-shapes';
 import { landing, routeOf } from '../src/core/route';
 import decisionDoc from '../docs/decision.md?raw';
 import readme from '../README.md?raw';
@@ -279,7 +277,35 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
     );
   });
 
-  it('a legacy link maps exactly as the URL-API reference maps it', () => {
+  it('a query parameter in any case reads as the first pair URLSearchParams names so', () => {
+    const query = fc.string({
+      unit: fc.constantFrom('tid', 'TID', 'Tid', 'tİd', '=', '&', 'a', '%', '%54', '%74', '+', ' '),
+      maxLength: 14,
+    });
+    // The oracle: URLSearchParams' pairs, the name compared after ASCII upper case is lowered.
+    const reference = (q: string) => {
+      for (const [key, value] of new URLSearchParams(q))
+        if (key.replace(/[A-Z]/g, (c) => c.toLowerCase()) === 'tid') return value;
+      return null;
+    };
+    fc.assert(
+      fc.property(query, (q) => {
+        expect(queryParamAnyCase(q, 'tid'), q).toBe(reference(q));
+        const left = withoutParamAnyCase(q, 'tid');
+        expect(reference(left), q).toBeNull();
+        // Every other pair stays, written as it was.
+        const others = q.split('&').filter((pair) => {
+          const name = pair.split('=')[0] as string;
+          return reference(`${name}=x`) === null;
+        });
+        expect(left, q).toBe(others.join('&'));
+        return true;
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it("the SIEM rewriter's fast path maps a link exactly as the map does", () => {
     const ctx = context(PRODUCTS);
     const host = fc.constantFrom(
       'securitycenter.windows.com',
@@ -287,7 +313,9 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
       'protection.office.com',
       'SecurityCenter.windows.com',
       'securitycenter.windows.com:443',
+      'portal.atp.azure.com',
       'x.portal.cloudappsecurity.com',
+      'portal.cloudappsecurity.com',
       'evil.com',
     );
     const rest = fc.string({
@@ -299,6 +327,11 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
         'incidents',
         'byalert',
         'machines',
+        'serviceHealth',
+        'mailflow',
+        'threatexplorer',
+        'api',
+        'viewalerts',
         'da1_2',
         'A',
         '.',
@@ -325,32 +358,57 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
         host,
         rest,
         fc.option(fc.uuid(), { nil: null }),
-        (scheme, h, r, tenant) => {
+        fc.constantFrom(...PRODUCTS.map((p) => p.id)),
+        (scheme, h, r, tenant, product) => {
           const value = scheme + h + r;
-          expect(mapLegacyLink(ctx, value, 'endpoint', tenant), value).toBe(
-            mapViaUrl(ctx, value, 'endpoint', tenant),
+          expect(mapLegacyLinkShaped(ctx, value, product, tenant)?.text ?? null, value).toBe(
+            mapLegacyLink(ctx, value, product, tenant),
           );
           return true;
         },
       ),
-      { numRuns: 20_000 },
+      { numRuns: 30_000 },
     );
   });
 
-  it('links mapped through the shape of an earlier link map as the reference maps each', () => {
+  it('links mapped through the shape of an earlier link map as the map maps each', () => {
     const ctx = context(PRODUCTS);
-    const start = fc.constantFrom(
-      'https://securitycenter.windows.com/alert/',
-      'https://securitycenter.windows.com/alert/da1/',
-      'https://securitycenter.windows.com/incidents/',
-      'https://securitycenter.windows.com/incidents/byalert',
-      'https://securitycenter.windows.com/machines/m1/',
-      'https://securitycenter.windows.com/machine/',
-      'https://securitycenter.windows.com/',
-      'http://securitycenter.microsoft.com/alerts/',
-      'https://securitycenter.windows.com/advanced-hunting/',
-      'https://evil.com/alert/',
-    );
+    const starts: Record<ProductId, string[]> = {
+      endpoint: [
+        'https://securitycenter.windows.com/alert/',
+        'https://securitycenter.windows.com/alert/da1/',
+        'https://securitycenter.windows.com/incidents/',
+        'https://securitycenter.windows.com/incidents/byalert',
+        'https://securitycenter.windows.com/machines/m1/',
+        'https://securitycenter.windows.com/machine/',
+        'https://securitycenter.windows.com/',
+        'http://securitycenter.microsoft.com/alerts/',
+        'https://securitycenter.windows.com/advanced-hunting/',
+        'https://securitycenter.windows.com/serviceHealth/',
+        'https://securitycenter.windows.com/preferences2/',
+        'https://securitycenter.windows.com/preferences2/integration/incidents/',
+        'https://evil.com/alert/',
+      ],
+      office: [
+        'https://protection.office.com/',
+        'https://protection.office.com/?',
+        'https://protection.office.com/threatmanagement/',
+        'https://protection.office.com/viewalerts/',
+        'https://protection.office.com/mailflow/',
+      ],
+      identity: [
+        'https://portal.atp.azure.com/',
+        'https://portal.atp.azure.com/user/',
+        'https://x.atp.azure.com/computer/',
+      ],
+      cloudapps: [
+        'https://portal.cloudappsecurity.com/',
+        'https://portal.cloudappsecurity.com/?',
+        'https://portal.cloudappsecurity.com/api/',
+        'https://portal.cloudappsecurity.com/policy/',
+        'https://x.portal.cloudappsecurity.com/discovery/',
+      ],
+    };
     const rest = fc.string({
       unit: fc.constantFrom(
         'da1_2',
@@ -364,6 +422,9 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
         '&',
         '=',
         'tid=',
+        'hash=',
+        '%2Falerts',
+        '/alerts',
         'alertId=',
         'source=SIEM',
         '#',
@@ -375,10 +436,17 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
         '+',
         'alerts',
         'dashboard',
+        'serviceHealth',
+        'mailflow',
+        'byalert',
       ),
       maxLength: 6,
     });
-    const link = fc.tuple(start, rest).map(([s, r]) => s + r);
+    // Mostly plain links, as payloads carry: these are the ones shapes stand for.
+    const plainRest = fc.string({
+      unit: fc.constantFrom('da1_2', 'x', '/', '?', '&', '=', 'hash=', 'alerts', 'source=SIEM'),
+      maxLength: 4,
+    });
     const tenant = fc.option(
       fc.constantFrom(
         '12345678-1234-1234-1234-123456789012',
@@ -386,25 +454,45 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
       ),
       { nil: null },
     );
+    // A payload is one product's links.
+    const payload = fc.constantFrom(...PRODUCTS.map((p) => p.id)).chain((product) =>
+      fc.tuple(
+        fc.constant(product),
+        fc.array(
+          fc.tuple(
+            fc
+              .tuple(fc.constantFrom(...starts[product]), fc.oneof(plainRest, plainRest, rest))
+              .map(([s, r]) => s + r),
+            tenant,
+          ),
+          { minLength: 1, maxLength: 20 },
+        ),
+      ),
+    );
+    let shaped = 0;
     fc.assert(
-      fc.property(fc.array(fc.tuple(link, tenant), { minLength: 1, maxLength: 20 }), (links) => {
+      fc.property(payload, ([product, links]) => {
         // Shapes are learned per payload, and a payload is one tenant's.
         const shapes = new Map<string | null, LinkShape[]>();
         for (const [value, tid] of links) {
-          const reference = mapViaUrl(ctx, value, 'endpoint', tid);
+          const reference = mapLegacyLink(ctx, value, product, tid);
           for (const shape of shapes.get(tid) ?? []) {
-            const shaped = applyShape(shape, value);
-            if (shaped !== null)
-              expect(shaped, `${value} through the shape of ${shape.start}`).toBe(reference);
+            const through = applyShape(shape, value);
+            if (through !== null) {
+              shaped++;
+              expect(through, `${value} through the shape of ${shape.start}`).toBe(reference);
+            }
           }
-          const mapped = mapLegacyLinkShaped(ctx, value, 'endpoint', tid);
+          const mapped = mapLegacyLinkShaped(ctx, value, product, tid);
           expect(mapped?.text ?? null, value).toBe(reference);
           if (mapped?.shape) shapes.set(tid, [mapped.shape, ...(shapes.get(tid) ?? [])]);
         }
         return true;
       }),
-      { numRuns: 5_000 },
+      { numRuns: 8_000 },
     );
+    // The property is about shapes: enough links went through one.
+    expect(shaped).toBeGreaterThan(300);
   });
 
   it("a kept link's shape keeps exactly links the reference keeps, whatever follows its host", () => {
@@ -481,7 +569,7 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
           const others = tails.map(([a, t]) => `${sc}${h}${a}${t}`);
           const answer = rewriteLinkShaped(ctx, first, p, null);
           expect(answer === null ? first : answer.text, first).toBe(
-            mapViaUrl(ctx, first, p, null) ?? first,
+            mapLegacyLink(ctx, first, p, null) ?? first,
           );
           if (answer?.shape && answer.text === first) {
             kept++;
@@ -489,7 +577,7 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
               const shaped = applyShape(answer.shape, other);
               if (shaped !== null)
                 expect(shaped, `${other} through the kept shape of ${first}`).toBe(
-                  mapViaUrl(ctx, other, p, null) ?? other,
+                  mapLegacyLink(ctx, other, p, null) ?? other,
                 );
             }
           }
@@ -503,20 +591,65 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
       rewriteLinkShaped(ctx, 'https://security.microsoft.com/alert/1', 'endpoint', null)?.shape
         ?.start,
     ).toBe('https://security.microsoft.com/');
-    // The product's own host maps (the reference's target), and a host the URL API rewrites leaves no shape.
+    // The product's own host maps (the map's target), and a host the URL API rewrites leaves no shape.
     expect(rewriteLinkShaped(ctx, 'https://contoso.atp.azure.com/x', 'identity', null)?.text).toBe(
-      mapViaUrl(ctx, 'https://contoso.atp.azure.com/x', 'identity', null),
+      mapLegacyLink(ctx, 'https://contoso.atp.azure.com/x', 'identity', null),
     );
     expect(rewriteLinkShaped(ctx, 'https://0x7f.1/x', 'endpoint', null)).toBeNull();
-    // A link of the product's own host that the mapping keeps (here: no deep-link map) leaves no
-    // shape: another link of that host may map.
-    const unmapped: CoreContext = { ...ctx, deepLinks: new Map() };
+    // A link of the product's own host that stays leaves no shape: another link of that host may
+    // map.
+    for (const [product, link] of [
+      ['endpoint', 'https://securitycenter.windows.com/serviceHealth'],
+      ['office', 'https://protection.office.com/mailflow/x'],
+      ['office', 'https://protection.office.com/nosuchpage'],
+      ['cloudapps', 'https://portal.cloudappsecurity.com/api/v1/alerts'],
+    ] as const) {
+      expect(mapLegacyLink(ctx, link, product, null), link).toBeNull();
+      expect(rewriteLinkShaped(ctx, link, product, null), link).toBeNull();
+    }
+  });
+
+  it('a shape stands for the last segment only where no out-of-scope prefix ends there', () => {
+    const endpoint = PRODUCTS.find((p) => p.id === 'endpoint') as Product;
+    const products = PRODUCTS.map((p) =>
+      p === endpoint
+        ? { ...p, outOfScope: [{ prefix: '/files/secret', area: 'service-health' as const }] }
+        : p,
+    );
+    const ctx = context(products);
+    const t = '12345678-1234-1234-1234-123456789012';
+    const link = 'https://securitycenter.windows.com/files/public';
+    expect(mapLegacyLinkShaped(ctx, link, 'endpoint', t)).toEqual({
+      text: `https://security.microsoft.com/files/public?tid=${t}`,
+      shape: null,
+    });
     expect(
-      mapViaUrl(unmapped, 'https://securitycenter.windows.com/alert/1', 'endpoint', null),
+      mapLegacyLinkShaped(ctx, 'https://securitycenter.windows.com/files/Secret', 'endpoint', t),
     ).toBeNull();
+    // Deeper, the prefix has decided already: the shape stands for every last segment.
+    const deeper = mapLegacyLinkShaped(ctx, `${link}/a`, 'endpoint', t)?.shape as LinkShape;
+    expect(applyShape(deeper, `${link}/b`)).toBe(
+      `https://security.microsoft.com/files/public/b?tid=${t}`,
+    );
+  });
+
+  it('a hash-routed product gives no shape to a link with a query: its ?hash= names the route', () => {
+    const ctx = context(PRODUCTS);
+    const t = '12345678-1234-1234-1234-123456789012';
+    const first = mapLegacyLinkShaped(
+      ctx,
+      'https://portal.cloudappsecurity.com/?x=1',
+      'cloudapps',
+      t,
+    );
+    expect(first).toEqual({
+      text: `https://security.microsoft.com/cloudapps/dashboard?tid=${t}`,
+      shape: null,
+    });
     expect(
-      rewriteLinkShaped(unmapped, 'https://securitycenter.windows.com/alert/1', 'endpoint', null),
-    ).toBeNull();
+      mapLegacyLinkShaped(ctx, 'https://portal.cloudappsecurity.com/?hash=/alerts', 'cloudapps', t)
+        ?.text,
+    ).toBe(`https://security.microsoft.com/alerts?tid=${t}`);
   });
 
   it('a shape stands for the last segment only where no row tests that segment', () => {
@@ -564,8 +697,8 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
       'https://securitycenter.windows.com/files/a/c',
       'https://securitycenter.windows.com/files/a/..',
     ]) {
-      expect(mapLegacyLink(ctx, value, 'endpoint', t), value).toBe(
-        mapViaUrl(ctx, value, 'endpoint', t),
+      expect(mapLegacyLinkShaped(ctx, value, 'endpoint', t)?.text ?? null, value).toBe(
+        mapLegacyLink(ctx, value, 'endpoint', t),
       );
     }
     expect(mapLegacyLink(ctx, 'https://securitycenter.windows.com/alert/new', 'endpoint', t)).toBe(
@@ -586,19 +719,18 @@ describe('plain-URL fast paths agree with the URL API (inside workerd, whose URL
   it('takes the fast path for the links SIEM payloads carry', () => {
     expect(isPlainPath('/alerts/da637370718981685665_16349121')).toBe(true);
     const ctx = context(PRODUCTS);
-    expect(
-      mapLegacyLink(ctx, 'https://securitycenter.windows.com/alert/da1_2', 'endpoint', null),
-    ).toBe('https://security.microsoft.com/alert/da1_2');
-    // Not plain (upper-case host, a port, a dot segment): the URL API answers, with the same rules.
-    expect(
-      mapLegacyLink(ctx, 'https://SecurityCenter.Windows.com/alert/da1_2', 'endpoint', null),
-    ).toBe('https://security.microsoft.com/alert/da1_2');
-    expect(
-      mapLegacyLink(ctx, 'https://securitycenter.windows.com:443/alert/./da1_2', 'endpoint', null),
-    ).toBe('https://security.microsoft.com/alert/da1_2');
-    expect(
-      mapLegacyLink(ctx, 'https://evil.com/securitycenter.windows.com/alert/1', 'endpoint', null),
-    ).toBeNull();
+    const fast = (value: string) => mapLegacyLinkShaped(ctx, value, 'endpoint', null)?.text ?? null;
+    expect(fast('https://securitycenter.windows.com/alert/da1_2')).toBe(
+      'https://security.microsoft.com/alert/da1_2',
+    );
+    // Not plain (upper-case host, a port, a dot segment): the map answers, with the same rules.
+    expect(fast('https://SecurityCenter.Windows.com/alert/da1_2')).toBe(
+      'https://security.microsoft.com/alert/da1_2',
+    );
+    expect(fast('https://securitycenter.windows.com:443/alert/./da1_2')).toBe(
+      'https://security.microsoft.com/alert/da1_2',
+    );
+    expect(fast('https://evil.com/securitycenter.windows.com/alert/1')).toBeNull();
   });
 });
 
@@ -699,6 +831,22 @@ describe('landings', () => {
     expect(landing(office, a, route)?.path).toBe('/a');
     expect(landing(office, b, route)?.path).toBe('/b');
     expect(landing(office, a, route)?.path).toBe('/a');
+  });
+});
+
+describe('the tenant a link names', () => {
+  it('is read from ?tid= in any case, and only from a GUID', () => {
+    const t = '12345678-1234-1234-1234-123456789012';
+    const ctx = context(PRODUCTS);
+    for (const q of [`tid=${t}`, `TID=${t}`, `Tid=${t.toUpperCase()}`, `x=1&%54id=${t}`])
+      expect(decide(ctx, facts(`https://securitycenter.windows.com/alerts?${q}`)), q).toEqual({
+        kind: 'need-toggle',
+        tenant: t,
+        product: 'endpoint',
+      });
+    expect(
+      decide(ctx, facts('https://securitycenter.windows.com/alerts?TID=not-a-guid')),
+    ).toMatchObject({ kind: 'decision', decision: { reason: 'unknown-tenant' } });
   });
 });
 

@@ -317,19 +317,54 @@ describe('GET /tenants/{tenantId}/redirection/explain', () => {
     });
   });
 
-  it("never answers with another tenant's state", async () => {
+  it("answers a hash route with the browser's whole trip: the hash page, then its continuation", async () => {
+    const tenant = newTenant();
+    const token = await adminToken(tenant, ['security-admin']);
+    await put(tenant, 'cloudapps', { enabled: true }, token);
+    const explain = async (url: string, session = false) =>
+      (await (
+        await api(
+          'GET',
+          `/tenants/${tenant}/redirection/explain?url=${encodeURIComponent(url)}${session ? '&session=true' : ''}`,
+          { token },
+        )
+      ).json()) as Record<string, unknown>;
+    const alerts = `https://security.microsoft.com/alerts?tid=${tenant}`;
+    for (const session of [false, true])
+      expect(await explain('https://portal.cloudappsecurity.com/#/alerts', session)).toEqual({
+        product: 'cloudapps',
+        action: 'redirect',
+        reason: 'toggle-on',
+        location: alerts,
+        afterSignIn: alerts,
+      });
+    // No route: the hash page's own fallback. A route that stays: the trip ends where it began.
+    expect(await explain('https://portal.cloudappsecurity.com/#')).toMatchObject({
+      location: `https://security.microsoft.com/cloudapps/dashboard?tid=${tenant}`,
+    });
+    expect(await explain('https://protection.office.com/#/mailflow')).toMatchObject({
+      product: 'office',
+      action: 'pass',
+      reason: 'out-of-scope',
+      location: null,
+    });
+  });
+
+  it("never answers with another tenant's state, whatever the case of its tid", async () => {
     const [mine, theirs] = [newTenant(), newTenant()];
     await put(theirs, 'endpoint', { enabled: true });
     const token = await adminToken(mine, ['security-reader']);
-    const url = encodeURIComponent(`https://securitycenter.windows.com/alerts?tid=${theirs}`);
-    const res = await api('GET', `/tenants/${mine}/redirection/explain?url=${url}`, { token });
-    expect(await res.json()).toEqual({
-      product: 'endpoint',
-      action: 'pass',
-      reason: 'default-off',
-      location: null,
-      afterSignIn: null,
-    });
+    for (const tid of ['tid', 'TID', 'Tid', '%74id']) {
+      const url = encodeURIComponent(`https://securitycenter.windows.com/alerts?${tid}=${theirs}`);
+      const res = await api('GET', `/tenants/${mine}/redirection/explain?url=${url}`, { token });
+      expect(await res.json(), tid).toEqual({
+        product: 'endpoint',
+        action: 'pass',
+        reason: 'default-off',
+        location: null,
+        afterSignIn: null,
+      });
+    }
   });
 
   it("on a tenant-specific host mapped to another tenant, answers with this tenant's state", async () => {

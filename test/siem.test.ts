@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../src/config';
 import { loadConfig } from '../src/config';
-import { mapLegacyLinkShaped, mapViaUrl, rewriteLinkShaped } from '../src/core/links';
+import { mapLegacyLink } from '../src/core/links';
 import {
   JsonLinkScanner,
   MAX_REPLACEMENT_BYTES,
@@ -17,6 +17,7 @@ import {
   type Rewrite,
   rewriteJsonLinks,
 } from '../src/siem/json-links';
+import { mapLegacyLinkShaped, rewriteLinkShaped } from '../src/siem/link-shapes';
 import worker from '../src/index';
 import { newTenant, seedToggle, send, testEnv, unsignedJwt } from './helpers';
 
@@ -423,7 +424,7 @@ describe('the streaming rewriter', () => {
           ) as { LinkToWDATP: string }[];
           out.forEach((o, n) => {
             expect(o.LinkToWDATP, values[n]).toBe(
-              mapViaUrl(core, values[n] as string, 'endpoint', tid) ?? values[n],
+              mapLegacyLink(core, values[n] as string, 'endpoint', tid) ?? values[n],
             );
           });
           return true;

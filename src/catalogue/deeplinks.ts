@@ -9,7 +9,8 @@ const MDA =
 /**
  * Deep-link tables: where a legacy page lives on the unified portal, from Microsoft's "... in the
  * Microsoft Defender portal" quick-reference pages (each table's `source`). A row whose target
- * Microsoft names but gives no address for goes to the unified home (`to: '/'`) and says so.
+ * Microsoft names but gives no address for goes to the nearest documented address and says so;
+ * with none near, to the unified home (`to: '/'`).
  * Endpoint, Identity and Cloud Apps moved whole: a path no row knows goes to the home. Office
  * moved only its security pages: a path no row knows stays on the legacy portal
  * (`unlisted: 'out-of-scope'` in products.ts). docs/decision.md counts the rows per product.
@@ -19,10 +20,19 @@ export const DEEP_LINKS: Record<ProductId, DeepLinkTable> = {
     source:
       `${MDE} (navigation table: Dashboards -> Home, Alerts queue -> Incidents & alerts, Automated ` +
       'investigations -> Action center, Reports -> Reports, Evaluation and tutorials and Configuration ' +
-      'management -> Endpoints, Service health -> Microsoft 365 admin center) and ' +
+      'management -> Endpoints, Service health -> Microsoft 365 admin center; Search -> the search ' +
+      'bar, device search from Endpoints > Search), ' +
       'https://learn.microsoft.com/defender-endpoint/configure-siem (SIEM example: ' +
       'securitycenter.windows.com/alert/{id} -> security.microsoft.com/alert/{id}; ' +
-      '/incidents/byalert?alertId={id}&source=SIEM unchanged)',
+      '/incidents/byalert?alertId={id}&source=SIEM unchanged), ' +
+      'https://learn.microsoft.com/defender-endpoint/api-portal-mapping (IncidentLinkToWDATP, once ' +
+      'securitycenter.windows.com/preferences2/integration/incidents/byalert?alertId={id}&source=SIEM; ' +
+      'IncidentLinkToMTP security.microsoft.com/incidents/byalert?alertId={id}&source=SIEM), ' +
+      'https://learn.microsoft.com/defender-endpoint/advanced-features (Settings > Endpoints > ' +
+      'Advanced features at security.microsoft.com/preferences2/integration) and ' +
+      'https://learn.microsoft.com/defender-endpoint/configure-real-time-protection-microsoft-defender-antivirus ' +
+      '(Endpoints > Configuration management > Endpoint security policies at ' +
+      'security.microsoft.com/policy-inventory)',
     // The unified portal serves the Defender for Endpoint pages at the same paths: keep shape.
     rows: [
       { from: '/', to: '/', query: 'keep', area: 'home' }, // MSSP form /?tid={tid}
@@ -66,6 +76,17 @@ export const DEEP_LINKS: Record<ProductId, DeepLinkTable> = {
         area: 'threat-analytics',
       },
       { from: '/tvm_dashboard', to: '/tvm_dashboard', query: 'keep', area: 'vulnerabilities' },
+      // The SIEM API's earlier IncidentLinkToWDATP form: the incident page, as IncidentLinkToMTP
+      // links it. Before `/preferences2/*`, which would keep its path.
+      {
+        from: '/preferences2/integration/incidents/byalert',
+        to: '/incidents/byalert',
+        query: 'keep',
+        area: 'incidents',
+      },
+      // "Settings -> Settings > Endpoints": no address for its root is documented; its Advanced
+      // features page is (/preferences2/integration).
+      { from: '/preferences2', to: '/preferences2/integration', area: 'settings' },
       { from: '/preferences2/*', to: '/preferences2/*', query: 'keep', area: 'settings' },
       {
         from: '/interoperability/*',
@@ -79,9 +100,12 @@ export const DEEP_LINKS: Record<ProductId, DeepLinkTable> = {
       { from: '/evaluation', to: '/tutorials/all', area: 'tutorials' },
       { from: '/tutorials', to: '/tutorials/all', area: 'tutorials' },
       { from: '/tutorials/*', to: '/tutorials/all', area: 'tutorials' },
-      // "Configuration management -> Endpoints > Configuration management": named, no address
-      // documented, so the home.
-      { from: '/configuration-management', to: '/', area: 'configuration' },
+      // "Configuration management -> Endpoints > Configuration management": its Dashboard has no
+      // documented address; its Endpoint security policies page has (/policy-inventory).
+      { from: '/configuration-management', to: '/policy-inventory', area: 'configuration' },
+      // "Search -> the search bar at the top of every page", no address; its device search
+      // ("Endpoints > Search") lists in Assets > Devices.
+      { from: '/search', to: '/machines', area: 'devices' },
     ],
   },
   office: {
@@ -93,7 +117,9 @@ export const DEEP_LINKS: Record<ProductId, DeepLinkTable> = {
       'https://learn.microsoft.com/defender-office-365/tenant-allow-block-list-about (the Tenant ' +
       'Allow/Block List at /tenantAllowBlockList on both portals); ' +
       'https://learn.microsoft.com/defender-office-365/mdo-email-entity-page (an alert opened by its id: ' +
-      'protection.office.com/viewalerts?id={id} -> security.microsoft.com/viewalerts?id={id})',
+      'protection.office.com/viewalerts?id={id} -> security.microsoft.com/viewalerts?id={id}); ' +
+      'https://learn.microsoft.com/defender-office-365/reports-email-security (earlier version: "To go ' +
+      'directly to the Reports dashboard, open https://protection.office.com/insightdashboard")',
     // Only these pages moved; every other path stays (products.ts: unlisted 'out-of-scope').
     rows: [
       { from: '/', to: '/homepage', area: 'home' },
@@ -112,6 +138,8 @@ export const DEEP_LINKS: Record<ProductId, DeepLinkTable> = {
       { from: '/auditlogsearch', to: '/auditlogsearch?viewid=Async%20Search', area: 'audit' },
       { from: '/reports', to: '/emailandcollabreport', area: 'reports' },
       { from: '/reportv2', to: '/emailandcollabreport', area: 'reports' },
+      // Reports > Dashboard of the Security & Compliance Center: "Reports -> Report".
+      { from: '/insightdashboard', to: '/emailandcollabreport', area: 'reports' },
       {
         from: '/tenantAllowBlockList',
         to: '/tenantAllowBlockList',
@@ -139,27 +167,32 @@ export const DEEP_LINKS: Record<ProductId, DeepLinkTable> = {
   identity: {
     source:
       `${MDI} ("Quick reference for legacy portal users": Timeline -> Alerts/Incidents queue, Alert page ` +
-      '-> alert details page, Reports -> Reports > Identities > Report management, Identity page -> user ' +
+      '-> alert details page, Reports -> Reports > Identities > Report management, Search -> global ' +
+      'search (its All users list: Assets > Identities), Identity page -> user ' +
       'details page, Device page -> device details page, Group page -> groups side pane, Entity ' +
-      'activities -> Advanced hunting, Health issues -> Settings > Identities > Health issues, Settings ' +
+      'activities -> Advanced hunting, Health issues -> Identities > Health issues (now also reached from ' +
+      'Settings > Identities > Deployment), Settings ' +
       '-> Settings > Identities, Users and accounts -> Assets > Identities, Identity security posture -> ' +
       'security posture assessments in Microsoft Secure Score (/securescore), Onboarding -> Settings > ' +
       "Identities, About -> Settings > Identities > About); onboarding tab as Microsoft's deployment " +
       'guide links it: https://learn.microsoft.com/defender-for-identity/deploy/activate-capabilities ' +
-      '(/settings/identities?tabid=onboarding)',
+      '(/settings/identities?tabid=onboarding); the Reports page as the Endpoint table cites it ' +
+      '(/securityreports)',
     rows: [
       { from: '/', to: '/', area: 'home' },
       { from: '/timeline', to: '/incidents', area: 'incidents' },
       { from: '/securityalert/:id', to: '/alerts/:id', area: 'alerts' },
       { from: '/alerts/:id', to: '/alerts/:id', area: 'alerts' },
-      // Health issues, Settings and About are under Settings > Identities; only its address is
-      // documented, not the tabs'.
-      { from: '/health', to: '/settings/identities', area: 'settings' },
-      { from: '/healthcenter', to: '/settings/identities', area: 'settings' },
+      // "Health issues -> Identities > Health issues": no address on a Microsoft page; the
+      // portal's, as public tooling links it (docs/decision.md).
+      { from: '/health', to: '/identities/health-issues', area: 'settings' },
+      { from: '/healthcenter', to: '/identities/health-issues', area: 'settings' },
+      // Settings and About are under Settings > Identities; About's tab id is the portal's, in the
+      // form of the documented onboarding tab.
       { from: '/configuration', to: '/settings/identities', area: 'settings' },
       { from: '/configuration/*', to: '/settings/identities', area: 'settings' },
       { from: '/settings', to: '/settings/identities', area: 'settings' },
-      { from: '/about', to: '/settings/identities', area: 'settings' },
+      { from: '/about', to: '/settings/identities?tabid=about', area: 'settings' },
       { from: '/onboarding', to: '/settings/identities?tabid=onboarding', area: 'settings' },
       { from: '/users', to: '/identities', area: 'identities' },
       // Entity pages: the legacy id is the directory object's, the unified pages are keyed by
@@ -171,8 +204,10 @@ export const DEEP_LINKS: Record<ProductId, DeepLinkTable> = {
       { from: '/entityactivities', to: '/v2/advanced-hunting', area: 'hunting' },
       { from: '/securityposture', to: '/securescore', area: 'secure-score' },
       { from: '/identitysecurityposture', to: '/securescore', area: 'secure-score' },
-      // "Reports > Identities > Report management": named, no address documented.
-      { from: '/reports', to: '/', area: 'reports' },
+      // "Reports > Identities > Report management": no address documented; the Reports page.
+      { from: '/reports', to: '/securityreports', area: 'reports' },
+      // "Search -> global search", no address; its All users list is Assets > Identities.
+      { from: '/search', to: '/identities', area: 'identities' },
     ],
   },
   cloudapps: {
@@ -182,7 +217,8 @@ export const DEEP_LINKS: Record<ProductId, DeepLinkTable> = {
       'Cloud apps > Policy templates, Playbooks, SIEM agents, External DLP, API tokens, IP address ' +
       'ranges, User groups, Scoped deployment and privacy -> Settings > Cloud apps, Admin roles -> ' +
       'Permissions > Cloud apps > Roles, Exported reports -> Reports > Cloud apps, Connected apps / App ' +
-      'connectors -> Settings > Cloud apps > Connected apps > App Connectors; Security configuration -> ' +
+      'connectors -> Settings > Cloud apps > Connected apps > App Connectors, OAuth apps -> Cloud apps > ' +
+      'OAuth apps, Discovered apps and the other views -> tabs on the Cloud Discovery page; Security configuration -> ' +
       'Microsoft Defender for Cloud), the settings tab form from the same page ' +
       "(/cloudapps/settings?tabid=autoRedirection); legacy forms seen in Microsoft's own examples: " +
       'portal.cloudappsecurity.com/#/dashboard, #/alerts/{id}, #/policy/?id=..., #/services/{appId}; ' +
@@ -200,12 +236,19 @@ export const DEEP_LINKS: Record<ProductId, DeepLinkTable> = {
       { from: '/policy/*', to: '/cloudapps/policies/management', area: 'policies' },
       { from: '/policies', to: '/cloudapps/policies/management', area: 'policies' },
       { from: '/templates', to: '/cloudapps/policies/templates', area: 'policies' },
-      { from: '/discovery', to: '/cloudapps/discovery', area: 'discovery' },
-      { from: '/discovery/*', to: '/cloudapps/discovery', area: 'discovery' },
+      // The views are tabs on the Cloud Discovery page, no address documented for each: the
+      // classic `?tab=` goes along.
+      { from: '/discovery', to: '/cloudapps/discovery', query: 'keep', area: 'discovery' },
+      { from: '/discovery/*', to: '/cloudapps/discovery', query: 'keep', area: 'discovery' },
       { from: '/catalog', to: '/cloudapps/app-catalog', area: 'discovery' },
+      // An app's page (#/services/{appId}): no unified address for it is documented; the catalog
+      // it opens from.
+      { from: '/services/*', to: '/cloudapps/app-catalog', area: 'discovery' },
       { from: '/files', to: '/cloudapps/files', query: 'keep', area: 'files' },
       { from: '/governance', to: '/cloudapps/governance-log', area: 'activity' },
       { from: '/oauth-apps', to: '/cloudapps/oauth-apps', area: 'oauth-apps' },
+      // The classic portal's OAuth apps page.
+      { from: '/app-permissions', to: '/cloudapps/oauth-apps', area: 'oauth-apps' },
       { from: '/users', to: '/identities', area: 'identities' },
       { from: '/accounts', to: '/identities', area: 'identities' },
       { from: '/identity-security-posture', to: '/securescore', area: 'secure-score' },

@@ -6,7 +6,7 @@ import { type RequestFacts, isNavigation } from './facts';
 import { isHopContinuation } from './hop';
 import type { HostIndex, HostMatch } from './hosts';
 import { buildLocation } from './location';
-import { queryParam } from './query';
+import { queryParamAnyCase } from './query';
 import type { Reason } from './reasons';
 import { landing, type Route, routeOf } from './route';
 import { asTenantId } from './tenant';
@@ -112,7 +112,7 @@ function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): S
   if (facts.signIn !== null) return signingIn(ctx, match, facts, lookups);
 
   // `?tid=` decides this request only; it is never remembered.
-  const queryTenant = asTenantId(queryParam(facts.query, 'tid'));
+  const queryTenant = asTenantId(queryParamAnyCase(facts.query, 'tid'));
 
   // 3. Only top-level browser navigations move; the legacy app's own requests never do.
   if (!isNavigation(facts)) return decided(pass('not-navigation', product.id, queryTenant));

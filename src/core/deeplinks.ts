@@ -187,6 +187,42 @@ export function isUnderAny(path: string, prefixes: readonly string[]): boolean {
   return candidates.some((want) => want.every((s, i) => segments[i] === s));
 }
 
+/** `isUnderAny` for a path already split into its segments (none empty, no backslash). */
+export function isUnderAnySegments(
+  segments: readonly string[],
+  prefixes: readonly string[],
+): boolean {
+  const first = segments[0];
+  if (prefixes.length === 0 || first === undefined) return false;
+  const candidates = compiledPrefixes(prefixes).get(first.toLowerCase());
+  if (candidates === undefined) return false;
+  return candidates.some(
+    (want) =>
+      want.length <= segments.length &&
+      want.every((s, i) => (segments[i] as string).toLowerCase() === s),
+  );
+}
+
+/**
+ * True when a prefix as long as `segments` matches all of them but the last: the last segment's
+ * value decides whether the path is under it.
+ */
+export function prefixEndsAtLast(
+  segments: readonly string[],
+  prefixes: readonly string[],
+): boolean {
+  const first = segments[0];
+  if (prefixes.length === 0 || first === undefined) return false;
+  const candidates = compiledPrefixes(prefixes).get(first.toLowerCase());
+  if (candidates === undefined) return false;
+  const last = segments.length - 1;
+  return candidates.some(
+    (want) =>
+      want.length === segments.length &&
+      want.every((s, i) => i === last || (segments[i] as string).toLowerCase() === s),
+  );
+}
+
 /** `pathSegments(path)[0] ?? ''`, without splitting the rest of the path. */
 function firstSegment(path: string): string {
   let start = 0;

@@ -1,87 +1,76 @@
-import type { ProductId } from '../catalogue/types';
+/**
+ * The map of legacy pages: where a legacy page lands on the unified portal, or `null` when it
+ * stays on the legacy portal. It is the redirect's own answer, built of the same steps as
+ * `decide` builds a redirect (`routeOf`, the landing, `buildLocation`); the banner's link,
+ * `explain` and the SIEM rewriter ask it, and the SIEM rewriter's fast path
+ * (`siem/link-shapes.ts`) is tested against it. test/one-map.test.ts runs every deep-link row,
+ * out-of-scope prefix and documented link through every face.
+ */
+import type { Product, ProductId } from '../catalogue/types';
 import type { CoreContext } from './decide';
 import type { DeepLinkMap } from './deeplinks';
-import { buildLocation, keptAsItIs, MAX_LOCATION_LENGTH, originText } from './location';
+import { buildLocation } from './location';
+import { landingOf, type Route, routeOf } from './route';
 
-/**
- * Where a link to a legacy page of `product` lands on the unified portal: exactly where a click
- * on it would be redirected (same deep-link map, same Location rules, `tid` when known).
- * `null` for anything that is not a link to one of the product's legacy browser hosts.
- */
-export function mapLegacyLink(
-  ctx: CoreContext,
-  value: string,
-  product: ProductId,
+/** Where a route lands: the Location a redirect of it carries, or `null` when it stays. */
+export function routeTarget(
+  unified: URL,
+  product: Product,
+  map: DeepLinkMap | undefined,
+  route: Route,
   tenant: string | null,
 ): string | null {
-  return mapLegacyLinkShaped(ctx, value, product, tenant)?.text ?? null;
+  const mapped = landingOf(product, map, route.path);
+  if (mapped === null) return null;
+  return buildLocation(
+    unified,
+    mapped.path,
+    mapped.keepQuery ? route.query : null,
+    tenant,
+    mapped.fixedQuery,
+  );
 }
 
 /**
- * `mapLegacyLink`, and for a plain link also its shape: how every link that differs from it only
- * in its variable part maps (see `LinkShape`), so a payload of tens of thousands of similar links
- * maps each of them without parsing it.
+ * The query of the hash page's continuation (edge/respond.ts `hashPage`): the page's own query,
+ * then `hash=` and the fragment as `encodeURIComponent` writes it. `fragment` is without its `#`,
+ * as the URL API gives it (percent-encoded, so it encodes).
  */
-export function mapLegacyLinkShaped(
+export function hashPageQuery(query: string, fragment: string): string {
+  const hash = `hash=${encodeURIComponent(fragment)}`;
+  return query === '' ? hash : `${query}&${hash}`;
+}
+
+/**
+ * Where a page of `product` lands, from what a browser holds: the path and query the server sees
+ * (raw, as in `RequestFacts`) and the fragment it does not. At a hash-routed product's root a
+ * fragment is a route, and the browser's trip is the hash page, then its continuation carrying
+ * the route as `?hash=`: the continuation's target. Elsewhere the fragment decides nothing.
+ */
+export function mapPage(
   ctx: CoreContext,
-  value: string,
-  product: ProductId,
+  product: Product,
+  path: string,
+  query: string,
+  fragment: string,
   tenant: string | null,
-): { text: string; shape: LinkShape | null } | null {
-  const plain = plainLink(ctx, value, product, tenant);
-  if (plain !== null) return plain;
-  const text = mapViaUrl(ctx, value, product, tenant);
-  return text === null ? null : { text, shape: null };
+): string | null {
+  const unified = ctx.unified;
+  if (unified === null) return null;
+  const map = ctx.deepLinks.get(product.id);
+  const route = routeOf(product, path, query);
+  const target = routeTarget(unified, product, map, route, tenant);
+  if (target === null || !route.spaRoot || fragment === '') return target;
+  const continuation = routeOf(product, path, hashPageQuery(query, fragment));
+  return routeTarget(unified, product, map, continuation, tenant);
 }
 
 /**
- * `mapLegacyLinkShaped`, and for a plain link it keeps because its host is none of the product's
- * legacy browser hosts, a shape that keeps every link on that host (`KEPT_REST`, the link as its
- * own replacement): a payload of links already on another portal is then read through without a
- * call per link. Still `null` for anything else kept (not a link, not plain, no path).
+ * Where a link to a legacy page of `product` lands (`mapPage`), read by the URL API as a browser
+ * reads it; `null` when it stays, and for anything that is not a link to one of the product's
+ * legacy browser hosts.
  */
-export function rewriteLinkShaped(
-  ctx: CoreContext,
-  value: string,
-  product: ProductId,
-  tenant: string | null,
-): { text: string; shape: LinkShape | null } | null {
-  return mapLegacyLinkShaped(ctx, value, product, tenant) ?? keptLink(ctx, value, product);
-}
-
-function keptLink(
-  ctx: CoreContext,
-  value: string,
-  product: ProductId,
-): { text: string; shape: LinkShape } | null {
-  const host = PLAIN_LINK.exec(value)?.[1];
-  if (host === undefined) return null;
-  const start = value.slice(0, value.indexOf('//') + 2 + host.length + 1);
-  if (!start.endsWith(`${host}/`)) return null; // no path: `https://host?...`
-  // The host decides, as `mapViaUrl` decides it: the URL API's host for this very link, matched
-  // the same way. A path cannot change a host, so every link with this start is kept too.
-  if (!URL.canParse(value) || new URL(value).host !== host) return null;
-  const match = ctx.hosts.match(host);
-  if (match !== null && match.product.id === product && match.host.kind === 'browser') return null;
-  return {
-    text: value,
-    shape: {
-      start,
-      rest: KEPT_REST,
-      check: null,
-      before: start,
-      after: '',
-      keepRest: true,
-      maxRest: Number.MAX_SAFE_INTEGER,
-    },
-  };
-}
-
-/**
- * The reference: the URL API parses the link, `buildLocation` builds the target. Exported for the
- * test that compares it with the fast path.
- */
-export function mapViaUrl(
+export function mapLegacyLink(
   ctx: CoreContext,
   value: string,
   product: ProductId,
@@ -92,191 +81,5 @@ export function mapViaUrl(
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
   const match = ctx.hosts.match(url.host);
   if (match === null || match.product.id !== product || match.host.kind !== 'browser') return null;
-  const map = ctx.deepLinks.get(product);
-  if (!map) return null;
-  const mapped = map.map(url.pathname);
-  return buildLocation(
-    ctx.unified,
-    mapped.path,
-    mapped.keepQuery ? url.search.slice(1) : null,
-    tenant,
-    mapped.fixedQuery,
-  );
+  return mapPage(ctx, match.product, url.pathname, url.search.slice(1), url.hash.slice(1), tenant);
 }
-
-/**
- * A link as SIEM payloads carry tens of thousands of: an exact catalogue host, then segments of
- * characters no URL parser step changes (none starting with a dot, no escapes), an optional plain
- * query, no fragment. Everything else takes the reference path.
- */
-const PLAIN_LINK =
-  /^https?:\/\/([a-z0-9.-]+)((?:\/[A-Za-z0-9\-_~!$&'()*+,;=:@][A-Za-z0-9\-._~!$&'()*+,;=:@]*)*)\/?(?:\?([A-Za-z0-9\-._~!$&()*+,;=:@/?]*))?$/;
-/** Catalogue targets are plain paths (a test checks every row), so the Location is a plain join. */
-function plainLink(
-  ctx: CoreContext,
-  value: string,
-  product: ProductId,
-  tenant: string | null,
-): { text: string; shape: LinkShape | null } | null {
-  if (ctx.unified === null) return null;
-  const parts = PLAIN_LINK.exec(value);
-  if (parts === null) return null;
-  const match = ctx.hosts.exactly(parts[1] as string);
-  if (match === null || match.product.id !== product || match.host.kind !== 'browser') return null;
-  const map = ctx.deepLinks.get(product);
-  if (!map) return null;
-  const path = parts[2] as string;
-  const segments = path === '' ? [] : path.slice(1).split('/');
-  const mapped = map.mapSafeSegments(segments);
-  // A row with a fixed query takes the reference path (no SIEM link lands on one).
-  if (mapped.fixedQuery !== null) return null;
-  const legacyQuery = mapped.keepQuery ? (parts[3] ?? '') : '';
-  if (legacyQuery !== '' && !keptAsItIs(legacyQuery)) return null;
-  if (tenant !== null && !TENANT_ID.test(tenant)) return null;
-  const tid = tenant === null ? '' : `tid=${tenant}`;
-  const search =
-    legacyQuery === ''
-      ? tid === ''
-        ? ''
-        : `?${tid}`
-      : `?${legacyQuery}${tid === '' ? '' : '&'}${tid}`;
-  const origin = originText(ctx.unified);
-  const target = origin + mapped.path;
-  const text = target + search;
-  if (text.length > MAX_LOCATION_LENGTH) return null;
-  const shape =
-    parts[3] !== undefined
-      ? queryShape(value, target, tid, mapped.keepQuery)
-      : value.endsWith('/')
-        ? null
-        : segmentShape(value, segments, map, origin, tid);
-  return { text, shape };
-}
-
-/**
- * How every link that starts like a mapped one maps, without parsing it: a link that is
- * `start` followed by a variable part of `rest`'s characters (reaching the link's end) and
- * passing `check` maps to `before`, the variable part (when `keepRest`), then `after`.
- * Two kinds, both decided by `plainLink`'s own rules, and test/core.test.ts compares them with
- * `mapViaUrl` over runs of related links:
- * - a link with a query: the path decides the target, so the same text before `?` is the same
- *   target, and the query is kept as `plainLink` keeps it (or dropped, as the row says);
- * - a link without one: the same path up to its last segment, when no row could map it
- *   differently for another last segment (`DeepLinkMap.aroundLast`).
- */
-export interface LinkShape {
-  start: string;
-  rest: CharClass;
-  check: ((rest: string) => boolean) | null;
-  before: string;
-  after: string;
-  keepRest: boolean;
-  /** The longest variable part whose Location stays within MAX_LOCATION_LENGTH. */
-  maxRest: number;
-}
-
-/**
- * The characters a shape's variable part may hold: `first` for its first one, `then` for the
- * others, at least `min` of them. Data, so the WebAssembly rewriter can hold them as byte tables.
- */
-export interface CharClass {
-  first: string;
-  then: string;
-  min: 0 | 1;
-  /** Sticky: matches the variable part from `lastIndex`. */
-  pattern: RegExp;
-}
-
-function charClass(first: string, then: string, min: 0 | 1): CharClass {
-  // The WebAssembly rewriter holds classes as tables of printable ASCII.
-  if (/[^\x21-\x7e]/.test(first + then))
-    throw new Error('a character class holds printable ASCII only');
-  const set = (chars: string) => `[${chars.replace(/[\\\]^-]/g, '\\$&')}]`;
-  return {
-    first,
-    then,
-    min,
-    pattern: new RegExp(min === 0 ? `${set(then)}*` : `${set(first)}${set(then)}*`, 'y'),
-  };
-}
-
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-/** A last path segment that is plain (`.` not first: no dot segments). */
-export const PLAIN_SEGMENT = charClass(`${ALNUM}-_~!$&'()*+,;=:@`, `${ALNUM}-._~!$&'()*+,;=:@`, 1);
-/** A query that is plain: what `plainLink` keeps as it is. */
-export const PLAIN_QUERY = charClass(`${ALNUM}-._~!$&()*+,;=:@/?`, `${ALNUM}-._~!$&()*+,;=:@/?`, 0);
-/** Printable ASCII but `"` and `\`, JSON text that is its own value: what a kept link may hold after `https://host/`. */
-const JSON_PLAIN = Array.from({ length: 0x7f - 0x21 }, (_, k) => String.fromCharCode(0x21 + k))
-  .filter((c) => c !== '"' && c !== '\\')
-  .join('');
-export const KEPT_REST = charClass(JSON_PLAIN, JSON_PLAIN, 0);
-
-function queryShape(value: string, target: string, tid: string, keepQuery: boolean): LinkShape {
-  const start = value.slice(0, value.indexOf('?') + 1);
-  if (!keepQuery) {
-    // Whatever the query, the Location is the target and the tenant.
-    const text = tid === '' ? target : `${target}?${tid}`;
-    return {
-      start,
-      rest: PLAIN_QUERY,
-      check: null,
-      before: text,
-      after: '',
-      keepRest: false,
-      maxRest: Number.MAX_SAFE_INTEGER,
-    };
-  }
-  // `keptAsItIs` also turns down an empty query, which maps to the target alone.
-  const after = tid === '' ? '' : `&${tid}`;
-  return {
-    start,
-    rest: PLAIN_QUERY,
-    check: keptAsItIs,
-    before: `${target}?`,
-    after,
-    keepRest: true,
-    maxRest: MAX_LOCATION_LENGTH - target.length - 1 - after.length,
-  };
-}
-
-function segmentShape(
-  value: string,
-  segments: string[],
-  map: DeepLinkMap,
-  origin: string,
-  tid: string,
-): LinkShape | null {
-  const around = map.aroundLast(segments);
-  // The last segment used once in the target, or not at all; more is rare and not worth a shape.
-  if (around === null || around.pieces.length > 2) return null;
-  const before = origin + (around.pieces[0] as string);
-  const after =
-    (around.pieces.length === 2 ? (around.pieces[1] as string) : '') +
-    (tid === '' ? '' : `?${tid}`);
-  const keepRest = around.pieces.length === 2;
-  return {
-    start: value.slice(0, value.lastIndexOf('/') + 1),
-    rest: PLAIN_SEGMENT,
-    check: null,
-    before,
-    after,
-    keepRest,
-    maxRest: MAX_LOCATION_LENGTH - before.length - after.length,
-  };
-}
-
-/**
- * A link mapped through a shape, or null when it does not have that shape: the meaning of a
- * shape, which the WebAssembly rewriter (src/siem/assembly/json-scan.ts) applies on bytes.
- */
-export function applyShape(shape: LinkShape, value: string): string | null {
-  const restAt = shape.start.length;
-  if (!value.startsWith(shape.start) || value.length - restAt > shape.maxRest) return null;
-  const pattern = shape.rest.pattern;
-  pattern.lastIndex = restAt;
-  if (!pattern.test(value) || pattern.lastIndex !== value.length) return null;
-  if (shape.check !== null && !shape.check(value.slice(restAt))) return null;
-  return shape.before + (shape.keepRest ? value.slice(restAt) : '') + shape.after;
-}
-
-const TENANT_ID = /^[0-9a-f-]{36}$/;

@@ -1,6 +1,6 @@
 import type { Product } from '../catalogue/types';
 import type { DeepLinkMap, MappedPath } from './deeplinks';
-import { isUnderAny } from './deeplinks';
+import { isUnderAny, isUnderAnySegments } from './deeplinks';
 import { queryParam } from './query';
 
 /** The legacy route a request names, and where it lands. */
@@ -61,13 +61,28 @@ export function landing(
   return found;
 }
 
-function landingOf(
+/** `landing` for a path, without the memo: for callers off the redirect's path. */
+export function landingOf(
   product: Product,
   map: DeepLinkMap | undefined,
   path: string,
 ): MappedPath | null {
   if (isUnderAny(path, outOfScopePrefixes(product))) return null;
   const mapped = map ? map.map(path) : HOME;
+  return mapped.matched || product.unlisted === 'home' ? mapped : null;
+}
+
+/**
+ * `landingOf` for a path already split into segments that need no checks (plain characters, no
+ * escapes, none a dot segment): the same prefixes, rows and rule for unlisted paths.
+ */
+export function landingOfSegments(
+  product: Product,
+  map: DeepLinkMap,
+  segments: string[],
+): MappedPath | null {
+  if (isUnderAnySegments(segments, outOfScopePrefixes(product))) return null;
+  const mapped = map.mapSafeSegments(segments);
   return mapped.matched || product.unlisted === 'home' ? mapped : null;
 }
 

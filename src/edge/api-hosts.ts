@@ -2,11 +2,11 @@ import type { Product } from '../catalogue/types';
 import type { Config } from '../config';
 import type { Decision } from '../core/decide';
 import { toggleState } from '../core/toggle-state';
-import { rewriteLinkShaped } from '../core/links';
 import type { Reason } from '../core/reasons';
 import { unverifiedTenantOf } from '../core/tenant';
 import type { ToggleStore } from '../store/toggles';
 import { rewriteJsonLinks } from '../siem/json-links';
+import { rewriteLinkShaped } from '../siem/link-shapes';
 import { forward, originError, withDecision } from './passthrough';
 
 /** Encodings whose bodies the runtime hands us decoded (and re-encodes on the way out). */

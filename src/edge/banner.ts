@@ -2,10 +2,10 @@ import type { Product } from '../catalogue/types';
 import type { Config } from '../config';
 import type { Decision } from '../core/decide';
 import type { RequestFacts } from '../core/facts';
+import { mapPage } from '../core/links';
 import { meaningOf } from '../core/reasons';
 import { type Lookup, toggleState } from '../core/toggle-state';
 import type { ToggleValue } from '../model/toggle';
-import { mapLegacyLink } from '../core/links';
 import type { Strings } from '../i18n';
 import { pickLanguage } from '../i18n';
 import { escapeHtml } from './respond';
@@ -59,7 +59,9 @@ export function withBanner(
 ): Response {
   const settingsUrl = config.settingsUrl;
   const s = pickLanguage(null, request.headers.get('accept-language'));
-  const unified = mapLegacyLink(config.core, request.url, product.id, decision.tenant);
+  // The page the server was asked for: its path and query, read as the redirect reads them. A
+  // fragment never reaches the server; a page that stays has no link.
+  const unified = mapPage(config.core, product, facts.path, facts.query, '', decision.tenant);
   const back = `${facts.path}${facts.query ? `?${facts.query}` : ''}`;
   const html = bannerHtml(
     s,

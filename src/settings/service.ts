@@ -2,7 +2,10 @@ import { productById } from '../catalogue/products';
 import type { Product, ProductId } from '../catalogue/types';
 import type { CoreContext } from '../core/decide';
 import { navigationFacts } from '../core/facts';
-import { NO_MINTED } from '../core/minted';
+import { hashPageQuery } from '../core/links';
+import { HOP_PARAM, NO_MINTED } from '../core/minted';
+import { withoutParamAnyCase } from '../core/query';
+import { routeOf } from '../core/route';
 import type { Reason } from '../core/reasons';
 import { routeToRemember } from '../core/remember';
 import { AppError } from '../errors';
@@ -142,24 +145,48 @@ export class SettingsService {
     };
   }
 
-  /** What the edge would do for a legacy URL for this tenant (a navigation). */
+  /**
+   * What the edge would do for a legacy URL for this tenant (a navigation). At a hash-routed
+   * product's root a fragment is a route the server never sees: the answer is then the browser's
+   * whole trip, the hash page and its continuation carrying the route as `?hash=` (with the
+   * page's marker, as the edge with its signing secret sets it), decided as the edge decides it.
+   */
   async explain(access: TenantAccess, rawUrl: string, withSession: boolean): Promise<Explanation> {
     const url = new URL(rawUrl);
-    // Only this tenant's state may answer: any tid in the URL is replaced by the access's tenant,
-    // given as a link's `?tid=` (which outranks a tenant-specific host's own mapping).
-    url.searchParams.delete('tid');
+    // Only this tenant's state may answer: any tid in the URL, in any case (the edge reads it so),
+    // is replaced by the access's tenant, given as a link's `?tid=` (which outranks a
+    // tenant-specific host's own mapping). The rest of the query is kept as it was written.
+    url.search = withoutParamAnyCase(url.search.slice(1), 'tid');
+    const fragment = url.hash.slice(1);
+    url.hash = '';
+    const query = url.search.slice(1);
+    const product = this.deps.core.hosts.match(url.host)?.product;
     const cookies: Record<string, string> = {};
-    const sessionCookie = this.deps.core.hosts.match(url.host)?.product.sessionCookies[0];
+    const sessionCookie = product?.sessionCookies[0];
     if (withSession && sessionCookie) cookies[sessionCookie] = 'explain';
-    const facts = navigationFacts(url, cookies);
-    facts.query =
-      facts.query === '' ? `tid=${access.tenant}` : `${facts.query}&tid=${access.tenant}`;
+    const tid = `tid=${access.tenant}`;
     const config = { core: this.deps.core };
-    const decision = await decideWithStore(config, this.deps.reads, facts);
+    const hashTrip =
+      fragment !== '' &&
+      product?.hashRouted === true &&
+      routeOf(product, url.pathname, query).spaRoot;
+    let decision = await decideWithStore(config, this.deps.reads, {
+      ...navigationFacts(url, cookies),
+      query: query === '' ? tid : `${query}&${tid}`,
+    });
+    // The route the trip carries: what the continuation asks for, and what a sign-in remembers.
+    const routeQuery = hashTrip ? hashPageQuery(query, fragment) : query;
+    if (hashTrip && (decision.location ?? decision.observedLocation) !== undefined)
+      decision = await decideWithStore(config, this.deps.reads, {
+        ...navigationFacts(url, cookies),
+        query: `${routeQuery}&${tid}&${HOP_PARAM}=explain`,
+        secFetchSite: 'same-origin',
+        minted: { ...NO_MINTED, hop: 'explain', hopCarried: true },
+      });
     // The same link opened where the legacy portal sends the browser to sign in: the edge
     // remembers it with the sign-in it saw start (bounded, a path on this host), then uses it at
     // the sign-in this browser completes.
-    const route = routeToRemember(url.pathname, url.search.slice(1));
+    const route = routeToRemember(url.pathname, routeQuery);
     const bound = 'explain';
     const signIn = await decideWithStore(config, this.deps.reads, {
       ...navigationFacts(url),

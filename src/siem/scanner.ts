@@ -5,13 +5,6 @@
  * recognises keys, and why: docs/siem.md.
  */
 
-import {
-  type CharClass,
-  KEPT_REST,
-  type LinkShape,
-  PLAIN_QUERY,
-  PLAIN_SEGMENT,
-} from '../core/links';
 import { keptAsItIs } from '../core/location';
 import {
   CLASS_SIZE,
@@ -38,6 +31,13 @@ import {
   THEN_AT,
 } from './layout';
 import scanModule from './json-scan.wasm';
+import {
+  type CharClass,
+  KEPT_REST,
+  type LinkShape,
+  PLAIN_QUERY,
+  PLAIN_SEGMENT,
+} from './link-shapes';
 
 export { MAX_REPLACEMENT_BYTES, MAX_VALUE_BYTES };
 
