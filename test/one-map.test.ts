@@ -11,7 +11,8 @@
  *   read three times (in order, again through the shapes the first read learned, then reversed),
  *   and Endpoint's links also through the Worker's SIEM API host;
  * - the banner's "open this page" link on the page passed with redirection off;
- * - `explain` through the settings API.
+ * - `explain` through the settings API, and its `afterSignIn`: where a sign-in begun from the
+ *   link lands.
  *
  * The expected target comes from the row itself (its `to` with the values filled in) or from the
  * fixture, never from the code under test. A page that stays has no target: no face may link it to
@@ -283,16 +284,27 @@ async function bannerFace(c: Case): Promise<Answer> {
     : href.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)));
 }
 
-async function explainFace(c: Case): Promise<Answer> {
+/** `explain`: where the link goes, and where a sign-in begun from it goes (its remembered link). */
+async function explainFace(c: Case): Promise<{ location: Answer; afterSignIn: Answer }> {
   const url = c.url.replaceAll('{tid}', ON);
   const res = await api(
     'GET',
     `/tenants/${ON}/redirection/explain?url=${encodeURIComponent(url)}`,
     { token },
   );
-  const body = (await res.json()) as { action: string; reason: string; location: string | null };
-  if (body.action === 'redirect') return body.location;
-  return body.reason === 'out-of-scope' ? null : `pass: ${body.reason}`;
+  const body = (await res.json()) as {
+    action: string;
+    reason: string;
+    location: string | null;
+    afterSignIn: string | null;
+  };
+  const location =
+    body.action === 'redirect'
+      ? body.location
+      : body.reason === 'out-of-scope'
+        ? null
+        : `pass: ${body.reason}`;
+  return { location, afterSignIn: body.afterSignIn };
 }
 
 /** Each case's SIEM answer, worked out per product in one payload before the cases run. */
@@ -385,13 +397,17 @@ describe.each(PRODUCTS.map((p) => [p.id, p] as [ProductId, Product]))('%s', (id,
       redirect: await redirectFace(c),
       siem: siemAnswers.get(keyOf(c)) ?? null,
       banner: await bannerFace(c),
-      explain: await explainFace(c),
     };
+    const explained = await explainFace(c);
+    answers.explain = explained.location;
+    answers.signIn = explained.afterSignIn;
     const expected: Record<string, Answer> = {
       redirect: full(c.target, ON),
       siem: full(c.target, ON),
       banner: full(c.bannerTarget, OFF),
       explain: full(c.target, ON),
+      // The sign-in begun from the link lands where the link does; a page that stays, stays.
+      signIn: full(c.target, ON),
     };
     if (id === 'endpoint') {
       answers.siemWorker = siemWorkerAnswers.get(keyOf(c)) ?? null;

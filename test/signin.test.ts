@@ -138,12 +138,18 @@ describe('the edge remembers a sign-in it sees the legacy portal start', () => {
     expect(res.headers.get('location')).toBe(`${U}/alerts?tid=${tenant}`);
   });
 
-  it('maps the remembered link as a browser redirect would: an Office compliance page goes home', async () => {
+  it('leaves the sign-in for a page that stays to the portal, which shows that page', async () => {
     const tenant = newTenant();
     const start = await beginSignIn(`${OFFICE}/insiderriskmgmt`);
     expect(decisionOf(start.response).reason).toBe('out-of-scope');
     const res = await completeSignIn(start, { tenant });
-    expect(res.headers.get('location')).toBe(`${U}/?tid=${tenant}`);
+    // Office is on by default: a page that moved would go to the unified portal; this one stays.
+    expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'out-of-scope' });
+    expect(res.headers.get('location')).toBe('/insiderriskmgmt');
+    // The sign-in was this browser's own: its tenant is remembered, the trip used.
+    const set = setCookies(res);
+    expect(set.has(EDGE_COOKIE.tid)).toBe(true);
+    expect(set.get(EDGE_COOKIE.trip)).toMatch(/Max-Age=0/);
   });
 
   it('remembers no link it could not send back safely, and no sign-in it did not see start', async () => {

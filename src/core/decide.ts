@@ -5,7 +5,7 @@ import type { DeepLinkMap, MappedPath } from './deeplinks';
 import { type RequestFacts, isNavigation } from './facts';
 import { isHopContinuation } from './hop';
 import type { HostIndex, HostMatch } from './hosts';
-import { buildLocation } from './location';
+import { buildLocation, landedLocation } from './location';
 import { queryParamAnyCase } from './query';
 import type { Reason } from './reasons';
 import { landing, type Route, routeOf } from './route';
@@ -220,16 +220,13 @@ function signingIn(
   }
   const route = trip.route && routeOf(product, trip.route.path, trip.route.query);
   const mapped = route && landing(product, ctx.deepLinks.get(product.id), route);
-  const location =
-    route && mapped
-      ? buildLocation(
-          ctx.unified,
-          mapped.path,
-          mapped.keepQuery ? route.query : null,
-          tenant,
-          mapped.fixedQuery,
-        )
-      : buildLocation(ctx.unified, '/', null, tenant);
+  // The page the sign-in was for stays on the legacy portal: the portal completes its sign-in
+  // and shows it. A page that stays is never sent to the unified portal.
+  if (route !== null && mapped === null)
+    return decided({ ...pass('out-of-scope', product.id, tenant), ...cookies });
+  const location = mapped
+    ? landedLocation(ctx.unified, mapped, route?.query ?? null, tenant)
+    : buildLocation(ctx.unified, '/', null, tenant);
   const redirect: Decision = {
     action: 'redirect',
     reason: 'signed-in',
@@ -286,13 +283,7 @@ function redirectTo(
   reason: Reason,
   hopContinuation: boolean,
 ): Decision {
-  const location = buildLocation(
-    unified,
-    mapped.path,
-    mapped.keepQuery ? route.query : null,
-    tenant,
-    mapped.fixedQuery,
-  );
+  const location = landedLocation(unified, mapped, route.query, tenant);
   // A new decision, built here (the redirect path makes no copies).
   const redirect: Decision = {
     action: 'redirect',

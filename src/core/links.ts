@@ -9,7 +9,7 @@
 import type { Product, ProductId } from '../catalogue/types';
 import type { CoreContext } from './decide';
 import type { DeepLinkMap } from './deeplinks';
-import { buildLocation } from './location';
+import { landedLocation } from './location';
 import { landingOf, type Route, routeOf } from './route';
 
 /** Where a route lands: the Location a redirect of it carries, or `null` when it stays. */
@@ -21,14 +21,7 @@ export function routeTarget(
   tenant: string | null,
 ): string | null {
   const mapped = landingOf(product, map, route.path);
-  if (mapped === null) return null;
-  return buildLocation(
-    unified,
-    mapped.path,
-    mapped.keepQuery ? route.query : null,
-    tenant,
-    mapped.fixedQuery,
-  );
+  return mapped === null ? null : landedLocation(unified, mapped, route.query, tenant);
 }
 
 /**

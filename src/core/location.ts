@@ -1,3 +1,4 @@
+import type { MappedPath } from './deeplinks';
 import { isPlainPath, isPlainSearch } from './plain';
 import { QueryPairs } from './query';
 
@@ -35,6 +36,26 @@ export function buildLocation(
     build(origin, path, fixedQuery, tenant) ??
     build(origin, path, null, tenant) ??
     (build(origin, '/', null, tenant) as string)
+  );
+}
+
+/**
+ * The Location of a route that landed: the mapped path, the legacy query where the row keeps it,
+ * the row's fixed query, and `tid`. The redirect, the sign-in's 303 and the map of legacy pages
+ * (links.ts) all build it here.
+ */
+export function landedLocation(
+  unified: URL,
+  mapped: MappedPath,
+  legacyQuery: string | null,
+  tenant: string | null,
+): string {
+  return buildLocation(
+    unified,
+    mapped.path,
+    mapped.keepQuery ? legacyQuery : null,
+    tenant,
+    mapped.fixedQuery,
   );
 }
 
