@@ -10,6 +10,8 @@
  */
 import { parseArgs } from 'node:util';
 import { PRODUCTS, isProductId } from '../src/catalogue/products.ts';
+import type { Env } from '../src/config/env.ts';
+import { configuredProducts } from '../src/config/products.ts';
 import { normaliseHost } from '../src/core/hosts.ts';
 import { asTenantId } from '../src/core/tenant.ts';
 import type { ScheduledChange } from '../src/model/changes.ts';
@@ -28,6 +30,7 @@ import {
   type TenantState,
 } from './cli/render.ts';
 import { CliError, parse, runCli, UsageError } from './cli/run.ts';
+import { workerVars } from './cli/worker-vars.ts';
 import {
   CLI,
   type Command,
@@ -282,8 +285,17 @@ async function getFromKv(
   const handle = await openToggles({ ...options, existing: true });
   try {
     const products: ProductState[] = [];
+    // The products as the Worker runs them (PRODUCT_PHASES, LOCKED_PRODUCTS): the same defaults
+    // and locks the edge applies to these records.
+    const problems: string[] = [];
+    const configured = configuredProducts(
+      PRODUCTS,
+      workerVars(options.env, !options.remote) as unknown as Env,
+      problems,
+    );
+    for (const problem of problems) process.stderr.write(`warning: ${problem}\n`);
     // One at a time: remotely each is a wrangler call, and the first failure ends the read.
-    for (const p of PRODUCTS) {
+    for (const p of configured) {
       const record = parseToggleRecord(await handle.kv.get(keys.toggle(tenant, p.id)));
       products.push(productState(p, record, Date.now()));
     }

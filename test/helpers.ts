@@ -33,29 +33,25 @@ export const testActor = {
   idp: 'test',
 };
 
-/** Seed a tenant's toggle through its TenantSettings object, the writer the settings API uses. */
+/**
+ * Seed a tenant's toggle through its TenantSettings object, the writer the settings API uses: a
+ * first choice is stored (version 1) even when it equals the product's default.
+ */
 export async function seedToggle(
   tenant: string,
   product: ProductId,
   enabled: boolean | ToggleMode,
 ): Promise<void> {
-  const defaultEnabled = defaultOn(PRODUCTS.find((p) => p.id === product)!, Date.now());
-  const mode = typeof enabled === 'boolean' ? modeOf(enabled) : enabled;
   const settings = testEnv.TENANT_SETTINGS.get(testEnv.TENANT_SETTINGS.idFromName(tenant));
-  // Force a stored choice even when it equals the default: flip away first if needed.
-  const values: ToggleMode[] =
-    mode === modeOf(defaultEnabled) ? [modeOf(!defaultEnabled), mode] : [mode];
-  for (const value of values) {
-    const result = await settings.change({
-      tenant,
-      product,
-      mode: value,
-      actor: testActor,
-      feedback: null,
-    });
-    if (!result.ok || !result.value.kvSynced)
-      throw new Error(`seedToggle: ${JSON.stringify(result)}`);
-  }
+  const result = await settings.change({
+    tenant,
+    product,
+    mode: typeof enabled === 'boolean' ? modeOf(enabled) : enabled,
+    actor: testActor,
+    feedback: null,
+  });
+  if (!result.ok || !result.value.kvSynced)
+    throw new Error(`seedToggle: ${JSON.stringify(result)}`);
 }
 
 export async function seedHost(hostname: string, tenant: string): Promise<void> {

@@ -4,7 +4,6 @@
  * preset, and what the edge, the API and the settings page make of them.
  */
 import { describe, expect, it } from 'vitest';
-import { MICROSOFT_PHASES } from '../src/catalogue/phases';
 import type { ProductId } from '../src/catalogue/types';
 import type { Env } from '../src/config';
 import { parseConfig } from '../src/config';
@@ -39,8 +38,17 @@ describe('PRODUCT_PHASES', () => {
 
   it("'microsoft' applies every date Microsoft published", () => {
     const { of } = phasesOf({ PRODUCT_PHASES: 'microsoft' });
-    for (const id of ['endpoint', 'office', 'identity', 'cloudapps'] as const)
-      expect(of(id)).toEqual(MICROSOFT_PHASES[id]);
+    // The dates as Microsoft's pages give them (catalogue/phases.ts cites each).
+    expect(of('endpoint')).toEqual({ onByDefaultFrom: null, lockedFrom: null });
+    expect(of('office')).toEqual({ onByDefaultFrom: '2021-10-01T00:00:00Z', lockedFrom: null });
+    expect(of('identity')).toEqual({
+      onByDefaultFrom: '2023-01-31T00:00:00Z',
+      lockedFrom: '2023-07-02T00:00:00Z',
+    });
+    expect(of('cloudapps')).toEqual({
+      onByDefaultFrom: '2024-05-01T00:00:00Z',
+      lockedFrom: '2024-06-16T00:00:00Z',
+    });
     const config = parseConfig({ ...testEnv, PRODUCT_PHASES: 'microsoft' } as Env);
     expect(config.products.map((p) => [p.id, phaseAt(p, DEC_2026)])).toEqual([
       ['endpoint', 'opt-in'],
@@ -59,7 +67,7 @@ describe('PRODUCT_PHASES', () => {
       }),
     });
     expect(problems).toEqual([]);
-    expect(of('identity')).toEqual(MICROSOFT_PHASES.identity);
+    expect(of('identity').lockedFrom).toBe('2023-07-02T00:00:00Z');
     expect(of('endpoint')).toEqual({ onByDefaultFrom: '2027-03-01T00:00:00Z', lockedFrom: null });
     expect(of('office')).toEqual({ onByDefaultFrom: null, lockedFrom: null });
     expect(of('cloudapps')).toEqual({ onByDefaultFrom: null, lockedFrom: null });
@@ -80,6 +88,29 @@ describe('PRODUCT_PHASES', () => {
     expect(both.of('endpoint').lockedFrom).toBe('2028-01-01T00:00:00Z');
     expect(both.problems).toEqual([
       'LOCKED_PRODUCTS.endpoint ignored: PRODUCT_PHASES.endpoint sets lockedFrom',
+    ]);
+  });
+
+  it('takes ISO-8601 only, written as the catalogue writes instants, and names unknown products', () => {
+    const { of, problems } = phasesOf({
+      PRODUCT_PHASES: JSON.stringify({
+        endpoint: { onByDefaultFrom: '2027-03-01', lockedFrom: '2027-06-01T02:00:00+02:00' },
+        office: { onByDefaultFrom: '6/16/2024' },
+        entpoint: 'microsoft',
+      }),
+      LOCKED_PRODUCTS: '{"__proto__": "2020-01-01", "identity": "2024"}',
+    });
+    expect(of('endpoint')).toEqual({
+      onByDefaultFrom: '2027-03-01T00:00:00Z',
+      lockedFrom: '2027-06-01T00:00:00Z',
+    });
+    expect(of('office').onByDefaultFrom).toBe('2021-10-01T00:00:00Z');
+    expect(of('identity').lockedFrom).toBeNull();
+    expect(problems).toEqual([
+      'PRODUCT_PHASES.entpoint names no product: ignored',
+      'LOCKED_PRODUCTS.__proto__ names no product: ignored',
+      'PRODUCT_PHASES.office.onByDefaultFrom must be an ISO-8601 date or null: ignored',
+      'LOCKED_PRODUCTS.identity must be an ISO-8601 date: ignored',
     ]);
   });
 
@@ -144,6 +175,40 @@ describe("Microsoft's dates, as the edge and the settings API apply them", () =>
   });
 });
 
+describe('a choice made before the default moves', () => {
+  it('holds after the date: off chosen while opt-in stays off once the product is on by default', async () => {
+    const tenant = newTenant();
+    const token = await adminToken(tenant, ['global-admin']);
+    const before = {
+      ...testEnv,
+      PRODUCT_PHASES: JSON.stringify({ endpoint: { onByDefaultFrom: '2099-01-01T00:00:00Z' } }),
+    } as Env;
+    const put = await worker.fetch(
+      apiRequest('PUT', `/tenants/${tenant}/redirection/endpoint`, {
+        token,
+        body: { mode: 'off' },
+      }),
+      before,
+    );
+    // Off is today's default, and still the tenant's own choice: stored, with its version.
+    expect(await put.json()).toMatchObject({ mode: 'off', source: 'tenant', version: 1 });
+    const after = {
+      ...testEnv,
+      PRODUCT_PHASES: JSON.stringify({ endpoint: { onByDefaultFrom: '2020-01-01T00:00:00Z' } }),
+    } as Env;
+    const res = await worker.fetch(
+      navigation(`https://securitycenter.windows.com/alerts?tid=${tenant}`),
+      after,
+    );
+    expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'toggle-off' });
+    const fresh = await worker.fetch(
+      navigation(`https://securitycenter.windows.com/alerts?tid=${newTenant()}`),
+      after,
+    );
+    expect(decisionOf(fresh)).toEqual({ decision: 'redirect', reason: 'default-on' });
+  });
+});
+
 describe('the settings page says where each product stands', () => {
   it('on by default since a date, on by default and mandatory from dates to come', async () => {
     // The Worker under test runs with Identity's phases in 2099 (vitest.config.ts).
@@ -165,5 +230,9 @@ describe('the settings page says where each product stands', () => {
       'Redirection becomes mandatory on 2 July 2099: after that it cannot be turned off.',
     );
     expect(section('endpoint')).not.toContain('data-phase');
+    // Off only by default, with a date to come: off can be kept as the tenant's own choice.
+    expect(section('identity')).toContain('data-confirm="dialog-identity-keep"');
+    expect(section('identity')).toContain('Keep off');
+    expect(section('endpoint')).not.toContain('Keep off');
   });
 });

@@ -99,20 +99,23 @@ describe('PUT and GET /tenants/{tenantId}/redirection/{product}', () => {
     expect(after.headers.get('etag')).toBe('"1"');
   });
 
-  it('treats setting the current value again as a no-op: same version, no audit entry', async () => {
+  it('treats setting the chosen value again as a no-op: same version, no audit entry', async () => {
     const tenant = newTenant();
     const token = await adminToken(tenant, ['global-admin']);
     await put(tenant, 'identity', { enabled: true }, token);
     const again = await put(tenant, 'identity', { enabled: true }, token);
     expect(again.status).toBe(200);
     expect(again.headers.get('etag')).toBe('"1"');
-    // Office is on by default: turning it "on" changes nothing and stores nothing.
+    // Office is on by default: "on" becomes the tenant's own choice (it holds if the default
+    // moves), once; asking again changes nothing.
     const office = await put(tenant, 'office', { enabled: true }, token);
-    expect(((await office.json()) as State).source).toBe('default');
+    expect(await office.json()).toMatchObject({ source: 'tenant', version: 1 });
+    const officeAgain = await put(tenant, 'office', { enabled: true }, token);
+    expect(officeAgain.headers.get('etag')).toBe('"1"');
     const audit = (await (
       await api('GET', `/tenants/${tenant}/redirection/audit`, { token })
     ).json()) as { entries: unknown[] };
-    expect(audit.entries).toHaveLength(1);
+    expect(audit.entries).toHaveLength(2);
   });
 
   it('keeps feedback with the audit entry when disabling, and only then', async () => {

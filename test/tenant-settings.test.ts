@@ -1,6 +1,7 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config';
+import { loadConfig, parseConfig } from '../src/config';
+import { settingsDeps } from '../src/objects/deps';
 import { keys, parseToggleRecord } from '../src/store/records';
 import { newTenant, store, testEnv } from './helpers';
 import { faultyKv } from './kv-faults';
@@ -78,6 +79,15 @@ describe('TenantSettings: one writer per tenant', () => {
     const same = await changeVia(tenant, 'endpoint', false);
     expect(same).toMatchObject({ ok: true, value: { changed: false } });
     expect(await allAudit(tenant)).toHaveLength(2);
+  });
+
+  it("stores a tenant's first choice even when it is today's default: the default may move", async () => {
+    const tenant = newTenant();
+    // Endpoint is opt-in: off by default today.
+    const first = await changeVia(tenant, 'endpoint', false);
+    expect(first).toMatchObject({ ok: true, value: { changed: true, kvSynced: true } });
+    expect(unwrap(first).record).toMatchObject({ mode: 'off', version: 1 });
+    expect(await allAudit(tenant)).toMatchObject([{ mode: 'off', previousMode: 'off' }]);
   });
 
   it('answers only for its own tenant, in canonical form, and stores nothing else', async () => {
@@ -269,6 +279,25 @@ describe('TenantSettings: audit read', () => {
 });
 
 describe('TenantSettings: configuration from the composition root', () => {
+  it("builds the deployed object's deps from its env: Date.now, the TOGGLES namespace, the config", () => {
+    const deps = settingsDeps(testEnv);
+    const before = Date.now();
+    const now = deps.clock();
+    expect(now).toBeGreaterThanOrEqual(before);
+    expect(now).toBeLessThanOrEqual(Date.now());
+    expect(deps.kv).toBe(testEnv.TOGGLES);
+    // The catalogue as configured (PRODUCT_PHASES included), the edge's own.
+    expect(deps.products).toBe(loadConfig(testEnv).products);
+    expect(deps.products.map((p) => p.id)).toEqual(['endpoint', 'office', 'identity', 'cloudapps']);
+    expect(deps.limits).toEqual({
+      auditRetentionMs: 730 * 86_400_000,
+      writesPerMinute: 60,
+      scheduleMinLeadMs: 60_000,
+      kvWaitMs: 2_000,
+      kvReadTimeoutMs: 1_000,
+    });
+  });
+
   it('defaults to two years of audit and 60 writes a minute, and ignores bad values', () => {
     expect(parseConfig(testEnv).settings).toEqual({
       auditRetentionMs: 730 * 86_400_000,

@@ -59,6 +59,13 @@ function withPhases(
   const all = Object.hasOwn(PRESETS, whole) ? PRESETS[whole] : undefined;
   const each = all === undefined ? productMap('PRODUCT_PHASES', rawPhases, problems) : null;
   const locks = productMap('LOCKED_PRODUCTS', rawLocks, problems);
+  for (const [name, map] of [
+    ['PRODUCT_PHASES', each],
+    ['LOCKED_PRODUCTS', locks],
+  ] as const)
+    for (const key of Object.keys(map ?? {}))
+      if (!products.some((p) => p.id === key))
+        problems.push(`${name}.${key} names no product: ignored`);
   return products.map((p) => {
     let phases = all ? all(p) : p.phases;
     const asked = each?.[p.id];
@@ -67,7 +74,7 @@ function withPhases(
     if (lock !== undefined) {
       if (asked !== undefined && (asked as { lockedFrom?: unknown }).lockedFrom !== undefined)
         problems.push(`LOCKED_PRODUCTS.${p.id} ignored: PRODUCT_PHASES.${p.id} sets lockedFrom`);
-      else if (instant(lock)) phases = { ...phases, lockedFrom: lock };
+      else if (instant(lock)) phases = { ...phases, lockedFrom: canonical(lock) };
       else problems.push(`LOCKED_PRODUCTS.${p.id} must be an ISO-8601 date: ignored`);
     }
     return phases === p.phases ? p : { ...p, phases };
@@ -96,10 +103,18 @@ function phasesOf(
   for (const key of ['onByDefaultFrom', 'lockedFrom'] as const) {
     const value = fields[key];
     if (value === undefined) continue;
-    if (value === null || instant(value)) next[key] = value;
+    if (value === null) next[key] = null;
+    else if (instant(value)) next[key] = canonical(value);
     else problems.push(`${name}.${key} must be an ISO-8601 date or null: ignored`);
   }
   return next;
 }
 
-const instant = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+/** An ISO-8601 date or instant (`2024-06-16`, `2024-06-16T00:00:00Z`, with an offset). */
+const ISO_8601 =
+  /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+const instant = (v: unknown): v is string =>
+  typeof v === 'string' && ISO_8601.test(v) && !Number.isNaN(Date.parse(v));
+/** The instant as the catalogue writes it: UTC (`2024-06-16T00:00:00Z`, milliseconds if any). */
+const canonical = (v: string): string =>
+  new Date(Date.parse(v)).toISOString().replace(/\.000Z$/, 'Z');

@@ -4,10 +4,9 @@ import type { RequestFacts } from '../core/facts';
 import { pathTemplate } from '../core/path-template';
 import { meaningOf } from '../core/reasons';
 import type { TenantSettings } from '../objects/tenant-settings';
-import type { CountKind, CountRow } from '../model/report';
+import { type CountKind, type CountRow, HOUR_MS } from '../model/report';
 import type { Result } from '../model/result';
 
-const HOUR_MS = 3_600_000;
 /**
  * Distinct counters one isolate holds between flushes. Past it, new counters are dropped (and
  * said in the log) while existing ones keep counting: memory stays bounded whatever the traffic.

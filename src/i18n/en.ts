@@ -102,7 +102,7 @@ export const en = {
     'store-unavailable': 'Settings could not be read',
     'observe-would-redirect': 'Observe mode',
   } satisfies Record<NamedPassReason, string> as Record<NamedPassReason, string>,
-  reportOther: 'other pages (beyond the first 200 in an hour)',
+  reportOther: (first: number) => `other pages (beyond the first ${first} in an hour)`,
   reportNone: 'No visits counted yet.',
   sourceDefault: 'Default setting',
   sourceTenant: "Your organization's choice",
@@ -118,6 +118,8 @@ export const en = {
   neverChanged: 'Never changed.',
   enable: 'Enable',
   disable: 'Disable',
+  /** Off by choice, before the product turns on by default. */
+  keepOff: 'Keep off',
   confirmEnableTitle: (product: string) => `Turn on automatic redirection for ${product}?`,
   confirmEnableText: 'People who open its legacy portal go to the Microsoft Defender portal.',
   confirmDisableTitle: (product: string) => `Turn off automatic redirection for ${product}?`,

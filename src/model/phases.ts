@@ -1,4 +1,4 @@
-import type { Product } from '../catalogue/types';
+import type { Product, ProductPhases } from '../catalogue/types';
 
 /**
  * Where a product stands in the move to the unified portal at an instant (its `phases`):
@@ -8,10 +8,22 @@ import type { Product } from '../catalogue/types';
 export type Phase = 'opt-in' | 'on-by-default' | 'locked';
 
 export function phaseAt(product: Product, now: number): Phase {
-  const { lockedFrom, onByDefaultFrom } = product.phases;
-  if (lockedFrom !== null && now >= Date.parse(lockedFrom)) return 'locked';
-  if (onByDefaultFrom !== null && now >= Date.parse(onByDefaultFrom)) return 'on-by-default';
+  const { lockedMs, onByDefaultMs } = instantsOf(product.phases);
+  if (now >= lockedMs) return 'locked';
+  if (now >= onByDefaultMs) return 'on-by-default';
   return 'opt-in';
+}
+
+/** A product's phase dates as epoch ms (never: +Infinity), read once per phases object. */
+const instants = new WeakMap<ProductPhases, { lockedMs: number; onByDefaultMs: number }>();
+function instantsOf(phases: ProductPhases): { lockedMs: number; onByDefaultMs: number } {
+  let read = instants.get(phases);
+  if (read === undefined) {
+    const ms = (iso: string | null) => (iso === null ? Number.POSITIVE_INFINITY : Date.parse(iso));
+    read = { lockedMs: ms(phases.lockedFrom), onByDefaultMs: ms(phases.onByDefaultFrom) };
+    instants.set(phases, read);
+  }
+  return read;
 }
 
 /** Redirection is mandatory: the tenant's choice no longer counts. */

@@ -1,5 +1,12 @@
 import type { ProductId } from '../catalogue/types';
 
+/** The report counts by the hour: an hour is `floor(epoch ms / HOUR_MS)`. */
+export const HOUR_MS = 3_600_000;
+
+/** Distinct path templates stored per product and hour; more are summed under `OTHER_TEMPLATE`. */
+export const MAX_TEMPLATES_PER_HOUR = 200;
+export const OTHER_TEMPLATE = '(other)';
+
 /** What one count is of: a decision (`redirect`/`pass`, key = reason) or an unmapped path. */
 export type CountKind = 'redirect' | 'pass' | 'template';
 

@@ -29,8 +29,10 @@ export class Changes {
 
   /**
    * One change and its audit row in one transaction, against the version the admin saw
-   * (`ifMatch`); setting the value in force writes nothing. `entryId`: a scheduled change's
-   * application has one derived from the schedule.
+   * (`ifMatch`). Setting the mode the tenant already chose writes nothing; a tenant's first
+   * choice is stored even when it is the product's default today, because the default moves with
+   * the product's phases (an "off" chosen before the product turns on by default stays off).
+   * `entryId`: a scheduled change's application has one derived from the schedule.
    */
   apply(
     request: ChangeRequest,
@@ -44,7 +46,8 @@ export class Changes {
       if (request.ifMatch !== undefined && request.ifMatch !== version)
         return { ok: false, error: 'precondition_failed', current: version } as const;
       const mode = currentMode(this.product(request.product), current?.record ?? null, now);
-      if (mode === request.mode) return ok({ record: current?.record ?? null, changed: false });
+      if (current !== null && mode === request.mode)
+        return ok({ record: current.record, changed: false });
       const at = new Date(now).toISOString();
       const entry: AuditEntry = {
         id: entryId,

@@ -1,11 +1,14 @@
 import { PRODUCT_IDS, type ProductId } from '../catalogue/types';
 import { isReason, meaningOf, NAMED_PASS_REASONS } from '../core/reasons';
-import type {
-  CountRow,
-  MigrationReport,
-  ProductReport,
-  ReportBucket,
-  ReportWindow,
+import {
+  type CountRow,
+  HOUR_MS,
+  MAX_TEMPLATES_PER_HOUR,
+  OTHER_TEMPLATE,
+  type MigrationReport,
+  type ProductReport,
+  type ReportBucket,
+  type ReportWindow,
 } from '../model/report';
 
 /** Hourly counters of the migration report (docs/kv-schema.md), created with the other tables. */
@@ -20,14 +23,10 @@ CREATE TABLE IF NOT EXISTS report_counts (
 );
 `;
 
-const HOUR_MS = 3_600_000;
 /** Hours kept: the 7-day window plus the hour under way. */
 export const REPORT_KEEP_HOURS = 7 * 24 + 1;
 /** Rows one batch may carry (an isolate holds at most 10 000 counters, all tenants together). */
 export const MAX_BATCH_ROWS = 10_000;
-/** Distinct templates stored per product and hour; more are summed under `OTHER_TEMPLATE`. */
-export const MAX_TEMPLATES_PER_HOUR = 200;
-export const OTHER_TEMPLATE = '(other)';
 const TOP_TEMPLATES = 20;
 const MAX_TEMPLATE_CHARS = 300;
 // What pathTemplate makes: words and placeholders, never an escape, a query or a space.

@@ -3,8 +3,10 @@ import type { ScheduledChange } from '../model/changes';
 import type { ToggleMode } from '../model/toggle';
 
 /**
- * The scheduled changes table (docs/kv-schema.md), created with the others at start; schema 4
- * drops `default_enabled` (the product's default is read when the change applies).
+ * The scheduled changes table (docs/kv-schema.md), created with the others at start.
+ * `default_enabled` is written (the product's default when the change was set) and never read:
+ * a change takes the default that holds when it applies. It stays while a Worker version that
+ * reads it may still run against this table.
  */
 export const SCHEDULE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS schedules (
@@ -28,6 +30,7 @@ interface ScheduleRow extends Record<string, SqlStorageValue> {
   mode: string;
   at_ms: number;
   created_at: string;
+  default_enabled: number;
   actor_oid: string;
   actor_name: string;
   actor_upn: string;
@@ -36,6 +39,8 @@ interface ScheduleRow extends Record<string, SqlStorageValue> {
 
 export interface StoredSchedule extends ScheduledChange {
   atMs: number;
+  /** The product's default when the change was set (kept for older readers, not read here). */
+  defaultEnabled: boolean;
 }
 
 /** Typed statements over the `schedules` table. */
@@ -44,13 +49,14 @@ export class ScheduleSql {
 
   insert(s: StoredSchedule): void {
     this.sql.exec(
-      `INSERT INTO schedules (id, product, mode, at_ms, created_at,
-         actor_oid, actor_name, actor_upn, actor_idp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO schedules (id, product, mode, at_ms, created_at, default_enabled,
+         actor_oid, actor_name, actor_upn, actor_idp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       s.id,
       s.product,
       s.mode,
       s.atMs,
       s.createdAt,
+      s.defaultEnabled ? 1 : 0,
       s.actor.oid,
       s.actor.name,
       s.actor.upn,
@@ -102,6 +108,7 @@ function storedSchedule(row: ScheduleRow): StoredSchedule {
     at: new Date(row.at_ms).toISOString(),
     atMs: row.at_ms,
     createdAt: row.created_at,
+    defaultEnabled: row.default_enabled === 1,
     actor: { oid: row.actor_oid, name: row.actor_name, upn: row.actor_upn, idp: row.actor_idp },
   };
 }

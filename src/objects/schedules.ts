@@ -1,6 +1,7 @@
+import type { Product } from '../catalogue/types';
 import type { Actor } from '../model/audit';
 import type { CancelResult, ScheduledChange, ScheduleRequest } from '../model/changes';
-import { isLocked } from '../model/phases';
+import { defaultOn, isLocked } from '../model/phases';
 import { type Failure, invalidRequest, ok, type Result } from '../model/result';
 import type { Changes } from './changes';
 import type { SettingsDeps } from './deps';
@@ -43,6 +44,7 @@ export class Schedules {
       at: new Date(atMs).toISOString(),
       atMs,
       createdAt: new Date(now).toISOString(),
+      defaultEnabled: defaultOn(this.product(request.product), now),
       actor: request.actor,
     };
     this.storage.transactionSync(() => {
@@ -103,6 +105,12 @@ export class Schedules {
         this.table.delete(due.id);
       }
     }
+  }
+
+  private product(id: ScheduleRequest['product']): Product {
+    const product = this.deps.products.find((p) => p.id === id);
+    if (product === undefined) throw new Error(`TenantSettings: no product ${id}`);
+    return product;
   }
 
   /** When the next pending change is due, or `null` for none. */

@@ -47,8 +47,6 @@ const MIGRATIONS: readonly string[] = [
   // 3: scheduled changes set and cancelled are audited too.
   `ALTER TABLE audit ADD COLUMN event TEXT;
    ALTER TABLE audit ADD COLUMN scheduled_for TEXT;`,
-  // 4: a scheduled change takes the product's default when it applies, not when it was set.
-  `ALTER TABLE schedules DROP COLUMN default_enabled;`,
 ];
 
 export type MetaKey = 'schema' | 'tenant' | 'imported_at' | 'import_summary' | 'kv_attempts';

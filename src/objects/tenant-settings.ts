@@ -202,7 +202,7 @@ export class TenantSettings extends DurableObject<Env> {
         console.warn(`TenantSettings import for ${tenant} failed: ${String(error)}`);
         return null;
       });
-      failed = imported === null;
+      failed = imported?.ok !== true;
     });
     return failed
       ? { ok: false, error: 'unavailable', retryAfterSeconds: IMPORT_RETRY_AFTER_SECONDS }

@@ -1,7 +1,13 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from 'hono/jsx';
-import { OTHER_TEMPLATE } from '../objects/report-sql';
-import type { MigrationReport, ProductReport, ReportBucket } from '../model/report';
+
+import {
+  type MigrationReport,
+  MAX_TEMPLATES_PER_HOUR,
+  OTHER_TEMPLATE,
+  type ProductReport,
+  type ReportBucket,
+} from '../model/report';
 import type { Strings } from '../i18n';
 import { isReason, meaningOf, type NamedPassReason } from '../core/reasons';
 
@@ -275,7 +281,7 @@ export const ReportSection: FC<{ s: Strings; report: MigrationReport | null }> =
                       {w.unmapped.slice(0, TEMPLATES_SHOWN).map((t) => (
                         <li>
                           {t.template === OTHER_TEMPLATE ? (
-                            s.reportOther
+                            s.reportOther(MAX_TEMPLATES_PER_HOUR)
                           ) : (
                             <code>{t.template}</code>
                           )}{' '}

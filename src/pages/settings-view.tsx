@@ -112,8 +112,18 @@ const ConfirmForm: FC<{
   csrf: string;
   notes: ChangeNotes;
   inDialog: boolean;
-}> = ({ s, product, mode, version, csrf, notes, inDialog }) => {
-  const id = `${product}${mode === 'observe' ? '-observe' : ''}`;
+  /** The dialog's id suffix (`dialogId`); by default the mode's. */
+  id?: string;
+}> = ({
+  s,
+  product,
+  mode,
+  version,
+  csrf,
+  notes,
+  inDialog,
+  id = dialogId(product, mode, false),
+}) => {
   const words = modeWords(s, mode);
   // Signed-in users move at their next sign-in, and where a new tab moves them, then too.
   const newTab = productById(product)?.stickiness === 'session-or-new-tab';
@@ -157,6 +167,24 @@ const ConfirmForm: FC<{
 };
 
 /**
+ * A change's dialog id: the on/off flip's is `<product>` (a page holds one of the two), observe's
+ * `<product>-observe`, keeping the default's mode as a choice `<product>-keep`.
+ */
+function dialogId(product: ProductId, mode: ToggleMode, keep: boolean): string {
+  return keep ? `${product}-keep` : mode === 'observe' ? `${product}-observe` : product;
+}
+
+/** Off only because the tenant never chose, with the product on by default from a date to come. */
+function offUntilDefault(state: ProductState, now: number): boolean {
+  return (
+    state.source === 'default' &&
+    state.mode === 'off' &&
+    state.onByDefaultFrom !== null &&
+    Date.parse(state.onByDefaultFrom) > now
+  );
+}
+
+/**
  * A change button and its dialog. The on/off flip keeps the dialog id `dialog-<product>`;
  * observe has its own, `dialog-<product>-observe`. Without script the button opens the
  * confirmation page, carrying the version shown.
@@ -169,14 +197,15 @@ const ChangeButton: FC<{
   notes: ChangeNotes;
 }> = ({ s, state, mode, csrf, notes }) => {
   const { product } = state;
-  const id = `${product}${mode === 'observe' ? '-observe' : ''}`;
+  const keep = mode === state.mode;
+  const id = dialogId(product, mode, keep);
   return (
     <>
       <form method="get" action={`/settings/confirm/${product}`} data-confirm={`dialog-${id}`}>
         <input type="hidden" name="mode" value={mode} />
         <input type="hidden" name="version" value={String(state.version)} />
         <button type="submit" class={mode === 'on' ? '' : 'secondary'}>
-          {modeWords(s, mode).button}
+          {keep ? s.keepOff : modeWords(s, mode).button}
         </button>
       </form>
       <dialog id={`dialog-${id}`} aria-labelledby={`confirm-${id}-title`}>
@@ -188,6 +217,7 @@ const ChangeButton: FC<{
           csrf={csrf}
           notes={notes}
           inDialog={true}
+          id={id}
         />
       </dialog>
     </>
@@ -218,10 +248,12 @@ export const SettingsPage: FC<{
     {states.map((state) => {
       const product = products.find((p) => p.id === state.product);
       const canChange = writable.has(state.product) && !state.locked;
-      // The on/off flip first, then observe unless it is the current mode.
+      // The on/off flip first, then observe unless it is the current mode; and while off only by
+      // default with an on-by-default date to come, off as a choice of the tenant's own.
       const targets: ToggleMode[] = [
         state.mode === 'on' ? 'off' : 'on',
         ...(state.mode === 'observe' ? ['off' as const] : ['observe' as const]),
+        ...(offUntilDefault(state, notes.now) ? ['off' as const] : []),
       ];
       return (
         <section

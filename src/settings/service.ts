@@ -17,6 +17,7 @@ import type {
   PublicAuditEntry,
 } from '../model/audit';
 import type { CancelResult, Change, ScheduledChange, ScheduleInput } from '../model/changes';
+import { MAX_ACTOR_CHARS } from '../model/limits';
 import { isLocked } from '../model/phases';
 import type { MigrationReport } from '../model/report';
 import { type ProductState, productState } from '../model/state';
@@ -204,7 +205,13 @@ export class SettingsService {
   }
 }
 
-/** Who is acting, as the audit log names them. */
+/** Who is acting, as the audit log names them: each field bounded (a token's text). */
 function actorOf({ principal }: TenantAccess): Actor {
-  return { oid: principal.oid, name: principal.name, upn: principal.upn, idp: principal.idp };
+  const bounded = (text: string) => text.slice(0, MAX_ACTOR_CHARS);
+  return {
+    oid: bounded(principal.oid),
+    name: bounded(principal.name),
+    upn: bounded(principal.upn),
+    idp: bounded(principal.idp),
+  };
 }
