@@ -8,7 +8,10 @@ import type { Product, ProductPhases } from '../catalogue/types';
 export type Phase = 'opt-in' | 'on-by-default' | 'locked';
 
 export function phaseAt(product: Product, now: number): Phase {
-  const { lockedMs, onByDefaultMs } = instantsOf(product.phases);
+  const phases = product.phases;
+  // Most products are opt-in with no date: decided without a lookup (this runs per decision).
+  if (phases.lockedFrom === null && phases.onByDefaultFrom === null) return 'opt-in';
+  const { lockedMs, onByDefaultMs } = instantsOf(phases);
   if (now >= lockedMs) return 'locked';
   if (now >= onByDefaultMs) return 'on-by-default';
   return 'opt-in';
