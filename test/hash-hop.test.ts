@@ -204,3 +204,63 @@ describe('1. a marker planted from a sibling host ejects no one', () => {
     expect(res.headers.get('location')).toBe(`${U}/alerts?x=1&tid=${tenant}`);
   });
 });
+
+describe('a hash route that stays goes back to the portal as a route its app reads', () => {
+  const OFFICE = 'https://protection.office.com';
+
+  it('the continuation answers the root with the route in its fragment, and that root passes once', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'office', true);
+    const jar = new CookieJar();
+    // Office's root moves, so the edge answers its hash page; the route (mail flow) stays.
+    const first = await navigate(`${OFFICE}/?tid=${tenant}`, { cookies: jar.header() });
+    expect(decisionOf(first)).toEqual({ decision: 'redirect', reason: 'toggle-on' });
+    jar.take(first);
+    const id = hopIdOf(await first.text());
+    const continuation = `${OFFICE}/?tid=${tenant}&hash=${encodeURIComponent('/mailflow/connectors')}&pr_hop=${id}`;
+    const back = await navigate(continuation, { cookies: jar.header(), site: 'same-origin' });
+    expect(decisionOf(back)).toEqual({ decision: 'pass', reason: 'out-of-scope' });
+    expect(back.status).toBe(302);
+    // A path on this host: the page's own query, the route in the fragment, no marker in it.
+    expect(back.headers.get('location')).toBe(`/?tid=${tenant}#/mailflow/connectors`);
+    expect(back.headers.get('cache-control')).toBe('private, no-store');
+    const marker = setCookies(back).get(EDGE_COOKIE.hop) ?? '';
+    expect(marker).toContain('Max-Age=60');
+    expect(marker).toContain('SameSite=Strict');
+    jar.take(back);
+
+    // The browser follows it (the fragment stays in the browser): the root passes to the portal.
+    const root = await navigate(`${OFFICE}/?tid=${tenant}`, {
+      cookies: jar.header(),
+      site: 'same-origin',
+    });
+    expect(decisionOf(root)).toEqual({ decision: 'pass', reason: 'out-of-scope' });
+    expect(root.headers.get('x-demo-origin')).toBe('1');
+    expect(setCookies(root).get(EDGE_COOKIE.hop)).toContain('Max-Age=0');
+    jar.take(root);
+    // Used once: the next visit to the root is the hash page again.
+    const again = await navigate(`${OFFICE}/?tid=${tenant}`, { cookies: jar.header() });
+    expect(decisionOf(again)).toEqual({ decision: 'redirect', reason: 'toggle-on' });
+    expect(again.status).toBe(200);
+  });
+
+  it('a stay marker the edge did not mint for this host passes nothing', async () => {
+    const tenant = newTenant();
+    await seedToggle(tenant, 'office', true);
+    const signer = edgeSigner();
+    const name = mintedName('hop', true);
+    const forHostOnly = (host: string) =>
+      signer.sign(name, host, ['A'.repeat(22), 'stay'], Date.now());
+    for (const value of [
+      await forHostOnly('securitycenter.windows.com'),
+      `${Math.floor(Date.now() / 1000)}.${'A'.repeat(22)}.stay.forged`,
+    ]) {
+      const root = await navigate(`${OFFICE}/?tid=${tenant}`, {
+        cookies: `${EDGE_COOKIE.hop}=${value}`,
+        site: 'same-origin',
+      });
+      expect(decisionOf(root)).toEqual({ decision: 'redirect', reason: 'toggle-on' });
+      expect(root.status).toBe(200);
+    }
+  });
+});

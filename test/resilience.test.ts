@@ -229,6 +229,7 @@ describe('property-based: hostile URLs, hosts, cookies and Fetch Metadata', () =
         { nil: null },
       ),
       hop: fc.option(fc.constantFrom('A'.repeat(22), 'B'.repeat(22)), { nil: null }),
+      stay: fc.boolean(),
       hopCarried: fc.boolean(),
       rejected: fc.array(fc.constantFrom('portal_redirect_tid', '__Host-portal_redirect_hop')),
     }),

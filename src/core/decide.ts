@@ -63,6 +63,12 @@ export interface Decision {
   unmappedPath?: string;
   /** The hash page's own continuation, decided as the navigation that produced the page. */
   hopContinuation?: boolean;
+  /**
+   * A route from `?hash=` that stays on the legacy portal (`path?query`): the portal's app reads
+   * its route from the fragment, so the edge sends the browser to the root with this route there,
+   * marked to pass once (`MintedCookies.stay`), rather than pass `?hash=` it cannot read.
+   */
+  restoreRoute?: string;
 }
 
 export type Step =
@@ -120,7 +126,15 @@ function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): S
   // 4. Pages that do not belong to the unified portal.
   const route = routeOf(product, facts.path, facts.query);
   const mapped = landing(product, ctx.deepLinks.get(product.id), route);
-  if (mapped === null) return decided(pass('out-of-scope', product.id, queryTenant));
+  if (mapped === null) {
+    const stays = pass('out-of-scope', product.id, queryTenant);
+    if (route.fromHash)
+      stays.restoreRoute = route.query === null ? route.path : `${route.path}?${route.query}`;
+    return decided(stays);
+  }
+  // The root the edge sent a staying route back to: the route in its fragment stays, once.
+  if (route.spaRoot && facts.minted.stay)
+    return decided({ ...pass('out-of-scope', product.id, queryTenant), hopContinuation: true });
 
   // 5. Never eject an active session; the hash page's own continuation is decided as the
   // navigation that produced the page was, which had passed this step.

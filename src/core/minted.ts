@@ -9,7 +9,9 @@
  * - `trip`: a sign-in the legacy portal started in this browser: a digest of its nonce and the
  *   deep link that caused it (10 minutes, used once);
  * - `hop`: the hash page's marker, which lets its own continuation skip the stickiness step
- *   (one minute, used once).
+ *   (one minute, used once); or, with the field `stay`, the marker the edge sets when it sends a
+ *   continuation whose route stays back to the portal's root with that route in its fragment:
+ *   that root passes to the portal once, so the portal's app opens the route.
  */
 
 export type MintedKind = 'tid' | 'trip' | 'hop';
@@ -49,6 +51,8 @@ export interface MintedCookies {
   trip: SignInTrip | null;
   /** The hop marker's id, when it verified. */
   hop: string | null;
+  /** A stay marker verified: this root navigation carries a route that stays (used once). */
+  stay: boolean;
   /** A hop marker was carried, valid or not: the next navigation clears it (used once). */
   hopCarried: boolean;
   /**
@@ -63,9 +67,13 @@ export const NO_MINTED: MintedCookies = Object.freeze({
   tenant: null,
   trip: null,
   hop: null,
+  stay: false,
   hopCarried: false,
   rejected: Object.freeze([]) as readonly string[],
 });
+
+/** The hop cookie's second field for a stay marker. */
+export const STAY_FIELD = 'stay';
 
 /** The query parameter of the hash page's continuation that carries the hop marker's id. */
 export const HOP_PARAM = 'pr_hop';

@@ -11,7 +11,7 @@ import { bannerWanted, DISMISS_PATH, dismissBanner, withBanner } from './banner'
 import { isSignInPost, mintedCookies, readSignInForm, requestFacts } from './facts';
 import { passThrough } from './passthrough';
 import { countDecision } from './report-counter';
-import { decisionCookies, hashPage, redirectResponse, setsCookie } from './respond';
+import { decisionCookies, hashPage, redirectResponse, restoreRoute, setsCookie } from './respond';
 import { type CookieSigner, signerFor } from './signed-cookies';
 import { rememberSignIn, signInStart } from './signin-trip';
 
@@ -126,6 +126,10 @@ function answerWith(
       ? hashPage('move', decision, location, facts, secure, signer, cookies)
       : redirectResponse(decision, cookies);
   }
+  // A staying `?hash=` route goes back to the portal's root with the route in its fragment
+  // (without a signer it passes as it came).
+  if (decision.restoreRoute !== undefined && signer !== null && facts.method === 'GET')
+    return restoreRoute(decision, url, facts, secure, signer, cookies);
   const passed = decision;
   const origin = { origin: config.passthroughOrigin, timeoutMs: config.originTimeoutMs };
   return passThrough(request, body, passed, origin, url, cookies).then((response) => {

@@ -1,6 +1,6 @@
 import type { Decision } from '../core/decide';
 import type { RequestFacts } from '../core/facts';
-import { HOP_PARAM, MINTED, type MintedKind, mintedName } from '../core/minted';
+import { HOP_PARAM, MINTED, type MintedKind, mintedName, STAY_FIELD } from '../core/minted';
 import { type ErrorCode, errorResponse } from '../errors';
 import { type CookieSigner, randomId } from './signed-cookies';
 
@@ -163,6 +163,40 @@ export async function hashPage(
     `<p>${text} <a href="${escapeHtml(fallback)}">Continue</a>.</p>` +
     `<script nonce="${nonce}">${script}</script></html>\n`;
   return new Response(facts.method === 'HEAD' ? null : body, { status: 200, headers });
+}
+
+/**
+ * A `?hash=` route that stays on the legacy portal, given back to the portal's app as it reads
+ * routes: the root (the page's own query, without `hash` and the marker) with the route in its
+ * fragment, and a stay marker so that root passes once instead of serving the hash page again.
+ * The Location is a path on this host; the route is only ever its fragment, set through the URL
+ * API (which escapes it), so it cannot reach another host.
+ */
+export async function restoreRoute(
+  decision: Decision,
+  url: URL,
+  facts: Pick<RequestFacts, 'host' | 'now'>,
+  secure: boolean,
+  signer: CookieSigner,
+  cookies: readonly string[],
+): Promise<Response> {
+  const to = new URL(url.pathname, url.origin);
+  const kept = [...url.searchParams].filter(([name]) => {
+    const lower = name.toLowerCase();
+    return lower !== 'hash' && lower !== HOP_PARAM;
+  });
+  to.search = new URLSearchParams(kept).toString();
+  to.hash = decision.restoreRoute as string;
+  const marker = await signer.sign(
+    mintedName('hop', secure),
+    facts.host,
+    [randomId(), STAY_FIELD],
+    facts.now,
+  );
+  const headers = decisionHeaders(decision, [...cookies, mintedCookie('hop', marker, secure)]);
+  headers.set('Location', `${to.pathname}${to.search}${to.hash}`);
+  headers.set('Cache-Control', 'private, no-store');
+  return new Response(null, { status: 302, headers });
 }
 
 /** The hash page's title and line, shown only until its script runs (or without script). */

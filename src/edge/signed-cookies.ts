@@ -6,6 +6,7 @@ import {
   mintedName,
   NO_MINTED,
   type SignInTrip,
+  STAY_FIELD,
 } from '../core/minted';
 import { rememberedRoute, type RememberedRoute, routeText } from '../core/remember';
 import { HOP_ID } from '../core/hop';
@@ -151,10 +152,12 @@ export class CookieSigner {
       minted.trip = trip;
       return trip !== null;
     }
-    const id =
-      fields.length === 1 && HOP_ID.test(fields[0] as string) ? (fields[0] as string) : null;
-    minted.hop = id;
-    return id !== null;
+    const [id, purpose] = fields as [string, string | undefined];
+    if (!HOP_ID.test(id) || fields.length > 2) return false;
+    if (purpose === undefined) minted.hop = id;
+    else if (purpose === STAY_FIELD) minted.stay = true;
+    else return false;
+    return true;
   }
 
   private knownTenant(name: string, host: string, value: string, now: number): string | null {
