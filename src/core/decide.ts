@@ -1,5 +1,5 @@
 import type { Product, ProductId } from '../catalogue/types';
-import { isLocked } from '../model/phases';
+import { phaseAt } from '../model/phases';
 import type { ToggleValue } from '../model/toggle';
 import type { DeepLinkMap, MappedPath } from './deeplinks';
 import { type RequestFacts, isNavigation } from './facts';
@@ -145,7 +145,8 @@ function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): S
     );
 
   // Locked products move everyone, whatever the tenant chose.
-  const locked = isLocked(product, facts.now);
+  const phase = phaseAt(product, facts.now);
+  const locked = phase === 'locked';
 
   // 6. Which tenant: the link's own, the host's mapping (a tenant-specific host names one
   // tenant, whatever a browser remembers), then the one a verified sign-in remembered.
@@ -168,7 +169,7 @@ function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): S
     const toggle = lookups.toggle ?? lookups.known?.cachedToggle(tenant as string, product.id);
     if (toggle === undefined)
       return { kind: 'need-toggle', tenant: tenant as string, product: product.id };
-    const state = toggleState(product, toggle, facts.now);
+    const state = toggleState(product, toggle, facts.now, phase);
     if (!state.on && !state.observe)
       return decided(vouch(pass(state.reason, product.id, tenant), vouched));
     reason = state.reason;

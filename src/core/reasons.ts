@@ -164,9 +164,14 @@ export type Reason = keyof typeof REASON_TABLE;
 /** Every reason code, in the table's order. */
 export const REASONS = Object.keys(REASON_TABLE) as readonly Reason[];
 
-/** What a reason means (own keys only: a reason is sometimes text from a request). */
+/** The table as a Map: every request asks it (the counter, the cache headers), by a key. */
+const MEANINGS: ReadonlyMap<Reason, ReasonMeaning> = new Map(
+  Object.entries(REASON_TABLE) as [Reason, ReasonMeaning][],
+);
+
+/** What a reason means. */
 export function meaningOf(reason: Reason): ReasonMeaning {
-  return REASON_TABLE[reason];
+  return MEANINGS.get(reason) as ReasonMeaning;
 }
 
 /** Reasons the report names among passed navigations, in the table's order. */

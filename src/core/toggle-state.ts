@@ -1,5 +1,5 @@
 import type { Product } from '../catalogue/types';
-import { defaultOn, isLocked } from '../model/phases';
+import { type Phase, phaseAt } from '../model/phases';
 import type { Result } from '../model/result';
 import type { ToggleValue } from '../model/toggle';
 import type { Reason } from './reasons';
@@ -16,16 +16,18 @@ export function toggleState(
   product: Product,
   lookup: Lookup<ToggleValue | null>,
   now: number,
+  /** The product's phase at `now`, when the caller has it already. */
+  phase: Phase = phaseAt(product, now),
 ): { on: boolean; observe: boolean; reason: Reason } {
-  if (isLocked(product, now)) return { on: true, observe: false, reason: 'locked' };
+  if (phase === 'locked') return { on: true, observe: false, reason: 'locked' };
+  // Not locked: on by default, or opt-in.
+  const byDefault = phase === 'on-by-default';
   if (!lookup.ok) {
-    const seen = lookup.lastSeen ?? defaultOn(product, now);
+    const seen = lookup.lastSeen ?? byDefault;
     return { on: seen === true, observe: seen === 'observe', reason: 'store-unavailable' };
   }
-  if (lookup.value === null) {
-    const on = defaultOn(product, now);
-    return { on, observe: false, reason: on ? 'default-on' : 'default-off' };
-  }
+  if (lookup.value === null)
+    return { on: byDefault, observe: false, reason: byDefault ? 'default-on' : 'default-off' };
   if (lookup.value === 'observe')
     return { on: false, observe: true, reason: 'observe-would-redirect' };
   return { on: lookup.value, observe: false, reason: lookup.value ? 'toggle-on' : 'toggle-off' };
