@@ -10,8 +10,6 @@ describe('1. Office moves only its security pages (on by default for every tenan
     '/InsiderRiskMgmt/cases',
     '/compliancemanager',
     '/a-page-no-row-knows',
-    '/?hash=/insiderriskmgmt',
-    '/?hash=%2Fcommunicationcompliance%3Fx%3D1',
   ])('a tenant that never chose stays on the legacy portal for %s', async (path) => {
     const tenant = newTenant();
     const res = await navigate(
@@ -23,6 +21,22 @@ describe('1. Office moves only its security pages (on by default for every tenan
     expect(res.headers.get('location')).toBeNull();
     expect(res.headers.get('x-demo-origin')).toBe('1');
   });
+
+  it.each([
+    ['/?hash=/insiderriskmgmt', '/insiderriskmgmt'],
+    ['/?hash=%2Fcommunicationcompliance%3Fx%3D1', '/communicationcompliance?x=1'],
+  ])(
+    'a tenant that never chose gets %s back on the legacy portal with the route in the fragment',
+    async (path, route) => {
+      const tenant = newTenant();
+      const res = await navigate(`https://protection.office.com${path}&tid=${tenant}`, {
+        cookies: await legacySession('protection.office.com'),
+      });
+      expect(decisionOf(res)).toEqual({ decision: 'pass', reason: 'out-of-scope' });
+      expect(res.status).toBe(302);
+      expect(res.headers.get('location')).toBe(`/?tid=${tenant}#${route}`);
+    },
+  );
 
   it('the same tenant moves on the documented security pages (default-on)', async () => {
     const tenant = newTenant();
