@@ -98,8 +98,12 @@ describe('settings API: one writer per tenant', () => {
     expect(exported.map((e) => e.version)).toEqual([...versions].reverse());
     expect(exported.map((e) => e.id)).toEqual(entries.map((e) => e.id));
     for (const e of exported) expect(e.enabled).toBe(applied.get(e.version)!.enabled);
-    // Each applied change flips the value: the log alternates.
-    for (const [i, e] of exported.entries()) expect(e.previous, `row ${i}`).toBe(!e.enabled);
+    // The log chains: each row's previous value is what the version before it set. Version 1
+    // starts from Endpoint's default (off): a first choice is stored even when it equals it.
+    for (const e of exported) {
+      const before = e.version === 1 ? false : applied.get(e.version - 1)!.enabled;
+      expect(e.previous, `version ${e.version}`).toBe(before);
+    }
     const last = applied.get(versions[versions.length - 1]!)!;
     expect(final).toMatchObject({ version: last.version, enabled: last.enabled });
     const kv = parseToggleRecord(await testEnv.TOGGLES.get(keys.toggle(tenant, 'endpoint')));
