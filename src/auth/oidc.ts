@@ -3,7 +3,8 @@ import type { AuthConfig } from '../config';
 import { AppError } from '../errors';
 import type { AdminContext as Ctx } from './context';
 import { base64url } from '../lib/base64url';
-import { randomToken, startSession } from './session';
+import { randomToken } from '../lib/base64url';
+import { startSession } from './session';
 import { verifyAccessToken } from './tokens';
 
 /**

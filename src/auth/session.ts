@@ -1,6 +1,6 @@
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { AppError } from '../errors';
-import { base64url } from '../lib/base64url';
+import { randomToken } from '../lib/base64url';
 import type { Principal } from '../settings/principal';
 import type { AdminContext as Ctx } from './context';
 import { verifyAccessToken } from './tokens';
@@ -103,8 +103,4 @@ export function setLanguage(c: Ctx, lang: string): void {
     path: '/',
     maxAge: 365 * 24 * 60 * 60,
   });
-}
-
-export function randomToken(bytes = 32): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
 }

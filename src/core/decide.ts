@@ -99,13 +99,12 @@ export function decide(ctx: CoreContext, facts: RequestFacts, lookups: Lookups =
   const { minted } = facts;
   if (!minted.hopCarried && minted.rejected.length === 0) return step;
   // Only a navigation (or the sign-in's POST) uses or outlives the edge's cookies: a subresource
-  // the hash page loads before its continuation must not clear the marker. The decision is
-  // copied, never changed: a decision may be shared.
+  // the hash page loads before its continuation must not clear the marker. Every step builds
+  // its decision anew, so it is completed in place.
   if (!isNavigation(facts) && facts.signIn === null) return step;
-  const decision: Decision = { ...step.decision };
-  if (minted.hopCarried) decision.clearHop = true;
-  if (minted.rejected.length > 0) decision.clearRejected = true;
-  return decided(decision);
+  if (minted.hopCarried) step.decision.clearHop = true;
+  if (minted.rejected.length > 0) step.decision.clearRejected = true;
+  return step;
 }
 
 function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): Step {
@@ -138,7 +137,7 @@ function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): S
 
   // 5. Never eject an active session; the hash page's own continuation is decided as the
   // navigation that produced the page was, which had passed this step.
-  const hop = isHopContinuation(product, facts.path, facts.query, facts.minted);
+  const hop = isHopContinuation(route, facts.path, facts.query, facts.minted);
   if (!hop && isSticky(product, facts))
     return decided(
       pass('session-sticky', product.id, stickyTenant(match, facts, queryTenant, lookups)),
@@ -183,8 +182,10 @@ function decideSteps(ctx: CoreContext, facts: RequestFacts, lookups: Lookups): S
   return decided(observe ? observed(redirect) : redirect);
 }
 
+/** Marks a decision (built anew for this request) as made for the edge's own tenant cookie. */
 function vouch(decision: Decision, vouched: boolean): Decision {
-  return vouched ? { ...decision, vouched: true } : decision;
+  if (vouched) decision.vouched = true;
+  return decision;
 }
 
 /**

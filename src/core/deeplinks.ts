@@ -192,9 +192,7 @@ export function isUnderAnySegments(
   segments: readonly string[],
   prefixes: readonly string[],
 ): boolean {
-  const first = segments[0];
-  if (prefixes.length === 0 || first === undefined) return false;
-  const candidates = compiledPrefixes(prefixes).get(first.toLowerCase());
+  const candidates = candidatesFor(segments, prefixes);
   if (candidates === undefined) return false;
   return candidates.some(
     (want) =>
@@ -211,9 +209,7 @@ export function prefixEndsAtLast(
   segments: readonly string[],
   prefixes: readonly string[],
 ): boolean {
-  const first = segments[0];
-  if (prefixes.length === 0 || first === undefined) return false;
-  const candidates = compiledPrefixes(prefixes).get(first.toLowerCase());
+  const candidates = candidatesFor(segments, prefixes);
   if (candidates === undefined) return false;
   const last = segments.length - 1;
   return candidates.some(
@@ -221,6 +217,16 @@ export function prefixEndsAtLast(
       want.length === segments.length &&
       want.every((s, i) => i === last || (segments[i] as string).toLowerCase() === s),
   );
+}
+
+/** The prefixes, split, that start with the first of `segments` (ignoring case). */
+function candidatesFor(
+  segments: readonly string[],
+  prefixes: readonly string[],
+): readonly (readonly string[])[] | undefined {
+  const first = segments[0];
+  if (prefixes.length === 0 || first === undefined) return undefined;
+  return compiledPrefixes(prefixes).get(first.toLowerCase());
 }
 
 /** `pathSegments(path)[0] ?? ''`, without splitting the rest of the path. */

@@ -11,20 +11,23 @@
  * carrying an id does nothing without the cookie, and a cookie planted from a sibling host or
  * forged does not verify. `pr_hop` is never copied into a Location (`location.ts`).
  */
-import type { Product } from '../catalogue/types';
 import { HOP_PARAM, type MintedCookies } from './minted';
 import { queryParam } from './query';
+import type { Route } from './route';
 
 /** The hop marker's id: 128 random bits, base64url. */
 export const HOP_ID = /^[A-Za-z0-9_-]{22}$/;
 
-/** True when this request is the hash page's own continuation (see above). */
+/**
+ * True when this request is the hash page's own continuation (see above): `route` is the
+ * request's (`routeOf`), cut from `?hash=` at a hash-routed root when `fromHash`.
+ */
 export function isHopContinuation(
-  product: Product,
+  route: Route,
   path: string,
   query: string,
   minted: MintedCookies,
 ): boolean {
-  if (!product.hashRouted || minted.hop === null || (path !== '/' && path !== '')) return false;
-  return queryParam(query, 'hash') !== null && queryParam(query, HOP_PARAM) === minted.hop;
+  if (!route.fromHash || minted.hop === null || (path !== '/' && path !== '')) return false;
+  return queryParam(query, HOP_PARAM) === minted.hop;
 }

@@ -13,7 +13,7 @@ import { landedLocation } from './location';
 import { landingOf, type Route, routeOf } from './route';
 
 /** Where a route lands: the Location a redirect of it carries, or `null` when it stays. */
-export function routeTarget(
+function routeTarget(
   unified: URL,
   product: Product,
   map: DeepLinkMap | undefined,
@@ -51,11 +51,13 @@ export function mapPage(
   const unified = ctx.unified;
   if (unified === null) return null;
   const map = ctx.deepLinks.get(product.id);
-  const route = routeOf(product, path, query);
-  const target = routeTarget(unified, product, map, route, tenant);
-  if (target === null || !route.spaRoot || fragment === '') return target;
-  const continuation = routeOf(product, path, hashPageQuery(query, fragment));
-  return routeTarget(unified, product, map, continuation, tenant);
+  let route = routeOf(product, path, query);
+  if (route.spaRoot && fragment !== '') {
+    // The root must move for the browser to reach the hash page; then its continuation decides.
+    if (landingOf(product, map, route.path) === null) return null;
+    route = routeOf(product, path, hashPageQuery(query, fragment));
+  }
+  return routeTarget(unified, product, map, route, tenant);
 }
 
 /**

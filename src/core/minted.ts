@@ -33,8 +33,20 @@ export const MINTED_KINDS: readonly MintedKind[] = ['tid', 'trip', 'hop'];
  * Path=/, so no sibling host can set or shadow it.
  */
 export function mintedName(kind: MintedKind, secure: boolean): string {
-  return secure ? `__Host-${MINTED[kind].name}` : MINTED[kind].name;
+  return secure ? HOST_NAMES[kind] : MINTED[kind].name;
 }
+
+const HOST_NAMES: Readonly<Record<MintedKind, string>> = {
+  tid: `__Host-${MINTED.tid.name}`,
+  trip: `__Host-${MINTED.trip.name}`,
+  hop: `__Host-${MINTED.hop.name}`,
+};
+
+/** Every name of the edge's cookies, under either spelling. */
+export const MINTED_NAMES: readonly string[] = MINTED_KINDS.flatMap((kind) => [
+  MINTED[kind].name,
+  HOST_NAMES[kind],
+]);
 
 /** A sign-in the legacy portal started in this browser, as the edge saw it begin. */
 export interface SignInTrip {

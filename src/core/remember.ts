@@ -4,6 +4,7 @@
  * sign-in callback it sends the browser to the unified page of that link, not the unified home.
  */
 import { HOP_PARAM } from './minted';
+import { withoutParamAnyCase } from './query';
 
 /**
  * Longest link kept. Browsers keep at least 4096 bytes per cookie (RFC 6265 6.1), and the legacy
@@ -27,7 +28,7 @@ export interface RememberedRoute {
  * hash page's marker, or `null` when it is not a same-host path or is too long.
  */
 export function routeToRemember(path: string, query: string): RememberedRoute | null {
-  const kept = query.includes(HOP_PARAM) ? withoutParam(query, HOP_PARAM) : query;
+  const kept = withoutParamAnyCase(query, HOP_PARAM);
   const target = kept === '' ? path : `${path}?${kept}`;
   if (target.length > MAX_RETURN_LENGTH || !SAME_HOST_PATH.test(target)) return null;
   return { path, query: kept };
@@ -45,14 +46,4 @@ export function rememberedRoute(value: string): RememberedRoute | null {
 /** The route as one string, `path?query`. */
 export function routeText(route: RememberedRoute): string {
   return route.query === '' ? route.path : `${route.path}?${route.query}`;
-}
-
-function withoutParam(query: string, name: string): string {
-  return query
-    .split('&')
-    .filter((pair) => {
-      const eq = pair.indexOf('=');
-      return (eq === -1 ? pair : pair.slice(0, eq)).toLowerCase() !== name;
-    })
-    .join('&');
 }

@@ -1,11 +1,10 @@
 import { parse as parseCookies } from 'hono/utils/cookie';
-import { decodeJwt } from 'jose';
 import type { Product } from '../catalogue/types';
 import type { RequestFacts } from '../core/facts';
 import { type MintedCookies, NO_MINTED } from '../core/minted';
 import type { SignInConfig } from '../config/signin';
 import { type CookieSigner, carriesEdgeCookie, nonceDigest, untrusted } from './signed-cookies';
-import { verifiedSignInTenant } from './signin';
+import { verifiedSignIn } from './signin';
 
 /** Largest sign-in form we read to find the id_token; a larger body streams through untouched. */
 export const MAX_SIGN_IN_BODY_BYTES = 64 * 1024;
@@ -87,17 +86,14 @@ export async function readSignInForm(
   const bytes = await request.arrayBuffer();
   const idToken = new URLSearchParams(new TextDecoder().decode(bytes)).get('id_token');
   if (idToken) {
-    const tenant = await verifiedSignInTenant(idToken, product.id, signIn, facts.now);
-    const nonce = tenant === null ? null : nonceOf(idToken);
-    facts.signIn = { tenant, nonceHash: nonce === null ? null : await nonceDigest(nonce) };
+    const verified = await verifiedSignIn(idToken, product.id, signIn, facts.now);
+    const nonce = verified?.nonce ?? null;
+    facts.signIn = {
+      tenant: verified?.tenant ?? null,
+      nonceHash: nonce === null ? null : await nonceDigest(nonce),
+    };
   }
   return bytes;
-}
-
-/** The `nonce` claim of a token that has verified, or `null`. */
-function nonceOf(idToken: string): string | null {
-  const { nonce } = decodeJwt(idToken);
-  return typeof nonce === 'string' && nonce.length > 0 && nonce.length <= 1024 ? nonce : null;
 }
 
 function isSmallForm(headers: Headers): boolean {

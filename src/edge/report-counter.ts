@@ -2,7 +2,7 @@ import type { ProductId } from '../catalogue/types';
 import type { Decision } from '../core/decide';
 import type { RequestFacts } from '../core/facts';
 import { pathTemplate } from '../core/path-template';
-import { meaningOf } from '../core/reasons';
+import { meaningOf, type ReasonMeaning } from '../core/reasons';
 import type { TenantSettings } from '../objects/tenant-settings';
 import { type CountKind, type CountRow, HOUR_MS } from '../model/report';
 import type { Result } from '../model/result';
@@ -54,10 +54,14 @@ export function countDecision(
 ): void {
   try {
     const product = decision.product;
-    if (product === null || meaningOf(decision.reason).report === 'no') return;
+    if (product === null) return;
+    const meaning = meaningOf(decision.reason);
+    if (meaning.report === 'no') return;
     // A browser whose decision named no tenant still says the one the edge remembered for it.
     const tenant = decision.tenant ?? facts.minted.tenant;
-    if (tenant === null || !storedSetting(decision, tenant, product, hasSetting)) return;
+    if (tenant === null) return;
+    const stored = decision.tenant === tenant ? meaning.stored : 'unknown';
+    if (!storedSetting(stored, tenant, product, hasSetting)) return;
     const hour = Math.floor(facts.now / HOUR_MS);
     // The hash page's continuation is the same navigation as the page, counted there.
     if (decision.hopContinuation !== true)
@@ -94,12 +98,11 @@ function ownNavigation(facts: Pick<RequestFacts, 'secFetchSite'>): boolean {
  * what this isolate has seen.
  */
 function storedSetting(
-  decision: Decision,
+  stored: ReasonMeaning['stored'],
   tenant: string,
   product: ProductId,
   hasSetting: HasSetting,
 ): boolean {
-  const stored = decision.tenant === tenant ? meaningOf(decision.reason).stored : 'unknown';
   return stored === 'unknown' ? hasSetting(tenant, product) : stored === 'yes';
 }
 

@@ -2,7 +2,8 @@ import type { Decision } from '../core/decide';
 import type { RequestFacts } from '../core/facts';
 import { HOP_PARAM, MINTED, type MintedKind, mintedName, STAY_FIELD } from '../core/minted';
 import { type ErrorCode, errorResponse } from '../errors';
-import { type CookieSigner, randomId } from './signed-cookies';
+import type { CookieSigner } from './signed-cookies';
+import { randomToken } from '../lib/base64url';
 
 /** The two headers every legacy-host response carries: the decision's action and reason. */
 export const DECISION_HEADER = 'X-Redirect-Decision';
@@ -137,11 +138,11 @@ export async function hashPage(
   signer: CookieSigner | null,
   cookies: readonly string[] = [],
 ): Promise<Response> {
-  const nonce = randomToken();
+  const nonce = randomToken(16);
   const headers = decisionHeaders(decision, cookies);
   let hopParam = '';
   if (signer !== null && purpose === 'move') {
-    const hop = randomId();
+    const hop = randomToken(16);
     const marker = await signer.sign(mintedName('hop', secure), facts.host, [hop], facts.now);
     headers.append('Set-Cookie', mintedCookie('hop', marker, secure));
     hopParam = `+'&${HOP_PARAM}=${hop}'`;
@@ -190,7 +191,7 @@ export async function restoreRoute(
   const marker = await signer.sign(
     mintedName('hop', secure),
     facts.host,
-    [randomId(), STAY_FIELD],
+    [randomToken(16), STAY_FIELD],
     facts.now,
   );
   const headers = decisionHeaders(decision, [...cookies, mintedCookie('hop', marker, secure)]);
@@ -221,10 +222,4 @@ function jsonForScript(value: string): string {
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
-}
-
-/** 128 random bits, base64. */
-function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes));
 }

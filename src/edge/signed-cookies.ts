@@ -1,6 +1,7 @@
 import {
   MINTED,
   MINTED_KINDS,
+  MINTED_NAMES,
   type MintedCookies,
   type MintedKind,
   mintedName,
@@ -201,11 +202,6 @@ export async function nonceDigest(nonce: string): Promise<string> {
   return base64url(new Uint8Array(digest));
 }
 
-/** 128 random bits, base64url: the hop marker's id. */
-export function randomId(): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(16)));
-}
-
 function signedText(name: string, host: string, issued: string, fields: readonly string[]) {
   return new TextEncoder().encode(
     `portal-redirect/1\n${name}\n${host}\n${issued}\n${fields.join('.')}`,
@@ -229,12 +225,7 @@ export function untrusted(
 
 /** True when the request carries any of the edge's cookie names, under either spelling. */
 export function carriesEdgeCookie(cookies: Readonly<Record<string, string>>): boolean {
-  for (const kind of MINTED_KINDS)
-    if (
-      cookies[MINTED[kind].name] !== undefined ||
-      cookies[`__Host-${MINTED[kind].name}`] !== undefined
-    )
-      return true;
+  for (const name of MINTED_NAMES) if (cookies[name] !== undefined) return true;
   return false;
 }
 

@@ -3,8 +3,10 @@ import type { Decision } from '../core/decide';
 import type { RequestFacts } from '../core/facts';
 import { routeToRemember } from '../core/remember';
 import { meaningOf } from '../core/reasons';
+import { routeOf } from '../core/route';
 import { hashPage, mintedCookie } from './respond';
 import { type CookieSigner, nonceDigest, tripFields } from './signed-cookies';
+import { MAX_NONCE_LENGTH } from './signin';
 import { mintedName } from '../core/minted';
 import type { SignInConfig } from '../config/signin';
 
@@ -21,8 +23,6 @@ import type { SignInConfig } from '../config/signin';
 
 /** `/{tenant}/oauth2/v2.0/authorize` or the v1.0 `/{tenant}/oauth2/authorize`. */
 const AUTHORIZE_PATH = /^\/[A-Za-z0-9._-]{1,64}\/oauth2\/(?:v2\.0\/)?authorize$/;
-/** Longest nonce taken (ASP.NET's are about 100 characters). */
-const MAX_NONCE_LENGTH = 1024;
 
 export interface SignInStart {
   nonce: string;
@@ -89,9 +89,7 @@ export async function rememberSignIn(
   signer: CookieSigner,
 ): Promise<Response> {
   const atHashRoot =
-    product.hashRouted &&
-    (facts.path === '/' || facts.path === '') &&
-    !/(?:^|&)hash=/i.test(facts.query) &&
+    routeOf(product, facts.path, facts.query).spaRoot &&
     // Only where a sign-in may still move the browser (the reason table's `signInMayMove`) is
     // the fragment worth a round trip through the hash page before the sign-in starts.
     meaningOf(decision.reason).signInMayMove;

@@ -10,19 +10,28 @@ import { CONSUMER_TENANT, ENTRA_CLOCK_SKEW_SECONDS, entraIssuer } from '../lib/e
  */
 export const MAX_SIGN_IN_TOKEN_AGE_SECONDS = 10 * 60;
 
+/** Longest nonce taken (ASP.NET's are about 100 characters). */
+export const MAX_NONCE_LENGTH = 1024;
+
+/** A sign-in callback's verified id_token: its tenant and its nonce (`null` when unusable). */
+export interface VerifiedSignIn {
+  tenant: string;
+  nonce: string | null;
+}
+
 /**
- * The tenant of a sign-in callback's id_token when it verifies: RS256 against Entra ID's keys,
+ * The tenant and nonce of a sign-in callback's id_token when it verifies: RS256 against Entra ID's keys,
  * `iss` bound to its own `tid` (v2.0 `https://login.microsoftonline.com/{tid}/v2.0`, v1.0
  * `https://sts.windows.net/{tid}/`, by the token's `ver`), `exp`, a recent `iat` and a `nonce`
  * required, the product's client id (SIGNIN_AUDIENCES) as `aud`, never the consumer tenant.
  * `null` for anything else; the reason goes to the log, never to the client.
  */
-export async function verifiedSignInTenant(
+export async function verifiedSignIn(
   idToken: string,
   product: ProductId,
   config: SignInConfig,
   now: number,
-): Promise<string | null> {
+): Promise<VerifiedSignIn | null> {
   let tid: unknown;
   let ver: unknown;
   try {
@@ -40,7 +49,7 @@ export async function verifiedSignInTenant(
   const audience = config.audiences.get(product) ?? [];
   if (audience.length === 0) return refuse(`SIGNIN_AUDIENCES has no client id for ${product}`);
   try {
-    await jwtVerify(idToken, config.keys, {
+    const { payload } = await jwtVerify(idToken, config.keys, {
       algorithms: ['RS256'],
       issuer,
       audience: [...audience],
@@ -49,7 +58,10 @@ export async function verifiedSignInTenant(
       clockTolerance: ENTRA_CLOCK_SKEW_SECONDS,
       currentDate: new Date(now),
     });
-    return tenant;
+    const { nonce } = payload;
+    const usable =
+      typeof nonce === 'string' && nonce.length > 0 && nonce.length <= MAX_NONCE_LENGTH;
+    return { tenant, nonce: usable ? nonce : null };
   } catch (error) {
     return refuse(
       error instanceof joseErrors.JOSEError ? `${error.code}: ${error.message}` : String(error),
