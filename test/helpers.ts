@@ -4,11 +4,9 @@ import { DEMO_CLIENT_IDS } from '../scripts/demo-clients';
 import { mintedName } from '../src/core/minted';
 import { CookieSigner } from '../src/edge/signed-cookies';
 import type { ProductId } from '../src/catalogue/types';
-import { PRODUCTS } from '../src/catalogue/products';
 import type { Env } from '../src/config';
 import worker from '../src/index';
 import { ToggleStore } from '../src/store/toggles';
-import { defaultOn } from '../src/model/phases';
 import { modeOf, type ToggleMode } from '../src/model/toggle';
 
 export const testEnv = env as unknown as Env;

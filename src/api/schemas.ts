@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { REASONS } from '../core/reasons';
 import { AUDIT_EVENTS } from '../model/audit';
 import { MAX_AUDIT_PAGE, MAX_EXPLAIN_URL_CHARS } from '../model/limits';
+import { PHASES } from '../model/phases';
 import {
   AuditLimitSchema,
   AuditQuerySchema,
@@ -18,8 +19,6 @@ import {
  * schemas (model/schemas.ts, which the pages' forms use too), and the responses. The same
  * objects validate requests (routes.ts) and produce the OpenAPI document (openapi.ts).
  */
-
-export { ModeSchema, ProductIdSchema };
 
 export const TenantParams = v.object({ tenantId: TenantIdSchema });
 export const ProductParams = v.object({ tenantId: TenantIdSchema, product: ProductIdSchema });
@@ -67,7 +66,7 @@ export const ProductStateSchema = v.object({
   /** `phase === "locked"`. */
   locked: v.boolean(),
   /** opt-in, on-by-default (a tenant that never chose is redirected) or locked (mandatory). */
-  phase: v.picklist(['opt-in', 'on-by-default', 'locked']),
+  phase: v.picklist(PHASES),
   /** When redirection became, or becomes, the default for tenants that never chose. */
   onByDefaultFrom: v.nullable(v.string()),
   /** When redirection became, or becomes, mandatory. */
@@ -148,6 +147,14 @@ const ProductReportSchema = v.object({
   unmapped: v.array(v.object({ template: v.string(), count: Count })),
 });
 
+/** One hour's or one day's counts of a product. */
+const ReportBucketSchema = v.object({
+  at: v.string(),
+  redirected: Count,
+  passed: Count,
+  observed: Count,
+});
+
 export const ReportSchema = v.object({
   tenantId: v.string(),
   generatedAt: v.string(),
@@ -161,18 +168,14 @@ export const ReportSchema = v.object({
   hourly: v.array(
     v.object({
       product: ProductIdSchema,
-      hours: v.array(
-        v.object({ at: v.string(), redirected: Count, passed: Count, observed: Count }),
-      ),
+      hours: v.array(ReportBucketSchema),
     }),
   ),
   /** The last 7 days by UTC day (today's so far last), per product. */
   daily: v.array(
     v.object({
       product: ProductIdSchema,
-      days: v.array(
-        v.object({ at: v.string(), redirected: Count, passed: Count, observed: Count }),
-      ),
+      days: v.array(ReportBucketSchema),
     }),
   ),
 });

@@ -14,6 +14,16 @@ export function json(raw: string): unknown {
   }
 }
 
+/** https, or http on loopback (or anywhere, `anyHttp`), without credentials. */
+export function isHttpsOrLoopback(url: URL, anyHttp = false): boolean {
+  return (
+    !url.username &&
+    !url.password &&
+    (url.protocol === 'https:' ||
+      (url.protocol === 'http:' && (anyHttp || LOOPBACK.has(url.hostname))))
+  );
+}
+
 /** An https URL (or http on loopback, for local development and tests), or `null` with the problem noted. */
 export function httpUrl(
   raw: string | undefined,
@@ -23,13 +33,7 @@ export function httpUrl(
 ): URL | null {
   if (raw === undefined || raw.trim() === '') return null;
   const url = URL.canParse(raw.trim()) ? new URL(raw.trim()) : null;
-  const ok =
-    url !== null &&
-    !url.username &&
-    !url.password &&
-    (url.protocol === 'https:' ||
-      (url.protocol === 'http:' && (anyHttp || LOOPBACK.has(url.hostname))));
-  if (ok) return url;
+  if (url !== null && isHttpsOrLoopback(url, anyHttp)) return url;
   problems.push(`${name} is not an https URL: ignored`);
   return null;
 }

@@ -7,6 +7,7 @@ import {
   JWKS_CACHE_MAX_AGE_MS,
   JWKS_REFETCH_COOLDOWN_MS,
 } from '../lib/entra';
+import { isHttpsOrLoopback, json } from './parse';
 
 /**
  * Configuration of the sign-in callback's id_token check, parsed once per isolate with the rest
@@ -47,8 +48,6 @@ export function parseSignInConfig(
   };
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 function authorities(raw: string | undefined, problems: string[]): ReadonlySet<string> {
   const entries = raw?.trim() ? raw.split(',') : ENTRA_AUTHORITIES;
   const origins = new Set<string>();
@@ -56,14 +55,7 @@ function authorities(raw: string | undefined, problems: string[]): ReadonlySet<s
     const text = entry.trim();
     const url = URL.canParse(text) ? new URL(text) : null;
     // https, or http on loopback (a local stand-in for Entra ID).
-    if (
-      url !== null &&
-      (url.protocol === 'https:' ||
-        (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) &&
-      !url.username &&
-      !url.password
-    )
-      origins.add(url.origin);
+    if (url !== null && isHttpsOrLoopback(url)) origins.add(url.origin);
     else problems.push(`SIGNIN_AUTHORITIES entry "${text}" is not an https origin: ignored`);
   }
   return origins;
@@ -111,12 +103,7 @@ function audiences(
     );
     return map;
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    parsed = null;
-  }
+  const parsed = json(raw);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     problems.push('SIGNIN_AUDIENCES must be a JSON object keyed by product id: no sign-in decides');
     return map;

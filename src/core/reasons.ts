@@ -180,6 +180,11 @@ export const NAMED_PASS_REASONS = REASONS.filter((reason): reason is NamedPassRe
   return report === 'named' || report === 'observed';
 });
 
+/** A reason code from text (a stored count) that the report counts as observed. */
+export function isObservedReason(value: unknown): boolean {
+  return isReason(value) && meaningOf(value).report === 'observed';
+}
+
 /** A reason code from text (a stored count, a query): only the table's own keys. */
 export function isReason(value: unknown): value is Reason {
   return typeof value === 'string' && Object.hasOwn(REASON_TABLE, value);

@@ -52,7 +52,7 @@ export interface ScheduledChange {
 }
 
 /** Why a scheduled change is refused: a stable code (the pages say each in words) and a message. */
-export type ScheduleRefusal = 'invalid' | 'no-time' | 'too-soon' | 'too-far' | 'too-many';
+export type ScheduleRefusal = 'no-time' | 'too-soon' | 'too-far' | 'too-many';
 
 /**
  * A cancellation's answer: cancelled, or `gone` (no longer pending) with the audit entry of its

@@ -5,7 +5,8 @@ import type { Product, ProductPhases } from '../catalogue/types';
  * `opt-in` (a tenant that never chose stays), `on-by-default` (it moves unless it turned
  * redirection off) or `locked` (everyone moves; no tenant can turn it off).
  */
-export type Phase = 'opt-in' | 'on-by-default' | 'locked';
+export const PHASES = ['opt-in', 'on-by-default', 'locked'] as const;
+export type Phase = (typeof PHASES)[number];
 
 export function phaseAt(product: Product, now: number): Phase {
   const phases = product.phases;

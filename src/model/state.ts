@@ -1,5 +1,5 @@
 import type { Product, ProductId } from '../catalogue/types';
-import { defaultOn, isLocked, type Phase, phaseAt } from './phases';
+import { defaultOn, type Phase, phaseAt } from './phases';
 import type { ToggleMode, ToggleRecord } from './toggle';
 import { modeOf } from './toggle';
 
@@ -36,7 +36,8 @@ export function productState(
   record: ToggleRecord | null,
   now: number,
 ): ProductState {
-  const locked = isLocked(product, now);
+  const phase = phaseAt(product, now);
+  const locked = phase === 'locked';
   const mode = locked ? 'on' : currentMode(product, record, now);
   return {
     product: product.id,
@@ -44,7 +45,7 @@ export function productState(
     mode,
     source: record === null ? 'default' : 'tenant',
     locked,
-    phase: phaseAt(product, now),
+    phase,
     onByDefaultFrom: product.phases.onByDefaultFrom,
     lockedFrom: product.phases.lockedFrom,
     version: record?.version ?? 0,

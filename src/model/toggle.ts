@@ -5,7 +5,7 @@ export const TOGGLE_MODES = ['on', 'off', 'observe'] as const;
 export type ToggleMode = (typeof TOGGLE_MODES)[number];
 
 export const isToggleMode = (v: unknown): v is ToggleMode =>
-  v === 'on' || v === 'off' || v === 'observe';
+  (TOGGLE_MODES as readonly unknown[]).includes(v);
 
 /** The mode a bare `enabled` means (records and entries written before modes existed). */
 export const modeOf = (enabled: boolean): ToggleMode => (enabled ? 'on' : 'off');

@@ -1,13 +1,14 @@
-import type { Product, ProductId } from '../catalogue/types';
+import type { ProductId } from '../catalogue/types';
 import type { AuditEntry, AuditPage, AuditQuery, ExportFormat, AuditExport } from '../model/audit';
 import type { ChangeRequest, ChangeResult } from '../model/changes';
 import { DEFAULT_AUDIT_PAGE } from '../model/limits';
-import { type Failure, invalidRequest, ok, type Result } from '../model/result';
+import { invalidRequest, ok, type Result } from '../model/result';
 import { currentMode } from '../model/state';
-import type { ToggleRecord } from '../model/toggle';
+import type { ToggleMode, ToggleRecord } from '../model/toggle';
+import type { LegacyTenant } from './kv-import';
 import { exportBody } from './audit-export';
 import { after, auditFilter, decodeCursor, encodeCursor } from './audit-query';
-import type { SettingsDeps } from './deps';
+import { productOf, type SettingsDeps } from './deps';
 import { auditEntryOf, scheduleEntryId, type SettingsSql } from './schema';
 
 const EXPORT_PAGE_ROWS = 500;
@@ -38,16 +39,13 @@ export class Changes {
     request: ChangeRequest,
     via: AuditEntry['via'],
     entryId: string = crypto.randomUUID(),
-  ): Applied | Failure {
+  ): Applied {
     const now = this.deps.clock();
     return this.storage.transactionSync(() => {
-      const current = this.db.toggle(request.product);
-      const version = current?.version ?? 0;
+      const { stored, version, mode } = this.current(request.product, now);
       if (request.ifMatch !== undefined && request.ifMatch !== version)
         return { ok: false, error: 'precondition_failed', current: version } as const;
-      const mode = currentMode(this.product(request.product), current?.record ?? null, now);
-      if (current !== null && mode === request.mode)
-        return ok({ record: current.record, changed: false });
+      if (stored !== null && mode === request.mode) return ok({ record: stored, changed: false });
       const at = new Date(now).toISOString();
       const entry: AuditEntry = {
         id: entryId,
@@ -91,8 +89,7 @@ export class Changes {
     actor: AuditEntry['actor'],
   ): void {
     const now = this.deps.clock();
-    const current = this.db.toggle(schedule.product);
-    const mode = currentMode(this.product(schedule.product), current?.record ?? null, now);
+    const { version, mode } = this.current(schedule.product, now);
     this.db.insertAudit(
       {
         id: scheduleEntryId(schedule.id, event),
@@ -102,7 +99,7 @@ export class Changes {
         previous: mode === 'on',
         mode: schedule.mode,
         previousMode: mode,
-        version: current?.version ?? 0,
+        version,
         actor,
         via: 'admin',
         feedback: null,
@@ -158,6 +155,22 @@ export class Changes {
     return { rows: entries.length, ...exportBody(tenant, entries, format, this.deps.clock()) };
   }
 
+  /**
+   * Take what today's KV store held (`kv-import.ts`), inside the caller's transaction: records
+   * the tenant has no row for, audit entries within retention it does not hold yet. Returns how
+   * many of each were added.
+   */
+  importLegacy(legacy: LegacyTenant): { records: number; entries: number } {
+    const cutoff = this.cutoff();
+    let records = 0;
+    let entries = 0;
+    for (const [product, record] of legacy.records)
+      if (this.db.insertToggleIfAbsent(product, record)) records++;
+    for (const entry of legacy.entries)
+      if (Date.parse(entry.at) >= cutoff && this.db.insertAudit(entry, 'kv-import')) entries++;
+    return { records, entries };
+  }
+
   /** Delete rows past retention. */
   prune(): void {
     this.db.pruneAudit(this.cutoff());
@@ -173,9 +186,17 @@ export class Changes {
     return this.deps.clock() - this.deps.limits.auditRetentionMs;
   }
 
-  private product(id: ProductId): Product {
-    const product = this.deps.products.find((p) => p.id === id);
-    if (product === undefined) throw new Error(`TenantSettings: no product ${id}`);
-    return product;
+  /** The product's stored record (if any), its version and the mode in force at `now`. */
+  private current(
+    product: ProductId,
+    now: number,
+  ): { stored: ToggleRecord | null; version: number; mode: ToggleMode } {
+    const row = this.db.toggle(product);
+    const stored = row?.record ?? null;
+    return {
+      stored,
+      version: row?.version ?? 0,
+      mode: currentMode(productOf(this.deps, product), stored, now),
+    };
   }
 }

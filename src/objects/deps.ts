@@ -1,4 +1,5 @@
-import type { Product } from '../catalogue/types';
+import { productById } from '../catalogue/products';
+import type { Product, ProductId } from '../catalogue/types';
 import { type Env, loadConfig, type SettingsConfig } from '../config';
 
 /**
@@ -12,6 +13,13 @@ export interface SettingsDeps {
   readonly kv: KVNamespace;
   readonly products: readonly Product[];
   readonly limits: SettingsConfig;
+}
+
+/** The product `id` of the deps' catalogue; a missing one is a wiring bug, thrown. */
+export function productOf(deps: SettingsDeps, id: ProductId): Product {
+  const product = productById(id, deps.products);
+  if (product === undefined) throw new Error(`TenantSettings: no product ${id}`);
+  return product;
 }
 
 export function settingsDeps(env: Env): SettingsDeps {

@@ -1,5 +1,5 @@
 import { PRODUCT_IDS, type ProductId } from '../catalogue/types';
-import { isReason, meaningOf, NAMED_PASS_REASONS } from '../core/reasons';
+import { isObservedReason, isReason, NAMED_PASS_REASONS } from '../core/reasons';
 import {
   type CountRow,
   HOUR_MS,
@@ -146,7 +146,7 @@ export class ReportSql {
       if (r.kind === 'redirect') b.redirected += r.n;
       else {
         b.passed += r.n;
-        if (isReason(r.key) && meaningOf(r.key).report === 'observed') b.observed += r.n;
+        if (isObservedReason(r.key)) b.observed += r.n;
       }
     }
     return buckets;
@@ -170,7 +170,7 @@ export class ReportSql {
         if (d.kind === 'redirect') redirected += d.n;
         else {
           passed[d.key] = (passed[d.key] ?? 0) + d.n;
-          if (isReason(d.key) && meaningOf(d.key).report === 'observed') observed += d.n;
+          if (isObservedReason(d.key)) observed += d.n;
         }
       }
       const passedTotal = Object.values(passed).reduce((a, b) => a + b, 0);

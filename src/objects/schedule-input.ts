@@ -7,13 +7,12 @@ import { MAX_PENDING_SCHEDULES, MAX_SCHEDULE_AHEAD_MS } from '../model/limits';
  * entered (model/schemas.ts).
  */
 export function invalidSchedule(
-  at: string,
+  atMs: number,
   now: number,
   minLeadMs: number,
   pending: number,
 ): { reason: ScheduleRefusal; message: string } | null {
   const refuse = (reason: ScheduleRefusal, message: string) => ({ reason, message });
-  const atMs = Date.parse(at);
   if (!Number.isFinite(atMs)) return refuse('no-time', 'at must be an ISO-8601 instant');
   if (atMs < now + minLeadMs)
     return refuse(

@@ -39,15 +39,14 @@ interface ScheduleRow extends Record<string, SqlStorageValue> {
 
 export interface StoredSchedule extends ScheduledChange {
   atMs: number;
-  /** The product's default when the change was set (kept for older readers, not read here). */
-  defaultEnabled: boolean;
 }
 
 /** Typed statements over the `schedules` table. */
 export class ScheduleSql {
   constructor(private readonly sql: SqlStorage) {}
 
-  insert(s: StoredSchedule): void {
+  /** `defaultEnabled`: the product's default as the change is set, for older readers only. */
+  insert(s: StoredSchedule, defaultEnabled: boolean): void {
     this.sql.exec(
       `INSERT INTO schedules (id, product, mode, at_ms, created_at, default_enabled,
          actor_oid, actor_name, actor_upn, actor_idp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -56,7 +55,7 @@ export class ScheduleSql {
       s.mode,
       s.atMs,
       s.createdAt,
-      s.defaultEnabled ? 1 : 0,
+      defaultEnabled ? 1 : 0,
       s.actor.oid,
       s.actor.name,
       s.actor.upn,
@@ -79,8 +78,11 @@ export class ScheduleSql {
       .map(storedSchedule);
   }
 
-  get(id: string): StoredSchedule | null {
-    const row = this.sql.exec<ScheduleRow>('SELECT * FROM schedules WHERE id = ?', id).toArray();
+  /** Delete a pending change and answer it; `null` when it was not there. */
+  take(id: string): StoredSchedule | null {
+    const row = this.sql
+      .exec<ScheduleRow>('DELETE FROM schedules WHERE id = ? RETURNING *', id)
+      .toArray();
     return row[0] ? storedSchedule(row[0]) : null;
   }
 
@@ -108,7 +110,6 @@ function storedSchedule(row: ScheduleRow): StoredSchedule {
     at: new Date(row.at_ms).toISOString(),
     atMs: row.at_ms,
     createdAt: row.created_at,
-    defaultEnabled: row.default_enabled === 1,
     actor: { oid: row.actor_oid, name: row.actor_name, upn: row.actor_upn, idp: row.actor_idp },
   };
 }

@@ -1,10 +1,10 @@
-import type { Product } from '../catalogue/types';
+import { productById } from '../catalogue/products';
 import type { Actor } from '../model/audit';
 import type { CancelResult, ScheduledChange, ScheduleRequest } from '../model/changes';
 import { defaultOn, isLocked } from '../model/phases';
 import { type Failure, invalidRequest, ok, type Result } from '../model/result';
 import type { Changes } from './changes';
-import type { SettingsDeps } from './deps';
+import { productOf, type SettingsDeps } from './deps';
 import { scheduleEntryId } from './schema';
 import { invalidSchedule } from './schedule-input';
 import { publicSchedule, type ScheduleSql } from './schedule-sql';
@@ -27,8 +27,9 @@ export class Schedules {
    */
   add(request: ScheduleRequest, admit: () => Failure | null): Result<ScheduledChange> {
     const now = this.deps.clock();
+    const atMs = Date.parse(request.at);
     const refused = invalidSchedule(
-      request.at,
+      atMs,
       now,
       this.deps.limits.scheduleMinLeadMs,
       this.table.count(),
@@ -36,7 +37,6 @@ export class Schedules {
     if (refused !== null) return invalidRequest(refused.message, refused.reason);
     const limited = admit();
     if (limited !== null) return limited;
-    const atMs = Date.parse(request.at);
     const stored = {
       id: crypto.randomUUID(),
       product: request.product,
@@ -44,11 +44,10 @@ export class Schedules {
       at: new Date(atMs).toISOString(),
       atMs,
       createdAt: new Date(now).toISOString(),
-      defaultEnabled: defaultOn(this.product(request.product), now),
       actor: request.actor,
     };
     this.storage.transactionSync(() => {
-      this.table.insert(stored);
+      this.table.insert(stored, defaultOn(productOf(this.deps, request.product), now));
       this.changes.auditSchedule(stored, 'schedule-created', request.actor);
     });
     return ok(publicSchedule(stored));
@@ -65,8 +64,8 @@ export class Schedules {
    */
   cancel(id: string, actor: Actor): CancelResult {
     const cancelled = this.storage.transactionSync(() => {
-      const found = this.table.get(id);
-      if (found === null || !this.table.delete(found.id)) return null;
+      const found = this.table.take(id);
+      if (found === null) return null;
       this.changes.auditSchedule(found, 'schedule-cancelled', actor);
       return found;
     });
@@ -86,7 +85,7 @@ export class Schedules {
       try {
         this.storage.transactionSync(() => {
           if (!this.table.delete(due.id)) return;
-          const product = this.deps.products.find((p) => p.id === due.product);
+          const product = productById(due.product, this.deps.products);
           if (product === undefined || isLocked(product, now)) {
             console.warn(`scheduled change ${due.id} dropped: ${due.product} is locked`);
             return;
@@ -105,12 +104,6 @@ export class Schedules {
         this.table.delete(due.id);
       }
     }
-  }
-
-  private product(id: ScheduleRequest['product']): Product {
-    const product = this.deps.products.find((p) => p.id === id);
-    if (product === undefined) throw new Error(`TenantSettings: no product ${id}`);
-    return product;
   }
 
   /** When the next pending change is due, or `null` for none. */

@@ -161,14 +161,8 @@ export class TenantSettings extends DurableObject<Env> {
     const closed = await this.open(tenant, { importFirst: false });
     if (closed) return closed;
     const legacy = await readLegacyTenant(this.deps.kv, tenant, this.deps.limits.kvReadTimeoutMs);
-    const cutoff = this.deps.clock() - this.deps.limits.auditRetentionMs;
     const summary = this.ctx.storage.transactionSync(() => {
-      let records = 0;
-      let entries = 0;
-      for (const [product, record] of legacy.records)
-        if (this.db.insertToggleIfAbsent(product, record)) records++;
-      for (const entry of legacy.entries)
-        if (Date.parse(entry.at) >= cutoff && this.db.insertAudit(entry, 'kv-import')) entries++;
+      const { records, entries } = this.changes.importLegacy(legacy);
       this.db.setMeta('tenant', tenant);
       if (this.db.meta('imported_at') === null) {
         this.db.setMeta('imported_at', new Date(this.deps.clock()).toISOString());

@@ -9,7 +9,7 @@ import {
   type ReportBucket,
 } from '../model/report';
 import type { Strings } from '../i18n';
-import { isReason, meaningOf, type NamedPassReason } from '../core/reasons';
+import { isObservedReason, type NamedPassReason } from '../core/reasons';
 
 /** Unmapped templates shown per product on the page (the API has the top 20). */
 const TEMPLATES_SHOWN = 5;
@@ -170,9 +170,7 @@ const Figures: FC<{ s: Strings; day: ProductReport; week: ProductReport }> = ({ 
     Object.values(r.passed).reduce((a, b) => a + b, 0) - r.observed;
   // Observed navigations have their own row; the others passed for the reasons listed.
   const reasons = Object.keys(week.passed).filter(
-    (reason) =>
-      !(isReason(reason) && meaningOf(reason).report === 'observed') &&
-      (week.passed[reason] ?? 0) > 0,
+    (reason) => !isObservedReason(reason) && (week.passed[reason] ?? 0) > 0,
   );
   const words = (reason: string) =>
     Object.hasOwn(s.passReasons, reason) ? s.passReasons[reason as NamedPassReason] : reason;

@@ -42,8 +42,4 @@ export class IsolateCache<T> {
       this.entries.delete(key);
     }
   }
-
-  clear(): void {
-    this.entries.clear();
-  }
 }

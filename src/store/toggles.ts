@@ -21,12 +21,6 @@ const HOST_CACHE_TTL_MS = 10 * 60_000;
 const toggleCache = new IsolateCache<ToggleValue | null>(TOGGLE_CACHE_MAX_ENTRIES);
 const hostCache = new IsolateCache<string | null>(TOGGLE_CACHE_MAX_ENTRIES);
 
-/** Forget everything cached in this isolate (tests, and the toggles CLI between commands). */
-export function clearIsolateCaches(): void {
-  toggleCache.clear();
-  hostCache.clear();
-}
-
 /**
  * The edge's read path over the `TOGGLES` namespace, and the host mappings. Toggle records are
  * written by each tenant's TenantSettings object only. Key layout and semantics: docs/kv-schema.md.
