@@ -6,6 +6,8 @@ import type { ErrorCode } from '../errors';
 
 export const en = {
   lang: 'en',
+  /** The locale dates and numbers are formatted in. */
+  locale: 'en-GB',
   languageName: 'English',
   title: 'Automatic redirection to the Microsoft Defender portal',
   intro:
@@ -90,9 +92,6 @@ export const en = {
   reportAxisDays: 'Day (UTC)',
   reportAxisVisits: 'Visits',
   reportShowNumbers: 'Show the numbers',
-  reportWhyStayed: 'Why visits stayed',
-  reportHour: 'Hour (UTC)',
-  reportDay: 'Day (UTC)',
   passReasons: {
     'session-sticky': 'Signed in to the legacy portal (moves at the next sign-in)',
     'toggle-off': 'Redirection turned off',

@@ -53,7 +53,7 @@ export function pickLanguage(
 export function formatDateTime(strings: Strings, iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return `${new Intl.DateTimeFormat(strings.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+  return `${new Intl.DateTimeFormat(strings.locale, {
     dateStyle: 'long',
     timeStyle: 'short',
     timeZone: 'UTC',
@@ -64,7 +64,7 @@ export function formatDateTime(strings: Strings, iso: string): string {
 export function formatDate(strings: Strings, iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(strings.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+  return new Intl.DateTimeFormat(strings.locale, {
     dateStyle: 'long',
     timeZone: 'UTC',
   }).format(date);

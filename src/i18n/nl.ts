@@ -3,6 +3,7 @@ import type { Strings } from './en';
 /** Nederlandse teksten voor de instellingenpagina en de banner op de oude portals. */
 export const nl: Strings = {
   lang: 'nl',
+  locale: 'nl-NL',
   languageName: 'Nederlands',
   title: 'Automatische omleiding naar de Microsoft Defender-portal',
   intro:
@@ -89,9 +90,6 @@ export const nl: Strings = {
   reportAxisDays: 'Dag (UTC)',
   reportAxisVisits: 'Bezoeken',
   reportShowNumbers: 'De getallen tonen',
-  reportWhyStayed: 'Waarom bezoeken bleven',
-  reportHour: 'Uur (UTC)',
-  reportDay: 'Dag (UTC)',
   passReasons: {
     'session-sticky': 'Aangemeld bij de oude portal (gaat mee bij de volgende aanmelding)',
     'toggle-off': 'Omleiding uitgeschakeld',

@@ -16,7 +16,7 @@ export interface AuditFilters {
 }
 
 /** The query string of a filtered view (empty filters left out), with a page's cursor. */
-export function auditQueryString(filters: AuditFilters, cursor?: string): string {
+function auditQueryString(filters: AuditFilters, cursor?: string): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(filters)) if (value !== '') params.set(name, value);
   if (cursor) params.set('cursor', cursor);

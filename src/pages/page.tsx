@@ -40,9 +40,9 @@ export function reachSeconds(c: Ctx): number {
  */
 export async function settingsPage(
   c: Ctx,
+  s: Strings,
   options: { flash?: Flash | null; status?: number; form?: ScheduleForm } = {},
 ): Promise<Response> {
-  const s = strings(c);
   const access = c.get('access');
   const states = await c.env.settings.states(access);
   const writable = new Set(

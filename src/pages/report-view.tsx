@@ -24,7 +24,7 @@ const BOTTOM = 34;
 const RIGHT = 8;
 
 /** A round top for the y axis: 1, 2 or 5 times a power of ten, at least `max`. */
-export function niceMax(max: number): number {
+function niceMax(max: number): number {
   if (max <= 1) return 1;
   const power = 10 ** Math.floor(Math.log10(max));
   for (const step of [1, 2, 5, 10]) if (step * power >= max) return step * power;
@@ -40,7 +40,7 @@ const stayed = (b: ReportBucket) => b.passed - b.observed;
  * have been, in observe mode), light above it for stayed. A y axis with its scale, an x axis with
  * a label per `labelEvery` bars, and the axes' titles; the legend is beside it in the page.
  */
-export const BarChart: FC<{
+const BarChart: FC<{
   title: string;
   id: string;
   buckets: readonly ReportBucket[];
@@ -210,12 +210,12 @@ export const ReportSection: FC<{ s: Strings; report: MigrationReport | null }> =
     );
   const [day, week] = report.windows;
   const hourLabel = (at: string) => at.slice(11, 13);
-  const dayLabel = (at: string) =>
-    new Intl.DateTimeFormat(s.lang === 'nl' ? 'nl-NL' : 'en-GB', {
-      day: 'numeric',
-      month: 'short',
-      timeZone: 'UTC',
-    }).format(new Date(at));
+  const dayFormat = new Intl.DateTimeFormat(s.locale, {
+    day: 'numeric',
+    month: 'short',
+    timeZone: 'UTC',
+  });
+  const dayLabel = (at: string) => dayFormat.format(new Date(at));
   const hourRow = (at: string) => `${at.slice(0, 10)} ${at.slice(11, 16)}`;
   return (
     <section class="product" aria-labelledby="h-report" id="report">
@@ -269,8 +269,8 @@ export const ReportSection: FC<{ s: Strings; report: MigrationReport | null }> =
                 </div>
                 <details>
                   <summary>{s.reportShowNumbers}</summary>
-                  <BucketTable s={s} head={s.reportHour} buckets={hours} label={hourRow} />
-                  <BucketTable s={s} head={s.reportDay} buckets={days} label={dayLabel} />
+                  <BucketTable s={s} head={s.reportAxisHours} buckets={hours} label={hourRow} />
+                  <BucketTable s={s} head={s.reportAxisDays} buckets={days} label={dayLabel} />
                 </details>
                 {w.unmapped.length === 0 ? null : (
                   <>

@@ -90,7 +90,7 @@ settings.get('/', async (c) => {
   } else if (done !== undefined && Object.hasOwn(DONE, done)) {
     flash = { kind: 'ok', text: (DONE[done] as (s: Strings) => string)(s) };
   }
-  return settingsPage(c, { flash });
+  return settingsPage(c, s, { flash });
 });
 
 settings.get('/confirm/:product', (c) => {
@@ -173,7 +173,7 @@ settings.post('/schedules', async (c) => {
     at: typeof raw.at === 'string' ? raw.at.slice(0, 32) : '',
   };
   if ('refused' in asked)
-    return settingsPage(c, {
+    return settingsPage(c, s, {
       flash: { kind: 'error', text: s.scheduleRefused['no-time'] },
       status: 400,
       form,
@@ -182,11 +182,15 @@ settings.post('/schedules', async (c) => {
     await c.env.settings.schedule(c.get('access'), asked);
   } catch (error) {
     const trouble = storeTrouble(s, error);
-    if (trouble !== null) return settingsPage(c, { ...trouble, form });
+    if (trouble !== null) return settingsPage(c, s, { ...trouble, form });
     const known = toAppError(error);
     const text = known === null ? null : scheduleRefusal(c, s, known);
     if (text === null) throw error;
-    return settingsPage(c, { flash: { kind: 'error', text }, status: known?.status ?? 400, form });
+    return settingsPage(c, s, {
+      flash: { kind: 'error', text },
+      status: known?.status ?? 400,
+      form,
+    });
   }
   return c.redirect('/settings?done=scheduled#schedules', 303);
 });
@@ -200,12 +204,12 @@ settings.post('/schedules/:id/cancel', async (c) => {
   } catch (error) {
     const trouble = storeTrouble(s, error);
     if (trouble === null) throw error;
-    return settingsPage(c, trouble);
+    return settingsPage(c, s, trouble);
   }
   if (result.ok) return c.redirect('/settings?done=cancelled#schedules', 303);
   // Someone else was first (or the time came): nothing changed; say what became of it.
   const text = scheduleGone(s, result.fate);
-  return settingsPage(c, { flash: { kind: 'error', text }, status: 409 });
+  return settingsPage(c, s, { flash: { kind: 'error', text }, status: 409 });
 });
 
 settings.post('/:product', async (c) => {
@@ -222,7 +226,7 @@ settings.post('/:product', async (c) => {
     });
   } catch (error) {
     const trouble = storeTrouble(s, error);
-    if (trouble !== null) return settingsPage(c, trouble);
+    if (trouble !== null) return settingsPage(c, s, trouble);
     if (toAppError(error)?.code !== 'precondition_failed') throw error;
     // Changed by someone else since this page was loaded: nothing written; say who and to what.
     const now = await c.env.settings.state(c.get('access'), product);
@@ -235,7 +239,7 @@ settings.post('/:product', async (c) => {
             formatDateTime(s, now.changedAt),
           )
         : s.conflict;
-    return settingsPage(c, { flash: { kind: 'error', text }, status: 409 });
+    return settingsPage(c, s, { flash: { kind: 'error', text }, status: 409 });
   }
   return c.redirect(`/settings?saved=${product}`, 303);
 });

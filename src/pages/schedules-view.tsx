@@ -105,12 +105,7 @@ export const Schedules: FC<{
             data-template={s.scheduleUtc('{utc}')}
             aria-live="polite"
           ></p>
-          <p
-            class="meta"
-            id="schedule-now"
-            data-template={s.scheduleNow('{local}', '{utc}')}
-            data-now={nowIso}
-          >
+          <p class="meta" id="schedule-now" data-template={s.scheduleNow('{local}', '{utc}')}>
             {s.scheduleNowUtc(formatDateTime(s, nowIso))}
           </p>
           <div class="actions">

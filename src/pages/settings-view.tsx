@@ -55,7 +55,7 @@ const PhaseLines: FC<{ s: Strings; state: ProductState; now: number }> = ({ s, s
  * What moves and what stays, from the catalogue itself: the areas of the product's deep-link
  * rows, and of its out-of-scope pages (plus every unlisted page where only listed ones moved).
  */
-export function movesAndStays(product: Product): { moves: AreaId[]; stays: AreaId[] } {
+function movesAndStays(product: Product): { moves: AreaId[]; stays: AreaId[] } {
   const unique = (areas: AreaId[]) => [...new Set(areas)];
   return {
     moves: unique(product.deepLinks.rows.map((r) => r.area)),
@@ -104,26 +104,23 @@ function modeWords(s: Strings, mode: ToggleMode) {
   }
 }
 
-const ConfirmForm: FC<{
+/** What a confirmation shows and posts: the product, the mode asked for, the version seen. */
+interface ConfirmProps {
   s: Strings;
   product: ProductId;
   mode: ToggleMode;
   version: number;
   csrf: string;
   notes: ChangeNotes;
-  inDialog: boolean;
-  /** The dialog's id suffix (`dialogId`); by default the mode's. */
-  id?: string;
-}> = ({
-  s,
-  product,
-  mode,
-  version,
-  csrf,
-  notes,
-  inDialog,
-  id = dialogId(product, mode, false),
-}) => {
+}
+
+const ConfirmForm: FC<
+  ConfirmProps & {
+    inDialog: boolean;
+    /** The dialog's id suffix (`dialogId`); by default the mode's. */
+    id?: string;
+  }
+> = ({ s, product, mode, version, csrf, notes, inDialog, id = dialogId(product, mode, false) }) => {
   const words = modeWords(s, mode);
   // Signed-in users move at their next sign-in, and where a new tab moves them, then too.
   const newTab = productById(product)?.stickiness === 'session-or-new-tab';
@@ -299,14 +296,7 @@ export const SettingsPage: FC<{
 );
 
 /** The confirmation without script: the same form, on a page of its own. */
-export const ConfirmPage: FC<{
-  s: Strings;
-  product: ProductId;
-  mode: ToggleMode;
-  version: number;
-  csrf: string;
-  notes: ChangeNotes;
-}> = (props) => (
+export const ConfirmPage: FC<ConfirmProps> = (props) => (
   <section class="product">
     <ConfirmForm {...props} inDialog={false} />
   </section>
