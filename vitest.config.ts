@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { startDemoOrigin } from './scripts/demo-origin.ts';
-import { demoAudiences } from './scripts/demo-portal.ts';
+import { demoAudiences } from './scripts/demo-clients.ts';
 import { DEV_VARS, parseDevVars } from './scripts/devkeys.ts';
 import { newSigningKey } from './src/auth/dev-tokens.ts';
 

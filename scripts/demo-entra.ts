@@ -16,6 +16,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { entraClaims, signToken } from '../src/auth/dev-tokens.ts';
+import { asTenantId } from '../src/core/tenant.ts';
+import { escapeHtml } from '../src/lib/html.ts';
 
 /** A signing key for the stand-in (tests and `npm start` only). */
 export interface OidcSigner {
@@ -26,7 +28,6 @@ export interface OidcSigner {
 }
 
 export const ENTRA_PATH = /^\/([0-9a-z-]{1,64})\/oauth2\/v2\.0\/(authorize|token)(?:\?|$)/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const codes = new Map<string, { challenge: string; redirectUri: string; tenant: string }>();
 
@@ -42,7 +43,7 @@ export async function entraStandIn(
   const remembered = /(?:^|;\s*)demo_entra_tenant=([0-9a-f-]{36})/.exec(
     String(req.headers.cookie ?? ''),
   )?.[1];
-  const tenant = GUID.test(segment) ? segment : (remembered ?? defaultTenant);
+  const tenant = asTenantId(segment) === segment ? segment : (remembered ?? defaultTenant);
   if (url.pathname.endsWith('/authorize')) {
     const q = url.searchParams;
     res.setHeader('Set-Cookie', `demo_entra_tenant=${tenant}; Path=/; HttpOnly; SameSite=Lax`);
@@ -76,10 +77,10 @@ async function formPost(
     }),
   );
   const field = (name: string, value: string) =>
-    `<input type="hidden" name="${name}" value="${escapeAttr(value)}">`;
+    `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
   const page =
     `<!doctype html><html><head><title>Working...</title></head><body>` +
-    `<form method="POST" name="hiddenform" action="${escapeAttr(redirectUri)}">` +
+    `<form method="POST" name="hiddenform" action="${escapeHtml(redirectUri)}">` +
     field('id_token', idToken) +
     field('state', q.get('state') ?? '') +
     field('session_state', randomBytes(16).toString('hex')) +
@@ -140,8 +141,4 @@ async function tokenEndpoint(res: ServerResponse, body: Buffer, signer: OidcSign
   res
     .writeHead(200, { 'Content-Type': 'application/json' })
     .end(JSON.stringify({ token_type: 'Bearer', access_token: token, expires_in: 3600 }));
-}
-
-function escapeAttr(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }

@@ -26,8 +26,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createBrotliCompress, createGzip } from 'node:zlib';
+import { escapeHtml } from '../src/lib/html.ts';
 import { ENTRA_PATH, entraStandIn, type OidcSigner } from './demo-entra.ts';
-import { DemoPortals, isNavigation, SIGN_IN_CALLBACK } from './demo-portal.ts';
+import { DemoPortals, isNavigation } from './demo-portal.ts';
 
 /** Microsoft's published SIEM API example response, extended with the link fields. */
 export const SIEM_FIXTURE = readFileSync(
@@ -126,7 +127,7 @@ async function handle(
     product !== null &&
     !echo &&
     req.method === 'POST' &&
-    path.split('?')[0]?.toLowerCase() === SIGN_IN_CALLBACK
+    path.split('?')[0]?.toLowerCase() === product.callbackPath
   )
     return portals.callback(req, res, product, body);
   if (
@@ -298,10 +299,6 @@ function* generateAlerts(count: number, portal: string): Generator<Buffer> {
     }
   }
   yield Buffer.from(`${batch.join('')}\n]`);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
 // `tsx scripts/demo-origin.ts [port] [--fixed-session=<value>]` runs it on its own (the bench).

@@ -18,10 +18,9 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { PRODUCTS } from '../src/catalogue/products';
 import type { Product, ProductId } from '../src/catalogue/types';
 import { HostIndex } from '../src/core/hosts';
+import { asTenantId } from '../src/core/tenant';
 import { CONSUMER_TENANT, entraIssuer } from '../src/lib/entra';
 import { DEMO_CLIENT_IDS } from './demo-clients.ts';
-
-export { DEMO_CLIENT_IDS, demoAudiences } from './demo-clients.ts';
 
 export interface PortalOptions {
   /** Entra ID's origin the portals send browsers to (default: login.microsoftonline.com). */
@@ -34,10 +33,8 @@ export interface PortalOptions {
   fixedSession?: string;
 }
 
-const CALLBACK = '/signin-oidc';
 const CORRELATION = '.AspNetCore.Correlation.';
 const PENDING_MAX_AGE_MS = 15 * 60_000;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const hosts = new HostIndex(PRODUCTS);
 
 export class DemoPortals {
@@ -72,7 +69,7 @@ export class DemoPortals {
 
   /** Answer a navigation without a session: off to Entra ID, as the OIDC handler does. */
   challenge(req: IncomingMessage, res: ServerResponse, product: Product, host: string): void {
-    const proto = String(req.headers['x-forwarded-proto'] ?? 'https') === 'http' ? 'http' : 'https';
+    const proto = protoOf(req);
     const state = randomBytes(24).toString('base64url');
     const nonce = `${Date.now()}.${randomBytes(48).toString('base64url')}`;
     const path = req.url ?? '/';
@@ -87,11 +84,11 @@ export class DemoPortals {
     // A link's ?tid= is the tenant hint the portals pass on; otherwise any work account.
     const q = path.indexOf('?');
     const tid = q === -1 ? null : new URLSearchParams(path.slice(q + 1)).get('tid');
-    const tenant = tid !== null && GUID.test(tid) ? tid.toLowerCase() : 'organizations';
+    const tenant = asTenantId(tid) ?? 'organizations';
     const authorize = new URL(`${this.options.authority}/${tenant}/oauth2/v2.0/authorize`);
     authorize.search = new URLSearchParams({
       client_id: DEMO_CLIENT_IDS[product.id],
-      redirect_uri: `${proto}://${host}${CALLBACK}`,
+      redirect_uri: `${proto}://${host}${product.callbackPath}`,
       response_type: 'id_token',
       scope: 'openid profile',
       response_mode: 'form_post',
@@ -101,7 +98,7 @@ export class DemoPortals {
     }).toString();
     res.writeHead(302, {
       Location: authorize.href,
-      'Set-Cookie': `${CORRELATION}${state}=N; Path=${CALLBACK}; Max-Age=900; HttpOnly${proto === 'https' ? '; Secure; SameSite=None' : ''}`,
+      'Set-Cookie': `${CORRELATION}${state}=N; Path=${product.callbackPath}; Max-Age=900; HttpOnly${proto === 'https' ? '; Secure; SameSite=None' : ''}`,
       'Cache-Control': 'no-cache, no-store',
       'X-Demo-Origin': '1',
     });
@@ -135,13 +132,12 @@ export class DemoPortals {
       product: product.id,
       expires: Date.now() + this.options.sessionSeconds * 1000,
     });
-    const proto = String(req.headers['x-forwarded-proto'] ?? 'https') === 'http' ? 'http' : 'https';
-    const secure = proto === 'https' ? '; Secure' : '';
+    const secure = protoOf(req) === 'https' ? '; Secure' : '';
     res.writeHead(302, {
       Location: pending.returnUrl,
       'Set-Cookie': [
         `${product.sessionCookies[0]}=${session}; Path=/; HttpOnly; SameSite=Lax${secure}`,
-        `${CORRELATION}${state}=; Path=${CALLBACK}; Max-Age=0${secure}`,
+        `${CORRELATION}${state}=; Path=${product.callbackPath}; Max-Age=0${secure}`,
       ],
       'Cache-Control': 'no-cache, no-store',
       'X-Demo-Origin': '1',
@@ -171,12 +167,20 @@ export class DemoPortals {
   }
 }
 
-/** A top-level navigation, by Fetch Metadata or, without it, by Accept (as the edge judges). */
+/**
+ * A top-level navigation, by Sec-Fetch-Mode or, without it, by Accept: the portal's own, simpler
+ * test (the edge's is core/facts.ts `isNavigation`).
+ */
 export function isNavigation(req: IncomingMessage): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const mode = req.headers['sec-fetch-mode'];
   if (mode !== undefined) return String(mode).toLowerCase() === 'navigate';
   return String(req.headers.accept ?? '').includes('text/html');
+}
+
+/** The scheme the browser used: the edge's X-Forwarded-Proto, https when absent. */
+function protoOf(req: IncomingMessage): 'http' | 'https' {
+  return String(req.headers['x-forwarded-proto'] ?? 'https') === 'http' ? 'http' : 'https';
 }
 
 function cookiesOf(req: IncomingMessage): Map<string, string> {
@@ -187,5 +191,3 @@ function cookiesOf(req: IncomingMessage): Map<string, string> {
   }
   return out;
 }
-
-export { CALLBACK as SIGN_IN_CALLBACK };

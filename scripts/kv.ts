@@ -137,7 +137,7 @@ function wrangler(args: string[]): Promise<WranglerResult> {
 }
 
 /** wrangler's `✘ [ERROR] ...` text as one line, without colours or the log-file note. */
-export function wranglerError(stderr: string): string {
+function wranglerError(stderr: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what it removes.
   const plain = stderr.replace(/\u001b\[[0-9;]*m/g, '');
   const at = plain.indexOf('[ERROR]');

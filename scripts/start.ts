@@ -20,15 +20,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { watch } from 'node:fs';
 import { createServer } from 'node:net';
-import { ToggleStore } from '../src/store/toggles';
 import { buildWasm, WASM_SOURCES } from './build-wasm.ts';
-import { startDemoOrigin } from './demo-origin.ts';
-import { demoAudiences } from './demo-portal.ts';
+import { DEMO_SIGN_IN_TENANT, startDemoOrigin } from './demo-origin.ts';
+import { demoAudiences } from './demo-clients.ts';
 import { cookieSecret, devKey, jwksOf } from './devkeys.ts';
-import { openToggles } from './kv.ts';
 import { main as toggles } from './toggles.ts';
 
-export const DEMO_TENANT = '0d3a8f5e-5c7a-4b4e-9d6f-2a1b3c4d5e6f';
+const DEMO_TENANT = DEMO_SIGN_IN_TENANT;
 const port = portFrom('PORT', 8787);
 const originPort = portFrom('ORIGIN_PORT', 8788);
 /** wrangler dev's inspector; its own default (9229) would clash between two npm starts. */
@@ -97,16 +95,7 @@ function buildWasmAndWatch(): void {
 
 /** Map the demo workspace host in KV (host mappings are not the settings object's). */
 async function mapDemoHost(): Promise<void> {
-  const handle = await openToggles({ persistTo });
-  try {
-    await new ToggleStore(handle.kv, {
-      kvCacheTtlSeconds: 30,
-      toggleCacheTtlMs: 0,
-      kvReadTimeoutMs: 30_000,
-    }).mapHost('contoso.atp.azure.com', DEMO_TENANT);
-  } finally {
-    await handle.dispose();
-  }
+  await toggles(['map-host', 'contoso.atp.azure.com', DEMO_TENANT, '--persist-to', persistTo]);
 }
 
 /**
@@ -185,11 +174,12 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   // Public values only: secrets stay in .dev.vars, off the command line.
+  const jwks = jwksOf(key);
   const vars = {
     PASSTHROUGH_ORIGIN: origin.url,
-    AUTH_JWKS: jwksOf(key),
+    AUTH_JWKS: jwks,
     // The legacy portals' sign-in: offline, the demo origin plays Entra ID with the dev key.
-    SIGNIN_JWKS: jwksOf(key),
+    SIGNIN_JWKS: jwks,
     SIGNIN_AUTHORITIES: origin.url,
     SIGNIN_AUDIENCES: demoAudiences(),
     // A local run: the edge's cookies also over plain http (never in a deployed env).

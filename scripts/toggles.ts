@@ -187,8 +187,9 @@ async function run(command: Command, args: string[], values: Values): Promise<st
       const mode = read.mode(2);
       const at = read.at(3, '<iso instant>');
       read.end(4);
-      if (!Number.isFinite(Date.parse(at))) throw new UsageError(`not an ISO-8601 instant: ${at}`);
-      const body = { product, mode, at: new Date(Date.parse(at)).toISOString() };
+      const atMs = Date.parse(at);
+      if (!Number.isFinite(atMs)) throw new UsageError(`not an ISO-8601 instant: ${at}`);
+      const body = { product, mode, at: new Date(atMs).toISOString() };
       const made = await getJson<ScheduledChange>(
         callApi(api(), tenant, 'POST', '/schedules', { body }),
       );

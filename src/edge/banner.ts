@@ -8,7 +8,7 @@ import { type Lookup, toggleState } from '../core/toggle-state';
 import type { ToggleValue } from '../model/toggle';
 import type { Strings } from '../i18n';
 import { pickLanguage } from '../i18n';
-import { escapeHtml } from './respond';
+import { escapeHtml } from '../lib/html';
 
 /** Reserved path on every legacy host: dismiss the banner, then go back. */
 export const DISMISS_PATH = '/__portal-redirect/dismiss-banner';

@@ -4,6 +4,7 @@ import { HOP_PARAM, MINTED, type MintedKind, mintedName, STAY_FIELD } from '../c
 import { type ErrorCode, errorResponse } from '../errors';
 import type { CookieSigner } from './signed-cookies';
 import { randomToken } from '../lib/base64url';
+import { escapeHtml } from '../lib/html';
 
 /** The two headers every legacy-host response carries: the decision's action and reason. */
 export const DECISION_HEADER = 'X-Redirect-Decision';
@@ -211,10 +212,6 @@ export function edgeError(decision: Decision, code: ErrorCode, message: string):
   const response = errorResponse(code, message);
   for (const [name, value] of decisionPairs(decision)) response.headers.append(name, value);
   return response;
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
 function jsonForScript(value: string): string {
