@@ -289,9 +289,14 @@ run('the settings page, the banner and the sign-in trip in Chromium', () => {
   it('a Cloud Apps hash link opened in a new tab while signed in lands on the unified page', async () => {
     const tenant = newTenant();
     const context = await newContext();
-    // No internet here: the unified portal answers with a stand-in page.
+    // No internet here: the unified portal answers with a stand-in page that names its address.
     await context.route('https://security.microsoft.com/**', (route) =>
-      route.fulfill({ contentType: 'text/html', body: '<title>Microsoft Defender</title>' }),
+      route.fulfill({
+        contentType: 'text/html',
+        body:
+          '<title>Microsoft Defender</title><h1>Microsoft Defender portal (stand-in)</h1>' +
+          `<p>${route.request().url().replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`,
+      }),
     );
     // Signed in to the classic portal while redirection was off: a real sign-in trip.
     const classic = await context.newPage();
